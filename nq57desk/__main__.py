@@ -1,0 +1,5 @@
+import sys
+
+from nq57desk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,213 @@
+"""The entry point: no command opens the app; commands run services and print plain lines.
+
+Exit codes: 0 done; 1 validate found errors (or some inputs rejected by aggregate); 2 bad input or usage,
+with a Vietnamese message on stderr and never a traceback; 3 an unexpected fault (logged in the data folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+from pathlib import Path
+
+from nq57desk import __version__
+from nq57desk.errors import NQError
+
+_ARGPARSE_VI = [
+    (r"the following arguments are required: (.*)", r"thiếu tham số: \1"),
+    (r"unrecognized arguments: (.*)", r"tham số không hiểu: \1"),
+    (r"argument (\S+): invalid int value: '(.*)'", r"tham số \1: «\2» không phải số nguyên"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", r"tham số \1: không có lựa chọn \2 (chọn một trong \3)"),
+    (r"argument (\S+): expected one argument", r"tham số \1 cần một giá trị"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", r"lệnh \1 không có (các lệnh: \2)"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # noqa: D401 - argparse API
+        for pat, rep in _ARGPARSE_VI:
+            if re.search(pat, message):
+                message = re.sub(pat, rep, message)
+                break
+        self.exit(2, f"Lỗi: {message}\nXem: nq57desk --help\n")
+
+    def format_help(self):
+        text = super().format_help()
+        return (text.replace("usage:", "cách dùng:").replace("positional arguments:", "tham số:")
+                .replace("options:", "tùy chọn:").replace("show this help message and exit", "hiện trợ giúp này"))
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="nq57desk", description="Báo cáo thực hiện Nghị quyết 57-NQ/TW cho UBND cấp xã (chạy không cần mạng).")
+    p.add_argument("--version", action="version", version=f"nq57desk {__version__}", help="in phiên bản rồi thoát")
+    p.add_argument("--data-dir", metavar="THƯ_MỤC", help="thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng; "
+                   "hoặc biến NQ57_DATA_DIR)")
+    sub = p.add_subparsers(dest="cmd", metavar="LỆNH", parser_class=_Parser)
+    t = sub.add_parser("templates", help="liệt kê mẫu báo cáo (id, phiên bản, tên)")
+    t.add_argument("--import", dest="import_file", metavar="TỆP", help="nhập một tệp mẫu mới (YAML/JSON)")
+    i = sub.add_parser("import", help="nhập một báo cáo từ tệp JSON; in mã báo cáo mới")
+    i.add_argument("file", metavar="TỆP.json")
+    sub.add_parser("list", help="liệt kê báo cáo")
+    d = sub.add_parser("dump", help="xuất một báo cáo ra tệp JSON")
+    d.add_argument("id", type=int, metavar="MÃ")
+    d.add_argument("-o", "--output", required=True, metavar="TỆP.json")
+    v = sub.add_parser("validate", help="kiểm tra một báo cáo; mã thoát 1 khi còn lỗi")
+    v.add_argument("id", type=int, metavar="MÃ")
+    e = sub.add_parser("export", help="xuất báo cáo ra DOCX / PDF / Excel / gói gửi cấp trên")
+    e.add_argument("id", type=int, metavar="MÃ")
+    e.add_argument("--docx", metavar="TỆP.docx")
+    e.add_argument("--pdf", metavar="TỆP.pdf")
+    e.add_argument("--xlsx", metavar="TỆP.xlsx")
+    e.add_argument("--package", metavar="THƯ_MỤC_HOẶC_ZIP")
+    a = sub.add_parser("aggregate", help="tổng hợp các gói báo cáo của nhiều xã")
+    a.add_argument("inputs", nargs="+", metavar="TỆP_HOẶC_THƯ_MỤC")
+    a.add_argument("-o", "--output", required=True, metavar="TỔNG_HỢP.xlsx")
+    a.add_argument("--province", metavar="MÃ_TỈNH")
+    a.add_argument("--dry-run", action="store_true", help="chỉ cho biết sẽ làm gì, không ghi")
+    s = sub.add_parser("screenshot", help="chụp màn hình soạn báo cáo (không cần màn hình thật)")
+    s.add_argument("id", type=int, metavar="MÃ")
+    s.add_argument("--section", metavar="KHÓA_MỤC")
+    s.add_argument("--size", default="1366x768")
+    s.add_argument("-o", "--output", required=True, metavar="TỆP.png")
+    return p
+
+
+def _out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")
+        except (AttributeError, ValueError):
+            pass
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as e:  # usage errors, --help and --version end here with argparse's code
+        return int(e.code or 0)
+    if args.cmd is None:
+        return _run_gui(args.data_dir)
+    try:
+        return _dispatch(args)
+    except NQError as e:
+        sys.stderr.write(f"Lỗi: {e}\n")
+        return 2
+    except OSError as e:
+        sys.stderr.write(f"Lỗi: không đọc/ghi được tệp «{getattr(e, 'filename', '') or ''}»: {e.strerror or e}\n")
+        return 2
+    except Exception as e:  # noqa: BLE001 - the officer gets a sentence, the log gets the traceback
+        _log_unexpected(args.data_dir)
+        sys.stderr.write(f"Lỗi không mong muốn ({type(e).__name__}). Chi tiết đã ghi vào nhật ký trong thư mục dữ liệu.\n")
+        return 3
+
+
+def _log_unexpected(data_dir):
+    try:
+        from nq57desk import settings
+
+        log = settings.data_dir(data_dir) / "logs"
+        log.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(filename=str(log / "nq57desk.log"), level=logging.INFO, encoding="utf-8")
+        logging.exception("lỗi không mong muốn trong dòng lệnh")
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _dispatch(args) -> int:
+    from nq57desk.services import Desk
+
+    if args.cmd == "screenshot":
+        from nq57desk.gui.screenshot import screenshot
+
+        return screenshot(args.data_dir, args.id, args.section, args.size, args.output)
+    desk = Desk(args.data_dir)
+    try:
+        return _COMMANDS[args.cmd](desk, args)
+    finally:
+        desk.close()
+
+
+def _templates(desk, args) -> int:
+    if args.import_file:
+        info = desk.import_template(args.import_file)
+        _out(f"{info.id}\t{info.version}\t{info.title}")
+        return 0
+    for t in desk.templates():
+        _out(f"{t.id}\t{t.version}\t{t.title}")
+    for err in desk.registry.broken:
+        sys.stderr.write(f"Cảnh báo: {err}\n")
+    return 0
+
+
+def _import(desk, args) -> int:
+    data = Path(args.file).read_bytes()
+    _out(str(desk.import_report(data)))
+    return 0
+
+
+def _list(desk, args) -> int:
+    for r in desk.list_reports():
+        _out(f"{r.id}\t{r.commune_code}\t{r.commune_name}\t{r.period_label}\t{r.template_id}\t{r.status_vi}")
+    return 0
+
+
+def _dump(desk, args) -> int:
+    from nq57desk.services import _atomic_write
+
+    _atomic_write(Path(args.output), desk.dump(args.id).encode("utf-8"))
+    return 0
+
+
+def _validate(desk, args) -> int:
+    findings = desk.validate(args.id)
+    for f in findings:
+        _out(f.line())
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def _export(desk, args) -> int:
+    if not (args.docx or args.pdf or args.xlsx or args.package):
+        raise NQError("hãy chọn ít nhất một định dạng: --docx, --pdf, --xlsx hoặc --package")
+    if args.docx:
+        desk.export_docx(args.id, args.docx)
+        _out(args.docx)
+    if args.pdf:
+        from nq57desk.render.pdf import export_pdf
+
+        export_pdf(desk, args.id, Path(args.pdf))
+        _out(args.pdf)
+    if args.xlsx:
+        desk.export_xlsx(args.id, args.xlsx)
+        _out(args.xlsx)
+    if args.package:
+        from nq57desk.bundle.package import export_package
+
+        res = export_package(desk, args.id, args.package)
+        _out(str(res))
+    return 0
+
+
+def _aggregate(desk, args) -> int:
+    from nq57desk.aggregate.cli import run_aggregate
+
+    return run_aggregate(desk, args.inputs, args.output, province=args.province, dry_run=args.dry_run, out=_out)
+
+
+_COMMANDS = {"templates": _templates, "import": _import, "list": _list, "dump": _dump, "validate": _validate,
+             "export": _export, "aggregate": _aggregate}
+
+
+def _run_gui(data_dir) -> int:
+    try:
+        from nq57desk.gui.app import run
+    except ImportError as e:
+        sys.stderr.write(f"Lỗi: không mở được giao diện ({e}).\n")
+        return 2
+    return run(data_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

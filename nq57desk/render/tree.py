@@ -1,0 +1,409 @@
+"""Report → layout-neutral document tree, built once; DOCX, print preview and text render this tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nq57desk.report.derive import ReportEnv, format_value, render_line
+from nq57desk.report.document import context_of, fill_placeholders
+from nq57desk.templates.model import (
+    AppendixRefBlock,
+    AssessmentBlock,
+    Block,
+    DocumentsBlock,
+    FieldsBlock,
+    FreeSectionsBlock,
+    ListBlock,
+    RecordsBlock,
+    Section,
+    TableBlock,
+    Template,
+    TextBlock,
+)
+from nq57desk.templates.numbering import label, next_chain, number_sections, style_at
+from nq57desk.vn import GAP, date_line, doc_number, fmt_date, month_str
+
+QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
+
+
+@dataclass
+class Para:
+    text: str
+    style: str = "body"  # body | bullet | note | subtitle | center_bold | plain
+    where: str = ""  # section/appendix key it came from (for jumping from the preview)
+
+
+@dataclass
+class Heading:
+    number: str
+    title: str
+    level: int  # depth in the outline, 0 = top
+    style: str  # part | part_roman | roman | arabic | decimal | point | none
+    where: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+
+@dataclass
+class HeaderCell:
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass
+class Row:
+    cells: list[str]
+    kind: str = "data"  # data | group | total
+
+
+@dataclass
+class Table:
+    header: list[HeaderCell]
+    header_rows: int
+    rows: list[Row]
+    widths: list[float]  # relative
+    numeric: list[bool]  # right-align these columns
+    title: str = ""
+    landscape: bool = False
+    where: str = ""
+
+
+@dataclass
+class Appendix:
+    label: str
+    title: str
+    note: str
+    landscape: bool
+    body: list = field(default_factory=list)
+    key: str = ""
+
+
+@dataclass
+class DocTree:
+    issuer: list[str]
+    number_line: str
+    date_line: str
+    subject: str
+    kinh_gui: list[str] | None
+    body: list
+    recipients: list[str]
+    signature: list[str]
+    signer: str
+    appendix_heading: str
+    appendix_note: str
+    appendices: list[Appendix]
+    draft: bool
+    quoc_hieu: str = QUOC_HIEU
+    tieu_ngu: str = TIEU_NGU
+
+
+def build(tpl: Template, doc: dict) -> DocTree:
+    """The whole report as a tree of plain nodes, numbers generated, figures in Vietnamese format."""
+    b = _Builder(tpl, doc)
+    h = doc["header"]
+    year = doc["period"]["year"]
+    note = appendix_note(doc)
+    appendices = []
+    for i, a in enumerate(tpl.appendices, start=1):
+        body = b.blocks(a.blocks, a.key, depth=0, chain=())
+        lab = f"{i}. {a.label}" if tpl.appendix_heading else a.label
+        appendices.append(Appendix(label=lab, title=fill_placeholders(a.title, b.ctx), note="" if tpl.appendix_heading else note,
+                                   landscape=a.landscape or any(isinstance(n, Table) and n.landscape for n in body),
+                                   body=body, key=a.key))
+    return DocTree(
+        issuer=list(h.get("issuer") or []),
+        number_line=doc_number(h.get("number"), h.get("symbol") or tpl.doc_symbol),
+        date_line=date_line(h.get("place", ""), h.get("date"), year),
+        subject=h.get("subject", ""),
+        kinh_gui=list(h["kinh_gui"]) if h.get("kinh_gui") is not None else None,
+        body=b.blocks(tpl.intro, "_intro", 0, ()) + b.sections(tpl.sections, 0, ()) + b.blocks(tpl.closing, "_closing", 0, ()),
+        recipients=list(doc.get("recipients") or []),
+        signature=list((doc.get("signature") or {}).get("lines") or []),
+        signer=(doc.get("signature") or {}).get("name", ""),
+        appendix_heading=tpl.appendix_heading,
+        appendix_note=note if tpl.appendix_heading else "",
+        appendices=appendices,
+        draft=doc.get("status", "draft") == "draft",
+    )
+
+
+def appendix_note(doc: dict) -> str:
+    """"(Kèm theo Báo cáo số 05/BC-UBND ngày 24/4/2026 của UBND xã Phú Thịnh)"; blanks in a draft."""
+    h = doc["header"]
+    num = str(h.get("number") or "").strip() or GAP
+    if h.get("date"):
+        date = fmt_date(h["date"])
+    else:
+        date = f"{GAP}/{month_str(int(doc['period']['end'][5:7]))}/{doc['period']['year']}"
+    commune = context_of(doc)["commune"]
+    return f"(Kèm theo Báo cáo số {num}/{h.get('symbol', 'BC-UBND')} ngày {date} của UBND {commune})"
+
+
+class _Builder:
+    def __init__(self, tpl: Template, doc: dict):
+        self.tpl, self.doc = tpl, doc
+        self.values = doc.get("values") or {}
+        self.env = ReportEnv(tpl, doc)
+        self.ctx = context_of(doc)
+        self.nums = number_sections(tpl)
+
+    def sections(self, secs: tuple[Section, ...], depth: int, chain: tuple[int, ...]) -> list:
+        out = []
+        for s in secs:
+            num, _d, child_chain = self.nums[s.key]
+            if s.show_title:
+                out.append(Heading(num, fill_placeholders(s.title, self.ctx), depth,
+                                   (s.style or style_at(self.tpl, depth)) if num else "none", s.key))
+            out += self.blocks(s.blocks, s.key, depth + 1, child_chain)
+            out += self.sections(s.children, depth + 1, child_chain)
+        return out
+
+    def blocks(self, blocks: tuple[Block, ...], where: str, depth: int, chain: tuple[int, ...]) -> list:
+        out = []
+        for b in blocks:
+            out += self.block(b, where, depth, chain)
+        return out
+
+    # one block -------------------------------------------------------------------------------------------
+    def block(self, b: Block, where: str, depth: int, chain) -> list:
+        v = self.values.get(b.key)
+        if isinstance(b, TextBlock):
+            style = {"note": "note", "subtitle": "subtitle"}.get(b.style, None)
+            return [Para(line, style or _line_style(line), where) for line in _lines(v)]
+        if isinstance(b, FieldsBlock):
+            return self.fields(b, where)
+        if isinstance(b, ListBlock):
+            items = [x for x in (v or []) if x and x.strip()]
+            if b.marker == "arabic":
+                return [Para(f"{i}. {x.strip()}", "body", where) for i, x in enumerate(items, start=1)]
+            return [Para(f"{b.marker} {x.strip()}", "bullet", where) for x in items]
+        if isinstance(b, DocumentsBlock):
+            return self.documents(b, v or [], where)
+        if isinstance(b, AssessmentBlock):
+            return self.assessment(b, v or {}, where)
+        if isinstance(b, RecordsBlock):
+            return self.records(b, v or [], where, depth, chain)
+        if isinstance(b, TableBlock):
+            return [self.table(b, where)]
+        if isinstance(b, AppendixRefBlock):
+            a = self.tpl.appendix(b.appendix)
+            return [Para(b.text.replace("{label}", a.label if a else b.appendix), "plain", where)]
+        if isinstance(b, FreeSectionsBlock):
+            return self.free_sections(v or [], where, depth, chain)
+        return []
+
+    def fields(self, b: FieldsBlock, where: str) -> list:
+        if b.lines:
+            return [Para(t, _line_style(t), where) for t in (render_line(line, self.tpl, self.doc, self.env) for line in b.lines)]
+        out = []
+        for f in b.fields:
+            val = format_value(f, self.env.resolve(f.key))
+            if val:
+                unit = f" {f.unit}" if f.unit and f.type not in ("money", "percent") else ""
+                out.append(Para(f"- {f.label}: {val}{unit}", "bullet", where))
+        return out
+
+    def documents(self, b: DocumentsBlock, items: list, where: str) -> list:
+        texts = [document_text(d) for d in items]
+        texts = [t for t in texts if t]
+        if not texts:
+            return []
+        if b.layout == "paragraph":
+            lead = fill_placeholders(b.lead, self.ctx)
+            prefix = f"{b.bullet} " if b.bullet else ""
+            return [Para(f"{prefix}{lead}{'; '.join(t.rstrip(';.') for t in texts)}.", "bullet" if prefix else "body", where)]
+        mark = f"{b.bullet} " if b.bullet else ""
+        return [Para(f"{mark}{t}", "bullet" if mark else "body", where) for t in texts]
+
+    def assessment(self, b: AssessmentBlock, v: dict, where: str) -> list:
+        out = []
+        for key, lab in b.items:
+            lines = _lines(v.get(key))
+            if not lines:
+                continue
+            if lines[0][:2] in ("+ ", "- "):
+                out.append(Para(f"- {lab}:", "bullet", where))
+                out += [Para(x, _line_style(x), where) for x in lines]
+            else:
+                out.append(Para(f"- {lab}: {lines[0]}", "bullet", where))
+                out += [Para(x, _line_style(x), where) for x in lines[1:]]
+        return out
+
+    def records(self, b: RecordsBlock, items: list, where: str, depth: int, chain) -> list:
+        out = []
+        style = style_at(self.tpl, depth)
+        for i, rec in enumerate(items, start=1):
+            out.append(Heading(label(style, i, chain), str(rec.get(b.title_field) or ""), depth, style, where))
+            for f in b.fields:
+                if f.key == b.title_field:
+                    continue
+                lines = _lines(format_value(f, rec.get(f.key)) if f.type != "longtext" else rec.get(f.key))
+                if not lines:
+                    continue
+                first = f"{f.label}: {lines[0]}" if f.print_label else lines[0]
+                out.append(Para(first, _line_style(first), where))
+                out += [Para(x, _line_style(x), where) for x in lines[1:]]
+        return out
+
+    def free_sections(self, items: list, where: str, depth: int, chain) -> list:
+        out, counters = [], {}
+        for it in items:
+            lvl = max(0, min(3, int(it.get("level") or 0)))
+            for k in list(counters):
+                if k > lvl:
+                    del counters[k]
+            counters[lvl] = counters.get(lvl, 0) + 1
+            style = style_at(self.tpl, depth + lvl)
+            sub_chain = chain
+            for k in range(lvl):
+                sub_chain = next_chain(style_at(self.tpl, depth + k), counters.get(k, 1), sub_chain)
+            out.append(Heading(label(style, counters[lvl], sub_chain), str(it.get("title") or ""), depth + lvl, style, where))
+            out += [Para(x, _line_style(x), where) for x in _lines(it.get("text"))]
+        return out
+
+    def table(self, b: TableBlock, where: str) -> Table:
+        cols = b.columns
+        depth = max((len(c.group) for c in cols), default=0) + 1
+        header: list[HeaderCell] = []
+        for level in range(depth - 1):
+            ci = 0
+            while ci < len(cols):
+                c = cols[ci]
+                if len(c.group) <= level:
+                    ci += 1
+                    continue
+                span = 1
+                while ci + span < len(cols) and cols[ci + span].group[: level + 1] == c.group[: level + 1]:
+                    span += 1
+                header.append(HeaderCell(fill_placeholders(c.group[level], self.ctx), level, ci, 1, span))
+                ci += span
+        for ci, c in enumerate(cols):
+            top = len(c.group)
+            header.append(HeaderCell(fill_placeholders(c.label, self.ctx), top, ci, depth - top, 1))
+        rows: list[Row] = []
+        stt_cols = [i for i, c in enumerate(cols) if c.type == "stt"]
+        first_text = next((i for i, c in enumerate(cols) if c.type != "stt"), 0)
+        if b.fixed:
+            n = 0
+            for r in b.rows:
+                if r.kind == "group":
+                    num, _, lab = r.label.partition("|") if "|" in r.label else ("", "", r.label)
+                    cells = [""] * len(cols)
+                    if stt_cols:
+                        cells[stt_cols[0]] = num
+                    cells[first_text] = lab
+                    rows.append(Row(cells, "group"))
+                    continue
+                n += 1
+                cells = []
+                for c in cols:
+                    if c.type == "stt":
+                        given = r.cell(c.key)
+                        cells.append(str(given) if given is not None else str(n))
+                    else:
+                        cells.append(format_value(c, self.env.cell(b, r.key, c.key)))
+                rows.append(Row(cells))
+        else:
+            data = [x for x in (self.values.get(b.key) or []) if isinstance(x, dict)]
+            order = [(None, "")] + [(g, lab) for g, lab in b.groups]
+            for gkey, glabel in order:
+                members = [x for x in data if x.get("_group") == gkey or (gkey is None and x.get("_group") not in {g for g, _ in b.groups})]
+                if gkey is not None:
+                    num, _, lab = glabel.partition("|")
+                    cells = [""] * len(cols)
+                    if stt_cols:
+                        cells[stt_cols[0]] = num
+                    cells[first_text] = lab
+                    rows.append(Row(cells, "group"))
+                for i, x in enumerate(members, start=1):
+                    rows.append(Row([(str(x.get(c.key) or i) if c.type == "stt" else format_value(c, x.get(c.key))) for c in cols]))
+        if b.total_label:
+            cells = [""] * len(cols)
+            cells[first_text] = b.total_label
+            for i, c in enumerate(cols):
+                if c.total:
+                    if b.fixed:
+                        cells[i] = format_value(c, self.env.cell(b, "total", c.key))
+                    else:
+                        from nq57desk.templates import expr
+                        from nq57desk.templates.expr import Call, Name
+
+                        cells[i] = format_value(c, expr.evaluate(Call("colsum", (Name(b.key), Name(c.key))), self.env))
+            rows.append(Row(cells, "total"))
+        widths = [c.width or (0.6 if c.type == "stt" else 1.0 if c.type in ("integer", "decimal", "percent", "money", "measure") else 2.0)
+                  for c in cols]
+        numeric = [c.type in ("integer", "decimal", "percent", "money") for c in cols]
+        return Table(header, depth, rows, widths, numeric, title=fill_placeholders(b.title, self.ctx),
+                     landscape=b.landscape or len(cols) > 7, where=where)
+
+
+def document_text(d: dict) -> str:
+    """"Kế hoạch số 23/KH-UBND ngày 28/01/2026 của UBND xã … về …" from an issued-document record."""
+    kind = (d.get("kind") or "").strip()
+    number = (d.get("number") or "").strip()
+    parts = [kind]
+    if number:
+        parts.append(f"số {number}")
+    if d.get("date"):
+        parts.append(f"ngày {fmt_date(d['date'])}")
+    if (d.get("issuer") or "").strip():
+        parts.append(f"của {d['issuer'].strip()}")
+    subj = (d.get("subject") or "").strip()
+    if subj:
+        parts.append(subj if subj.lower().startswith(("về", "v/v")) else f"về {subj}")
+    return " ".join(p for p in parts if p)
+
+
+def _lines(v) -> list[str]:
+    if not v:
+        return []
+    return [x.strip() for x in str(v).split("\n") if x.strip()]
+
+
+def _line_style(line: str) -> str:
+    return "bullet" if line[:2] in ("- ", "+ ") else "body"
+
+
+# -- plain text ---------------------------------------------------------------------------------------------
+
+def to_text(t: DocTree) -> str:
+    """The tree as plain text, in reading order; used for search, diffs and content-fidelity checks."""
+    out = [*t.issuer, t.number_line, t.quoc_hieu, t.tieu_ngu, t.date_line, "", "BÁO CÁO", t.subject, ""]
+    if t.kinh_gui is not None:
+        out.append("Kính gửi:")
+        out += [f"- {x}" for x in t.kinh_gui]
+        out.append("")
+    out += [_node_text(n) for n in t.body]
+    out += ["", "Nơi nhận:"] + [f"- {x}" for x in t.recipients]
+    out += [""] + t.signature + ["", t.signer]
+    if t.appendix_heading:
+        out += ["", t.appendix_heading, t.appendix_note]
+    for a in t.appendices:
+        out += ["", f"{a.label}. {a.title}" if a.title else a.label]
+        if a.note:
+            out.append(a.note)
+        out += [_node_text(n) for n in a.body]
+    return "\n".join(out) + "\n"
+
+
+def _node_text(n) -> str:
+    if isinstance(n, Heading):
+        if n.style in ("part", "part_roman"):
+            return f"{n.number}\n{n.title}"
+        return n.text
+    if isinstance(n, Para):
+        return n.text
+    if isinstance(n, Table):
+        grid: dict[int, list[str]] = {}
+        for c in sorted(n.header, key=lambda c: (c.row, c.col)):
+            grid.setdefault(c.row, []).append(c.text)
+        lines = ([n.title] if n.title else []) + ["\t".join(cells) for _r, cells in sorted(grid.items())]
+        lines += ["\t".join(r.cells) for r in n.rows]
+        return "\n".join(lines)
+    return ""

@@ -1,0 +1,1 @@
+"""The report document: JSON model, derived values, carry-over between periods."""

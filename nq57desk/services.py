@@ -1,0 +1,490 @@
+"""What the GUI and the CLI may do. Plain data in and out; every write is one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from nq57desk import settings
+from nq57desk.errors import DocumentError, NQError, StoreError, TemplateError
+from nq57desk.report import document as rdoc
+from nq57desk.report.carry import carry_forward
+from nq57desk.store.engine import make_engine, migrate
+from nq57desk.store.models import Acknowledgement, Profile, Report, Revision
+from nq57desk.templates import Registry, Template, load_template
+from nq57desk.units import check_commune, commune_dict
+from nq57desk.validation import Finding, has_errors, validate
+
+COALESCE_SECONDS = 600  # edits by the same person within 10 minutes extend one revision
+
+
+def now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    id: str
+    version: int
+    title: str
+    period_kinds: tuple[str, ...]
+    builtin: bool
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    id: int
+    commune_code: str
+    commune_name: str
+    period_label: str
+    period_code: str
+    period_year: int
+    template_id: str
+    template_title: str
+    status: str
+    revision: int
+    updated_at: str
+    deleted: bool
+
+    @property
+    def status_vi(self) -> str:
+        return rdoc.STATUS_VI.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    number: int
+    status: str
+    frozen: bool
+    replaces: int | None
+    author: str
+    summary: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    revision: int
+    saved_at: str
+    new_revision: bool
+
+
+class Desk:
+    """One open data folder: its database, its templates. Pass it in; there is no global instance."""
+
+    def __init__(self, data_dir: str | os.PathLike | None = None):
+        self.data_dir = settings.data_dir(data_dir)
+        self.db_path = settings.db_path(self.data_dir)
+        self.engine = make_engine(self.db_path)
+        self.migration_backup = migrate(self.engine, self.db_path, self.data_dir / "backups")
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self.registry = Registry([settings.user_templates_dir(self.data_dir)])
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def session(self) -> Session:
+        return self._session()
+
+    # templates ---------------------------------------------------------------------------------------------
+    def templates(self) -> list[TemplateInfo]:
+        from nq57desk.templates import builtin_dir
+
+        out = []
+        for t in self.registry.latest():
+            out.append(TemplateInfo(t.id, t.version, t.title, t.period_kinds,
+                                    builtin=(builtin_dir() / t.source).exists()))
+        return out
+
+    def template(self, tid: str, version: int | None = None) -> Template:
+        return self.registry.get(tid, version)
+
+    def import_template(self, path: str | os.PathLike) -> TemplateInfo:
+        """Check a template file from a USB stick, then copy it into the data folder (atomically)."""
+        tpl = load_template(path)  # raises TemplateError naming the file, place and problem
+        for t in self.registry.all():
+            if t.id == tpl.id and t.version == tpl.version:
+                raise TemplateError(Path(path).name, "", f"mẫu «{tpl.id}» phiên bản {tpl.version} đã có; hãy tăng «version»")
+        dest = settings.user_templates_dir(self.data_dir) / f"{tpl.id}-v{tpl.version}{Path(path).suffix.lower()}"
+        _atomic_write(dest, Path(path).read_bytes())
+        return TemplateInfo(tpl.id, tpl.version, tpl.title, tpl.period_kinds, builtin=False)
+
+    # profile -----------------------------------------------------------------------------------------------
+    def profile(self) -> dict | None:
+        with self.session() as s:
+            p = s.get(Profile, 1)
+            return json.loads(p.data) if p else None
+
+    def save_profile(self, data: dict) -> dict:
+        from nq57desk.vn import nfc_deep
+
+        data = nfc_deep(dict(data))
+        commune = commune_dict(data.get("commune_code") or (data.get("commune") or {}).get("code", ""))
+        data["commune"] = commune
+        data["commune_code"] = commune["code"]
+        data.setdefault("issuer", ["ỦY BAN NHÂN DÂN", commune["name"].upper()])
+        data.setdefault("place", rdoc._place_of(commune["name"]))
+        data.setdefault("symbol", "BC-UBND")
+        with self.session() as s, s.begin():
+            p = s.get(Profile, 1)
+            if p is None:
+                p = Profile(id=1)
+                s.add(p)
+            p.commune_code = commune["code"]
+            p.data = json.dumps(data, ensure_ascii=False)
+            p.updated_at = now()
+        return data
+
+    # reports -----------------------------------------------------------------------------------------------
+    def list_reports(self, year: int | None = None, status: str | None = None, deleted: bool = False) -> list[ReportInfo]:
+        with self.session() as s:
+            q = select(Report).where(Report.deleted_at.is_not(None) if deleted else Report.deleted_at.is_(None))
+            if year:
+                q = q.where(Report.period_year == year)
+            if status:
+                q = q.where(Report.status == status)
+            rows = s.scalars(q.order_by(Report.updated_at.desc(), Report.id.desc())).all()
+            return [self._info(r) for r in rows]
+
+    def report_info(self, rid: int) -> ReportInfo:
+        with self.session() as s:
+            return self._info(self._report(s, rid))
+
+    def _info(self, r: Report) -> ReportInfo:
+        try:
+            title = self.registry.get(r.template_id, r.template_version).title
+        except NQError:
+            title = r.template_id
+        period = {"kind": r.period_kind, "year": r.period_year, "number": r.period_number,
+                  "start": r.period_start, "end": r.period_end}
+        if r.period_kind == "custom":
+            doc = None
+            for rev in r.revisions[-1:]:
+                doc = json.loads(rev.document)
+            if doc:
+                period = doc["period"]
+        return ReportInfo(r.id, r.commune_code, r.commune_name, rdoc.period_label(period), r.period_code, r.period_year,
+                          r.template_id, title, r.status, r.revision, r.updated_at, r.deleted_at is not None)
+
+    def _report(self, s: Session, rid: int) -> Report:
+        r = s.get(Report, rid)
+        if r is None:
+            raise NQError(f"Không có báo cáo số {rid}.")
+        return r
+
+    def create_report(self, template_id: str, period: dict, *, from_previous: bool = False,
+                      commune_code: str | None = None, version: int | None = None) -> int:
+        tpl = self.registry.get(template_id, version)
+        profile = self.profile() or {}
+        code = commune_code or profile.get("commune_code")
+        if not code:
+            raise NQError("Chưa thiết lập thông tin xã/phường. Hãy vào «Thông tin đơn vị» trước khi tạo báo cáo.")
+        if period.get("kind") not in tpl.period_kinds:
+            raise NQError(f"Mẫu «{tpl.title}» không dùng cho kỳ báo cáo này.")
+        doc = rdoc.new_document(tpl, commune_dict(code), rdoc.make_period(**period), profile)
+        if from_previous:
+            prev = self._previous_document(tpl, doc)
+            if prev is None:
+                raise NQError("Không tìm thấy báo cáo kỳ trước của mẫu này để kế thừa.")
+            doc = carry_forward(tpl, prev, doc)
+        return self._insert(tpl, doc, summary="Tạo mới" + (" từ báo cáo kỳ trước" if from_previous else ""))
+
+    def _previous_document(self, tpl: Template, doc: dict) -> dict | None:
+        """The same commune's most recent earlier report of this template (the previous period's, if it exists)."""
+        with self.session() as s:
+            q = (select(Report).where(Report.template_id == tpl.id, Report.commune_code == doc["commune"]["code"],
+                                      Report.deleted_at.is_(None), Report.period_end < doc["period"]["end"])
+                 .order_by(Report.period_end.desc(), Report.id.desc()))
+            r = s.scalars(q).first()
+            if r is None:
+                return None
+            return json.loads(r.revisions[-1].document)
+
+    def import_report(self, data: str | bytes) -> int:
+        """Import a report document (JSON). Nothing is written unless the whole document is accepted."""
+        doc = rdoc.loads(data)
+        tref = doc.get("template")
+        if not isinstance(tref, dict) or not isinstance(tref.get("id"), str):
+            raise DocumentError("thiếu «template» {id, version}")
+        if not isinstance(tref.get("version"), int):
+            raise DocumentError("«template.version» phải là số nguyên")
+        try:
+            tpl = self.registry.get(tref["id"], tref["version"])
+        except NQError:
+            raise DocumentError(f"mẫu báo cáo «{tref['id']}» phiên bản {tref['version']} chưa có trong ứng dụng") from None
+        rdoc.check_document(doc, tpl)
+        return self._insert(tpl, doc, summary="Nhập từ tệp")
+
+    def _insert(self, tpl: Template, doc: dict, summary: str) -> int:
+        p = doc["period"]
+        t = now()
+        with self.session() as s, s.begin():
+            r = Report(template_id=tpl.id, template_version=tpl.version, commune_code=doc["commune"]["code"],
+                       commune_name=doc["commune"].get("name") or check_commune(doc["commune"]).name,
+                       province_code=doc["commune"].get("province_code") or check_commune(doc["commune"]).province_code,
+                       period_kind=p["kind"], period_year=p["year"], period_number=p.get("number"),
+                       period_start=p["start"], period_end=p["end"], period_code=rdoc.period_code(p),
+                       status=doc["status"], revision=doc["revision"], created_at=t, updated_at=t)
+            s.add(r)
+            s.flush()
+            rep = doc.get("replaces") or {}
+            s.add(Revision(report_id=r.id, number=doc["revision"], document=rdoc.dumps(doc), status=doc["status"],
+                           frozen=doc["status"] == "sent", replaces=rep.get("revision"), author=settings.local_user(),
+                           summary=summary, created_at=t, updated_at=t))
+            return r.id
+
+    def document(self, rid: int, revision: int | None = None) -> dict:
+        with self.session() as s:
+            r = self._report(s, rid)
+            revs = [x for x in r.revisions if revision is None or x.number == revision]
+            if not revs:
+                raise NQError(f"Báo cáo {rid} không có bản số {revision}.")
+            return json.loads(revs[-1].document)
+
+    def dump(self, rid: int) -> str:
+        return rdoc.dumps(self.document(rid))
+
+    def template_of(self, rid: int) -> Template:
+        doc = self.document(rid)
+        return self.registry.get(doc["template"]["id"], doc["template"]["version"])
+
+    def save_document(self, rid: int, doc: dict, author: str | None = None) -> SaveResult:
+        """Save an edited document. A sent (frozen) revision is never changed: the edit opens a replacement."""
+        from nq57desk.vn import nfc_deep
+
+        author = author or settings.local_user()
+        doc = nfc_deep(doc)
+        tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
+        t = now()
+        with self.session() as s, s.begin():
+            r = self._report(s, rid)
+            last = r.revisions[-1]
+            old = json.loads(last.document)
+            if last.frozen:
+                number = last.number + 1
+                doc["revision"] = number
+                doc["status"] = "draft"
+                doc["replaces"] = {"revision": last.number, "kind": (doc.get("replaces") or {}).get("kind", "thay thế")}
+                rev = Revision(report_id=r.id, number=number, status="draft", frozen=False, replaces=last.number,
+                               author=author, summary=f"Báo cáo thay thế bản {last.number} đã gửi; " + _changes(tpl, old, doc),
+                               created_at=t, updated_at=t, document="")
+                s.add(rev)
+            elif (last.author == author and last.status == doc.get("status") and
+                  _age_seconds(last.created_at, t) < COALESCE_SECONDS):
+                rev = last
+                doc["revision"] = last.number
+                rev.summary = _merge_summary(rev.summary, _changes(tpl, old, doc))
+                rev.updated_at = t
+            else:
+                number = last.number + 1
+                doc["revision"] = number
+                rev = Revision(report_id=r.id, number=number, status=doc.get("status", "draft"), frozen=False,
+                               replaces=last.replaces, author=author, summary=_changes(tpl, old, doc),
+                               created_at=t, updated_at=t, document="")
+                s.add(rev)
+            rdoc.check_document(doc, tpl)
+            rev.document = rdoc.dumps(doc)
+            rev.status = doc["status"]
+            r.status, r.revision, r.updated_at = doc["status"], rev.number, t
+            return SaveResult(rev.number, t, rev is not last)
+
+    def validate(self, rid: int) -> list[Finding]:
+        doc = self.document(rid)
+        return validate(self.registry.get(doc["template"]["id"], doc["template"]["version"]), doc)
+
+    def acknowledge(self, rid: int, finding: Finding) -> None:
+        """Accept a warning: it stays listed but no longer asks for attention. Errors cannot be acknowledged."""
+        if finding.severity != "warning":
+            raise NQError("Chỉ chấp nhận được cảnh báo; lỗi phải được sửa.")
+        with self.session() as s, s.begin():
+            self._report(s, rid)
+            exists = s.scalars(select(Acknowledgement).where(
+                Acknowledgement.report_id == rid, Acknowledgement.finding_key == finding.key,
+                Acknowledgement.message == finding.message)).first()
+            if exists is None:
+                s.add(Acknowledgement(report_id=rid, finding_key=finding.key, message=finding.message,
+                                      author=settings.local_user(), created_at=now()))
+
+    def acknowledged(self, rid: int) -> set[tuple[str, str]]:
+        with self.session() as s:
+            rows = s.scalars(select(Acknowledgement).where(Acknowledgement.report_id == rid)).all()
+            return {(a.finding_key, a.message) for a in rows}
+
+    def set_status(self, rid: int, status: str) -> SaveResult:
+        """Nháp → Hoàn thành (refused while errors remain) → Đã gửi (the revision is frozen)."""
+        if status not in rdoc.STATUSES:
+            raise NQError(f"Trạng thái «{status}» không có.")
+        doc = self.document(rid)
+        tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
+        cur = doc["status"]
+        if status in ("done", "sent"):
+            findings = validate(tpl, doc)
+            if has_errors(findings):
+                n = sum(f.severity == "error" for f in findings)
+                raise NQError(f"Báo cáo còn {n} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi đánh dấu "
+                              f"«{rdoc.STATUS_VI[status]}».")
+        if status == "sent" and cur != "done":
+            raise NQError("Chỉ gửi được báo cáo đã «Hoàn thành».")
+        if cur == "sent":
+            raise NQError("Báo cáo đã gửi không đổi trạng thái được; hãy sửa để tạo báo cáo thay thế.")
+        t = now()
+        with self.session() as s, s.begin():
+            r = self._report(s, rid)
+            last = r.revisions[-1]
+            doc["status"] = status
+            number = last.number + 1
+            doc["revision"] = number
+            rev = Revision(report_id=r.id, number=number, status=status, frozen=status == "sent", replaces=last.replaces,
+                           author=settings.local_user(), summary=f"Chuyển trạng thái: {rdoc.STATUS_VI[cur]} → "
+                           f"{rdoc.STATUS_VI[status]}", created_at=t, updated_at=t, document=rdoc.dumps(doc))
+            s.add(rev)
+            r.status, r.revision, r.updated_at = status, number, t
+            return SaveResult(number, t, True)
+
+    def revisions(self, rid: int) -> list[RevisionInfo]:
+        with self.session() as s:
+            r = self._report(s, rid)
+            return [RevisionInfo(x.number, x.status, x.frozen, x.replaces, x.author, x.summary, x.created_at, x.updated_at)
+                    for x in reversed(r.revisions)]
+
+    def restore_revision(self, rid: int, number: int) -> SaveResult:
+        """Go back to an earlier revision: its content becomes a new revision (history is never rewritten)."""
+        old = self.document(rid, number)
+        cur = self.document(rid)
+        old["status"] = "draft" if cur["status"] == "sent" else cur["status"]
+        old["replaces"] = cur.get("replaces")
+        t = now()
+        with self.session() as s, s.begin():
+            r = self._report(s, rid)
+            last = r.revisions[-1]
+            n = last.number + 1
+            if last.frozen:
+                old["status"] = "draft"
+                old["replaces"] = {"revision": last.number, "kind": "thay thế"}
+            old["revision"] = n
+            s.add(Revision(report_id=r.id, number=n, status=old["status"], frozen=False,
+                           replaces=(old.get("replaces") or {}).get("revision"), author=settings.local_user(),
+                           summary=f"Khôi phục nội dung bản {number}", created_at=t, updated_at=t, document=rdoc.dumps(old)))
+            r.status, r.revision, r.updated_at = old["status"], n, t
+            return SaveResult(n, t, True)
+
+    def duplicate_report(self, rid: int) -> int:
+        doc = self.document(rid)
+        doc.update(status="draft", revision=1, replaces=None)
+        doc["header"]["number"] = ""
+        doc["header"]["date"] = None
+        return self._insert(self.registry.get(doc["template"]["id"], doc["template"]["version"]), doc,
+                            summary=f"Nhân bản từ báo cáo {rid}")
+
+    def delete_report(self, rid: int) -> None:
+        """Move to the bin (recoverable)."""
+        with self.session() as s, s.begin():
+            self._report(s, rid).deleted_at = now()
+
+    def undelete_report(self, rid: int) -> None:
+        with self.session() as s, s.begin():
+            self._report(s, rid).deleted_at = None
+
+    # exports (renderers are imported when used: they are heavy) ---------------------------------------------
+    def export_docx(self, rid: int, path: str | os.PathLike) -> Path:
+        from nq57desk.render.docx import export_docx
+
+        doc = self.document(rid)
+        tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
+        self._refuse_errors(tpl, doc)
+        export_docx(tpl, doc, Path(path))
+        return Path(path)
+
+    def export_xlsx(self, rid: int, path: str | os.PathLike) -> Path:
+        from nq57desk import __version__
+        from nq57desk.bundle.writer import write_bundle
+
+        doc = self.document(rid)
+        tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
+        self._refuse_errors(tpl, doc)
+        write_bundle(tpl, doc, Path(path), app_version=__version__)
+        return Path(path)
+
+    def _refuse_errors(self, tpl, doc):
+        findings = validate(tpl, doc)
+        if has_errors(findings):
+            n = sum(f.severity == "error" for f in findings)
+            raise NQError(f"Báo cáo còn {n} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi xuất.")
+
+    # demo ----------------------------------------------------------------------------------------------------
+    def ensure_demo(self) -> int | None:
+        """On a new data folder: a commune profile and one demo report to look at (the Tân Cương report)."""
+        if self.list_reports() or self.list_reports(deleted=True):
+            return None
+        demo = settings.resources_dir() / "demo" / "bao-cao-mau.json"
+        if not demo.exists():
+            return None
+        doc = rdoc.loads(demo.read_bytes())
+        if self.profile() is None:
+            self.save_profile({"commune_code": doc["commune"]["code"], "issuer": doc["header"]["issuer"],
+                               "place": doc["header"]["place"], "recipients": doc["recipients"],
+                               "signature": doc["signature"], "symbol": doc["header"]["symbol"], "demo": True})
+        try:
+            return self.import_report(demo.read_bytes())
+        except NQError:
+            return None
+
+
+def _age_seconds(a: str, b: str) -> float:
+    try:
+        return (dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds()
+    except ValueError:
+        return 1e9
+
+
+def _changes(tpl: Template, old: dict, new: dict) -> str:
+    """What changed, in the officer's words: the labels of the edited fields and parts."""
+    names = []
+    ov, nv = old.get("values") or {}, new.get("values") or {}
+    for k in sorted(set(ov) | set(nv), key=lambda k: list(nv).index(k) if k in nv else 10**6):
+        if ov.get(k) != nv.get(k):
+            f = tpl.field(k)
+            b = tpl.block(k)
+            names.append(f.label if f else (b.label or b.key) if b else k)
+    for k, lab in (("header", "phần đầu"), ("recipients", "Nơi nhận"), ("signature", "chữ ký"), ("carried", "số lũy kế")):
+        if old.get(k) != new.get(k):
+            names.append(lab)
+    if not names:
+        return "Không đổi nội dung"
+    more = f" và {len(names) - 5} mục khác" if len(names) > 5 else ""
+    return "Sửa: " + ", ".join(names[:5]) + more
+
+
+def _merge_summary(a: str, b: str) -> str:
+    if not a or a.startswith("Không đổi"):
+        return b
+    if not b or b.startswith("Không đổi") or b == a:
+        return a
+    if a.startswith("Sửa: ") and b.startswith("Sửa: "):
+        items = [x.strip() for x in a[5:].split(",")]
+        for x in b[5:].split(","):
+            if x.strip() not in items:
+                items.append(x.strip())
+        return "Sửa: " + ", ".join(items[:8]) + (" …" if len(items) > 8 else "")
+    return a
+
+
+def _atomic_write(dest: Path, data: bytes) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, dest)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"Không ghi được tệp {dest.name}: {e.strerror or e}") from None

@@ -1,0 +1,1 @@
+"""Local storage: SQLAlchemy models on SQLite, Alembic migrations."""

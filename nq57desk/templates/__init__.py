@@ -1,0 +1,68 @@
+"""Report templates: data files that define a report kind completely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nq57desk.errors import NQError, TemplateError
+from nq57desk.settings import resources_dir
+from nq57desk.templates.loader import load_template, parse_template
+from nq57desk.templates.model import Template
+
+__all__ = ["Registry", "Template", "load_template", "parse_template", "builtin_dir"]
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def builtin_dir() -> Path:
+    return resources_dir() / "templates"
+
+
+class Registry:
+    """Every template the app knows: the shipped ones and those imported into the data folder."""
+
+    def __init__(self, dirs: list[Path] | None = None):
+        self.dirs = [builtin_dir()] + list(dirs or [])
+        self._cache: dict[Path, tuple[float, Template]] = {}
+        self.broken: list[TemplateError] = []
+
+    def _load(self, path: Path) -> Template:
+        mtime = path.stat().st_mtime
+        hit = self._cache.get(path)
+        if hit and hit[0] == mtime:
+            return hit[1]
+        tpl = load_template(path)
+        self._cache[path] = (mtime, tpl)
+        return tpl
+
+    def all(self) -> list[Template]:
+        """Every version of every template, sorted by id then version; broken files are set aside in .broken."""
+        out: dict[tuple[str, int], Template] = {}
+        self.broken = []
+        for d in self.dirs:
+            if not d.is_dir():
+                continue
+            for p in sorted(d.iterdir()):
+                if p.suffix.lower() not in SUFFIXES:
+                    continue
+                try:
+                    t = self._load(p)
+                except TemplateError as e:
+                    self.broken.append(e)
+                    continue
+                out.setdefault((t.id, t.version), t)
+        return [out[k] for k in sorted(out)]
+
+    def latest(self) -> list[Template]:
+        best: dict[str, Template] = {}
+        for t in self.all():
+            if t.id not in best or t.version > best[t.id].version:
+                best[t.id] = t
+        return sorted(best.values(), key=lambda t: t.id)
+
+    def get(self, tid: str, version: int | None = None) -> Template:
+        cands = [t for t in self.all() if t.id == tid and (version is None or t.version == version)]
+        if not cands:
+            v = f" phiên bản {version}" if version is not None else ""
+            raise NQError(f"Không có mẫu báo cáo «{tid}»{v}. Hãy nhập tệp mẫu trước (nq57desk templates --import TỆP).")
+        return max(cands, key=lambda t: t.version)

@@ -1,0 +1,569 @@
+"""Load and check template files (YAML or JSON) with messages that name the file, the place and the problem."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from nq57desk.errors import TemplateError
+from nq57desk.templates import expr
+from nq57desk.templates.model import (
+    COLUMN_TYPES,
+    DEFAULT_ASSESSMENT,
+    FIELD_TYPES,
+    NUMBER_STYLES,
+    NUMERIC_TYPES,
+    PERIOD_KINDS,
+    RULE_KINDS,
+    SEVERITIES,
+    Appendix,
+    AppendixRefBlock,
+    AssessmentBlock,
+    Column,
+    DocumentsBlock,
+    Field,
+    FieldsBlock,
+    FreeSectionsBlock,
+    ListBlock,
+    RecordsBlock,
+    RowDef,
+    Rule,
+    Section,
+    TableBlock,
+    Template,
+    TextBlock,
+)
+from nq57desk.vn import nfc_deep
+
+FORMAT = "nq57-template/1"
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+PLACEHOLDER_RE = re.compile(r"\{([a-zA-Z_][\w.]*)\}")
+# Placeholders a sentence or text default may use besides field keys.
+CONTEXT_NAMES = {"commune", "commune_name", "commune_upper", "province", "period", "period_label", "year", "place",
+                 "report_number", "report_date", "symbol"}
+
+
+class _LineDict(dict):
+    line: int | None = None
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader, node, deep=False):
+    d = _LineDict(loader.construct_mapping(node, deep=deep))
+    d.line = node.start_mark.line + 1
+    return d
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# YAML 1.1 turns "yes"/"no"/"on" into booleans and 2026-01-05 into dates; templates want them as written.
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+
+
+class _Ctx:
+    def __init__(self, source: str):
+        self.source = source
+        self.keys: dict[str, str] = {}
+        self.auto = 0
+
+    def fail(self, place: str, problem: str, node=None):
+        line = getattr(node, "line", None)
+        where = place + (f" (dòng {line})" if line else "")
+        raise TemplateError(self.source, where, problem)
+
+    def claim(self, key, place, node):
+        if not isinstance(key, str) or not KEY_RE.match(key):
+            self.fail(place, f"khóa «{key}» không hợp lệ: chỉ dùng chữ thường không dấu, số và dấu _ , bắt đầu bằng chữ", node)
+        if key in self.keys:
+            self.fail(place, f"khóa «{key}» bị trùng (đã dùng ở {self.keys[key]})", node)
+        self.keys[key] = place
+
+
+def _allowed(ctx, node, place, allowed):
+    if not isinstance(node, dict):
+        ctx.fail(place, "cần một bảng khóa: giá trị", node)
+    extra = set(node) - set(allowed)
+    if extra:
+        ctx.fail(place, f"không biết khóa {', '.join(sorted(map(str, extra)))} (được dùng: {', '.join(sorted(allowed))})", node)
+
+
+def _req(ctx, node, key, place, kind=str):
+    if key not in node or node[key] in (None, ""):
+        ctx.fail(place, f"thiếu «{key}»", node)
+    v = node[key]
+    if kind is not None and not isinstance(v, kind):
+        ctx.fail(place, f"«{key}» phải là {_kind_vi(kind)}", node)
+    return v
+
+
+def _opt(ctx, node, key, place, kind, default=None):
+    v = node.get(key, default)
+    if v is None:
+        return default
+    if kind is float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            ctx.fail(place, f"«{key}» phải là số", node)
+        return v
+    if not isinstance(v, kind):
+        ctx.fail(place, f"«{key}» phải là {_kind_vi(kind)}", node)
+    return v
+
+
+def _kind_vi(kind):
+    return {str: "chuỗi chữ", int: "số nguyên", bool: "true/false", list: "danh sách", dict: "bảng khóa"}.get(kind, str(kind))
+
+
+def _str_list(ctx, node, key, place):
+    v = node.get(key)
+    if v is None:
+        return ()
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        ctx.fail(place, f"«{key}» phải là danh sách chuỗi chữ", node)
+    return tuple(v)
+
+
+FIELD_KEYS = {"key", "label", "type", "unit", "required", "min", "max", "decimals", "choices", "formula",
+              "cumulative_of", "default", "help", "print_label"}
+
+
+def _field(ctx, node, place) -> Field:
+    _allowed(ctx, node, place, FIELD_KEYS)
+    key = _req(ctx, node, "key", place)
+    place = f"{place} «{key}»"
+    ctx.claim(key, place, node)
+    ftype = node.get("type", "integer")
+    if ftype not in FIELD_TYPES:
+        ctx.fail(place, f"kiểu «{ftype}» không có; dùng một trong: {', '.join(FIELD_TYPES)}", node)
+    choices = _str_list(ctx, node, "choices", place)
+    if ftype == "choice" and not choices:
+        ctx.fail(place, "trường lựa chọn cần danh sách «choices»", node)
+    formula = _opt(ctx, node, "formula", place, str)
+    if formula:
+        try:
+            expr.parse(formula)
+        except expr.ExprError as e:
+            ctx.fail(place, str(e), node)
+    return Field(
+        key=key,
+        label=_req(ctx, node, "label", place),
+        type=ftype,
+        unit=_opt(ctx, node, "unit", place, str, ""),
+        required=_opt(ctx, node, "required", place, bool, False),
+        min=_opt(ctx, node, "min", place, float),
+        max=_opt(ctx, node, "max", place, float),
+        decimals=_opt(ctx, node, "decimals", place, int),
+        choices=choices,
+        formula=formula,
+        cumulative_of=_opt(ctx, node, "cumulative_of", place, str),
+        default=node.get("default"),
+        help=_opt(ctx, node, "help", place, str, ""),
+        print_label=_opt(ctx, node, "print_label", place, bool, True),
+    )
+
+
+def _fields(ctx, node, place):
+    lst = node.get("fields")
+    if not isinstance(lst, list) or not lst:
+        ctx.fail(place, "cần danh sách «fields» không rỗng", node)
+    return tuple(_field(ctx, f, f"{place} › trường {i + 1}") for i, f in enumerate(lst))
+
+
+COLUMN_KEYS = {"key", "label", "type", "group", "width", "unit", "choices", "allow_other", "min", "max", "decimals",
+               "cumulative_of", "total"}
+
+
+def _column(ctx, node, place, seen) -> Column:
+    _allowed(ctx, node, place, COLUMN_KEYS)
+    key = _req(ctx, node, "key", place)
+    if not KEY_RE.match(key) or key in seen:
+        ctx.fail(place, f"khóa cột «{key}» không hợp lệ hoặc bị trùng", node)
+    seen.add(key)
+    ctype = node.get("type", "text")
+    if ctype not in COLUMN_TYPES:
+        ctx.fail(place, f"kiểu cột «{ctype}» không có; dùng một trong: {', '.join(COLUMN_TYPES)}", node)
+    group = node.get("group", ())
+    if isinstance(group, str):
+        group = (group,)
+    elif not isinstance(group, (list, tuple)) or not all(isinstance(g, str) for g in group):
+        ctx.fail(place, "«group» phải là chuỗi hoặc danh sách chuỗi (tiêu đề nhóm cột, ngoài cùng trước)", node)
+    return Column(
+        key=key,
+        label=_req(ctx, node, "label", place) if "label" in node else "",
+        type=ctype,
+        group=tuple(group),
+        width=_opt(ctx, node, "width", place, float),
+        unit=_opt(ctx, node, "unit", place, str, ""),
+        choices=_str_list(ctx, node, "choices", place),
+        allow_other=_opt(ctx, node, "allow_other", place, bool, True),
+        min=_opt(ctx, node, "min", place, float),
+        max=_opt(ctx, node, "max", place, float),
+        decimals=_opt(ctx, node, "decimals", place, int),
+        cumulative_of=_opt(ctx, node, "cumulative_of", place, str),
+        total=_opt(ctx, node, "total", place, bool, False),
+    )
+
+
+def _table(ctx, node, place, key, label):
+    _allowed(ctx, node, place, {"type", "key", "label", "title", "columns", "rows", "groups", "total_label", "landscape"})
+    cols_node = node.get("columns")
+    if not isinstance(cols_node, list) or not cols_node:
+        ctx.fail(place, "bảng cần danh sách «columns» không rỗng", node)
+    seen: set[str] = set()
+    columns = tuple(_column(ctx, c, f"{place} › cột {i + 1}", seen) for i, c in enumerate(cols_node))
+    for c in columns:
+        if c.cumulative_of and c.cumulative_of not in seen:
+            ctx.fail(place, f"cột «{c.key}»: «cumulative_of» trỏ tới cột không có «{c.cumulative_of}»", node)
+    rows = None
+    if "rows" in node and node["rows"] != "free":
+        rnode = node["rows"]
+        if not isinstance(rnode, list) or not rnode:
+            ctx.fail(place, "«rows» phải là «free» hoặc danh sách dòng cố định", node)
+        rows, rkeys = [], set()
+        for i, r in enumerate(rnode):
+            rplace = f"{place} › dòng {i + 1}"
+            _allowed(ctx, r, rplace, {"key", "group", "cells"})
+            rk = _req(ctx, r, "key", rplace)
+            if not KEY_RE.match(rk) or rk in rkeys:
+                ctx.fail(rplace, f"khóa dòng «{rk}» không hợp lệ hoặc bị trùng", r)
+            rkeys.add(rk)
+            if "group" in r:
+                rows.append(RowDef(key=rk, kind="group", label=_req(ctx, r, "group", rplace)))
+                continue
+            cells = r.get("cells") or {}
+            if not isinstance(cells, dict):
+                ctx.fail(rplace, "«cells» phải là bảng khóa cột: giá trị", r)
+            for ck in cells:
+                if ck not in seen:
+                    ctx.fail(rplace, f"ô «{ck}» không phải là cột của bảng", r)
+            rows.append(RowDef(key=rk, cells=tuple(cells.items())))
+        rows = tuple(rows)
+    groups = []
+    for i, g in enumerate(node.get("groups") or []):
+        gplace = f"{place} › nhóm {i + 1}"
+        _allowed(ctx, g, gplace, {"key", "label", "number"})
+        groups.append((_req(ctx, g, "key", gplace), f"{g.get('number', '')}|{_req(ctx, g, 'label', gplace)}"))
+    return TableBlock(kind="table", key=key, label=label, title=_opt(ctx, node, "title", place, str, ""),
+                      columns=columns, rows=rows, groups=tuple(groups),
+                      total_label=_opt(ctx, node, "total_label", place, str, ""),
+                      landscape=_opt(ctx, node, "landscape", place, bool, False))
+
+
+def _block(ctx, node, place):
+    if not isinstance(node, dict) or "type" not in node:
+        ctx.fail(place, "mỗi khối cần «type» (text, fields, list, documents, assessment, records, table, appendix_ref, free_sections)", node)
+    kind = node["type"]
+    key = node.get("key")
+    if key is None:
+        if kind not in ("fields", "appendix_ref"):
+            ctx.fail(place, f"khối «{kind}» cần «key»", node)
+        ctx.auto += 1
+        key = f"_{kind}_{ctx.auto}"
+    else:
+        ctx.claim(key, place, node)
+    place = f"{place} ({kind} «{key}»)"
+    label = node.get("label", "") or ""
+    if kind == "text":
+        _allowed(ctx, node, place, {"type", "key", "label", "default", "style", "required"})
+        style = node.get("style", "body")
+        if style not in ("body", "note", "subtitle"):
+            ctx.fail(place, "«style» là body, note hoặc subtitle", node)
+        return TextBlock(kind=kind, key=key, label=label, default=_opt(ctx, node, "default", place, str, ""),
+                         style=style, required=_opt(ctx, node, "required", place, bool, False))
+    if kind == "fields":
+        _allowed(ctx, node, place, {"type", "key", "label", "fields", "lines"})
+        return FieldsBlock(kind=kind, key=key, label=label, fields=_fields(ctx, node, place),
+                           lines=_str_list(ctx, node, "lines", place))
+    if kind == "list":
+        _allowed(ctx, node, place, {"type", "key", "label", "marker", "default"})
+        marker = node.get("marker", "arabic")
+        if marker not in ("arabic", "-", "+"):
+            ctx.fail(place, "«marker» là arabic, \"-\" hoặc \"+\"", node)
+        return ListBlock(kind=kind, key=key, label=label, marker=marker, default=_str_list(ctx, node, "default", place))
+    if kind == "documents":
+        _allowed(ctx, node, place, {"type", "key", "label", "bullet", "layout", "lead", "default_issuer"})
+        layout = node.get("layout", "lines")
+        if layout not in ("lines", "paragraph"):
+            ctx.fail(place, "«layout» là lines hoặc paragraph", node)
+        return DocumentsBlock(kind=kind, key=key, label=label, bullet=_opt(ctx, node, "bullet", place, str, "-"),
+                              layout=layout, lead=_opt(ctx, node, "lead", place, str, ""),
+                              default_issuer=_opt(ctx, node, "default_issuer", place, str, ""))
+    if kind == "assessment":
+        _allowed(ctx, node, place, {"type", "key", "label", "items"})
+        items = DEFAULT_ASSESSMENT
+        if "items" in node:
+            raw = node["items"]
+            if not isinstance(raw, list) or not raw:
+                ctx.fail(place, "«items» là danh sách {key, label}", node)
+            items, ik = [], set()
+            for it in raw:
+                _allowed(ctx, it, place + " › items", {"key", "label"})
+                k = _req(ctx, it, "key", place)
+                if k in ik:
+                    ctx.fail(place, f"mục đánh giá «{k}» bị trùng", it)
+                ik.add(k)
+                items.append((k, _req(ctx, it, "label", place)))
+            items = tuple(items)
+        return AssessmentBlock(kind=kind, key=key, label=label, items=items)
+    if kind == "records":
+        _allowed(ctx, node, place, {"type", "key", "label", "fields", "title_field", "item_label"})
+        sub = _Ctx(ctx.source)  # record fields are local to a record
+        fields = _fields(sub, node, place)
+        tf = node.get("title_field", "title")
+        if tf not in {f.key for f in fields}:
+            ctx.fail(place, f"«title_field» «{tf}» không phải trường của bản ghi", node)
+        return RecordsBlock(kind=kind, key=key, label=label, fields=fields, title_field=tf,
+                            item_label=_opt(ctx, node, "item_label", place, str, "mục"))
+    if kind == "table":
+        return _table(ctx, node, place, key, label)
+    if kind == "appendix_ref":
+        _allowed(ctx, node, place, {"type", "key", "label", "appendix", "text"})
+        return AppendixRefBlock(kind=kind, key=key, label=label, appendix=_req(ctx, node, "appendix", place),
+                                text=_opt(ctx, node, "text", place, str, "({label} kèm theo)"))
+    if kind == "free_sections":
+        _allowed(ctx, node, place, {"type", "key", "label"})
+        return FreeSectionsBlock(kind=kind, key=key, label=label)
+    ctx.fail(place, f"kiểu khối «{kind}» không có", node)
+
+
+def _blocks(ctx, node, place, key="blocks"):
+    lst = node.get(key) or []
+    if not isinstance(lst, list):
+        ctx.fail(place, f"«{key}» phải là danh sách khối", node)
+    return tuple(_block(ctx, b, f"{place} › khối {i + 1}") for i, b in enumerate(lst))
+
+
+def _section(ctx, node, place) -> Section:
+    _allowed(ctx, node, place, {"key", "title", "numbered", "style", "blocks", "children", "show_title"})
+    key = _req(ctx, node, "key", place)
+    title = _req(ctx, node, "title", place)
+    place = f"mục «{title}»"
+    ctx.claim(key, place, node)
+    style = node.get("style")
+    if style is not None and style not in NUMBER_STYLES:
+        ctx.fail(place, f"kiểu đánh số «{style}» không có; dùng: {', '.join(NUMBER_STYLES)}", node)
+    children = node.get("children") or []
+    if not isinstance(children, list):
+        ctx.fail(place, "«children» phải là danh sách mục", node)
+    return Section(key=key, title=title, numbered=_opt(ctx, node, "numbered", place, bool, True), style=style,
+                   show_title=_opt(ctx, node, "show_title", place, bool, True),
+                   blocks=_blocks(ctx, node, place),
+                   children=tuple(_section(ctx, c, f"{place} › mục con {i + 1}") for i, c in enumerate(children)))
+
+
+RULE_ARGS = {
+    "le": {"left", "right"}, "lt": {"left", "right"}, "eq": {"left", "right"},
+    "sum": {"parts", "total"}, "range": {"value", "min", "max"}, "in_period": {"field"},
+    "table_count": {"table", "column", "value", "equals"}, "check": {"expr"},
+}
+
+
+def _rule(ctx, node, place) -> Rule:
+    kind = node.get("kind") if isinstance(node, dict) else None
+    if kind not in RULE_KINDS:
+        ctx.fail(place, f"quy tắc cần «kind» là một trong: {', '.join(RULE_KINDS)}", node)
+    _allowed(ctx, node, place, RULE_ARGS[kind] | {"kind", "severity", "message", "where"})
+    sev = node.get("severity", "error")
+    if sev not in SEVERITIES:
+        ctx.fail(place, "«severity» là error hoặc warning", node)
+    args = {k: node[k] for k in RULE_ARGS[kind] if k in node}
+    missing = RULE_ARGS[kind] - set(args) - ({"min", "max"} if kind == "range" else set())
+    if missing:
+        ctx.fail(place, f"quy tắc «{kind}» thiếu {', '.join(sorted(missing))}", node)
+    for k, v in args.items():
+        if k in ("left", "right", "total", "value", "expr", "equals") and not (kind == "table_count" and k == "value"):
+            try:
+                expr.parse(str(v))
+            except expr.ExprError as e:
+                ctx.fail(place, str(e), node)
+        if k == "parts":
+            if not isinstance(v, list) or len(v) < 2:
+                ctx.fail(place, "«parts» là danh sách ít nhất hai biểu thức", node)
+            for p in v:
+                try:
+                    expr.parse(str(p))
+                except expr.ExprError as e:
+                    ctx.fail(place, str(e), node)
+    return Rule(kind=kind, severity=sev, args=args, message=node.get("message", "") or "",
+                where=node.get("where", "") or "", line=getattr(node, "line", None))
+
+
+TOP_KEYS = {"format", "id", "version", "title", "description", "period_kinds", "subject", "doc_symbol", "kinh_gui",
+            "numbering", "intro", "sections", "closing", "appendices", "appendix_heading", "rules"}
+
+
+def parse_template(text: str, source: str = "<mẫu>") -> Template:
+    ctx = _Ctx(source)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        place = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+        raise TemplateError(source, place, f"không đọc được YAML/JSON: {getattr(e, 'problem', e)}") from None
+    data = _relined(nfc_deep(data), data)
+    _allowed(ctx, data, "đầu tệp", TOP_KEYS)
+    if data.get("format") != FORMAT:
+        ctx.fail("đầu tệp", f"«format» phải là «{FORMAT}»", data)
+    tid = _req(ctx, data, "id", "đầu tệp")
+    if not re.match(r"^[a-z0-9][a-z0-9._-]*$", tid):
+        ctx.fail("đầu tệp", f"«id» «{tid}» chỉ dùng chữ thường không dấu, số, dấu chấm, gạch", data)
+    version = _req(ctx, data, "version", "đầu tệp", int)
+    pk = _str_list(ctx, data, "period_kinds", "đầu tệp") or ("month", "quarter", "half", "year", "months", "custom")
+    for k in pk:
+        if k not in PERIOD_KINDS:
+            ctx.fail("đầu tệp", f"kỳ báo cáo «{k}» không có; dùng: {', '.join(PERIOD_KINDS)}", data)
+    numbering = _str_list(ctx, data, "numbering", "đầu tệp") or ("roman", "arabic", "point")
+    for s in numbering:
+        if s not in NUMBER_STYLES:
+            ctx.fail("đầu tệp", f"kiểu đánh số «{s}» không có; dùng: {', '.join(NUMBER_STYLES)}", data)
+    kg = data.get("kinh_gui")
+    if kg is not None and (not isinstance(kg, list) or not all(isinstance(x, str) for x in kg)):
+        ctx.fail("đầu tệp", "«kinh_gui» là danh sách nơi nhận (hoặc bỏ đi nếu báo cáo không có Kính gửi)", data)
+    secs = data.get("sections")
+    if not isinstance(secs, list) or not secs:
+        ctx.fail("đầu tệp", "cần danh sách «sections» không rỗng", data)
+    intro = _blocks(ctx, data, "phần mở đầu", "intro")
+    sections = tuple(_section(ctx, s, f"mục {i + 1}") for i, s in enumerate(secs))
+    closing = _blocks(ctx, data, "phần kết", "closing")
+    appendices = []
+    for i, a in enumerate(data.get("appendices") or []):
+        place = f"phụ lục {i + 1}"
+        _allowed(ctx, a, place, {"key", "label", "title", "blocks", "landscape"})
+        akey = _req(ctx, a, "key", place)
+        ctx.claim(akey, place, a)
+        appendices.append(Appendix(key=akey, label=_req(ctx, a, "label", place), title=_opt(ctx, a, "title", place, str, ""),
+                                   blocks=_blocks(ctx, a, f"{place} «{a.get('label')}»"),
+                                   landscape=_opt(ctx, a, "landscape", place, bool, False)))
+    rules = tuple(_rule(ctx, r, f"quy tắc {i + 1}") for i, r in enumerate(data.get("rules") or []))
+    tpl = Template(
+        id=tid, version=version, title=_req(ctx, data, "title", "đầu tệp"),
+        description=_opt(ctx, data, "description", "đầu tệp", str, ""), period_kinds=pk,
+        subject=_req(ctx, data, "subject", "đầu tệp"), doc_symbol=_opt(ctx, data, "doc_symbol", "đầu tệp", str, "BC-UBND"),
+        kinh_gui=tuple(kg) if kg is not None else None, numbering=numbering, intro=intro, sections=sections,
+        closing=closing, appendices=tuple(appendices),
+        appendix_heading=_opt(ctx, data, "appendix_heading", "đầu tệp", str, ""), rules=rules, source=source,
+    )
+    _check_references(ctx, tpl)
+    return tpl
+
+
+def _relined(new, old):
+    """nfc_deep builds plain dicts; copy the line numbers back so messages can point at lines."""
+    if isinstance(old, _LineDict) and isinstance(new, dict):
+        d = _LineDict({k: _relined(new[k], v) for k, v in zip(new, old.values(), strict=True)})
+        d.line = old.line
+        return d
+    if isinstance(old, list) and isinstance(new, list):
+        return [_relined(n, o) for n, o in zip(new, old, strict=True)]
+    return new
+
+
+def _valid_names(tpl: Template) -> set[str]:
+    names = set(tpl.fields())
+    for _ckey, b in tpl.blocks():
+        if isinstance(b, TableBlock) and b.fixed:
+            for r in b.data_rows():
+                for c in b.columns:
+                    names.add(f"{b.key}.{r.key}.{c.key}")
+            if b.total_label:
+                for c in b.columns:
+                    names.add(f"{b.key}.total.{c.key}")
+    return names
+
+
+def _check_references(ctx: _Ctx, tpl: Template) -> None:
+    names = _valid_names(tpl)
+    fields = tpl.fields()
+
+    def check_expr(src, place, line=None):
+        node = expr.parse(str(src))
+        for n in expr.names(node):
+            if n not in names:
+                raise TemplateError(ctx.source, place + (f" (dòng {line})" if line else ""),
+                                    f"biểu thức «{src}» dùng «{n}» nhưng mẫu không có trường/ô này")
+        for t, c in expr.table_refs(node):
+            tb = tpl.table(t)
+            if tb is None:
+                raise TemplateError(ctx.source, place, f"biểu thức «{src}» dùng bảng «{t}» nhưng mẫu không có bảng này")
+            if c is not None and tb.column(c) is None:
+                raise TemplateError(ctx.source, place, f"biểu thức «{src}»: bảng «{t}» không có cột «{c}»")
+        return node
+
+    for ckey, b in tpl.blocks():
+        place = f"khối «{b.key}» trong «{ckey}»"
+        if isinstance(b, FieldsBlock):
+            for f in b.fields:
+                if f.formula:
+                    check_expr(f.formula, f"{place} › trường «{f.key}»")
+                if f.cumulative_of:
+                    base = fields.get(f.cumulative_of)
+                    if base is None or not base.numeric:
+                        raise TemplateError(ctx.source, f"{place} › trường «{f.key}»",
+                                            f"«cumulative_of» trỏ tới «{f.cumulative_of}» không phải trường số của mẫu")
+                if f.type == "percent" and f.min is None and f.max is None:
+                    pass
+            for line in b.lines:
+                for ph in PLACEHOLDER_RE.findall(line):
+                    if ph not in names and ph not in CONTEXT_NAMES:
+                        raise TemplateError(ctx.source, place, f"câu «{line[:60]}…» dùng «{{{ph}}}» nhưng mẫu không có trường này")
+        if isinstance(b, AppendixRefBlock) and tpl.appendix(b.appendix) is None:
+            raise TemplateError(ctx.source, place, f"trỏ tới phụ lục «{b.appendix}» nhưng mẫu không có phụ lục này")
+    for r in tpl.rules:
+        place = f"quy tắc «{r.kind}»"
+        if r.kind == "table_count":
+            tb = tpl.table(str(r.args["table"]))
+            if tb is None or tb.column(str(r.args["column"])) is None:
+                raise TemplateError(ctx.source, place + (f" (dòng {r.line})" if r.line else ""),
+                                    f"bảng «{r.args['table']}» hoặc cột «{r.args['column']}» không có trong mẫu")
+            check_expr(r.args["equals"], place, r.line)
+        elif r.kind == "in_period":
+            if r.args["field"] not in fields and tpl.block(r.args["field"]) is None:
+                raise TemplateError(ctx.source, place, f"«{r.args['field']}» không phải trường ngày hay danh sách văn bản")
+        else:
+            for k in ("left", "right", "total", "value", "expr"):
+                if k in r.args:
+                    check_expr(r.args[k], place, r.line)
+            for p in r.args.get("parts", []):
+                check_expr(p, place, r.line)
+        if r.where and r.where not in {k for k, _t, _b in tpl.containers()}:
+            raise TemplateError(ctx.source, place, f"«where» «{r.where}» không phải mục hay phụ lục của mẫu")
+    _check_cycles(ctx, tpl)
+    _ = NUMERIC_TYPES
+
+
+def _check_cycles(ctx: _Ctx, tpl: Template) -> None:
+    deps = {k: expr.names(expr.parse(f.formula)) for k, f in tpl.fields().items() if f.formula}
+    state: dict[str, int] = {}
+
+    def visit(k, chain):
+        if state.get(k) == 1:
+            raise TemplateError(ctx.source, f"trường «{k}»", "công thức tự tham chiếu vòng: " + " → ".join(chain + [k]))
+        if state.get(k) == 2 or k not in deps:
+            return
+        state[k] = 1
+        for d in deps[k]:
+            visit(d, chain + [k])
+        state[k] = 2
+
+    for k in deps:
+        visit(k, [])
+
+
+def load_template(path: str | Path) -> Template:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise TemplateError(p.name, "", f"không đọc được tệp ({e.strerror or e})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TemplateError(p.name, "", "tệp không phải văn bản UTF-8") from None
+    return parse_template(text, p.name)

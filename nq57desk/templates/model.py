@@ -1,0 +1,266 @@
+"""The template model: a report kind described as plain, immutable data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+FIELD_TYPES = ("integer", "decimal", "percent", "money", "date", "text", "longtext", "choice", "yesno", "measure")
+NUMERIC_TYPES = ("integer", "decimal", "percent", "money")
+COLUMN_TYPES = FIELD_TYPES + ("stt",)
+NUMBER_STYLES = ("part", "part_roman", "roman", "arabic", "decimal", "point", "none")
+PERIOD_KINDS = ("month", "quarter", "half", "year", "months", "custom")
+SEVERITIES = ("error", "warning")
+RULE_KINDS = ("le", "lt", "eq", "sum", "range", "in_period", "table_count", "check")
+
+DEFAULT_ASSESSMENT = (
+    ("uu_diem", "Ưu điểm"),
+    ("ton_tai", "Tồn tại, hạn chế"),
+    ("kho_khan", "Khó khăn, vướng mắc"),
+    ("nguyen_nhan", "Nguyên nhân"),
+    ("giai_phap", "Giải pháp"),
+    ("trach_nhiem", "Trách nhiệm"),
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    type: str = "integer"
+    unit: str = ""
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    decimals: int | None = None
+    choices: tuple[str, ...] = ()
+    formula: str | None = None  # derived: computed, never typed
+    cumulative_of: str | None = None  # "lũy kế" of this-period field; carried from the previous report
+    default: object = None
+    help: str = ""
+    print_label: bool = True  # records: print "Label: value" (False prints the value alone)
+
+    @property
+    def derived(self) -> bool:
+        return self.formula is not None
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str
+    key: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class TextBlock(Block):
+    default: str = ""
+    style: str = "body"  # body | note (italic line such as "(Phụ lục I kèm theo)") | subtitle (bold line)
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class FieldsBlock(Block):
+    fields: tuple[Field, ...] = ()
+    lines: tuple[str, ...] = ()  # sentence templates: "Tổng số TTHC: {tthc_total}; …"
+
+
+@dataclass(frozen=True)
+class ListBlock(Block):
+    marker: str = "arabic"  # arabic: "1. …" generated numbers; "-" or "+": bullet lines
+    default: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentsBlock(Block):
+    bullet: str = "-"  # "-" or "+", or "" for no mark
+    layout: str = "lines"  # lines: one paragraph each; paragraph: one sentence after `lead`
+    lead: str = ""
+    default_issuer: str = ""
+
+
+@dataclass(frozen=True)
+class AssessmentBlock(Block):
+    items: tuple[tuple[str, str], ...] = DEFAULT_ASSESSMENT
+
+
+@dataclass(frozen=True)
+class RecordsBlock(Block):
+    fields: tuple[Field, ...] = ()
+    title_field: str = "title"
+    item_label: str = "mục"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    type: str = "text"
+    group: tuple[str, ...] = ()  # outer header labels, outermost first: multi-level headers
+    width: float | None = None  # relative width
+    unit: str = ""
+    choices: tuple[str, ...] = ()
+    allow_other: bool = True  # a choice column may also hold free text
+    min: float | None = None
+    max: float | None = None
+    decimals: int | None = None
+    cumulative_of: str | None = None
+    total: bool = False  # summed in the total row
+
+
+@dataclass(frozen=True)
+class RowDef:
+    key: str
+    kind: str = "row"  # row | group
+    label: str = ""  # group label
+    cells: tuple[tuple[str, object], ...] = ()  # fixed cells given by the template
+
+    def cell(self, key: str, default=None):
+        return dict(self.cells).get(key, default)
+
+
+@dataclass(frozen=True)
+class TableBlock(Block):
+    title: str = ""
+    columns: tuple[Column, ...] = ()
+    rows: tuple[RowDef, ...] | None = None  # None: free rows the officer adds
+    groups: tuple[tuple[str, str], ...] = ()  # free rows grouped under fixed group headings (key, "I|label")
+    total_label: str = ""  # non-empty: a total row summing the `total` columns
+    landscape: bool = False
+
+    @property
+    def fixed(self) -> bool:
+        return self.rows is not None
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    def data_rows(self) -> Iterator[RowDef]:
+        for r in self.rows or ():
+            if r.kind == "row":
+                yield r
+
+
+@dataclass(frozen=True)
+class AppendixRefBlock(Block):
+    appendix: str = ""
+    text: str = ""  # rendered line; "{label}" is replaced by the appendix label
+
+
+@dataclass(frozen=True)
+class FreeSectionsBlock(Block):
+    pass
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    numbered: bool = True
+    style: str | None = None  # overrides the template's style for this depth
+    show_title: bool = True  # False: the heading is only in the navigation tree, not printed
+    blocks: tuple[Block, ...] = ()
+    children: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True)
+class Appendix:
+    key: str
+    label: str  # "Phụ lục I"
+    title: str
+    blocks: tuple[Block, ...] = ()
+    landscape: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    severity: str
+    args: dict
+    message: str = ""
+    where: str = ""  # section or appendix key the finding points at
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    version: int
+    title: str
+    period_kinds: tuple[str, ...]
+    subject: str
+    doc_symbol: str = "BC-UBND"
+    description: str = ""
+    kinh_gui: tuple[str, ...] | None = None  # None: the report is not addressed; () addressed, officer fills
+    numbering: tuple[str, ...] = ("roman", "arabic", "point")
+    intro: tuple[Block, ...] = ()
+    sections: tuple[Section, ...] = ()
+    closing: tuple[Block, ...] = ()
+    appendices: tuple[Appendix, ...] = ()
+    appendix_heading: str = ""  # one heading above all appendices ("CÁC PHỤ LỤC CHI TIẾT"); empty: none
+    rules: tuple[Rule, ...] = ()
+    source: str = ""
+
+    # -- navigation -------------------------------------------------------------------------------------
+    def walk_sections(self) -> Iterator[tuple[tuple[Section, ...], Section]]:
+        """Depth-first (ancestors, section) pairs in document order."""
+
+        def rec(secs, anc):
+            for s in secs:
+                yield anc, s
+                yield from rec(s.children, anc + (s,))
+
+        yield from rec(self.sections, ())
+
+    def containers(self) -> Iterator[tuple[str, str, tuple[Block, ...]]]:
+        """Every place that holds blocks: (key, title, blocks), in document order."""
+        yield "_intro", "Phần mở đầu", self.intro
+        for _anc, s in self.walk_sections():
+            yield s.key, s.title, s.blocks
+        yield "_closing", "Phần kết", self.closing
+        for a in self.appendices:
+            yield a.key, f"{a.label}. {a.title}" if a.title else a.label, a.blocks
+
+    def blocks(self) -> Iterator[tuple[str, Block]]:
+        for key, _title, blocks in self.containers():
+            for b in blocks:
+                yield key, b
+
+    def block(self, key: str) -> Block | None:
+        return self._index()["blocks"].get(key)
+
+    def field(self, key: str) -> Field | None:
+        return self._index()["fields"].get(key)
+
+    def fields(self) -> dict[str, Field]:
+        return self._index()["fields"]
+
+    def table(self, key: str) -> TableBlock | None:
+        b = self._index()["blocks"].get(key)
+        return b if isinstance(b, TableBlock) else None
+
+    def container_of(self, key: str) -> str:
+        """The section/appendix key holding a block or field key."""
+        return self._index()["where"].get(key, "")
+
+    def appendix(self, key: str) -> Appendix | None:
+        return next((a for a in self.appendices if a.key == key), None)
+
+    def _index(self) -> dict:
+        idx = self.__dict__.get("_idx")
+        if idx is None:
+            blocks, fields, where = {}, {}, {}
+            for ckey, b in self.blocks():
+                blocks[b.key] = b
+                where[b.key] = ckey
+                if isinstance(b, FieldsBlock):
+                    for f in b.fields:
+                        fields[f.key] = f
+                        where[f.key] = ckey
+            idx = {"blocks": blocks, "fields": fields, "where": where}
+            object.__setattr__(self, "_idx", idx)
+        return idx

@@ -1,0 +1,89 @@
+"""Official provinces and communes after the 2025 reform (34 provinces, 3,321 communes), from vietnam-provinces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nq57desk.errors import DocumentError
+from nq57desk.vn import fold
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str  # 5 digits for a commune, 2 for a province, zero-padded as in official lists
+    name: str
+    province_code: str
+    province_name: str
+    folded: str  # name without diacritics, for type-to-filter
+
+
+def commune_code(code) -> str:
+    return f"{int(code):05d}"
+
+
+def province_code(code) -> str:
+    return f"{int(code):02d}"
+
+
+@lru_cache(maxsize=1)
+def provinces() -> list[tuple[str, str]]:
+    from vietnam_provinces import Province
+
+    return sorted(((province_code(p.code), p.name) for p in Province.iter_all()), key=lambda x: fold(x[1]))
+
+
+@lru_cache(maxsize=1)
+def _communes() -> dict[str, Unit]:
+    from vietnam_provinces import Ward
+
+    pnames = dict(provinces())
+    out = {}
+    for w in Ward.iter_all():
+        pc = province_code(w.province_code)
+        out[commune_code(w.code)] = Unit(commune_code(w.code), w.name, pc, pnames.get(pc, ""), fold(w.name))
+    return out
+
+
+def communes(province: str | None = None) -> list[Unit]:
+    units = _communes().values()
+    if province:
+        pc = province_code(province)
+        units = [u for u in units if u.province_code == pc]
+    return sorted(units, key=lambda u: u.folded)
+
+
+def commune(code) -> Unit | None:
+    try:
+        return _communes().get(commune_code(code))
+    except (TypeError, ValueError):
+        return None
+
+
+def search(text: str, province: str | None = None) -> list[Unit]:
+    """Type-to-filter: "tan cuong" finds "Xã Tân Cương"; every word must appear."""
+    words = fold(text).split()
+    return [u for u in communes(province) if all(w in u.folded for w in words)]
+
+
+def check_commune(c: dict) -> Unit:
+    """A document's commune must be on the official list; its name must match the code."""
+    code = str(c.get("code", "")).strip()
+    if not code.isdigit():
+        raise DocumentError(f"mã xã/phường «{code}» phải là số (theo danh mục hành chính 2025)", "commune.code")
+    u = commune(code)
+    if u is None:
+        raise DocumentError(f"mã xã/phường «{code}» không có trong danh mục 3.321 xã, phường, đặc khu năm 2025",
+                            "commune.code")
+    if code != u.code:
+        raise DocumentError(f"mã xã/phường viết đủ 5 chữ số: «{u.code}»", "commune.code")
+    if c.get("name") and c["name"] != u.name:
+        raise DocumentError(f"mã {code} là «{u.name}», không phải «{c['name']}»", "commune.name")
+    return u
+
+
+def commune_dict(code) -> dict:
+    u = commune(code)
+    if u is None:
+        raise DocumentError(f"mã xã/phường «{code}» không có trong danh mục năm 2025", "commune.code")
+    return {"code": u.code, "name": u.name, "province_code": u.province_code, "province_name": u.province_name}

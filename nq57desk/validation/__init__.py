@@ -1,0 +1,323 @@
+"""Validation: per-field checks and template rules → findings with severity, place and a Vietnamese message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from nq57desk.report.derive import ReportEnv, format_value
+from nq57desk.report.document import context_of, fill_placeholders
+from nq57desk.templates import expr
+from nq57desk.templates.model import (
+    NUMERIC_TYPES,
+    Column,
+    DocumentsBlock,
+    Field,
+    FieldsBlock,
+    Rule,
+    TableBlock,
+    Template,
+    TextBlock,
+)
+from nq57desk.templates.numbering import section_paths
+from nq57desk.vn import fmt_date, fmt_number, parse_date
+
+SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # error | warning
+    where: str  # section/appendix key, for jumping to the form
+    key: str  # field key, block key or table.row.col
+    place: str  # "II. KẾT QUẢ … › 2. Về chuyển đổi số › Tỷ lệ hồ sơ trực tuyến"
+    message: str
+    rule: str = ""  # rule kind, or "field" for per-field checks
+
+    @property
+    def severity_vi(self) -> str:
+        return SEVERITY_VI[self.severity]
+
+    def line(self) -> str:
+        return f"{self.severity_vi}\t{self.place}\t{self.message}"
+
+
+def validate(tpl: Template, doc: dict) -> list[Finding]:
+    """Every finding for a document, errors first, in document order within each severity."""
+    v = _Validator(tpl, doc)
+    v.fields()
+    v.tables()
+    v.texts()
+    v.closing()
+    for r in tpl.rules:
+        v.rule(r)
+    order = {"error": 0, "warning": 1}
+    return sorted(v.out, key=lambda f: order[f.severity])
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "trống"
+    if isinstance(v, Decimal):
+        return fmt_number(round(v, 2) if abs(v) >= 1 else round(v, 4))
+    return str(v)
+
+
+class _Validator:
+    def __init__(self, tpl: Template, doc: dict):
+        self.tpl, self.doc = tpl, doc
+        self.env = ReportEnv(tpl, doc)
+        self.paths = section_paths(tpl)
+        self.values = doc.get("values") or {}
+        self.ctx = context_of(doc)
+        self.out: list[Finding] = []
+
+    def add(self, sev, key, message, rule="field", where=None, label=None):
+        where = where if where is not None else self.tpl.container_of(key.split(".")[0])
+        place = self.paths.get(where, "")
+        if label:
+            place = f"{place} › {label}" if place else label
+        self.out.append(Finding(sev, where, key, place, message, rule))
+
+    def label_of(self, name: str) -> str:
+        f = self.tpl.field(name)
+        if f is not None:
+            return f.label
+        parts = name.split(".")
+        if len(parts) == 3:
+            tb = self.tpl.table(parts[0])
+            if tb is not None:
+                col = tb.column(parts[2])
+                row = next((r for r in tb.data_rows() if r.key == parts[1]), None)
+                rlabel = "dòng tổng" if parts[1] == "total" else _row_label(tb, row) if row else parts[1]
+                text = f"{tb.title or tb.label or tb.key}, {rlabel}, cột «{col.label if col else parts[2]}»"
+                return fill_placeholders(text, self.ctx)
+        return name
+
+    def describe(self, src) -> str:
+        node = expr.parse(str(src))
+        if isinstance(node, expr.Name):
+            return f"«{self.label_of(node.path)}»"
+        return f"«{src}»"
+
+    # per field ------------------------------------------------------------------------------------------
+    def fields(self):
+        for key, f in self.tpl.fields().items():
+            val = self.env.resolve(key)
+            if f.formula:
+                self.derived(f, val)
+                continue
+            raw = self.values.get(key)
+            if f.required and (raw is None or raw == ""):
+                self.add("error", key, "Chưa nhập (bắt buộc).", label=f.label)
+                continue
+            if raw is None or raw == "":
+                continue
+            self.number_range(f, f.key, val, f.label)
+            if f.type == "choice" and raw not in f.choices:
+                self.add("error", key, f"«{raw}» không có trong danh sách chọn.", label=f.label)
+            if f.cumulative_of:
+                this = self.env.resolve(f.cumulative_of)
+                if isinstance(this, Decimal) and isinstance(val, Decimal) and this > val:
+                    base = self.tpl.field(f.cumulative_of)
+                    self.add("error", key, f"Số lũy kế ({_fmt(val)}) nhỏ hơn số trong kỳ «{base.label}» ({_fmt(this)}).",
+                             label=f.label)
+
+    def derived(self, f: Field, val):
+        if not isinstance(val, Decimal):
+            return
+        if f.type == "percent":
+            hi = Decimal(str(f.max)) if f.max is not None else Decimal(100)
+            if val > hi:
+                node = expr.parse(f.formula)
+                extra = ""
+                if isinstance(node, expr.Call) and node.fn == "rate":
+                    extra = (f": tử số {self.describe_node(node.args[0])} lớn hơn mẫu số {self.describe_node(node.args[1])}")
+                self.add("error", f.key, f"Tỷ lệ tính ra {format_value(f, val)} vượt quá {fmt_number(hi)}%{extra}.", label=f.label)
+            elif val < 0:
+                self.add("error", f.key, f"Tỷ lệ tính ra âm ({format_value(f, val)}).", label=f.label)
+        elif f.type in ("integer", "money") and val < 0:
+            self.add("error", f.key, f"Giá trị tính ra âm ({_fmt(val)}): kiểm tra các số thành phần.", label=f.label)
+
+    def describe_node(self, node) -> str:
+        if isinstance(node, expr.Name):
+            return f"«{self.label_of(node.path)}» ({_fmt(self.env.resolve(node.path))})"
+        return f"({_fmt(expr.evaluate(node, self.env))})"
+
+    def number_range(self, spec: Field | Column, key, val, label, where=None, percent_hint=False):
+        if spec.type not in NUMERIC_TYPES and not (spec.type == "measure" and isinstance(val, Decimal)):
+            return
+        if not isinstance(val, Decimal):
+            self.add("error", key, f"Phải là số, có «{val}».", label=label, where=where)
+            return
+        lo = spec.min
+        hi = spec.max
+        if spec.type == "percent" or percent_hint:
+            lo = 0 if lo is None else lo
+            hi = 100 if hi is None else hi
+        if spec.type in ("integer", "money") and lo is None:
+            lo = 0
+        if spec.type in ("integer", "money") and val != val.to_integral_value():
+            self.add("error", key, f"Phải là số nguyên, có {_fmt(val)}.", label=label, where=where)
+        if lo is not None and val < Decimal(str(lo)):
+            self.add("error", key, f"Giá trị {_fmt(val)} nhỏ hơn mức tối thiểu {fmt_number(lo)}.", label=label, where=where)
+        if hi is not None and val > Decimal(str(hi)):
+            unit = "%" if spec.type == "percent" or percent_hint else ""
+            self.add("error", key, f"Giá trị {_fmt(val)}{unit} vượt quá mức tối đa {fmt_number(hi)}{unit}.", label=label, where=where)
+
+    # tables -----------------------------------------------------------------------------------------------
+    def tables(self):
+        for _ckey, b in self.tpl.blocks():
+            if not isinstance(b, TableBlock):
+                continue
+            if b.fixed:
+                for r in b.data_rows():
+                    pct = any(str(v).strip() == "%" for _k, v in r.cells)
+                    for c in b.columns:
+                        if r.cell(c.key) is not None or c.type in ("stt", "text", "longtext"):
+                            continue
+                        val = self.env.cell(b, r.key, c.key)
+                        if val is None or val == "":
+                            continue
+                        key = f"{b.key}.{r.key}.{c.key}"
+                        self.number_range(c, key, val, self.label_of(key), percent_hint=pct and c.type == "measure")
+                        self.choice(c, key, val, self.label_of(key))
+                        if c.cumulative_of:
+                            this = self.env.cell(b, r.key, c.cumulative_of)
+                            if isinstance(this, Decimal) and isinstance(val, Decimal) and this > val:
+                                self.add("error", key, f"Số lũy kế ({_fmt(val)}) nhỏ hơn số trong kỳ ({_fmt(this)}).",
+                                         label=self.label_of(key))
+            else:
+                for i, row in enumerate(self.values.get(b.key) or [], start=1):
+                    for c in b.columns:
+                        raw = row.get(c.key)
+                        if raw is None or raw == "" or c.type in ("stt", "text", "longtext"):
+                            continue
+                        lab = f"{b.title or b.label or b.key}, dòng {i}, cột «{c.label}»"
+                        val = Decimal(str(raw)) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
+                        self.number_range(c, f"{b.key}[{i}].{c.key}", val, lab, where=self.tpl.container_of(b.key))
+                        self.choice(c, f"{b.key}[{i}].{c.key}", raw, lab, where=self.tpl.container_of(b.key))
+
+    def choice(self, c: Column, key, val, label, where=None):
+        if c.choices and not c.allow_other and val not in c.choices:
+            self.add("error", key, f"«{val}» không có trong danh sách chọn ({', '.join(c.choices)}).", label=label, where=where)
+
+    def texts(self):
+        for _ckey, b in self.tpl.blocks():
+            if isinstance(b, TextBlock) and b.required and not (self.values.get(b.key) or "").strip():
+                self.add("error", b.key, "Chưa nhập nội dung (bắt buộc).", label=b.label or "Nội dung")
+            if isinstance(b, DocumentsBlock):
+                for i, d in enumerate(self.values.get(b.key) or [], start=1):
+                    if not (d.get("kind") or "").strip():
+                        self.add("warning", b.key, f"Văn bản thứ {i} chưa ghi loại văn bản (Kế hoạch, Quyết định…).",
+                                 label=b.label or "Văn bản")
+
+    def closing(self):
+        rec = self.doc.get("recipients") or []
+        if not rec:
+            self.add("warning", "recipients", "Chưa có Nơi nhận.", where="_closing", label="Nơi nhận")
+        elif not rec[-1].strip().startswith("Lưu"):
+            self.add("warning", "recipients", "Dòng cuối của Nơi nhận phải là «Lưu: …».", where="_closing", label="Nơi nhận")
+        if not ((self.doc.get("signature") or {}).get("name") or "").strip():
+            self.add("warning", "signature", "Chưa có họ tên người ký.", where="_closing", label="Chữ ký")
+        h = self.doc.get("header") or {}
+        if h.get("date"):
+            d = parse_date(h["date"])
+            start = parse_date(self.doc["period"]["start"])
+            if d and start and d < start:
+                self.add("warning", "header.date", f"Ngày báo cáo {fmt_date(d)} trước ngày đầu kỳ báo cáo.",
+                         where="_intro", label="Ngày báo cáo")
+
+    # rules ------------------------------------------------------------------------------------------------
+    def rule(self, r: Rule):
+        a = r.args
+        names: list[str] = []
+        for k in ("left", "right", "total", "value", "expr", "equals"):
+            if k in a and not (r.kind == "table_count" and k == "value"):
+                names += sorted(expr.names(expr.parse(str(a[k]))))
+        for p in a.get("parts", []):
+            names += sorted(expr.names(expr.parse(str(p))))
+        where = r.where or (self.tpl.container_of(names[0].split(".")[0]) if names else "")
+        if r.kind == "table_count":
+            where = r.where or self.tpl.container_of(str(a["table"]))
+        if r.kind == "in_period":
+            key = str(a["field"])
+            where = r.where or self.tpl.container_of(key)
+        key = names[0] if names else (str(a["field"]) if r.kind == "in_period" else r.kind)
+
+        def emit(msg, label=None):
+            self.add(r.severity, key, r.message or msg, rule=r.kind, where=where, label=label)
+
+        ev = lambda src: expr.evaluate(str(src), self.env)  # noqa: E731
+        if r.kind in ("le", "lt", "eq"):
+            lv, rv = ev(a["left"]), ev(a["right"])
+            if not isinstance(lv, Decimal) or not isinstance(rv, Decimal):
+                return
+            bad = {"le": lv > rv, "lt": lv >= rv, "eq": lv != rv}[r.kind]
+            if bad:
+                rel = {"le": "lớn hơn", "lt": "không nhỏ hơn", "eq": "khác"}[r.kind]
+                emit(f"{self.describe(a['left'])} ({_fmt(lv)}) {rel} {self.describe(a['right'])} ({_fmt(rv)}).",
+                     label=self.label_of(names[0]) if names else None)
+        elif r.kind == "sum":
+            parts = [ev(p) for p in a["parts"]]
+            tv = ev(a["total"])
+            if any(not isinstance(p, Decimal) for p in parts) or not isinstance(tv, Decimal):
+                return
+            s = sum(parts, Decimal(0))
+            if s != tv:
+                expr_txt = " + ".join(_fmt(p) for p in parts)
+                emit(f"Các phần cộng lại ({expr_txt} = {_fmt(s)}) khác tổng {self.describe(a['total'])} ({_fmt(tv)}).",
+                     label=self.label_of(str(a["total"])))
+        elif r.kind == "range":
+            val = ev(a["value"])
+            if not isinstance(val, Decimal):
+                return
+            lo, hi = a.get("min"), a.get("max")
+            if (lo is not None and val < Decimal(str(lo))) or (hi is not None and val > Decimal(str(hi))):
+                rng = f"{fmt_number(lo) if lo is not None else '…'}–{fmt_number(hi) if hi is not None else '…'}"
+                emit(f"{self.describe(a['value'])} = {_fmt(val)} nằm ngoài khoảng {rng}.", label=self.label_of(key))
+        elif r.kind == "in_period":
+            self.in_period(r, emit)
+        elif r.kind == "table_count":
+            tb = self.tpl.table(str(a["table"]))
+            col = tb.column(str(a["column"]))
+            n = sum(1 for row in self.env.table_rows(tb.key) if str(row.get(col.key) or "").strip() == str(a["value"]).strip())
+            want = ev(a["equals"])
+            if isinstance(want, Decimal) and Decimal(n) != want:
+                emit(f"Bảng «{tb.title or tb.label}» có {n} dòng «{a['value']}» ở cột «{col.label}», nhưng báo cáo ghi "
+                     f"{self.describe(a['equals'])} = {_fmt(want)}.", label=self.label_of(str(a["equals"])))
+        elif r.kind == "check":
+            ok = ev(a["expr"])
+            if ok is False:
+                emit(f"Điều kiện «{a['expr']}» không thỏa.")
+
+    def in_period(self, r: Rule, emit):
+        p = self.doc["period"]
+        start, end = dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"])
+        key = r.args["field"]
+        f = self.tpl.field(key)
+        if f is not None:
+            d = parse_date(self.values.get(key))
+            if d and not start <= d <= end:
+                emit(f"Ngày {fmt_date(d)} nằm ngoài kỳ báo cáo ({fmt_date(start)}–{fmt_date(end)}).", label=f.label)
+            return
+        b = self.tpl.block(key)
+        if isinstance(b, DocumentsBlock):
+            for d in self.values.get(key) or []:
+                dd = parse_date(d.get("date"))
+                if dd and dd > end:
+                    emit(f"Văn bản {d.get('number') or d.get('kind', '')} ngày {fmt_date(dd)} ban hành sau ngày cuối kỳ "
+                         f"báo cáo ({fmt_date(end)}).", label=b.label or "Văn bản")
+        if isinstance(b, FieldsBlock):
+            return
+
+
+def _row_label(tb: TableBlock, row) -> str:
+    texts = [str(v) for k, v in row.cells if tb.column(k) and tb.column(k).type not in ("stt",) and isinstance(v, str)]
+    first = texts[0] if texts else row.key
+    return f"dòng «{first[:50]}»"

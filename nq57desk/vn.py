@@ -1,0 +1,208 @@
+"""Vietnamese numbers, dates, money and text, formatted the way administrative documents write them."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_decimal
+
+LOCALE = "vi_VN"
+GAP = "\u00a0" * 6  # blank left in a draft for the number or date written by hand
+
+_FOLD = str.maketrans({"đ": "d", "Đ": "D"})
+_WIN_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} | {f"LPT{i}" for i in range(1, 10)}
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def nfc_deep(value):
+    """NFC every string inside a JSON-like value, because Unikey may send combining marks."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, list):
+        return [nfc_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {nfc(k) if isinstance(k, str) else k: nfc_deep(v) for k, v in value.items()}
+    return value
+
+
+def fold(text: str) -> str:
+    """Strip diacritics (and đ→d), lower-case: lets "tan cuong" find "Xã Tân Cương"."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _quantize(value, decimals: int) -> Decimal:
+    d = Decimal(str(value))
+    q = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
+    return d.quantize(q, rounding=ROUND_HALF_UP)
+
+
+def fmt_number(value, decimals: int | None = None) -> str:
+    """14722 → "14.722"; 72.5 → "72,5"; decimals fixes the digits after the comma."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if decimals is not None:
+        d = _quantize(value, decimals)
+        fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(d, format=fmt, locale=LOCALE)
+    d = Decimal(str(value))
+    if d == d.to_integral_value():
+        return format_decimal(d.to_integral_value(), format="#,##0", locale=LOCALE)
+    return format_decimal(d.normalize(), format="#,##0.##########", locale=LOCALE)
+
+
+def fmt_percent(value, decimals: int = 2) -> str:
+    """99.8327 → "99,83%"; whole values drop the decimals: 100 → "100%"."""
+    if value is None:
+        return ""
+    d = _quantize(value, decimals)
+    if d == d.to_integral_value():
+        return fmt_number(d.to_integral_value(), 0) + "%"
+    return fmt_number(d, decimals).rstrip("0").rstrip(",") + "%"
+
+
+def fmt_money(value) -> str:
+    """1250000000 → "1.250.000.000 đồng" (never the ₫ sign)."""
+    if value is None:
+        return ""
+    return fmt_number(value, 0) + " đồng"
+
+
+_NUM_RE = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+_DOTDEC_RE = re.compile(r"^[+-]?\d+\.\d{1,2}$|^[+-]?\d+\.\d{4,}$")
+
+
+def parse_number(text) -> Decimal | None:
+    """Parse what an officer types: "14722", "14.722", "72,5", "0,556"; None when it is not a number.
+
+    A dot followed by exactly three digits is a thousands separator (Vietnamese usage);
+    "99.89" (two digits) is read as a decimal point, as officers often type it.
+    """
+    if text is None:
+        return None
+    if isinstance(text, (int, float, Decimal)) and not isinstance(text, bool):
+        return Decimal(str(text))
+    s = str(text).strip().replace("\u00a0", "").replace(" ", "")
+    if s.endswith("%"):
+        s = s[:-1]
+    if not s:
+        return None
+    try:
+        if _NUM_RE.match(s):
+            return Decimal(s.replace(".", "").replace(",", "."))
+        if _DOTDEC_RE.match(s):
+            return Decimal(s)
+    except InvalidOperation:
+        return None
+    return None
+
+
+def to_plain(d: Decimal | None):
+    """A Decimal as an int when whole, else a float: the JSON form of a number."""
+    if d is None:
+        return None
+    if d == d.to_integral_value():
+        return int(d)
+    return float(d)
+
+
+def day_str(day: int) -> str:
+    return f"{day:02d}"
+
+
+def month_str(month: int) -> str:
+    """Decree 30: months 1 and 2 get a leading zero, 3 to 12 do not."""
+    return f"{month:02d}" if month <= 2 else str(month)
+
+
+def fmt_date(value) -> str:
+    """A cited date: 2026-03-26 → "26/3/2026", 2026-01-28 → "28/01/2026"."""
+    if not value:
+        return ""
+    d = parse_date(value) if isinstance(value, str) else value
+    if d is None:
+        return str(value)
+    return f"{day_str(d.day)}/{month_str(d.month)}/{d.year}"
+
+
+def date_line(place: str, value, year: int | None = None) -> str:
+    """The italic date line: "Tân Cương, ngày 05 tháng 01 năm 2026"; a draft keeps blanks to write in."""
+    d = parse_date(value) if isinstance(value, str) else value
+    if d is None:
+        return f"{place}, ngày{GAP}tháng{GAP}năm {year or ''}".rstrip()
+    return f"{place}, ngày {day_str(d.day)} tháng {month_str(d.month)} năm {d.year}"
+
+
+def parse_date(value) -> _dt.date | None:
+    """Accept ISO "2026-03-26" or what an officer types: "26/3/2026", "26-03-2026"."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, _dt.date):
+        return value
+    s = str(value).strip()
+    try:
+        return _dt.date.fromisoformat(s)
+    except ValueError:
+        pass
+    m = re.match(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", s)
+    if m:
+        try:
+            return _dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return None
+    return None
+
+
+def doc_number(number: str | int | None, symbol: str) -> str:
+    """'Số: 05/BC-UBND'; a draft keeps an empty number to write in by hand."""
+    if number in (None, ""):
+        return f"Số:{GAP}/{symbol}"
+    n = str(number).strip()
+    if n.isdigit() and int(n) < 10:
+        n = f"{int(n):02d}"
+    return f"Số: {n}/{symbol}"
+
+
+def ascii_name(text: str, max_len: int = 60) -> str:
+    """An ASCII, FAT32- and Windows-safe file name part: no reserved names, no <>:"/\\|?*."""
+    s = fold(nfc(text))
+    s = re.sub(r"[^a-z0-9._-]+", "_", s).strip("._ ")
+    s = re.sub(r"_+", "_", s)[:max_len].rstrip("._ ")
+    if not s:
+        s = "_"
+    if s.split(".")[0].upper() in _WIN_RESERVED:
+        s = "_" + s
+    return s
+
+
+ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+         (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+
+# Vietnamese point letters: no f, j, w, z; đ follows d (Decree 30, Phụ lục I).
+POINT_LETTERS = ["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t",
+                 "u", "v", "x", "y"]
+
+
+def roman(n: int) -> str:
+    out = []
+    for v, s in ROMAN:
+        while n >= v:
+            out.append(s)
+            n -= v
+    return "".join(out)
+
+
+def point_letter(n: int) -> str:
+    """1 → a, 5 → đ, 24 → aa (beyond the alphabet, letters double)."""
+    k = len(POINT_LETTERS)
+    if n <= k:
+        return POINT_LETTERS[n - 1]
+    return POINT_LETTERS[(n - 1) // k - 1] + POINT_LETTERS[(n - 1) % k]

@@ -1,0 +1,61 @@
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nq57desk import vn
+
+
+def test_numbers_money_percent():
+    assert vn.fmt_number(14722) == "14.722"
+    assert vn.fmt_number(72.5) == "72,5"
+    assert vn.fmt_number(0.556) == "0,556"
+    assert vn.fmt_money(1250000000) == "1.250.000.000 đồng"
+    assert vn.fmt_percent(Decimal(12534) * 100 / Decimal(12555)) == "99,83%"
+    assert vn.fmt_percent(Decimal(14706) * 100 / Decimal(14722)) == "99,89%"
+    assert vn.fmt_percent(100) == "100%"
+    assert vn.fmt_percent(50) == "50%"
+
+
+def test_parse_what_officers_type():
+    assert vn.parse_number("14722") == 14722
+    assert vn.parse_number("14.722") == 14722
+    assert vn.parse_number("1.250.000.000") == 1250000000
+    assert vn.parse_number("72,5") == Decimal("72.5")
+    assert vn.parse_number("99.89") == Decimal("99.89")
+    assert vn.parse_number("99,89%") == Decimal("99.89")
+    assert vn.parse_number("abc") is None
+    assert vn.parse_number("") is None
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_format_parse_round_trip(n):
+    assert vn.parse_number(vn.fmt_number(n)) == n
+
+
+def test_dates_follow_decree_30():
+    assert vn.date_line("Tân Cương", "2026-01-05") == "Tân Cương, ngày 05 tháng 01 năm 2026"
+    assert vn.date_line("Phú Thịnh", "2026-04-24") == "Phú Thịnh, ngày 24 tháng 4 năm 2026"
+    assert vn.fmt_date("2026-03-26") == "26/3/2026"
+    assert vn.fmt_date("2026-02-09") == "09/02/2026"
+    assert vn.parse_date("26/3/2026").isoformat() == "2026-03-26"
+    assert vn.doc_number(5, "BC-UBND") == "Số: 05/BC-UBND"
+    assert vn.doc_number("", "BC-UBND").startswith("Số:") and vn.doc_number("", "BC-UBND").endswith("/BC-UBND")
+
+
+def test_point_letters_and_roman():
+    assert [vn.point_letter(i) for i in range(1, 9)] == ["a", "b", "c", "d", "đ", "e", "g", "h"]
+    assert vn.roman(4) == "IV" and vn.roman(10) == "X"
+
+
+def test_nfc_and_fold():
+    nfd = "ho\u0300a"  # "hòa" typed with a combining grave
+    assert vn.nfc(nfd) == "hòa"
+    assert vn.fold("Xã Tân Cương") == "xa tan cuong"
+    assert vn.nfc_deep({"a": [nfd]}) == {"a": ["hòa"]}
+
+
+def test_ascii_file_names_are_fat32_safe():
+    assert vn.ascii_name("CON") == "_con"
+    assert vn.ascii_name('Xã "Tân: Cương"?') == "xa_tan_cuong"
+    assert len(vn.ascii_name("x" * 500)) <= 60
