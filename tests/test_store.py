@@ -21,13 +21,22 @@ def test_new_database_is_created_by_migrations_with_durable_pragmas(desk):
     assert desk.migration_backup is None  # nothing to back up on an empty folder
 
 
-def test_populated_old_database_upgrades_with_its_data(data_dir):
-    shutil.copy(FIXTURES / "db" / "nq57desk-0001.db", data_dir / "nq57desk.db")
+OLD_DBS = sorted((FIXTURES / "db").glob("nq57desk-*.db"))
+
+
+@pytest.mark.parametrize("fixture_db", OLD_DBS, ids=lambda p: p.stem)
+def test_populated_old_database_upgrades_with_its_data(data_dir, fixture_db):
+    """One fixture per released schema revision: each upgrades to head with all its data."""
+    rev = fixture_db.stem.split("-")[1]
+    shutil.copy(fixture_db, data_dir / "nq57desk.db")
     dk = Desk(data_dir)
     try:
+        if rev == head_revision():
+            assert dk.migration_backup is None
+            return
         assert dk.migration_backup and (data_dir / "backups").exists()
         backup = sqlite3.connect(dk.migration_backup)
-        assert backup.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert backup.execute("SELECT version_num FROM alembic_version").fetchone()[0] == rev
         assert backup.execute("SELECT count(*) FROM revision").fetchone()[0] == 2
         backup.close()
         reports = dk.list_reports()

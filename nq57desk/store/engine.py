@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -54,31 +52,6 @@ def current_revision(eng: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def backup_sqlite(src: Path, dest: Path) -> Path:
-    """Copy a live database with SQLite's online backup, written as temp → fsync → rename."""
-    import os
-
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    s = sqlite3.connect(str(src))
-    try:
-        d = sqlite3.connect(str(tmp))
-        try:
-            s.backup(d)
-            ok = d.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            d.close()
-    finally:
-        s.close()
-    if ok != "ok":
-        tmp.unlink(missing_ok=True)
-        raise StoreError("Bản sao lưu không toàn vẹn; chưa nâng cấp cơ sở dữ liệu.")
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, dest)
-    return dest
-
-
 def migrate(eng: Engine, db: Path, backup_dir: Path) -> str | None:
     """Bring the schema to head; back up first when an existing database changes; refuse a newer one.
 
@@ -95,8 +68,9 @@ def migrate(eng: Engine, db: Path, backup_dir: Path) -> str | None:
         )
     backup = None
     if cur is not None or _has_tables(eng):
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = str(backup_sqlite(db, backup_dir / f"truoc-nang-cap-{cur or 'none'}-{stamp}.db"))
+        from nq57desk.safety.backup import backup_now
+
+        backup = str(backup_now(db, backup_dir, f"truoc-nang-cap-{cur or 'none'}"))
     cfg = _alembic_config()
     with eng.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+import hashlib
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -50,6 +52,7 @@ class Revision(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     document: Mapped[str] = mapped_column(Text)  # the report document JSON
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)  # of `document`, checked at start
     status: Mapped[str] = mapped_column(String(10))
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)  # a sent revision never changes
     replaces: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -89,3 +92,9 @@ class Acknowledgement(Base):
     message: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[str] = mapped_column(String(32))
+
+
+@event.listens_for(Revision, "before_insert")
+@event.listens_for(Revision, "before_update")
+def _checksum(_mapper, _conn, rev: Revision) -> None:
+    rev.sha256 = hashlib.sha256(rev.document.encode("utf-8")).hexdigest()

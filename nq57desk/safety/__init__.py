@@ -1,0 +1,1 @@
+"""Never lose work: atomic file writes, backups and rotation, integrity checks, restore."""

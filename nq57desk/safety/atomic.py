@@ -1,0 +1,124 @@
+"""Atomic writes and verified copies: a file under its final name is always complete.
+
+write: temp file in the same folder → flush → fsync → os.replace (→ fsync the folder where the OS allows).
+copy:  the same, then the temp copy is read back and its SHA-256 compared before it takes the final name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+BUF = 1024 * 1024
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(BUF):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def temp_name(final: Path) -> Path:
+    """A hidden, FAT32-safe temporary name beside the final file."""
+    return final.with_name(f".~{final.stem[:40]}.{secrets.token_hex(4)}.tmp")
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename durable (POSIX); Windows has no directory handles to sync, so this is a no-op there."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_quietly(path: Path | None) -> None:
+    if path is None:
+        return
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+    """Call write(f) on a temp file beside `path`, make it durable, then give it the final name.
+
+    Any exception leaves the old file (if any) untouched and no temp file behind.
+    """
+    final = Path(path)
+    tmp = temp_name(final)
+    try:
+        with open(tmp, "xb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+    fsync_dir(final.parent)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    atomic_write(path, lambda f: f.write(data))
+
+
+def copy_to_temp(src: str | os.PathLike, final: Path, expected_sha: str | None = None) -> tuple[Path, str, int]:
+    """Copy src beside `final` under a temp name, fsync, read the copy back and compare SHA-256.
+
+    Returns (temp path, sha256, size). Raises OSError (copy failed) or ValueError (copy differs); the temp is
+    removed on any failure. The caller renames the temp when every file of a set is in place.
+    """
+    tmp = temp_name(final)
+    h = hashlib.sha256()
+    size = 0
+    try:
+        with open(src, "rb") as fin, open(tmp, "xb") as fout:
+            while chunk := fin.read(BUF):
+                h.update(chunk)
+                size += len(chunk)
+                fout.write(chunk)
+            fout.flush()
+            os.fsync(fout.fileno())
+        src_sha = h.hexdigest()
+        if expected_sha and src_sha != expected_sha:
+            raise ValueError("source changed while copying")
+        if sha256_file(tmp) != src_sha:
+            raise ValueError("copy differs from source")
+        return tmp, src_sha, size
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+
+
+def copy_verified(src: str | os.PathLike, dst: str | os.PathLike) -> str:
+    """Copy one file safely (temp → fsync → verify → rename → verify again); returns its SHA-256."""
+    final = Path(dst)
+    tmp, sha, _size = copy_to_temp(src, final)
+    try:
+        os.replace(tmp, final)
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+    fsync_dir(final.parent)
+    if sha256_file(final) != sha:
+        remove_quietly(final)
+        raise ValueError("copy differs from source after rename")
+    return sha
