@@ -210,9 +210,7 @@ def _export(desk, args) -> int:
         desk.export_docx(args.id, args.docx)
         _out(args.docx)
     if args.pdf:
-        from nq57desk.render.pdf import export_pdf
-
-        export_pdf(desk, args.id, Path(args.pdf))
+        _gui("printing").cli_export_pdf(desk, args.id, Path(args.pdf))
         _out(args.pdf)
     if args.xlsx:
         desk.export_xlsx(args.id, args.xlsx)
