@@ -107,7 +107,6 @@ class Desk:
                     raise DamagedDatabase(res, self.db_path)
             self.engine = make_engine(self.db_path)
             self._dirty = False
-            event.listen(self.engine, "commit", self._mark_dirty)
             self.migration_backup = migrate(self.engine, self.db_path, self.backups_dir)
             if start_backup and self.migration_backup is None and _has_data(self.engine):
                 backup_now(self.db_path, self.backups_dir, "khoi-dong", only_if_changed=True)
@@ -115,13 +114,24 @@ class Desk:
             lock.release(self.data_dir)
             raise
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._session, "before_commit", self._count_commit)
+        event.listen(self._session, "after_commit", self._note_commit)
         self.registry = Registry([settings.user_templates_dir(self.data_dir)])
 
-    def _mark_dirty(self, _conn) -> None:
-        """First write of a session: note it, so a WAL lost after a power cut is noticed at the next start."""
-        if not self._dirty:
+    def _count_commit(self, session) -> None:
+        """Every write transaction also raises user_version (in the database header, same transaction)."""
+        conn = session.connection()
+        n = conn.exec_driver_sql("PRAGMA user_version").scalar() + 1
+        conn.exec_driver_sql(f"PRAGMA user_version = {int(n)}")
+        session.info["commit_no"] = n
+
+    def _note_commit(self, session) -> None:
+        """After a commit: remember its number beside the database, so a WAL lost after a power cut (the main
+        file then lags behind this number) is noticed at the next start."""
+        n = session.info.pop("commit_no", None)
+        if n is not None:
             self._dirty = True
-            Path(str(self.db_path) + SESSION_SUFFIX).write_text("dirty", encoding="utf-8")
+            Path(str(self.db_path) + SESSION_SUFFIX).write_text(str(n), encoding="utf-8")
 
     def close(self, backup: bool = True) -> None:
         """Back up if changed, checkpoint the WAL, forget the session marker, release the folder."""

@@ -146,3 +146,13 @@ def test_bin_duplicate_and_acknowledge(sample_desk):
     warn = next(f for f in dk.validate(rid) if f.severity == "warning")
     dk.acknowledge(rid, warn)
     assert (warn.key, warn.message) in dk.acknowledged(rid)
+
+
+def test_revision_file_convention_matches_alembic():
+    from alembic.script import ScriptDirectory
+
+    from nq57desk.store.engine import _alembic_config, known_revisions
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert script.get_current_head() == head_revision()
+    assert sorted(s.revision for s in script.walk_revisions()) == known_revisions()

@@ -70,6 +70,7 @@ class Table:
     widths: list[float]  # relative
     numeric: list[bool]  # right-align these columns
     title: str = ""
+    kinds: list[str] = field(default_factory=list)  # the template's column types (stt, measure, …)
     landscape: bool = False
     where: str = ""
 
@@ -340,7 +341,7 @@ class _Builder:
                   for c in cols]
         numeric = [c.type in ("integer", "decimal", "percent", "money") for c in cols]
         return Table(header, depth, rows, widths, numeric, title=fill_placeholders(b.title, self.ctx),
-                     landscape=b.landscape or len(cols) > 7, where=where)
+                     kinds=[c.type for c in cols], landscape=b.landscape or len(cols) > 7, where=where)
 
 
 def document_text(d: dict) -> str:

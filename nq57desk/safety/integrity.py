@@ -37,8 +37,14 @@ def check_database(db: Path, backups: Path, quick: bool = True) -> CheckResult:
     if db.exists():
         wal = Path(str(db) + "-wal")
         marker = Path(str(db) + SESSION_SUFFIX)
-        if marker.exists() and not wal.exists() and marker.read_text(encoding="utf-8", errors="replace").strip() == "dirty":
-            problems.append("tệp nhật ký ghi (-wal) bị mất sau khi máy tắt đột ngột; các thay đổi cuối có thể đã mất")
+        if marker.exists() and (not wal.exists() or wal.stat().st_size == 0):
+            # Without a WAL the main file must hold every commit the last session reported.
+            try:
+                last = int(marker.read_text(encoding="utf-8", errors="replace").strip() or 0)
+            except ValueError:
+                last = 0
+            if _header_commit_no(db) < last:
+                problems.append("tệp nhật ký ghi (-wal) bị mất sau khi máy tắt đột ngột; các thay đổi cuối đã mất")
         if db.stat().st_size % 512 != 0:
             problems.append("tệp cơ sở dữ liệu bị cắt cụt")
         ok, found = integrity_ok(db, quick=quick)
@@ -49,6 +55,16 @@ def check_database(db: Path, backups: Path, quick: bool = True) -> CheckResult:
     if problems:
         res.backup = newest_good_backup(backups)
     return res
+
+
+def _header_commit_no(db: Path) -> int:
+    """user_version from the database header (bytes 60–63), read from the main file alone."""
+    try:
+        with open(db, "rb") as f:
+            f.seek(60)
+            return int.from_bytes(f.read(4), "big")
+    except OSError:
+        return 0
 
 
 def _checksums(db: Path, latest_only: bool) -> list[str]:

@@ -4,30 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from nq57desk.errors import StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _alembic_config() -> Config:
+def _alembic_config():
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
+def known_revisions() -> list[str]:
+    """Revision ids, oldest first. Convention (tested against Alembic): file NNNN_name.py holds revision "NNNN",
+    so a start that needs no migration never imports Alembic (it costs ~0.4 s on an old PC)."""
+    return sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
-
-
-def known_revisions() -> set[str]:
-    return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+    return known_revisions()[-1]
 
 
 def make_engine(db: Path) -> Engine:
@@ -49,7 +50,11 @@ def make_engine(db: Path) -> Engine:
 
 def current_revision(eng: Engine) -> str | None:
     with eng.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        try:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+        except OperationalError:
+            return None
+    return rows[0][0] if rows else None
 
 
 def migrate(eng: Engine, db: Path, backup_dir: Path) -> str | None:
@@ -71,6 +76,8 @@ def migrate(eng: Engine, db: Path, backup_dir: Path) -> str | None:
         from nq57desk.safety.backup import backup_now
 
         backup = str(backup_now(db, backup_dir, f"truoc-nang-cap-{cur or 'none'}"))
+    from alembic import command
+
     cfg = _alembic_config()
     with eng.begin() as conn:
         cfg.attributes["connection"] = conn
