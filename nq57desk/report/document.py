@@ -204,7 +204,7 @@ def loads(text: str | bytes) -> dict:
         except UnicodeDecodeError:
             raise DocumentError("tệp không phải văn bản UTF-8") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise DocumentError(f"JSON hỏng ở dòng {e.lineno}, cột {e.colno} ({_json_msg(e.msg)})") from None
     except RecursionError:
@@ -212,6 +212,10 @@ def loads(text: str | bytes) -> dict:
     if not isinstance(data, dict):
         raise DocumentError("tệp phải chứa một đối tượng JSON { … }")
     return nfc_deep(data)
+
+
+def _no_constant(name: str):
+    raise DocumentError(f"JSON chứa giá trị «{name}» không phải là số")
 
 
 def _json_msg(msg: str) -> str:
@@ -231,19 +235,22 @@ def copy_doc(doc: dict) -> dict:
 
 # -- checking a document against its template ---------------------------------------------------------------
 
+MAX_NUMBER = 10**15  # a million billion: beyond any figure a commune reports, within exact float range
+
+
 def _is_int(v):
-    return isinstance(v, int) and not isinstance(v, bool)
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) <= MAX_NUMBER
 
 
 def _is_num(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    return (isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) <= MAX_NUMBER)
 
 
 def _type_ok(ftype: str, v) -> bool:
     if v is None:
         return True
     if ftype in ("integer", "money"):
-        return _is_int(v) or (isinstance(v, float) and v.is_integer())
+        return _is_int(v) or (_is_num(v) and float(v).is_integer())
     if ftype in ("decimal", "percent"):
         return _is_num(v)
     if ftype == "date":
@@ -274,7 +281,15 @@ def check_document(doc: dict, tpl: Template) -> dict:
     c = doc.get("commune")
     if not isinstance(c, dict) or not c.get("code"):
         raise DocumentError("thiếu mã xã/phường («commune.code»)")
-    check_commune(c)
+    extra = set(c) - {"code", "name", "province_code", "province_name"}
+    if extra:
+        raise DocumentError(f"«commune» không có khóa {', '.join(sorted(extra))}")
+    for k in ("code", "name", "province_code", "province_name"):
+        if k in c and not isinstance(c[k], str):
+            raise DocumentError(f"«commune.{k}» phải là chuỗi chữ")
+    u = check_commune(c)
+    if c.get("province_code") and c["province_code"] != u.province_code:
+        raise DocumentError(f"xã/phường mã {u.code} thuộc tỉnh mã {u.province_code}, không phải {c['province_code']}")
     _check_period(doc.get("period"))
     h = doc.get("header")
     if not isinstance(h, dict):
