@@ -1,0 +1,272 @@
+"""Aggregation speed and memory: collect() over one bundle per commune against a bare openpyxl read-only load.
+
+    /tmp/venv/bin/python bench/aggregate.py [--communes N] [--workers W] [--regen] [--reps R]
+
+1. Generates one bundle per commune (all 3,321 by default, the first N with --communes) into bench/_out/bundles/,
+   from the golden reports in tests/fixtures/reports (cycled; the synthetic sample of tests/test_bundle.py when
+   there are none): each commune's code and name from units, its figures scaled by a random factor, its export
+   time spread around the deadline. Bundles already there are reused unless --regen.
+2. Times, alternating and each in a fresh process (so peak memory is the phase's own):
+   bare     load_workbook(read_only=True) of every file and every row of every sheet (values only);
+   collect  nq57desk.aggregate.collect() of the folder: every safety check, both SHA-256, the document checks,
+            validation, dedupe and completeness of all communes.
+   Prints the best times, the ratio (target ≤ 1.5×) and each phase's peak RSS (target < 500 MB), then the time
+   of write_consolidated (largest template group) and write_dhis2_csv once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# never import from the script's own folder: its scripts must not shadow standard modules.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "_out"
+BUNDLES = OUT / "bundles"
+
+
+def _registry_and_sources():
+    from nq57desk.report.document import check_document, loads
+    from nq57desk.templates import Registry
+
+    reports = sorted((ROOT / "tests" / "fixtures" / "reports").glob("*.json"))
+    reg = Registry()
+    sources = []
+    for p in reports:
+        doc = loads(p.read_bytes())
+        try:
+            tpl = reg.get(doc["template"]["id"], doc["template"]["version"])
+            check_document(doc, tpl)
+        except Exception as e:  # noqa: BLE001 - a fixture not usable yet is skipped, not fatal
+            print(f"  (bỏ qua {p.name}: {e})")
+            continue
+        sources.append((tpl, doc))
+    if sources:
+        return reg, sources, []
+    import tempfile
+
+    from tests.test_bundle import SAMPLE_YAML, make_doc
+
+    d = Path(tempfile.mkdtemp(prefix="nq57-bench-tpl-"))
+    (d / "thu-nghiem-goi.yaml").write_text(SAMPLE_YAML, encoding="utf-8")
+    reg = Registry([d])
+    tpl = reg.get("thu-nghiem-goi")
+    return reg, [(tpl, make_doc(tpl))], [d]
+
+
+def _scale(v, f):
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, int):
+        return max(0, round(v * f))
+    if isinstance(v, dict):
+        return {k: _scale(x, f) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_scale(x, f) for x in v]
+    return v
+
+
+def _vary(tpl, doc, unit, rng):
+    from nq57desk.report.document import check_document
+    from nq57desk.templates.model import FieldsBlock, TableBlock
+    from nq57desk.units import commune_dict
+
+    d = copy.deepcopy(doc)
+    d["commune"] = commune_dict(unit.code)
+    name = d["commune"]["name"]
+    d["header"]["issuer"] = ["ỦY BAN NHÂN DÂN", name.upper()]
+    for prefix in ("Xã ", "Phường ", "Đặc khu "):
+        if name.startswith(prefix):
+            d["header"]["place"] = name[len(prefix):]
+    f = rng.uniform(0.5, 1.5)
+    numeric = set()
+    for _ck, b in tpl.blocks():
+        if isinstance(b, FieldsBlock):
+            numeric |= {x.key for x in b.fields if x.type in ("integer", "money") and not x.derived}
+        elif isinstance(b, TableBlock):
+            numeric.add(b.key)
+    for k in numeric & set(d["values"]):
+        d["values"][k] = _scale(d["values"][k], f)  # whole numbers only: counts, money, table cells
+    from nq57desk.aggregate.indicators import rate_parts
+    from nq57desk.templates.expr import Name
+
+    for fld in tpl.fields().values():  # each commune its own rates: numerator = a share of the denominator
+        parts = rate_parts(fld.formula)
+        if parts and all(isinstance(x, Name) for x in parts):
+            n, dn = parts[0].path, parts[1].path
+            den = d["values"].get(dn)
+            if isinstance(den, (int, float)) and not isinstance(den, bool) and den > 0 and tpl.field(n).type in (
+                    "integer", "money", "decimal"):
+                share = den * rng.uniform(0.55, 1.0)
+                d["values"][n] = round(share) if tpl.field(n).type != "decimal" else round(share, 3)
+    d["revision"] = rng.choice([1, 1, 1, 2])
+    d["replaces"] = {"revision": d["revision"] - 1, "kind": "thay thế"} if d["revision"] > 1 else None
+    try:
+        check_document(d, tpl)
+    except Exception:  # noqa: BLE001 - a scaled value the template refuses: keep the original figures
+        d["values"] = copy.deepcopy(doc["values"])
+        check_document(d, tpl)
+    return d
+
+
+def _gen_one(args):
+    i, code = args
+    from nq57desk.bundle.package import bundle_filename
+    from nq57desk.bundle.writer import write_bundle
+    from nq57desk.report.document import period_bounds
+    from nq57desk.units import commune
+
+    reg, sources, _ = _GEN
+    tpl, doc = sources[i % len(sources)]
+    rng = random.Random(i)
+    d = _vary(tpl, doc, commune(code), rng)
+    p = d["period"]
+    end = dt.date.fromisoformat(p["end"]) if p.get("end") else period_bounds(p["kind"], p["year"], p.get("number"))[1]
+    when = dt.datetime.combine(end, dt.time(9)) + dt.timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
+    write_bundle(tpl, d, BUNDLES / bundle_filename(d, with_template=True), app_version="bench", exported_at=when)
+    return i
+
+
+_GEN = None
+
+
+def _init_gen():
+    global _GEN
+    _GEN = _registry_and_sources()
+
+
+def generate(n: int | None, workers: int, regen: bool) -> int:
+    from multiprocessing import Pool
+
+    from nq57desk.units import communes
+
+    units = communes()
+    units = units[:n] if n else units
+    BUNDLES.mkdir(parents=True, exist_ok=True)
+    existing = sorted(BUNDLES.glob("*.xlsx"))
+    if existing and not regen and len(existing) == len(units):
+        print(f"Dùng lại {len(existing)} gói có sẵn trong {BUNDLES}")
+        return len(existing)
+    for f in existing:
+        f.unlink()
+    t = time.perf_counter()
+    with Pool(workers, initializer=_init_gen) as pool:
+        for k, _ in enumerate(pool.imap_unordered(_gen_one, list(enumerate(u.code for u in units)), chunksize=8), start=1):
+            if k % 500 == 0:
+                print(f"  đã tạo {k}/{len(units)} gói …", flush=True)
+    print(f"Tạo {len(units)} gói: {time.perf_counter() - t:.1f} s ({workers} tiến trình)")
+    made = len(list(BUNDLES.glob("*.xlsx")))
+    if made != len(units):
+        raise SystemExit(f"chỉ có {made}/{len(units)} gói trong {BUNDLES}: có tiến trình khác xóa tệp?")
+    return len(units)
+
+
+# -- phases, each in its own process -------------------------------------------------------------------------------
+
+def _maxrss_mb() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return r / 1024 if sys.platform != "darwin" else r / 1048576
+
+
+def phase_bare() -> dict:
+    import openpyxl
+
+    files = sorted(BUNDLES.rglob("*.xlsx"))
+    t, cpu = time.perf_counter(), time.process_time()
+    cells = 0
+    for f in files:
+        wb = openpyxl.load_workbook(f, read_only=True)
+        for ws in wb.worksheets:
+            ws.reset_dimensions()
+            for row in ws.iter_rows(values_only=True):
+                cells += len(row)
+        wb.close()
+    return {"seconds": time.perf_counter() - t, "cpu": time.process_time() - cpu, "files": len(files), "cells": cells,
+            "maxrss_mb": _maxrss_mb()}
+
+
+def phase_collect() -> dict:
+    from nq57desk.aggregate import collect
+
+    reg, _sources, _tmp = _registry_and_sources()
+    t, cpu = time.perf_counter(), time.process_time()
+    res = collect([BUNDLES], reg)
+    secs, cpu = time.perf_counter() - t, time.process_time() - cpu
+    return {"seconds": secs, "cpu": cpu, "files": len(res.lines), "counts": res.counts(), "maxrss_mb": _maxrss_mb()}
+
+
+def phase_outputs() -> dict:
+    from nq57desk.aggregate import collect, write_consolidated, write_dhis2_csv
+
+    reg, _sources, _tmp = _registry_and_sources()
+    res = collect([BUNDLES], reg)
+    t = time.perf_counter()
+    write_consolidated(res, reg, OUT / "tong_hop.xlsx")
+    t_wb = time.perf_counter() - t
+    t = time.perf_counter()
+    rows = write_dhis2_csv(res, OUT / "dhis2.csv")
+    t_csv = time.perf_counter() - t
+    tid, pc = res.groups()[0]
+    return {"workbook_seconds": t_wb, "group": f"{tid} {pc}", "group_reports": len(res.submissions(tid, pc)),
+            "csv_seconds": t_csv, "csv_rows": rows, "maxrss_mb": _maxrss_mb()}
+
+
+def _run_phase(name: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", name], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"phase {name} failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--communes", type=int, default=None, help="only the first N communes (default: all 3,321)")
+    ap.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1), help="processes generating bundles")
+    ap.add_argument("--regen", action="store_true", help="write the bundles again")
+    ap.add_argument("--reps", type=int, default=2, help="alternating timing rounds")
+    ap.add_argument("--no-outputs", action="store_true", help="skip timing the consolidated workbook and CSV")
+    ap.add_argument("--phase", choices=["bare", "collect", "outputs"], help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.phase:
+        print(json.dumps({"bare": phase_bare, "collect": phase_collect, "outputs": phase_outputs}[a.phase]()))
+        return 0
+    n = generate(a.communes, a.workers, a.regen)
+    size = sum(f.stat().st_size for f in BUNDLES.glob("*.xlsx"))
+    print(f"{n} gói, tổng {size / 1048576:.1f} MB")
+    bare, coll = [], []
+    for _ in range(a.reps):
+        bare.append(_run_phase("bare"))
+        coll.append(_run_phase("collect"))
+    b = min(bare, key=lambda x: x["seconds"])
+    c = min(coll, key=lambda x: x["seconds"])
+    b_cpu, c_cpu = min(x["cpu"] for x in bare), min(x["cpu"] for x in coll)
+    print()
+    print(f"{'':28}{'thời gian':>12}{'CPU':>10}{'CPU/gói':>11}{'RSS đỉnh':>11}")
+    for label, w, cpu, rss in (("openpyxl read-only (trần)", b["seconds"], b_cpu, max(x["maxrss_mb"] for x in bare)),
+                               ("collect() đầy đủ kiểm tra", c["seconds"], c_cpu, max(x["maxrss_mb"] for x in coll))):
+        print(f"{label:28}{w:>10.1f} s{cpu:>8.1f} s{1000 * cpu / n:>8.1f} ms{rss:>8.0f} MB")
+    print(f"tỷ lệ collect / trần: {c['seconds'] / b['seconds']:.2f}× theo đồng hồ, {c_cpu / b_cpu:.2f}× theo CPU "
+          f"(mục tiêu ≤ 1,5×); RSS đỉnh mục tiêu < 500 MB")
+    print(f"(máy đang tải: {os.getloadavg()[0]:.1f} trên {os.cpu_count()} lõi; thời gian CPU ít bị ảnh hưởng hơn)")
+    print(f"kết quả nhập: {c['counts']}")
+    if not a.no_outputs:
+        o = _run_phase("outputs")
+        print(f"write_consolidated ({o['group_reports']} báo cáo, mẫu {o['group']}): {o['workbook_seconds']:.1f} s; "
+              f"write_dhis2_csv ({o['csv_rows']} dòng): {o['csv_seconds']:.1f} s; RSS đỉnh {o['maxrss_mb']:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

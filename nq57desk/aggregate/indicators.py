@@ -1,0 +1,199 @@
+"""Consolidating figures across communes: counts and money are summed, rates are recomputed from the summed
+numerators and denominators (never averaged), other figures get only their smallest and largest values.
+
+Summed: integer and money fields, and decimal fields that are amounts (a unit in đồng, e.g. "tỷ đồng", or the
+numerator/denominator of a rate). Not summed: typed percentages and other decimals (scores, averages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from nq57desk.report.derive import ReportEnv
+from nq57desk.templates import expr
+from nq57desk.templates.model import (
+    AssessmentBlock,
+    DocumentsBlock,
+    FieldsBlock,
+    FreeSectionsBlock,
+    ListBlock,
+    RecordsBlock,
+    TableBlock,
+    Template,
+    TextBlock,
+)
+from nq57desk.templates.numbering import section_paths
+from nq57desk.vn import fold
+
+SUMMED = ("integer", "money")
+HOW_VI = {"sum": "Tổng các xã", "rate": "Tính lại từ tổng tử số và tổng mẫu số", "none": "Không cộng dồn"}
+PROPOSAL_WORDS = ("kien nghi", "de xuat")
+
+
+def rate_parts(formula: str | None):
+    """(numerator, denominator) expression nodes when a formula is rate(n, d) (or round(rate(n, d), k))."""
+    if not formula:
+        return None
+    node = expr.parse(formula)
+    if isinstance(node, expr.Call) and node.fn == "round" and isinstance(node.args[0], expr.Call):
+        node = node.args[0]
+    if isinstance(node, expr.Call) and node.fn == "rate":
+        return node.args[0], node.args[1]
+    return None
+
+
+@dataclass
+class Indicator:
+    key: str
+    label: str
+    type: str
+    unit: str
+    where: str  # section path
+    decimals: int | None
+    how: str  # sum | rate | none
+    values: list[tuple[str, str, Decimal]] = field(default_factory=list)  # (code, name, value) of communes with data
+    num: Decimal = Decimal(0)  # rate: summed numerators and denominators over communes that have both
+    den: Decimal = Decimal(0)
+    pairs: int = 0
+
+    @property
+    def total(self) -> Decimal | None:
+        if self.how == "sum":
+            return sum((v for _c, _n, v in self.values), Decimal(0)) if self.values else None
+        if self.how == "rate":
+            return self.num * 100 / self.den if self.den else None
+        return None
+
+    def extreme(self, which: str) -> tuple[Decimal | None, list[str]]:
+        if not self.values:
+            return None, []
+        pick = min if which == "min" else max
+        v = pick(x for _c, _n, x in self.values)
+        return v, [n for _c, n, x in self.values if x == v]
+
+
+def numeric_fields(tpl: Template):
+    """(container key, field) for every numeric field (typed or derived), in document order."""
+    for ckey, b in tpl.blocks():
+        if isinstance(b, FieldsBlock):
+            for f in b.fields:
+                if f.numeric:
+                    yield ckey, f
+
+
+class Consolidator:
+    """Feed documents one by one (add), then read .indicators; memory grows with communes × fields only."""
+
+    def __init__(self, tpl: Template):
+        self.tpl = tpl
+        paths = section_paths(tpl)
+        self.indicators: list[Indicator] = []
+        self._rates: dict[str, tuple] = {}
+        operands = set()  # fields a rate is computed from are amounts: summing them is meaningful
+        for _ckey, f in numeric_fields(tpl):
+            parts = rate_parts(f.formula)
+            if parts:
+                self._rates[f.key] = parts
+                operands |= expr.names(parts[0]) | expr.names(parts[1])
+        for ckey, f in numeric_fields(tpl):
+            parts = self._rates.get(f.key)
+            summed = f.type in SUMMED or (f.type == "decimal" and (f.key in operands or "dong" in fold(f.unit)))
+            how = "rate" if parts else "sum" if summed else "none"
+            self.indicators.append(Indicator(f.key, f.label, f.type, f.unit or {"money": "đồng", "percent": "%"}.get(f.type, ""),
+                                             paths.get(ckey, ckey), f.decimals, how))
+
+    def add(self, tpl: Template, doc: dict) -> dict[str, Decimal | None]:
+        """Take one commune's report (with its own template version); returns its value per indicator key."""
+        env = ReportEnv(tpl, doc)
+        c = doc["commune"]
+        row: dict[str, Decimal | None] = {}
+        for ind in self.indicators:
+            v = _dec(env.resolve(ind.key)) if tpl.field(ind.key) is not None else None
+            row[ind.key] = v
+            if v is not None:
+                ind.values.append((c["code"], c.get("name", ""), v))
+            parts = self._rates.get(ind.key)
+            if parts and tpl.field(ind.key) is not None:
+                n, d = _dec(expr.evaluate(parts[0], env)), _dec(expr.evaluate(parts[1], env))
+                if n is not None and d is not None:
+                    ind.num += n
+                    ind.den += d
+                    ind.pairs += 1
+        return row
+
+
+def _dec(v):
+    if v is None or isinstance(v, bool) or isinstance(v, str):
+        return None
+    return v if isinstance(v, Decimal) else Decimal(str(v))
+
+
+# -- proposals (kiến nghị, đề xuất) -----------------------------------------------------------------------------
+
+def _is_proposal(key: str, label: str) -> bool:
+    return "kien_nghi" in key or any(w in fold(label or "") for w in PROPOSAL_WORDS)
+
+
+def proposal_blocks(tpl: Template) -> list[tuple[str, object]]:
+    """(section path, block) of blocks holding proposals: found by key or by label/title, case- and accent-folded."""
+    paths = section_paths(tpl)
+    inside: set[str] = set()
+    for anc, s in tpl.walk_sections():
+        if any(_is_proposal(x.key, x.title) for x in (*anc, s)):
+            inside.add(s.key)
+    out = []
+    for ckey, b in tpl.blocks():
+        if isinstance(b, FieldsBlock):
+            if ckey in inside or _is_proposal(b.key, b.label):
+                out.append((paths.get(ckey, ckey), b))
+            else:
+                fs = [f for f in b.fields if f.type in ("text", "longtext") and _is_proposal(f.key, f.label)]
+                if fs:
+                    out.append((paths.get(ckey, ckey), FieldsBlock(kind="fields", key=b.key, label=b.label, fields=tuple(fs))))
+        elif ckey in inside or _is_proposal(b.key, b.label or getattr(b, "title", "")):
+            out.append((paths.get(ckey, ckey), b))
+    return out
+
+
+def proposal_lines(tpl: Template, doc: dict, blocks) -> list[tuple[str, str]]:
+    """(section path, paragraph) for every non-empty proposal paragraph of one report."""
+    values = doc.get("values") or {}
+    out: list[tuple[str, str]] = []
+
+    def add(where, text):
+        for line in str(text or "").split("\n"):
+            if line.strip():
+                out.append((where, line.strip()))
+
+    for where, b in blocks:
+        v = values.get(b.key)
+        if isinstance(b, TextBlock):
+            add(where, v)
+        elif isinstance(b, ListBlock):
+            for x in v or []:
+                add(where, x)
+        elif isinstance(b, AssessmentBlock):
+            for k, lab in b.items:
+                if (v or {}).get(k):
+                    add(where, f"{lab}: {v[k]}")
+        elif isinstance(b, FieldsBlock):
+            for f in b.fields:
+                if f.type in ("text", "longtext") and values.get(f.key):
+                    add(where, f"{f.label}: {values[f.key]}")
+        elif isinstance(b, FreeSectionsBlock):
+            for it in v or []:
+                add(where, " – ".join(x for x in (str(it.get("title") or ""), str(it.get("text") or "")) if x))
+        elif isinstance(b, RecordsBlock):
+            for rec in v or []:
+                add(where, "; ".join(f"{f.label}: {rec[f.key]}" for f in b.fields if rec.get(f.key) not in (None, "")))
+        elif isinstance(b, DocumentsBlock):
+            from nq57desk.render.tree import document_text
+
+            for d in v or []:
+                add(where, document_text(d))
+        elif isinstance(b, TableBlock):
+            rows = v.values() if isinstance(v, dict) else (v or [])
+            for r in rows:
+                add(where, " | ".join(str(r.get(c.key)) for c in b.columns if r.get(c.key) not in (None, "")))
+    return out

@@ -1,0 +1,340 @@
+"""The consolidated workbook of one template and period: who reported, the consolidated figures, figures by
+commune, every table stacked with commune columns, all proposals, charts of the rates, and the import log.
+
+Times New Roman, A4, frozen headers and repeated print titles on every sheet; no formulas (charts refer to cells).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import Font as DFont
+
+from nq57desk.aggregate.collect import CollectResult, Submission
+from nq57desk.aggregate.indicators import HOW_VI, Consolidator, proposal_blocks, proposal_lines
+from nq57desk.bundle import sheets as S
+from nq57desk.bundle.format import CHUNK, BundleError, os_problem, sheet_title
+from nq57desk.bundle.safefile import atomic_write
+from nq57desk.bundle.writer import tables_of
+from nq57desk.render.tree import HeaderCell, build
+from nq57desk.report.document import period_label
+from nq57desk.templates.model import TableBlock, Template
+from nq57desk.vn import fmt_number, fmt_percent, to_plain
+
+CONSOLIDATED_FORMAT = "nq57-consolidated/1"
+MAX_CHART_COMMUNES = 200
+MAX_CHARTS = 12
+
+
+def write_consolidated(result: CollectResult, registry, path, *, template: str | None = None,
+                       period: str | None = None) -> None:
+    """Write the consolidated workbook for one (template, period): by default the one most communes reported."""
+    groups = result.groups()
+    if template or period:
+        groups = [g for g in groups if (not template or g[0] == template) and (not period or g[1] == period)]
+    tid, pc = groups[0] if groups else ("", "")
+    subs = result.submissions(tid, pc) if tid else []
+    if subs and not subs[0].kept:
+        raise BundleError("dry_run", "kết quả nhập thử (không giữ báo cáo) không dùng để tổng hợp được.")
+    tpl = max((s.template for s in subs), key=lambda t: t.version) if subs else None
+    wb = _Book(result, tpl, subs, tid, pc).build()
+    try:
+        atomic_write(path, wb.save)
+    except OSError as e:
+        raise BundleError("write_failed", f"không ghi được bảng tổng hợp: {os_problem(e)[1]}", path) from e
+
+
+def _h(text, row, col, rowspan=1, colspan=1):
+    return HeaderCell(text, row, col, rowspan, colspan)
+
+
+def _who(subs: list[Submission], result: CollectResult, pc: str) -> str:
+    prov = ", ".join(sorted({s.commune.get("province_name", "") for s in subs})) or ", ".join(result.provinces)
+    per = period_label(subs[0].period) if subs else pc
+    return f"{prov} – {per} – {len(subs)} báo cáo"
+
+
+def _names(names: list[str], limit: int = 3) -> str:
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" và {len(names) - limit} xã khác"
+
+
+class _Book:
+    def __init__(self, result: CollectResult, tpl: Template | None, subs: list[Submission], tid: str, pc: str):
+        self.result, self.tpl, self.subs, self.tid, self.pc = result, tpl, subs, tid, pc
+        self.wb = Workbook()
+        self.taken: set[str] = set()
+        self.subtitle = _who(subs, result, pc)
+
+    def sheet(self, name: str, first: bool = False):
+        ws = self.wb.active if first else self.wb.create_sheet()
+        ws.title = sheet_title(name, self.taken)
+        return ws
+
+    def titles(self, ws, title: str, ncols: int) -> None:
+        S.put(ws, 1, 1, title, font=S.TITLE, align=S.WRAP)
+        S.put(ws, 2, 1, self.subtitle, font=S.ITALIC, align=S.WRAP)
+        if ncols > 1:
+            ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+            ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
+
+    def grid_sheet(self, ws, title: str, heads: list[str], widths: list[float], rows, cols=None, *, top: int = 3,
+                   landscape: bool = True):
+        self.titles(ws, title, len(heads))
+        hc = [_h(t, 0, i) for i, t in enumerate(heads)]
+        S.write_header(ws, top, hc, 1, len(heads))
+        S.header_heights(ws, top, hc, 1, widths)
+        S.write_rows(ws, top + 1, rows, cols or [S.GridCol()] * len(heads), widths)
+        S.set_widths(ws, widths)
+        S.setup_print(ws, landscape=landscape, title_rows=(top, top), freeze=f"A{top + 1}")
+
+    # -------------------------------------------------------------------------------------------------------
+    def build(self) -> Workbook:
+        tpl = self.tpl
+        self.completeness(self.sheet("Tình hình nộp báo cáo", first=True))
+        if tpl is None:
+            self.log(self.sheet("Tệp đã nhập"))
+            self.data_sheet([])
+            return self.wb
+        ws_ind = self.sheet("Tổng hợp chỉ tiêu")
+        ws_mat = self.sheet("Chỉ tiêu theo xã")
+        ws_chart = self.sheet("Biểu đồ")
+        tables = [(b, self.sheet(f"{a.label} - {b.title or b.label or a.title}" if (a := tpl.appendix(ck)) else
+                                 f"Bảng - {b.title or b.label or b.key}"))
+                  for ck, b in tpl.blocks() if isinstance(b, TableBlock)]
+        ws_prop = self.sheet("Kiến nghị, đề xuất")
+        cons = Consolidator(tpl)
+        inds = cons.indicators
+        # one pass over the reports: each is unpacked once
+        mat_heads = ["TT", "Xã, phường", "Mã xã"] + [f"{i.label} ({i.unit})" if i.unit else i.label for i in inds]
+        mat_widths = [6, 26, 9] + [14] * len(inds)
+        mat_cols = [S.GridCol("stt"), S.GridCol(), S.GridCol()] + [S.GridCol(i.type, i.decimals) for i in inds]
+        mat_rows = []
+        table_rows: dict[str, list] = {b.key: [] for b, _ws in tables}
+        prop_rows = []
+        for n, s in enumerate(self.subs, start=1):
+            doc = s.doc
+            vals = cons.add(s.template, doc)
+            name, code = s.commune.get("name", ""), s.commune["code"]
+            mat_rows.append(([str(n), name, code] + [_plain(vals[i.key]) for i in inds], "data"))
+            tree = build(s.template, doc)
+            for b, _where, t in tables_of(s.template, tree):
+                if b.key in table_rows:
+                    table_rows[b.key].append((s, b, t))
+            for where, text in proposal_lines(s.template, doc, proposal_blocks(s.template)):
+                prop_rows.append(([str(len(prop_rows) + 1), name, code, where, text], "data"))
+        self.indicators(ws_ind, inds)
+        self.grid_sheet(ws_mat, "SỐ LIỆU CHỦ YẾU THEO TỪNG XÃ", mat_heads, mat_widths, mat_rows, mat_cols)
+        for b, ws in tables:
+            self.stacked(ws, b, table_rows[b.key])
+        self.grid_sheet(ws_prop, "TỔNG HỢP KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC XÃ", ["TT", "Xã, phường", "Mã xã", "Mục", "Nội dung"],
+                        [6, 24, 9, 40, 90], prop_rows or [(["", "(Không có kiến nghị, đề xuất)", "", "", ""], "data")],
+                        [S.GridCol("stt")] + [S.GridCol()] * 4)
+        self.charts(ws_chart, ws_mat, inds, len(mat_rows))
+        self.log(self.sheet("Tệp đã nhập"))
+        self.data_sheet(inds)
+        return self.wb
+
+    def data_sheet(self, inds) -> None:
+        """A very hidden sheet with the consolidation as JSON, for programs (the visible sheets are for people)."""
+        data = {
+            "format": CONSOLIDATED_FORMAT, "template": self.tid, "period": self.pc,
+            "communes": [s.commune["code"] for s in self.subs],
+            "indicators": [{"key": i.key, "how": i.how, "total": _json_num(i.total), "communes": len(i.values),
+                            **({"numerator": _json_num(i.num), "denominator": _json_num(i.den)} if i.how == "rate" else {})}
+                           for i in inds],
+            "completeness": [{"code": c.code, "status": c.status, "revision": c.revision}
+                             for c in self.result.completeness if (c.template, c.period) == (self.tid, self.pc)],
+        }
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        ws = self.wb.create_sheet("_data")
+        ws.sheet_state = "veryHidden"
+        for r, chunk in enumerate((text[i: i + CHUNK] for i in range(0, len(text), CHUNK)), start=1):
+            cell = ws.cell(row=r, column=1, value=chunk)
+            cell.data_type = "s"
+
+    # -------------------------------------------------------------------------------------------------------
+    def completeness(self, ws) -> None:
+        items = [c for c in self.result.completeness if (c.template, c.period) == (self.tid, self.pc)] or \
+            [c for c in self.result.completeness if c.template == ""]
+        counts: dict[str, int] = {}
+        for c in items:
+            counts[c.status] = counts.get(c.status, 0) + 1
+        heads = ["TT", "Mã xã", "Xã, phường, đặc khu", "Tình trạng", "Lần gửi", "Thời điểm xuất", "Nộp muộn", "Số lỗi",
+                 "Số cảnh báo", "Tệp"]
+        widths = [6, 9, 28, 22, 8, 18, 9, 8, 9, 40]
+        rows = []
+        for i, c in enumerate(items, start=1):
+            when = _when(c.exported_at)
+            rows.append(([str(i), c.code, c.name, c.status_vi, c.revision, when, "Có" if c.late else "", c.errors or None,
+                          c.warnings or None, c.source.replace("\\", "/").rsplit("/", 1)[-1]],
+                         "group" if c.status in ("missing", "conflict") else "data"))
+        cols = [S.GridCol("stt"), S.GridCol(), S.GridCol(), S.GridCol(), S.GridCol("integer"), S.GridCol(), S.GridCol(),
+                S.GridCol("integer"), S.GridCol("integer"), S.GridCol()]
+        top = 5
+        self.grid_sheet(ws, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC XÃ", heads, widths, rows, cols, top=top)
+        summary = (f"Tổng số xã: {len(items)}; đã nộp đúng hạn, không lỗi: {counts.get('submitted', 0)}; nộp muộn: "
+                   f"{counts.get('late', 0)}; có lỗi kiểm tra: {counts.get('errors', 0)}; xung đột: {counts.get('conflict', 0)}; "
+                   f"chưa nộp: {counts.get('missing', 0)}.")
+        S.put(ws, 3, 1, summary, font=S.BOLD, align=S.WRAP)
+        ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(heads))
+        ws.row_dimensions[3].height = 2 * S.LINE_PT + 4
+        tpl_line = f"Mẫu: {self.tpl.title} ({self.tid}); kỳ {self.pc}." if self.tpl else "Chưa có báo cáo nào được nhận."
+        S.put(ws, 4, 1, tpl_line, font=S.ITALIC, align=S.WRAP)
+        ws.merge_cells(start_row=4, start_column=1, end_row=4, end_column=len(heads))
+
+    def indicators(self, ws, inds) -> None:
+        heads = ["TT", "Mục", "Chỉ tiêu", "Đơn vị tính", "Toàn địa bàn", "Cách tổng hợp", "Số xã có số liệu", "Nhỏ nhất",
+                 "Xã có số nhỏ nhất", "Lớn nhất", "Xã có số lớn nhất", "Khóa"]
+        widths = [6, 30, 36, 10, 16, 22, 10, 14, 26, 14, 26, 16]
+        rows = []
+        for n, ind in enumerate(inds, start=1):
+            lo, lo_names = ind.extreme("min")
+            hi, hi_names = ind.extreme("max")
+            how = HOW_VI[ind.how]
+            if ind.how == "rate":
+                how += f" ({fmt_number(ind.num)}/{fmt_number(ind.den)})"
+            rows.append(([str(n), ind.where, ind.label, ind.unit, _plain(ind.total), how, len(ind.values), _plain(lo),
+                          _names(lo_names), _plain(hi), _names(hi_names), ind.key], "data"))
+        # each figure keeps its indicator's own format (a rate as 66,67%, money as 1.250.000): set below
+        self.grid_sheet(ws, "TỔNG HỢP CÁC CHỈ TIÊU", heads, widths, rows, [S.GridCol("stt")] + [S.GridCol()] * (len(heads) - 1))
+        for r, ind in enumerate(inds, start=4):
+            for c in (5, 8, 10):
+                cell = ws.cell(row=r, column=c)
+                if isinstance(cell.value, (int, float)):
+                    cell.number_format = S.number_format(ind.type, ind.decimals, cell.value)
+                    cell.alignment = S.RIGHT
+
+    def stacked(self, ws, b: TableBlock, items) -> None:
+        """The table of every commune one under another, with the commune's name and code in front."""
+        base = [_h("Xã, phường", 0, 0), _h("Mã xã", 0, 1)]
+        depth = max((len(c.group) for c in b.columns), default=0) + 1
+        header = [_h(h.text, h.row, h.col + 2, h.rowspan, h.colspan) for h in _table_header(b, items)]
+        for h in base:
+            h.rowspan = depth
+        header = base + header
+        ncols = 2 + len(b.columns)
+        rel = [c.width or (0.6 if c.type == "stt" else 1.0 if c.type in S.NUMERIC + ("measure",) else 2.0) for c in b.columns]
+        widths = [24, 9] + S.scale_widths(rel, total=120)
+        title = b.title or b.label or b.key
+        self.titles(ws, f"{title} – TỔNG HỢP CÁC XÃ".upper() if title else "BẢNG TỔNG HỢP", ncols)
+        top = 3
+        S.write_header(ws, top, header, depth, ncols)
+        S.header_heights(ws, top, header, depth, widths)
+        cols = [S.GridCol(), S.GridCol()] + [S.GridCol(c.type, c.decimals) for c in b.columns]
+        rows = []
+        for s, sb, t in items:
+            keys = [c.key for c in sb.columns]
+            for r in t.rows:
+                by_key = dict(zip(keys, r.cells, strict=False))
+                rows.append(([s.commune.get("name", ""), s.commune["code"]] + [by_key.get(c.key, "") for c in b.columns],
+                             r.kind))
+        if not rows:
+            rows = [(["(Không có số liệu)", ""] + [""] * len(b.columns), "data")]
+        S.write_rows(ws, top + depth, rows, cols, widths)
+        S.set_widths(ws, widths)
+        S.setup_print(ws, landscape=True, title_rows=(top, top + depth - 1), freeze=f"C{top + depth}")
+
+    def charts(self, ws, ws_mat, inds, n: int) -> None:
+        self.titles(ws, "BIỂU ĐỒ CÁC TỶ LỆ THEO XÃ", 10)
+        S.setup_print(ws, landscape=False, title_rows=(1, 2), freeze="A3")
+        S.set_widths(ws, [14] * 10)
+        rates = [(i, ind) for i, ind in enumerate(inds) if ind.how == "rate"][:MAX_CHARTS]
+        if not rates or n == 0:
+            S.put(ws, 4, 1, "Mẫu báo cáo không có tỷ lệ nào tính từ tử số và mẫu số, hoặc chưa có báo cáo.", font=S.ITALIC)
+            return
+        if n > MAX_CHART_COMMUNES:
+            S.put(ws, 4, 1, f"Có {n} xã: quá nhiều để vẽ biểu đồ đọc được; xem trang «{ws_mat.title}».", font=S.ITALIC)
+            return
+        row = 4
+        font = _rich(1000)
+        for i, ind in rates:
+            col = 4 + i
+            ch = BarChart()
+            ch.type = "bar"
+            ch.style = 10
+            total = ind.total
+            overall = f" – toàn địa bàn {fmt_percent(total, ind.decimals if ind.decimals is not None else 2)}" if total is not None else ""
+            ch.title = f"{ind.label}{overall}"
+            ch.title.tx.rich.p[0].pPr = ParagraphProperties(defRPr=_chars(1300, bold=True))
+            ch.y_axis.number_format = '0"%"'
+            ch.y_axis.majorUnit = 10
+            if all(v <= 100 for _c, _n, v in ind.values):
+                ch.y_axis.scaling.max = 100
+            ch.gapWidth = 40
+            ch.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                          showPercent=False)
+            ch.dataLabels.txPr = _rich(900)
+            ch.y_axis.scaling.min = 0
+            ch.y_axis.majorGridlines = None
+            ch.legend = None
+            data = Reference(ws_mat, min_col=col, min_row=4, max_row=3 + n)
+            cats = Reference(ws_mat, min_col=2, min_row=4, max_row=3 + n)
+            ch.add_data(data, titles_from_data=False)
+            ch.set_categories(cats)
+            ch.x_axis.scaling.orientation = "maxMin"  # first commune on top, as in the table
+            ch.x_axis.delete = False
+            ch.y_axis.delete = False
+            ch.txPr = ch.x_axis.txPr = ch.y_axis.txPr = font
+            ch.height = max(7.5, 0.55 * n + 3)
+            ch.width = 24
+            ws.add_chart(ch, f"A{row}")
+            row += math.ceil(ch.height / 0.53) + 2
+
+    def log(self, ws) -> None:
+        heads = ["TT", "Tệp", "Kết quả", "Ghi chú, lý do", "Mã xã", "Xã, phường", "Mẫu", "Kỳ", "Lần gửi", "Thời điểm xuất"]
+        widths = [6, 40, 16, 60, 9, 22, 14, 10, 8, 17]
+        rows = [([str(i), ln.source, ln.status_vi, ln.message, ln.commune_code, ln.commune_name, ln.template, ln.period,
+                  ln.revision, _when(ln.exported_at)], "data") for i, ln in enumerate(self.result.lines, start=1)]
+        cols = [S.GridCol("stt")] + [S.GridCol()] * 7 + [S.GridCol("integer"), S.GridCol()]
+        self.grid_sheet(ws, "DANH SÁCH TỆP ĐÃ NHẬP", heads, widths, rows or [([""] * len(heads), "data")], cols)
+
+
+def _chars(size: int, bold: bool = False) -> CharacterProperties:
+    return CharacterProperties(latin=DFont(typeface=S.TNR), cs=DFont(typeface=S.TNR), sz=size, b=bold)
+
+
+def _rich(size: int) -> RichText:
+    """Chart text in Times New Roman."""
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=_chars(size)), endParaRPr=_chars(size))])
+
+
+def _table_header(b: TableBlock, items):
+    """The header cells of a table, as the report renders them (from the first commune that has it)."""
+    for _s, sb, t in items:
+        if [c.key for c in sb.columns] == [c.key for c in b.columns]:
+            return t.header
+    depth = max((len(c.group) for c in b.columns), default=0) + 1
+    return [_h(c.label, len(c.group), i, depth - len(c.group), 1) for i, c in enumerate(b.columns)]
+
+
+def _json_num(v):
+    if v is None:
+        return None
+    p = to_plain(v)
+    return round(p, 6) if isinstance(p, float) else p
+
+
+def _plain(v):
+    if isinstance(v, Decimal):
+        p = to_plain(v)
+        return float(p) if isinstance(p, float) else p
+    return v
+
+
+def _when(iso: str) -> str:
+    if not iso:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return iso

@@ -1,0 +1,263 @@
+"""The USB package: bundles plus manifest.json, copied so that a file under its final name is always whole.
+
+Every file is first copied under a hidden temp name, fsynced, read back and compared by SHA-256; only when all
+of them are in place do they take their final names, manifest.json last. On any failure (disk full, stick
+pulled out, read-only) the temps and any final names this call already gave are removed and BundleError says
+what happened. A target ending in .zip gets one zip built locally and copied the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nq57desk.bundle.format import BundleError, os_problem
+from nq57desk.bundle.safefile import copy_to_temp, fsync_dir, remove_quietly, sha256_file
+from nq57desk.report.document import period_code
+from nq57desk.vn import ascii_name
+
+MANIFEST = "manifest.json"
+PACKAGE_FORMAT = "nq57-package/1"
+
+
+def bundle_filename(doc: dict, *, with_template: bool = False) -> str:
+    """NQ57_05503_2026-T05_r2.xlsx: ASCII, FAT32-safe, sorts by commune then period."""
+    parts = ["NQ57", _ascii_code(doc["commune"]["code"]), _ascii_code(period_code(doc["period"]))]
+    if with_template:
+        parts.append(ascii_name(str(doc["template"]["id"]), 30))
+    parts.append(f"r{int(doc.get('revision') or 1)}")
+    return "_".join(parts) + ".xlsx"
+
+
+def _ascii_code(code) -> str:
+    """A code that is ASCII already (05503, 2026-T05), kept in its case."""
+    return re.sub(r"[^A-Za-z0-9-]+", "_", str(code))[:24] or "_"
+
+
+def safe_filename(name: str) -> str:
+    """Any name made FAT32/Windows-safe and ASCII, keeping its extension (a name already safe is kept as is)."""
+    if re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}\.[A-Za-z0-9]{1,8}", name) and \
+            ascii_name(name.split(".")[0]) == name.split(".")[0].lower():
+        return name
+    stem, dot, ext = str(name).rpartition(".")
+    if not dot:
+        stem, ext = ext, ""
+    safe = ascii_name(stem, 80).replace(".", "_") if stem else "_"
+    ext = ascii_name(ext, 8) if ext else ""
+    return f"{safe}.{ext}" if ext else safe
+
+
+def manifest_entry(doc: dict) -> dict:
+    """What the manifest says about one bundle (pass as manifest["files"][name])."""
+    return {"commune_code": doc["commune"]["code"], "commune_name": doc["commune"].get("name", ""),
+            "period": period_code(doc["period"]), "template": doc["template"]["id"],
+            "template_version": doc["template"]["version"], "revision": doc.get("revision")}
+
+
+@dataclass
+class PackageResult:
+    target: str  # the folder or the .zip written
+    files: list[dict] = field(default_factory=list)  # name, size, sha256 (+ what the manifest said about it)
+    manifest: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def message(self) -> str:
+        n = len(self.files)
+        return (f"Đã chép và kiểm tra lại {n} tệp vào «{self.target}». "
+                "Có thể rút USB an toàn sau khi bấm «Tháo thiết bị an toàn» (Safely Remove) trên máy.")
+
+
+def write_package(files: dict[str, str | os.PathLike], target, manifest: dict) -> PackageResult:
+    """Copy `files` (name → local path) and a manifest.json to a folder, or build `target` as a .zip.
+
+    `manifest` holds package-level facts (commune code, period, template, revision, app version …); its optional
+    "files" mapping (name → manifest_entry(doc)) is merged into each file's line. Names are made ASCII-safe.
+    """
+    target = Path(target)
+    if not files:
+        raise BundleError("empty_package", "không có tệp nào để đóng gói.", target)
+    plan: dict[str, Path] = {}
+    for name, src in files.items():
+        safe = safe_filename(name)
+        if safe.lower() == MANIFEST or safe.lower() in {k.lower() for k in plan}:
+            raise BundleError("name_clash", f"hai tệp trùng tên «{safe}» trong gói.", target)
+        plan[safe] = Path(src)
+    per_file = {safe_filename(k): v for k, v in (manifest.get("files") or {}).items()} if isinstance(manifest.get("files"), dict) else {}
+    entries = []
+    for name, src in plan.items():
+        try:
+            size, sha = src.stat().st_size, sha256_file(src)
+        except OSError as e:
+            raise BundleError("source_missing", f"không đọc được tệp nguồn ({e.strerror or e}).", src) from None
+        entries.append({"name": name, "size": size, "sha256": sha, **per_file.get(name, {})})
+    man = {"format": PACKAGE_FORMAT, **{k: v for k, v in manifest.items() if k != "files"},
+           "created_at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(), "files": entries}
+    man_bytes = (json.dumps(man, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if target.suffix.lower() == ".zip":
+        _write_zip(plan, man_bytes, target)
+    else:
+        _write_folder(plan, {e["name"]: e["sha256"] for e in entries}, man_bytes, target)
+    return PackageResult(str(target), entries, man)
+
+
+def _explain(e: BaseException, where: Path) -> BundleError:
+    """An OSError (or a failed read-back) as a Vietnamese sentence the officer can act on."""
+    reason, msg = os_problem(e)
+    return BundleError(reason, msg + " Chưa có tệp nào được ghi với tên chính thức.", where)
+
+
+def _write_folder(plan: dict[str, Path], shas: dict[str, str], man_bytes: bytes, target: Path) -> None:
+    temps: dict[str, Path] = {}
+    placed: list[Path] = []
+    local_man = None
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix="nq57-manifest-", suffix=".json")
+        local_man = Path(tmp)
+        with os.fdopen(fd, "wb") as f:
+            f.write(man_bytes)
+        for name, src in [*plan.items(), (MANIFEST, local_man)]:
+            tmp_path, _sha, _size = copy_to_temp(src, target / name, shas.get(name))
+            temps[name] = tmp_path
+        for name in [*plan, MANIFEST]:  # the manifest last: its presence says the package is complete
+            os.replace(temps[name], target / name)
+            del temps[name]
+            placed.append(target / name)
+        fsync_dir(target)
+        for name, sha in shas.items():
+            if sha256_file(target / name) != sha:
+                raise ValueError(f"{name} differs after rename")
+    except (OSError, ValueError) as e:
+        for p in [*temps.values(), *placed]:
+            remove_quietly(p)
+        raise _explain(e, target) from e
+    finally:
+        remove_quietly(local_man)
+
+
+def _write_zip(plan: dict[str, Path], man_bytes: bytes, target: Path) -> None:
+    local_dir = Path(tempfile.mkdtemp(prefix="nq57-pkg-"))
+    local = local_dir / "package.zip"
+    try:
+        with zipfile.ZipFile(local, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            for name, src in plan.items():
+                z.write(src, name)
+            z.writestr(MANIFEST, man_bytes)
+        with zipfile.ZipFile(local) as z:
+            if z.testzip() is not None:
+                raise ValueError("local zip is damaged")
+        tmp = None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp, sha, _ = copy_to_temp(local, target)
+            os.replace(tmp, target)
+            tmp = None
+            fsync_dir(target.parent)
+            if sha256_file(target) != sha:
+                remove_quietly(target)
+                raise ValueError("zip differs after rename")
+        except (OSError, ValueError) as e:
+            remove_quietly(tmp)
+            raise _explain(e, target) from e
+    finally:
+        shutil.rmtree(local_dir, ignore_errors=True)
+
+
+def export_package(desk, rid: int, target) -> PackageResult:
+    """Export one report's bundle and copy it with its manifest to `target` (a folder on the stick, or a .zip).
+
+    An adapter for the command line: `desk` lends document(rid) and export_xlsx(rid, path) (which refuses a
+    report that still has errors). The bundle is built in a local temp folder first, then copied and verified.
+    """
+    from nq57desk import __version__
+
+    doc = desk.document(rid)
+    name = bundle_filename(doc)
+    with tempfile.TemporaryDirectory(prefix="nq57-export-") as tmp:
+        local = Path(tmp) / name
+        desk.export_xlsx(rid, local)
+        return write_package({name: local}, target, {"app_version": __version__, **manifest_entry(doc),
+                                                     "files": {name: manifest_entry(doc)}})
+
+
+# -- where to write ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Drive:
+    path: str
+    label: str
+    removable: bool
+
+
+def removable_drives() -> list[Drive]:
+    """Drives to offer for export, removable ones first (best effort; never raises)."""
+    try:
+        if sys.platform == "win32":
+            return _windows_drives()
+        return _posix_drives()
+    except Exception:  # noqa: BLE001 - a helper for a picker; an odd system must not stop the export dialog
+        return []
+
+
+def _windows_drives() -> list[Drive]:
+    import ctypes
+    import string
+
+    k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    mask = k32.GetLogicalDrives()
+    removable, others = [], []
+    for i, letter in enumerate(string.ascii_uppercase):
+        if not mask & (1 << i):
+            continue
+        root = f"{letter}:\\"
+        kind = k32.GetDriveTypeW(ctypes.c_wchar_p(root))
+        if kind == 2:  # DRIVE_REMOVABLE
+            removable.append(Drive(root, f"USB ({letter}:)", True))
+        elif kind in (3, 4):  # fixed, network
+            others.append(Drive(root, f"Ổ {letter}:", False))
+    return removable + others
+
+
+def _posix_drives() -> list[Drive]:
+    """Mounted filesystems under /media, /run/media (Linux desktops), /Volumes (macOS) and /mnt (not removable)."""
+    found: dict[str, Drive] = {}
+    try:
+        with open("/proc/mounts", encoding="utf-8", errors="replace") as f:
+            mounts = [line.split()[1].replace("\\040", " ") for line in f if len(line.split()) >= 2]
+    except OSError:
+        mounts = []
+    for m in mounts:
+        if m.startswith(("/media/", "/run/media/", "/Volumes/", "/mnt/")):
+            found.setdefault(m, Drive(m, os.path.basename(m) or m, not m.startswith("/mnt/")))
+    for base, depth in (("/media", 2), ("/run/media", 2), ("/Volumes", 1)):
+        for cand in _subdirs(Path(base), depth):
+            s = str(cand)
+            if s not in found and os.path.ismount(s):
+                found[s] = Drive(s, cand.name, True)
+    return sorted(found.values(), key=lambda d: (not d.removable, d.path))
+
+
+def _subdirs(base: Path, depth: int) -> list[Path]:
+    """Folders up to `depth` levels below base (/media/LABEL and /media/USER/LABEL); unreadable ones skipped."""
+    out, level = [], [base]
+    for _ in range(depth):
+        nxt = []
+        for d in level:
+            try:
+                nxt += [x for x in d.iterdir() if x.is_dir()]
+            except OSError:
+                continue
+        out += nxt
+        level = nxt
+    return out

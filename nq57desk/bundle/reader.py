@@ -1,0 +1,329 @@
+"""Read an Excel bundle from outside safely: nothing in it is trusted until every check has passed.
+
+Order: size → zip structure (entries, sizes, ratios, active content) → raw XML (no DOCTYPE/ENTITY, no formulas)
+→ openpyxl (read-only, defusedxml) → hidden data (format, version, SHA-256 of the JSON and of the visible cells)
+→ template known → commune on the official list → document valid for its template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from nq57desk.bundle.format import (
+    FORBIDDEN_PARTS,
+    FORMAT,
+    K_APP,
+    K_CHUNKS,
+    K_COMMUNE,
+    K_EXPORTED,
+    K_FORMAT,
+    K_JSON,
+    K_JSON_SHA,
+    K_PERIOD,
+    K_REVISION,
+    K_SHEET,
+    K_TEMPLATE,
+    K_TEMPLATE_VERSION,
+    K_VERSION,
+    K_VISIBLE_SHA,
+    KNOWN_VERSIONS,
+    MAX_ENTRIES,
+    MAX_FILE,
+    MAX_RATIO,
+    MAX_UNCOMPRESSED,
+    RATIO_FLOOR,
+    SHEET_DATA,
+    BundleError,
+    VisibleHash,
+)
+from nq57desk.errors import DocumentError, NQError
+from nq57desk.report.document import check_document, loads, period_code
+from nq57desk.templates.model import Template
+
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_XML_PART = re.compile(r"\.(?:xml|rels|vml)$", re.I)
+_SCAN = 1 << 20
+_OVERLAP = 64
+
+MSG = {
+    "missing": "không tìm thấy tệp.",
+    "unreadable": "không đọc được tệp ({}).",
+    "empty": "tệp rỗng (0 byte); có thể việc chép tệp chưa xong.",
+    "too_big": "tệp quá lớn ({} MB); gói báo cáo không quá 50 MB.",
+    "not_xlsx": "không phải tệp Excel (.xlsx) — có thể là tệp khác bị đổi đuôi.",
+    "damaged": "tệp Excel bị hỏng hoặc chép chưa hết ({}); hãy chép lại từ máy của xã.",
+    "too_many_parts": "tệp có quá nhiều thành phần ({}); gói báo cáo thật không như vậy.",
+    "zip_bomb": "tệp nén bất thường ({}); từ chối để bảo vệ máy.",
+    "encrypted": "tệp có phần bị mã hóa bằng mật khẩu; gói báo cáo không dùng mật khẩu.",
+    "active_content": "tệp chứa macro, liên kết ngoài hoặc đối tượng nhúng ({}); gói báo cáo không có những thứ này.",
+    "xml_entity": "tệp chứa khai báo DOCTYPE/ENTITY trong «{}» (kiểu tấn công «bom XML»); từ chối.",
+    "unsafe_xml": "thành phần «{}» không mã hóa UTF-8 như tệp Excel thông thường; từ chối.",
+    "unsafe_parser": "máy chưa cài thư viện defusedxml nên không đọc tệp từ ngoài một cách an toàn được.",
+    "formula": "tệp có ô chứa công thức ({}); gói báo cáo chỉ chứa số và chữ.",
+    "no_data": "không phải gói báo cáo NQ57 (thiếu trang dữ liệu ẩn «_data»).",
+    "not_bundle": "không phải gói báo cáo NQ57 (dấu định dạng «{}»).",
+    "unknown_version": "gói được tạo bằng định dạng phiên bản {}, ứng dụng này chỉ đọc được phiên bản {}; hãy cập nhật nq57desk.",
+    "data_edited": "dữ liệu ẩn của gói đã bị sửa sau khi xuất ({}); hãy đề nghị xã xuất lại gói.",
+    "visible_edited": "bảng tính đã bị sửa sau khi xuất (trang «{}» khác bản gốc); hãy đề nghị xã xuất lại gói, không sửa tay.",
+    "bad_json": "dữ liệu báo cáo trong gói không đọc được ({}).",
+    "unknown_template": "báo cáo dùng mẫu «{}» phiên bản {} mà máy này chưa có; hãy nhập tệp mẫu trước.",
+    "bad_commune": "mã xã không hợp lệ: {}",
+    "bad_document": "{}",
+}
+
+
+def _fail(reason: str, path, *args) -> BundleError:
+    return BundleError(reason, MSG[reason].format(*args), path)
+
+
+@dataclass
+class BundleResult:
+    path: str
+    doc: dict
+    template_ref: tuple[str, int]
+    template: Template
+    sha256: str  # of the file bytes
+    json_sha256: str  # of the document JSON (same content exported twice → same value)
+    visible_sha256: str
+    bundle_version: int
+    exported_at: str  # ISO 8601 with offset, as the commune's computer wrote it
+    app_version: str
+    size: int
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Commune code, template id, period code: what a newer revision replaces."""
+        return self.doc["commune"]["code"], self.template_ref[0], period_code(self.doc["period"])
+
+
+def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
+    """Read and check one bundle; raise BundleError (Vietnamese, naming the file, with .reason) on any doubt.
+
+    `data` reads bytes already in memory (a member of a .zip package); `path` then only names it.
+    """
+    name = str(path)
+    if data is None:
+        data = _read_file(Path(path))
+    if not data:
+        raise _fail("empty", name)
+    if len(data) > MAX_FILE:
+        raise _fail("too_big", name, f"{len(data) / 1048576:.0f}")
+    file_sha = hashlib.sha256(data).hexdigest()
+    _check_zip(data, name)
+    hidden, visible_sha, sheet_shas, titles = _load(data, name)
+    meta, text = _hidden(hidden, name)
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != meta.get(K_JSON_SHA):
+        raise _fail("data_edited", name, "mã kiểm tra dữ liệu không khớp")
+    if visible_sha != meta.get(K_VISIBLE_SHA):
+        stored = dict(meta.get("_sheets") or [])
+        bad = [t for t in titles if sheet_shas.get(t) != stored.get(t)] + [t for t in stored if t not in sheet_shas]
+        raise _fail("visible_edited", name, "», «".join(bad) or "?")
+    try:
+        doc = loads(text)
+    except DocumentError as e:
+        raise _fail("bad_json", name, e.problem) from None
+    tref = doc.get("template") or {}
+    tid, tver = tref.get("id"), tref.get("version")
+    if (str(tid), str(tver)) != (str(meta.get(K_TEMPLATE)), str(meta.get(K_TEMPLATE_VERSION))) or \
+            str((doc.get("commune") or {}).get("code")) != str(meta.get(K_COMMUNE)) or \
+            str(doc.get("revision")) != str(meta.get(K_REVISION)):
+        raise _fail("data_edited", name, "thông tin gói khác nội dung báo cáo")
+    try:
+        tpl = registry.get(tid, tver)
+    except NQError:
+        raise _fail("unknown_template", name, tid, tver) from None
+    from nq57desk.units import check_commune
+
+    try:
+        check_commune(doc.get("commune") or {})
+    except DocumentError as e:
+        raise _fail("bad_commune", name, e.problem) from None
+    try:
+        check_document(doc, tpl)
+    except NQError as e:
+        raise _fail("bad_document", name, str(e)) from None
+    if str(meta.get(K_PERIOD)) != period_code(doc["period"]):
+        raise _fail("data_edited", name, "kỳ báo cáo của gói khác nội dung báo cáo")
+    return BundleResult(path=name, doc=doc, template_ref=(tpl.id, tpl.version), template=tpl, sha256=file_sha,
+                        json_sha256=meta[K_JSON_SHA], visible_sha256=visible_sha, bundle_version=int(meta[K_VERSION]),
+                        exported_at=str(meta.get(K_EXPORTED) or ""), app_version=str(meta.get(K_APP) or ""),
+                        size=len(data))
+
+
+def _read_file(p: Path) -> bytes:
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise _fail("missing", p) from None
+    except OSError as e:
+        raise _fail("unreadable", p, e.strerror or e) from None
+    if not p.is_file():
+        raise _fail("not_xlsx", p)
+    if st.st_size > MAX_FILE:
+        raise _fail("too_big", p, f"{st.st_size / 1048576:.0f}")
+    try:
+        with open(p, "rb") as f:
+            data = f.read(MAX_FILE + 1)
+    except OSError as e:
+        raise _fail("unreadable", p, e.strerror or e) from None
+    if len(data) > MAX_FILE:
+        raise _fail("too_big", p, f"{len(data) / 1048576:.0f}")
+    return data
+
+
+# -- the zip, before any XML parser sees it --------------------------------------------------------------------
+
+def check_zip_entries(zf: zipfile.ZipFile, name: str, *, max_entries: int = MAX_ENTRIES,
+                      max_total: int = MAX_UNCOMPRESSED) -> list[zipfile.ZipInfo]:
+    """Entry count, declared sizes and compression ratios of a zip (an .xlsx or a .zip package)."""
+    infos = zf.infolist()
+    if len(infos) > max_entries:
+        raise _fail("too_many_parts", name, len(infos))
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if total > max_total:
+        raise _fail("zip_bomb", name, f"giải nén ra {total / 1048576:.0f} MB")
+    for i in infos:
+        if i.flag_bits & 0x1:
+            raise _fail("encrypted", name)
+        if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise _fail("zip_bomb", name, f"«{i.filename}» nén {i.file_size // max(i.compress_size, 1)} lần")
+    if total > RATIO_FLOOR and total > MAX_RATIO * max(packed, 1):
+        raise _fail("zip_bomb", name, f"cả tệp nén {total // max(packed, 1)} lần")
+    return infos
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    if not data.startswith(b"PK"):
+        raise _fail("not_xlsx", name)
+    bio = io.BytesIO(data)
+    if not zipfile.is_zipfile(bio):
+        raise _fail("damaged", name, "thiếu phần cuối tệp")
+    try:
+        with zipfile.ZipFile(bio) as zf:
+            infos = check_zip_entries(zf, name)
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise _fail("not_xlsx", name)
+            bad = [n for n in names if FORBIDDEN_PARTS.search(n)]
+            if bad:
+                raise _fail("active_content", name, bad[0])
+            for i in infos:
+                if _XML_PART.search(i.filename):
+                    _scan_xml(zf, i, name)
+    except zipfile.BadZipFile as e:
+        raise _fail("damaged", name, e) from None
+    except (EOFError, OSError, ValueError, NotImplementedError, zlib.error) as e:  # bad compressed data, unknown method
+        raise _fail("damaged", name, e) from None
+
+
+def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Stream one XML part: refuse DTDs/entities, non-UTF-8 encodings, formula cells, and lying sizes."""
+    sheet = bool(_SHEET_PART.match(info.filename))
+    seen, tail, first = 0, b"", True
+    with zf.open(info) as f:
+        while chunk := f.read(_SCAN):
+            seen += len(chunk)
+            if seen > info.file_size:
+                raise _fail("zip_bomb", name, f"«{info.filename}» lớn hơn kích thước khai báo")
+            if first:
+                first = False
+                head = chunk[:4]
+                if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+                    raise _fail("unsafe_xml", name, info.filename)
+            buf = tail + chunk
+            if _DTD.search(buf):
+                raise _fail("xml_entity", name, info.filename)
+            if info.filename == "[Content_Types].xml" and b"macroEnabled" in buf:
+                raise _fail("active_content", name, "macro")
+            if sheet and _FORMULA.search(buf):
+                raise _fail("formula", name, info.filename.rsplit("/", 1)[-1])
+            tail = buf[-_OVERLAP:]
+
+
+# -- openpyxl, after the raw checks -------------------------------------------------------------------------------
+
+def _load(data: bytes, name: str):
+    """Hidden rows, the visible SHA-256 (total and per sheet) and the visible sheet titles, in read-only mode."""
+    import openpyxl
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:
+        raise _fail("unsafe_parser", name)
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except BundleError:
+        raise
+    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds on malformed parts; all mean "damaged"
+        raise _fail("damaged", name, type(e).__name__) from None
+    try:
+        if SHEET_DATA not in wb.sheetnames:
+            raise _fail("no_data", name)
+        total = VisibleHash()
+        per: dict[str, str] = {}
+        titles = []
+        hidden_rows = None
+        for ws in wb.worksheets:
+            ws.reset_dimensions()  # never trust the declared <dimension>
+            if ws.title == SHEET_DATA:
+                hidden_rows = list(ws.iter_rows(values_only=True))
+                continue
+            if ws.sheet_state != "visible":
+                continue
+            per[ws.title] = total.sheet(ws.title, ws.iter_rows(values_only=True))
+            titles.append(ws.title)
+        return hidden_rows, total.hexdigest(), per, titles
+    except BundleError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise _fail("damaged", name, type(e).__name__) from None
+    finally:
+        wb.close()
+
+
+def _hidden(rows, name: str) -> tuple[dict, str]:
+    meta: dict = {}
+    sheets: list[tuple[str, str]] = []
+    chunks: list[str] = []
+    for row in rows or ():
+        if not row or row[0] is None:
+            continue
+        key = str(row[0])
+        val = row[1] if len(row) > 1 else None
+        if key == K_JSON:
+            chunks.append("" if val is None else str(val))
+        elif key == K_SHEET:
+            sheets.append((str(val), str(row[2] if len(row) > 2 else "")))
+        else:
+            meta[key] = val
+    if meta.get(K_FORMAT) != FORMAT:
+        raise _fail("not_bundle", name, meta.get(K_FORMAT) or "không có")
+    try:
+        version = int(meta.get(K_VERSION))
+    except (TypeError, ValueError):
+        version = None
+    if version not in KNOWN_VERSIONS:
+        raise _fail("unknown_version", name, meta.get(K_VERSION), ", ".join(map(str, KNOWN_VERSIONS)))
+    try:
+        n = int(meta.get(K_CHUNKS))
+    except (TypeError, ValueError):
+        n = -1
+    if n != len(chunks) or not isinstance(meta.get(K_JSON_SHA), str):
+        raise _fail("data_edited", name, "thiếu phần dữ liệu")
+    meta["_sheets"] = sheets
+    return meta, "".join(chunks)
+
+
+def is_bundle_name(p: str | os.PathLike) -> bool:
+    """An .xlsx that is not an Excel lock file (~$…) or one of our temp files (.~…)."""
+    n = os.path.basename(str(p))
+    return n.lower().endswith(".xlsx") and not n.startswith(("~$", ".~"))

@@ -1,0 +1,275 @@
+"""Upper level: collecting many bundles, completeness, the consolidated workbook and the DHIS2 CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+try:  # fixtures and helpers shared with the bundle tests (tests/ may or may not be a package)
+    from tests.test_bundle import APP, XLSXCHECK, make_doc, registry, sample_tpl  # noqa: F401
+except ImportError:
+    from test_bundle import APP, XLSXCHECK, make_doc, registry, sample_tpl  # noqa: F401
+
+from nq57desk.aggregate import collect, write_consolidated, write_dhis2_csv
+from nq57desk.aggregate.collect import is_late
+from nq57desk.bundle.package import bundle_filename, write_package
+from nq57desk.bundle.writer import write_bundle
+from nq57desk.report.document import make_period
+from nq57desk.units import communes
+
+ON_TIME = dt.datetime(2026, 6, 5, 9, 30)
+LATE = dt.datetime(2026, 6, 20, 9, 30)  # period ends 31/5; the deadline is 10/6
+
+
+def _write(folder: Path, tpl, doc, *, when=ON_TIME, name=None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / (name or bundle_filename(doc))
+    write_bundle(tpl, doc, p, app_version=APP, exported_at=when)
+    return p
+
+
+def _status(res, source: Path):
+    return next(ln for ln in res.lines if ln.source == str(source))
+
+
+def test_newest_revision_wins(tmp_path, sample_tpl, registry):
+    r1 = _write(tmp_path / "in", sample_tpl, make_doc(sample_tpl, revision=1, online=1))
+    r2 = _write(tmp_path / "in", sample_tpl, make_doc(sample_tpl, revision=2, online=2))
+    res = collect([r2, r1], registry)
+    assert _status(res, r2).status == "accepted" and "lần gửi 1" in _status(res, r2).message
+    assert _status(res, r1).status == "replaced"
+    chosen = res.chosen[("05503", "thu-nghiem-goi", "2026-T05")]
+    assert chosen.revision == 2 and chosen.doc["values"]["hs_online"] == 2
+    assert [s.revision for s in res.history] == [1]
+
+
+def test_same_revision_different_content_is_a_conflict(tmp_path, sample_tpl, registry):
+    a = _write(tmp_path / "a", sample_tpl, make_doc(sample_tpl, revision=2, online=1))
+    b = _write(tmp_path / "b", sample_tpl, make_doc(sample_tpl, revision=2, online=2))
+    old = _write(tmp_path / "c", sample_tpl, make_doc(sample_tpl, revision=1))
+    res = collect([tmp_path / "a", tmp_path / "b", tmp_path / "c"], registry, province="19")
+    assert _status(res, a).status == _status(res, b).status == "conflict"
+    assert "b/" in _status(res, a).message or "NQ57" in _status(res, a).message
+    assert _status(res, old).status == "replaced"
+    assert not res.chosen and len(res.conflicts) == 1
+    st = next(c for c in res.completeness if c.code == "05503")
+    assert st.status == "conflict"
+
+
+def test_same_content_twice_is_a_duplicate(tmp_path, sample_tpl, registry):
+    doc = make_doc(sample_tpl)
+    a = _write(tmp_path / "a", sample_tpl, doc)
+    b = _write(tmp_path / "b", sample_tpl, doc, when=ON_TIME + dt.timedelta(hours=1))
+    res = collect([a, b], registry)
+    assert [ln.status for ln in res.lines] == ["accepted", "duplicate"]
+    assert len(res.chosen) == 1
+
+
+def test_completeness_for_a_province(tmp_path, sample_tpl, registry):
+    units = communes("19")
+    inbox = tmp_path / "inbox"
+    _write(inbox, sample_tpl, make_doc(sample_tpl, units[0].code))
+    _write(inbox, sample_tpl, make_doc(sample_tpl, units[1].code), when=LATE)
+    _write(inbox, sample_tpl, make_doc(sample_tpl, units[2].code, revision=3))
+    _write(inbox, sample_tpl, make_doc(sample_tpl, "11635"))  # Xã An Trường, Hải Phòng: another province
+    (inbox / "ghi_chu.xlsx").write_text("không phải Excel", encoding="utf-8")
+    (inbox / "~$NQ57_lock.xlsx").write_bytes(b"lock file of Excel: ignored")
+    res = collect([inbox], registry, province="19")
+    by = {ln.source.rsplit("/", 1)[-1]: ln for ln in res.lines}
+    assert by["ghi_chu.xlsx"].status == "rejected" and by["ghi_chu.xlsx"].reason == "not_xlsx"
+    assert by["NQ57_11635_2026-T05_r1.xlsx"].reason == "other_province"
+    assert not any("~$" in s for s in by)
+    assert len(res.completeness) == len(units)
+    counts = res.counts()
+    assert counts["accepted"] == 3 and counts["rejected"] == 2
+    assert counts["communes_submitted"] == 2 and counts["communes_late"] == 1
+    assert counts["communes_missing"] == len(units) - 3
+    late = next(c for c in res.completeness if c.code == units[1].code)
+    assert late.late and late.status == "late" and late.status_vi == "Nộp muộn"
+
+
+def test_a_late_correction_of_a_timely_report_is_not_late(tmp_path, sample_tpl, registry):
+    _write(tmp_path, sample_tpl, make_doc(sample_tpl, revision=1))
+    _write(tmp_path, sample_tpl, make_doc(sample_tpl, revision=2, online=2), when=LATE)
+    res = collect([tmp_path], registry, province="19")
+    st = next(c for c in res.completeness if c.code == "05503")
+    assert st.revision == 2 and st.status == "submitted" and not st.late
+
+
+def test_late_rule():
+    p = make_period("month", 2026, 5)
+    assert not is_late("2026-06-10T23:59:00+07:00", p)
+    assert is_late("2026-06-11T00:01:00+07:00", p)
+    assert not is_late("", p)
+
+
+def test_validation_errors_mark_the_commune(tmp_path, sample_tpl, registry, monkeypatch):
+    class Finding:
+        def __init__(self, severity, message):
+            self.severity, self.message = severity, message
+
+    fake = types.ModuleType("nq57desk.validation")
+    fake.validate = lambda tpl, doc: ([Finding("error", "Số hồ sơ trực tuyến lớn hơn số tiếp nhận")]
+                                      if doc["values"]["hs_online"] > doc["values"]["hs_received"] else
+                                      [Finding("warning", "kiểm tra lại")])
+    monkeypatch.setitem(sys.modules, "nq57desk.validation", fake)
+    u = communes("19")
+    _write(tmp_path, sample_tpl, make_doc(sample_tpl, u[0].code, received=2, online=5))
+    _write(tmp_path, sample_tpl, make_doc(sample_tpl, u[1].code))
+    res = collect([tmp_path], registry, province="19")
+    st = {c.code: c for c in res.completeness}
+    assert st[u[0].code].status == "errors" and st[u[0].code].errors == 1
+    assert st[u[1].code].status == "submitted" and st[u[1].code].warnings == 1
+
+
+def test_zip_package_and_manifest(tmp_path, sample_tpl, registry):
+    doc = make_doc(sample_tpl)
+    src = _write(tmp_path / "local", sample_tpl, doc)
+    z = tmp_path / "usb" / "goi.zip"
+    write_package({src.name: src}, z, {"commune_code": "05503"})
+    res = collect([z], registry)
+    assert [ln.status for ln in res.lines] == ["accepted"] and res.lines[0].source.endswith("!" + src.name)
+    # a folder whose manifest disagrees with a file: damaged on the way
+    folder = tmp_path / "usb2"
+    write_package({src.name: src}, folder, {})
+    man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    man["files"][0]["sha256"] = "0" * 64
+    (folder / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
+    res = collect([folder], registry)
+    assert res.lines[0].status == "rejected" and res.lines[0].reason == "manifest_mismatch"
+
+
+def test_run_aggregate_for_the_command_line(tmp_path, sample_tpl, registry):
+    from nq57desk.aggregate.cli import run_aggregate
+
+    _write(tmp_path / "in", sample_tpl, make_doc(sample_tpl))
+    (tmp_path / "in" / "hong.xlsx").write_bytes(b"PK\x03\x04 cut")
+    printed: list[str] = []
+    desk = types.SimpleNamespace(registry=registry)
+    out = tmp_path / "tong_hop.xlsx"
+    assert run_aggregate(desk, [tmp_path / "in"], out, province="19", dry_run=True, out=printed.append) == 1
+    assert not out.exists() and any(x.startswith("Từ chối") and "hong.xlsx" in x for x in printed)
+    assert run_aggregate(desk, [tmp_path / "in" / bundle_filename(make_doc(sample_tpl))], out, out=printed.append) == 0
+    assert out.exists()
+
+
+def test_dry_run_keeps_no_documents(tmp_path, sample_tpl, registry):
+    _write(tmp_path, sample_tpl, make_doc(sample_tpl))
+    res = collect([tmp_path], registry, dry_run=True)
+    assert res.lines[0].status == "accepted"
+    assert all(s.doc is None for s in res.chosen.values())
+
+
+# -- consolidation -------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def two_communes(tmp_path, sample_tpl, registry):
+    u = communes("19")
+    a = make_doc(sample_tpl, u[0].code, received=2, online=1)
+    b = make_doc(sample_tpl, u[1].code, received=4, online=3)
+    a["values"]["kien_nghi_text"] = "Đề nghị tỉnh cấp thêm máy tính.\n=cmd|' /C calc'!A0"
+    _write(tmp_path / "in", sample_tpl, a)
+    _write(tmp_path / "in", sample_tpl, b)
+    return collect([tmp_path / "in"], registry, province="19"), (u[0], u[1])
+
+
+def _indicator_row(ws, key):
+    for row in ws.iter_rows(min_row=4, values_only=True):
+        if row[-1] == key:
+            return row
+    raise AssertionError(key)
+
+
+def test_rates_are_recomputed_from_sums(two_communes, registry, tmp_path):
+    res, (ua, ub) = two_communes
+    out = tmp_path / "tong_hop.xlsx"
+    write_consolidated(res, registry, out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Tổng hợp chỉ tiêu"]
+    rate = _indicator_row(ws, "hs_online_rate")
+    assert rate[4] == pytest.approx(400 / 6)  # (1 + 3) / (2 + 4) = 66,67 %, not the average of 50 % and 75 % (62,5 %)
+    assert "4/6" in rate[5]
+    assert rate[7] == 50 and rate[8] == ua.name and rate[9] == 75 and rate[10] == ub.name
+    assert _indicator_row(ws, "hs_received")[4] == 6
+    assert _indicator_row(ws, "kinh_phi")[4] == 2_500_000_000
+    assert _indicator_row(ws, "phu_song")[4] is None  # a typed percent is never summed or averaged
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for c in row:
+                assert c.data_type != "f"
+    names = wb.sheetnames
+    assert names[:4] == ["Tình hình nộp báo cáo", "Tổng hợp chỉ tiêu", "Chỉ tiêu theo xã", "Biểu đồ"]
+    assert len(wb["Biểu đồ"]._charts) == 1
+    stacked = wb["Bảng - CÁC CHỈ TIÊU CHỦ YẾU"]
+    col_a = [r[0] for r in stacked.iter_rows(min_row=6, values_only=True)]
+    assert col_a.count(ua.name) == 6 and col_a.count(ub.name) == 6  # 2 group rows + 3 rows + total, per commune
+    assert "F3:H3" in {str(r) for r in stacked.merged_cells.ranges}  # "Năm 2026", shifted by the commune columns
+    props = [r for r in wb["Kiến nghị, đề xuất"].iter_rows(min_row=4, values_only=True)]
+    texts = [r[4] for r in props]
+    assert "Đề nghị tỉnh cấp thêm máy tính." in texts and "=cmd|' /C calc'!A0" in texts
+    assert len(props) == 4  # two paragraphs each
+
+
+@pytest.mark.skipif(not XLSXCHECK.exists(), reason="../shared/tools/xlsxcheck.py not present")
+def test_consolidated_passes_xlsxcheck(two_communes, registry, tmp_path):
+    res, _ = two_communes
+    out = tmp_path / "tong_hop.xlsx"
+    write_consolidated(res, registry, out)
+    r = subprocess.run([sys.executable, str(XLSXCHECK), str(out)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout
+
+
+@pytest.mark.skipif(not XLSXCHECK.exists(), reason="../shared/tools/xlsxcheck.py not present")
+def test_consolidated_too_many_communes_for_charts_passes_xlsxcheck(two_communes, registry, tmp_path, monkeypatch):
+    monkeypatch.setattr("nq57desk.aggregate.workbook.MAX_CHART_COMMUNES", 1)  # the note replaces the charts
+    res, _ = two_communes
+    out = tmp_path / "tong_hop.xlsx"
+    write_consolidated(res, registry, out)
+    assert "quá nhiều" in openpyxl.load_workbook(out)["Biểu đồ"]["A4"].value
+    r = subprocess.run([sys.executable, str(XLSXCHECK), str(out)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout
+
+
+def test_consolidated_without_reports(tmp_path, registry):
+    out = tmp_path / "rong.xlsx"
+    write_consolidated(collect([], registry, province="19"), registry, out)
+    ws = openpyxl.load_workbook(out)["Tình hình nộp báo cáo"]
+    assert "chưa nộp: " in ws["A3"].value and ws.max_row > 50
+
+
+def test_dhis2_csv(two_communes, tmp_path):
+    res, (ua, ub) = two_communes
+    out = tmp_path / "dhis2.csv"
+    n = write_dhis2_csv(res, out)
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[0] == ["dataElement", "period", "orgUnit", "categoryOptionCombo", "attributeOptionCombo", "value"]
+    assert len(rows) == n + 1
+    got = {(r[0], r[2]): r[5] for r in rows[1:]}
+    assert got[("hs_received", ua.code)] == "2" and got[("hs_online_rate", ub.code)] == "75"
+    assert got[("kinh_phi", ua.code)] == "1250000000" and got[("diem_cds", ua.code)] == "7.5"
+    assert {r[1] for r in rows[1:]} == {"202605"}
+    assert len({r[2] for r in rows[1:]}) == 2 and all(r[3] == r[4] == "" for r in rows[1:])
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_converts_consolidated(two_communes, registry, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice not installed")
+    res, _ = two_communes
+    out = tmp_path / "tong_hop.xlsx"
+    write_consolidated(res, registry, out)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path / "pdf"), str(out)], capture_output=True, timeout=180, check=False)
+    pdf = tmp_path / "pdf" / "tong_hop.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+
