@@ -34,21 +34,39 @@ def _layout(landscape: bool) -> QPageLayout:
 
 
 def paint_report(device, tpl, doc) -> int:
-    """Paint every page of the report on a paged device (printer or PDF writer); returns the page count."""
+    """Paint every page of the report on a paged device (printer or PDF writer); returns the page count.
+
+    A PDF writer takes a landscape page layout between pages. A printer cannot change its layout once the job has
+    started, so there a landscape appendix is drawn turned a quarter on a portrait sheet (its top at the binding
+    edge), which is also how it comes out of any office printer.
+    """
     tree = build(tpl, doc)
-    set_resolution(device.resolution())
+    if isinstance(device, QPrinter) and device.printerState() != QPrinter.PrinterState.Active:
+        device.setResolution(300)  # the resolution the layout is measured at; Qt's rich text drifts at 1200 dpi
+    res = device.resolution()
+    set_resolution(res)
+    fixed_layout = isinstance(device, QPrinter)
+    base = None
+    if fixed_layout:
+        device.setPageLayout(_layout(False))
+        base = device.pageLayout()
     painter = QPainter()
     page_no = 0
     started = False
     for html, landscape in html_parts(tree):
-        device.setPageLayout(_layout(landscape))
+        want = _layout(landscape)
+        turned = False
+        if not fixed_layout:
+            device.setPageLayout(want)
+        elif landscape:
+            turned = True
         if not started:
             if not painter.begin(device):
                 raise OSError("không mở được thiết bị in")
             started = True
         else:
             device.newPage()
-        rect = device.pageLayout().paintRectPixels(device.resolution())
+        rect = (want if turned else device.pageLayout()).paintRectPixels(res)
         text = QTextDocument()
         text.documentLayout().setPaintDevice(device)
         text.setDefaultFont(QFont("Times New Roman", 14))
@@ -59,16 +77,22 @@ def paint_report(device, tpl, doc) -> int:
                 device.newPage()
             page_no += 1
             painter.save()
+            if turned:
+                own = base.paintRectPixels(res)
+                full_h = base.fullRectPixels(res).height()
+                painter.translate(-own.x(), -own.y() + full_h)
+                painter.rotate(-90)
+                painter.translate(rect.x(), rect.y())
+            painter.save()
             painter.translate(0, -i * rect.height())
             text.drawContents(painter, QRectF(0, i * rect.height(), rect.width(), rect.height()))
             painter.restore()
             if page_no > 1:  # page numbers top centre, none on page 1
-                painter.save()
                 painter.setFont(QFont("Times New Roman", 13))
-                band = device.resolution() * 10 / 25.4
+                band = res * 10 / 25.4
                 painter.drawText(QRectF(0, -band, rect.width(), band * 0.9), int(Qt.AlignmentFlag.AlignHCenter
                                  | Qt.AlignmentFlag.AlignBottom), str(page_no))
-                painter.restore()
+            painter.restore()
     painter.end()
     return page_no
 

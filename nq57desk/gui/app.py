@@ -1,0 +1,178 @@
+"""Start the app: the window shows first; the data folder (SQLite, templates: heavy imports) opens right after,
+on a worker thread, and is handed to the window. There is no global app object.
+
+NQ57_STARTUP_PROBE=1 prints `startup_ms=<N>` when the main window is first shown and `ready_ms=<N>` when the
+data folder is open (and the last report, if any, is shown), then exits 0.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+_T0 = time.perf_counter()
+
+UI_FAMILIES = ["Segoe UI", "Liberation Sans", "DejaVu Sans", "Arial", "Tahoma"]
+
+
+def process_age_ms() -> float:
+    """Milliseconds since this process started (falls back to since this module was imported)."""
+    try:
+        if sys.platform.startswith("linux"):
+            with open("/proc/self/stat", "rb") as f:
+                start_ticks = int(f.read().rsplit(b")", 1)[1].split()[19])
+            with open("/proc/uptime", "rb") as f:
+                uptime = float(f.read().split()[0])
+            return (uptime - start_ticks / os.sysconf("SC_CLK_TCK")) * 1000
+        if sys.platform == "win32":
+            import ctypes
+            from ctypes import wintypes
+
+            ft = [wintypes.FILETIME() for _ in range(4)]
+            h = ctypes.windll.kernel32.GetCurrentProcess()
+            ctypes.windll.kernel32.GetProcessTimes(h, *[ctypes.byref(x) for x in ft])
+            now = wintypes.FILETIME()
+            ctypes.windll.kernel32.GetSystemTimeAsFileTime(ctypes.byref(now))
+
+            def v(x):
+                return (x.dwHighDateTime << 32) | x.dwLowDateTime
+
+            return (v(now) - v(ft[0])) / 10_000
+    except Exception:  # noqa: BLE001 - a probe figure is not worth failing for
+        pass
+    return (time.perf_counter() - _T0) * 1000
+
+
+def setup_app(app) -> None:
+    """Vietnamese locale, Qt's own texts in Vietnamese, a UI font with Vietnamese glyphs."""
+    from PySide6.QtCore import QLocale
+    from PySide6.QtGui import QFont
+
+    from nq57desk.gui.qt_vi import VietnameseQt
+    from nq57desk.gui.qtutil import icon
+
+    if app.property("nq57_setup"):
+        return
+    app.setProperty("nq57_setup", True)
+    QLocale.setDefault(QLocale(QLocale.Vietnamese, QLocale.Vietnam))
+    tr = VietnameseQt(app)
+    app.installTranslator(tr)
+    f = QFont(app.font())
+    f.setFamilies(UI_FAMILIES)
+    if sys.platform != "win32":
+        f.setPointSizeF(9.5)
+    app.setFont(f)
+    app.setApplicationName("nq57desk")
+    app.setWindowIcon(icon("app"))
+
+
+def _install_excepthook(data, win) -> None:
+    """An unexpected error in a slot: a Vietnamese sentence for the officer, the traceback in the log."""
+    import logging
+    import traceback
+
+    from nq57desk.gui.qtutil import error
+
+    def hook(kind, exc, tb):
+        try:
+            logs = data / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            logging.basicConfig(filename=str(logs / "nq57desk.log"), level=logging.INFO, encoding="utf-8")
+            logging.error("lỗi không mong muốn trong giao diện\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        except Exception:  # noqa: BLE001 - logging must never make things worse
+            pass
+        sys.__excepthook__(kind, exc, tb)
+        error(win, "Lỗi không mong muốn", f"Có lỗi không mong muốn ({kind.__name__}). Hãy nhấn Ctrl+S để lưu, rồi "
+              "mở lại báo cáo nếu màn hình hoạt động không đúng.",
+              f"Chi tiết đã ghi vào nhật ký: {data / 'logs' / 'nq57desk.log'}")
+
+    sys.excepthook = hook
+
+
+def make_app():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    setup_app(app)
+    return app
+
+
+def _open_desk(data):
+    """On a worker: open the data folder, then do the slow first-time work there too (parse every template,
+    import the form builder with derive/validation), so the window stays responsive meanwhile."""
+    from nq57desk.services import Desk
+
+    desk = Desk(data)
+    try:
+        desk.templates()
+        import nq57desk.gui.editor  # noqa: F401 - warms the import; widgets are made on the GUI thread
+    except Exception:  # noqa: BLE001 - only a warm-up; the GUI thread reports real problems when it uses them
+        pass
+    return desk
+
+
+def run(data_dir: str | None = None) -> int:
+    from PySide6.QtCore import QTimer
+
+    from nq57desk import settings as st
+    from nq57desk.errors import NQError
+    from nq57desk.gui.mainwindow import MainWindow
+    from nq57desk.gui.qtutil import ask, error
+    from nq57desk.gui.workers import run_async
+
+    app = make_app()
+    data = st.data_dir(data_dir)
+    probe = os.environ.get("NQ57_STARTUP_PROBE") == "1"
+    win = MainWindow(data, persist=not probe)
+    _install_excepthook(data, win)
+    state: dict = {}
+    win.show()
+    if probe:
+        app.processEvents()
+        sys.stdout.write(f"startup_ms={round(process_age_ms())}\n")
+        sys.stdout.flush()
+
+    def opened(desk):
+        state["desk"] = desk
+        win.attach(desk)
+        last = int(win.settings.value("session/last_report", 0) or 0)
+        if last and any(r.id == last for r in desk.list_reports()):
+            win.open_report(last)
+        if probe:
+            app.processEvents()
+            sys.stdout.write(f"ready_ms={round(process_age_ms())}\n")
+            sys.stdout.flush()
+            QTimer.singleShot(0, lambda: app.exit(0))
+        elif desk.profile() is None:
+            QTimer.singleShot(0, win.first_run)
+
+    def failed(exc):
+        backup = getattr(getattr(exc, "result", None), "backup", None)
+        if backup is not None and not probe:
+            if ask(win, "Cơ sở dữ liệu bị hỏng", str(exc), f"Khôi phục từ bản sao lưu {backup.path.name}? Tệp hỏng được "
+                   "giữ lại riêng, không bị xóa.", yes="Khôi phục", no="Thoát"):
+                try:
+                    from nq57desk.services import restore_from_backup
+
+                    restore_from_backup(data, backup.path)
+                except NQError as e:
+                    error(win, "Khôi phục", str(e))
+                    app.exit(2)
+                    return
+                run_async(lambda: _open_desk(data), opened, failed)
+                return
+            app.exit(2)
+            return
+        msg = str(exc) if isinstance(exc, NQError) else f"Lỗi không mong muốn ({type(exc).__name__})."
+        error(win, "Không mở được dữ liệu", msg, str(data))
+        app.exit(2)
+
+    run_async(lambda: _open_desk(data), opened, failed)
+    try:
+        return app.exec()
+    finally:
+        if win.session is not None:
+            win.close_report()
+        if "desk" in state:
+            state["desk"].close()

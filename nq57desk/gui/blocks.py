@@ -1,0 +1,366 @@
+"""One generic editor per block type; a section's form is these stacked in template order."""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nq57desk.gui.fields import derived_output, field_input, line_input, text_area
+from nq57desk.gui.formctx import FormContext
+from nq57desk.gui.qtutil import icon
+from nq57desk.gui.tables import TableEditor, spec_of
+from nq57desk.gui.textwidgets import combo
+from nq57desk.report.derive import is_computed, render_line
+from nq57desk.templates.model import (
+    AppendixRefBlock,
+    AssessmentBlock,
+    Block,
+    DocumentsBlock,
+    Field,
+    FieldsBlock,
+    FreeSectionsBlock,
+    ListBlock,
+    RecordsBlock,
+    TableBlock,
+    TextBlock,
+)
+
+LABEL_STYLE = "font-weight: bold; color: #1f3b57;"
+HINT_STYLE = "color: #5f6b76;"
+PREVIEW_STYLE = "color: #44515c; background: #f6f8fa; border: 1px solid #dde3e8; padding: 6px;"
+
+
+def block_editor(ctx: FormContext, b: Block) -> QWidget | None:
+    if isinstance(b, TextBlock):
+        return _titled(b.label, text_area(ctx, ("values", b.key), b.key, b.label or "Nội dung", blank="",
+                                          min_lines=1 if b.style in ("note", "subtitle") else 4))
+    if isinstance(b, FieldsBlock):
+        return fields_block(ctx, b)
+    if isinstance(b, ListBlock):
+        return ListEditor(ctx, b)
+    if isinstance(b, DocumentsBlock):
+        t = TableEditor(ctx, spec_of(b))
+        return _titled(b.label or "Văn bản", t, "Mỗi dòng một văn bản; ngày gõ dạng ngày/tháng/năm.")
+    if isinstance(b, AssessmentBlock):
+        return assessment_block(ctx, b)
+    if isinstance(b, RecordsBlock):
+        return RecordsEditor(ctx, b)
+    if isinstance(b, TableBlock):
+        return _titled(ctx.fill(b.title or b.label), TableEditor(ctx, spec_of(b)))
+    if isinstance(b, AppendixRefBlock):
+        return appendix_ref(ctx, b)
+    if isinstance(b, FreeSectionsBlock):
+        return FreeSectionsEditor(ctx, b)
+    return None
+
+
+def _titled(title: str, body: QWidget, hint: str = "") -> QWidget:
+    w = QWidget()
+    lay = QVBoxLayout(w)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(3)
+    if title:
+        lab = QLabel(title)
+        lab.setWordWrap(True)
+        lab.setStyleSheet(LABEL_STYLE)
+        lab.setBuddy(body)
+        lay.addWidget(lab)
+    if hint:
+        h = QLabel(hint)
+        h.setWordWrap(True)
+        h.setStyleSheet(HINT_STYLE)
+        lay.addWidget(h)
+    lay.addWidget(body)
+    return w
+
+
+# -- fields ----------------------------------------------------------------------------------------------------
+
+def fields_grid(ctx: FormContext, fields: tuple[Field, ...], path_of, key_of) -> QGridLayout:
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(8)
+    grid.setVerticalSpacing(5)
+    grid.setColumnStretch(0, 3)
+    grid.setColumnStretch(1, 2)
+    doc = ctx.session.doc
+    for row, f in enumerate(fields):
+        lab = QLabel(f.label + (" *" if f.required else ""))
+        lab.setWordWrap(True)
+        if f.help:
+            lab.setToolTip(f.help)
+        key = key_of(f)
+        if f.derived or is_computed(ctx.tpl, doc, key):
+            w = derived_output(ctx, f, key)
+        else:
+            w = field_input(ctx, f, path_of(f), key)
+            if f.help:
+                w.setToolTip(f.help)
+        lab.setBuddy(w)
+        unit = QLabel(f.unit if f.type not in ("money", "percent") else ("đồng" if f.type == "money" else "%"))
+        unit.setStyleSheet(HINT_STYLE)
+        align = Qt.AlignTop if f.type == "longtext" else Qt.AlignVCenter
+        grid.addWidget(lab, row, 0, align)
+        grid.addWidget(w, row, 1)
+        grid.addWidget(unit, row, 2, align)
+    return grid
+
+
+def fields_block(ctx: FormContext, b: FieldsBlock) -> QWidget:
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(4)
+    if b.label:
+        lab = QLabel(b.label)
+        lab.setWordWrap(True)
+        lab.setStyleSheet(LABEL_STYLE)
+        lay.addWidget(lab)
+    lay.addLayout(fields_grid(ctx, b.fields, lambda f: ("values", f.key), lambda f: f.key))
+    if b.lines:
+        prev = QLabel()
+        prev.setWordWrap(True)
+        prev.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        prev.setStyleSheet(PREVIEW_STYLE)
+
+        def refresh():
+            s = ctx.session
+            text = "\n".join(render_line(line, s.tpl, s.doc, s.env()) for line in b.lines)
+            prev.setText("Câu in trong báo cáo:\n" + text)
+
+        refresh()
+        ctx.refreshers.append(refresh)
+        lay.addWidget(prev)
+    return box
+
+
+# -- assessment ------------------------------------------------------------------------------------------------
+
+def assessment_block(ctx: FormContext, b: AssessmentBlock) -> QWidget:
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(3)
+    if b.label:
+        t = QLabel(b.label)
+        t.setStyleSheet(LABEL_STYLE)
+        lay.addWidget(t)
+    first = None
+    for ik, lab in b.items:
+        ed = text_area(ctx, ("values", b.key, ik), f"{b.key}.{ik}", lab, blank="", min_lines=2)
+        first = first or ed
+        ql = QLabel(f"– {lab}:")
+        ql.setBuddy(ed)
+        lay.addWidget(ql)
+        lay.addWidget(ed)
+    if first is not None:
+        ctx.register(b.key, first)
+    return box
+
+
+# -- repeated items: lists, records, free sections ---------------------------------------------------------------
+
+class _Repeated(QWidget):
+    """Items each in a frame with ↑ ↓ ✕ buttons and an add button; structure changes are one undo step."""
+
+    add_text = "Thêm mục"
+
+    def __init__(self, ctx: FormContext, key: str, title: str):
+        super().__init__()
+        self.ctx, self.key = ctx, key
+        self.path = ("values", key)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        if title:
+            t = QLabel(title)
+            t.setWordWrap(True)
+            t.setStyleSheet(LABEL_STYLE)
+            lay.addWidget(t)
+        items = self.items()
+        for i, item in enumerate(items):
+            lay.addWidget(self._frame(i, item, len(items)))
+        add = QPushButton(icon("add"), self.add_text)
+        add.clicked.connect(self.add)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addStretch(1)
+        lay.addLayout(row)
+        if not items:
+            ctx.register(key, add)
+        else:
+            ctx.register(key, focus=lambda _k: ctx.focus(self.focus_key(0)))
+
+    def items(self) -> list:
+        v = self.ctx.session.get(self.path)
+        return v if isinstance(v, list) else []
+
+    def new_item(self):
+        return ""
+
+    def head_text(self, i: int, item) -> str:
+        return f"{i + 1}."
+
+    def body(self, i: int, item, lay: QVBoxLayout) -> None:
+        raise NotImplementedError
+
+    def _frame(self, i: int, item, n: int) -> QFrame:
+        fr = QFrame()
+        fr.setFrameShape(QFrame.StyledPanel)
+        v = QVBoxLayout(fr)
+        v.setContentsMargins(6, 4, 6, 6)
+        v.setSpacing(3)
+        head = QHBoxLayout()
+        lab = QLabel(self.head_text(i, item))
+        lab.setStyleSheet("font-weight: bold;")
+        lab.setWordWrap(True)
+        head.addWidget(lab, 1)
+        self._head_label(i, lab)
+        for name, tip, fn, ok in (("up", "Chuyển lên", lambda: self.move(i, -1), i > 0),
+                                  ("down", "Chuyển xuống", lambda: self.move(i, 1), i < n - 1),
+                                  ("delete", "Xóa mục này", lambda: self.remove(i), True)):
+            b = QToolButton()
+            b.setIcon(icon(name))
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.setEnabled(ok)
+            b.setFocusPolicy(Qt.NoFocus)
+            b.clicked.connect(fn)
+            head.addWidget(b)
+        v.addLayout(head)
+        self.body(i, item, v)
+        return fr
+
+    def _head_label(self, i: int, lab: QLabel) -> None:
+        pass
+
+    def _commit(self, items: list) -> None:
+        self.ctx.session.clear_invalid_prefix(self.key)
+        self.ctx.session.set(self.path, items)
+        self.ctx.rebuild()
+
+    def add(self) -> None:
+        self._commit(copy.deepcopy(self.items()) + [self.new_item()])
+        n = len(self.items())
+        self.ctx.focus(self.focus_key(n - 1))
+
+    def focus_key(self, i: int) -> str:
+        return f"{self.key}[{i + 1}]"
+
+    def remove(self, i: int) -> None:
+        items = copy.deepcopy(self.items())
+        del items[i]
+        self._commit(items)
+
+    def move(self, i: int, step: int) -> None:
+        items = copy.deepcopy(self.items())
+        j = i + step
+        items[i], items[j] = items[j], items[i]
+        self._commit(items)
+
+
+class ListEditor(_Repeated):
+    def __init__(self, ctx: FormContext, b: ListBlock):
+        self.b = b
+        super().__init__(ctx, b.key, b.label)
+
+    def head_text(self, i, item):
+        return f"{i + 1}." if self.b.marker == "arabic" else f"Dòng {i + 1} (in với dấu «{self.b.marker}»)"
+
+    def body(self, i, item, lay):
+        lay.addWidget(text_area(self.ctx, self.path + (i,), f"{self.key}[{i + 1}]", f"mục {i + 1}", blank="", min_lines=1))
+
+
+class RecordsEditor(_Repeated):
+    def __init__(self, ctx: FormContext, b: RecordsBlock):
+        self.b = b
+        self.add_text = f"Thêm {b.item_label}"
+        super().__init__(ctx, b.key, b.label)
+
+    def new_item(self):
+        return {}
+
+    def head_text(self, i, item):
+        title = (item or {}).get(self.b.title_field) if isinstance(item, dict) else ""
+        return f"{self.b.item_label.capitalize()} {i + 1}" + (f": {title}" if title else "")
+
+    def _head_label(self, i, lab):
+        def refresh():
+            items = self.items()
+            if i < len(items):
+                txt = self.head_text(i, items[i])
+                if lab.text() != txt:
+                    lab.setText(txt)
+        self.ctx.refreshers.append(refresh)
+
+    def focus_key(self, i):
+        first = self.b.fields[0].key if self.b.fields else ""
+        return f"{self.key}[{i + 1}].{first}"
+
+    def body(self, i, item, lay):
+        lay.addLayout(fields_grid(self.ctx, self.b.fields, lambda f: self.path + (i, f.key),
+                                  lambda f: f"{self.key}[{i + 1}].{f.key}"))
+
+
+LEVELS = ["Mục cấp 1", "Mục cấp 2 (mục con)", "Mục cấp 3"]
+
+
+class FreeSectionsEditor(_Repeated):
+    add_text = "Thêm mục mới"
+
+    def __init__(self, ctx: FormContext, b: FreeSectionsBlock):
+        self.b = b
+        super().__init__(ctx, b.key, b.label or "Các mục tự thêm")
+
+    def new_item(self):
+        return {"title": "", "text": "", "level": 0}
+
+    def head_text(self, i, item):
+        return f"Mục {i + 1}"
+
+    def focus_key(self, i):
+        return f"{self.key}[{i + 1}].title"
+
+    def body(self, i, item, lay):
+        row = QHBoxLayout()
+        lab = QLabel("Tên mục:")
+        title = line_input(self.ctx, "text", self.path + (i, "title"), f"{self.key}[{i + 1}].title", "Tên mục", blank="")
+        lab.setBuddy(title)
+        level = combo(LEVELS)
+        level.setCurrentIndex(max(0, min(2, int((item or {}).get("level") or 0))))
+        level.currentIndexChanged.connect(lambda k: self.ctx.session.set(self.path + (i, "level"), k))
+        row.addWidget(lab)
+        row.addWidget(title, 1)
+        row.addWidget(level)
+        lay.addLayout(row)
+        lay.addWidget(text_area(self.ctx, self.path + (i, "text"), f"{self.key}[{i + 1}].text", "Nội dung", blank="",
+                                min_lines=3))
+
+
+# -- appendix reference ----------------------------------------------------------------------------------------
+
+def appendix_ref(ctx: FormContext, b: AppendixRefBlock) -> QWidget:
+    a = ctx.tpl.appendix(b.appendix)
+    label = a.label if a else b.appendix
+    w = QWidget()
+    lay = QHBoxLayout(w)
+    lay.setContentsMargins(0, 0, 0, 0)
+    t = QLabel(b.text.replace("{label}", label))
+    t.setStyleSheet("font-style: italic; color: #44515c;")
+    lay.addWidget(t)
+    if a is not None:
+        go = QPushButton(f"Mở {label}")
+        go.clicked.connect(lambda: ctx.navigate(a.key))
+        lay.addWidget(go)
+    lay.addStretch(1)
+    return w

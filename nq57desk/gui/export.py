@@ -1,0 +1,138 @@
+"""Xuất DOCX… / Xuất Excel… / Mở bằng Word: the desk writes the file on a worker, with a cancellable progress dialog.
+
+The file is written to a temporary name beside the target and renamed only when the export finished and was not
+cancelled: «Hủy» after the writer started simply discards its result.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QProgressDialog
+
+from nq57desk.errors import NQError
+from nq57desk.gui.qtutil import ask, error, save_file
+from nq57desk.gui.workers import run_async
+from nq57desk.report.document import period_code
+from nq57desk.vn import ascii_name
+
+KINDS = {
+    "docx": ("DOCX", "nq57desk.render.docx", "Tệp Word (*.docx)", "docx"),
+    "xlsx": ("Excel", "nq57desk.bundle.writer", "Tệp Excel (*.xlsx)", "xlsx"),
+}
+
+
+def available(kind: str) -> bool:
+    try:
+        return importlib.util.find_spec(KINDS[kind][1]) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def default_name(doc: dict, ext: str) -> str:
+    return ascii_name(f"bao-cao-{doc['commune']['name']}-{period_code(doc['period'])}") + f".{ext}"
+
+
+class Exporter(QObject):
+    finished = Signal(str)  # the written path ("" when cancelled or failed)
+
+    def __init__(self, window, session, settings):
+        super().__init__(window)
+        self.window, self.session, self.settings = window, session, settings
+        self.cancelled = False
+        self.progress: QProgressDialog | None = None
+
+    def start(self, kind: str, path: str | None = None, open_after: bool = False, ask_path: bool = True) -> bool:
+        name, _mod, filt, ext = KINDS[kind]
+        if not available(kind):
+            error(self.window, f"Xuất {name}", f"Bản cài đặt này chưa có chức năng xuất {name}.")
+            return False
+        s = self.session
+        try:
+            s.flush()
+        except NQError as e:
+            error(self.window, f"Xuất {name}", str(e))
+            return False
+        s.revalidate()
+        n = s.error_count()
+        if n:
+            error(self.window, f"Xuất {name}", f"Báo cáo còn {n} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi xuất.")
+            return False
+        if path is None and ask_path:
+            folder = self.settings.value("export/dir", str(Path.home()))
+            path = save_file(self.window, f"Xuất {name}", str(Path(folder) / default_name(s.doc, ext)), [filt], ext)
+            if not path:
+                return False
+            self.settings.setValue("export/dir", str(Path(path).parent))
+        elif path is None:
+            path = str(Path(s.desk.data_dir) / "mo-bang-word" / default_name(s.doc, ext))
+        final = Path(path)
+        if final.suffix.lower() != f".{ext}":
+            final = final.with_name(final.name + f".{ext}")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(f"{final.stem}.dang-xuat-{os.getpid()}{final.suffix}")
+        self.cancelled = False
+        p = self.progress = QProgressDialog(f"Đang xuất {name}…", "Hủy", 0, 0, self.window)
+        p.setWindowTitle(f"Xuất {name}")
+        p.setWindowModality(Qt.WindowModal)
+        p.setMinimumDuration(0)
+        p.setAutoClose(False)
+        p.setAutoReset(False)
+        p.canceled.connect(self._cancel)
+        p.show()
+        rid, desk = s.rid, s.desk
+        fn = desk.export_docx if kind == "docx" else desk.export_xlsx
+        run_async(lambda: fn(rid, tmp), lambda _r: self._done(tmp, final, name, open_after),
+                  lambda exc: self._failed(tmp, name, exc))
+        return True
+
+    def _cancel(self) -> None:
+        self.cancelled = True
+        if self.progress is not None:
+            self.progress.setLabelText("Đang hủy…")
+
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.cancelled = self.cancelled or self.progress.wasCanceled()
+            self.progress.canceled.disconnect(self._cancel)
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+
+    def _done(self, tmp: Path, final: Path, name: str, open_after: bool) -> None:
+        self._close_progress()
+        if self.cancelled:
+            tmp.unlink(missing_ok=True)
+            self.window.statusBar().showMessage(f"Đã hủy xuất {name}.", 5000)
+            self.finished.emit("")
+            return
+        try:
+            os.replace(tmp, final)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            error(self.window, f"Xuất {name}", f"Không ghi được tệp {final.name}: {e.strerror or e}")
+            self.finished.emit("")
+            return
+        self.window.statusBar().showMessage(f"Đã xuất {name}: {final}", 8000)
+        self.finished.emit(str(final))
+        if open_after:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(final)))
+        elif ask(self.window, f"Xuất {name}", f"Đã xuất {name}:\n{final}", "Mở tệp ngay bây giờ?"):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(final)))
+
+    def _failed(self, tmp: Path, name: str, exc) -> None:
+        self._close_progress()
+        tmp.unlink(missing_ok=True)
+        self.finished.emit("")
+        if self.cancelled:
+            return
+        if isinstance(exc, NQError):
+            error(self.window, f"Xuất {name}", str(exc))
+        elif isinstance(exc, ImportError):
+            error(self.window, f"Xuất {name}", f"Bản cài đặt này chưa có chức năng xuất {name}.")
+        else:
+            error(self.window, f"Xuất {name}", f"Lỗi không mong muốn khi xuất {name} ({type(exc).__name__}).")

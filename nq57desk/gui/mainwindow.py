@@ -1,0 +1,359 @@
+"""The main window: shell from ui/mainwindow.ui; home, editor, the Kiểm tra dock, menus and shortcuts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget, QToolBar, QToolButton, QWidget
+
+from nq57desk import __version__
+from nq57desk.errors import NQError
+from nq57desk.gui.qtutil import child, error, icon, info, load_ui, open_settings
+
+# The editor, the session and the form builder (templates, derive, validation …) are imported when the first
+# report opens, after the window is on screen.
+
+APP_TITLE = "Báo cáo Nghị quyết 57"
+ICONS = {"actHome": "home", "actNew": "new", "actProfile": "profile", "actSave": "save", "actUndo": "undo",
+         "actRedo": "redo", "actFind": "find", "actHistory": "history", "actDone": "done", "actSent": "sent",
+         "actDraft": "draft", "actExportDocx": "docx", "actExportXlsx": "xlsx", "actOpenWord": "word",
+         "actPrevSection": "up", "actNextSection": "down", "actQuit": "quit", "actAbout": "app", "actPreview": "print"}
+EDITOR_ACTIONS = ("actSave", "actUndo", "actRedo", "actFind", "actHistory", "actDone", "actSent", "actDraft",
+                  "actExportDocx", "actExportXlsx", "actOpenWord", "actPrevSection", "actNextSection", "actPreview")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, data_dir: str | Path | None = None, desk=None, settings: QSettings | None = None,
+                 persist: bool = True):
+        super().__init__()
+        load_ui("mainwindow", base=self)
+        self.data_dir = data_dir
+        self.settings = settings if settings is not None else open_settings(data_dir)
+        self.persist = persist
+        self.desk = None
+        self.session = None
+        self.find_dialog = None
+        self.exporter = None
+        self.setWindowIcon(icon("app"))
+        self.stack: QStackedWidget = child(self, QStackedWidget, "stack")
+        self.loading = QLabel("Đang mở dữ liệu…")
+        self.loading.setAlignment(Qt.AlignCenter)
+        self.loading.setStyleSheet("color: #5f6b76; font-size: 12pt;")
+        self.home = None  # built when the data folder is open (after the window is on screen)
+        self.editor = None  # built when the first report opens
+        self.checks = None
+        self.stack.addWidget(self.loading)
+        self.dock: QDockWidget = child(self, QDockWidget, "checksDock")
+        self.saved_label = QLabel()
+        self.statusBar().addPermanentWidget(self.saved_label)
+        self._actions()
+        self._restore_geometry()
+        self._set_mode("loading")
+        if desk is not None:
+            self.attach(desk)
+
+    # setup ---------------------------------------------------------------------------------------------------
+    def _actions(self) -> None:
+        self.act: dict[str, QAction] = {}
+        for name in ICONS:
+            a = self.findChild(QAction, name)
+            if a is not None:
+                a.setIcon(icon(ICONS[name]))
+                self.act[name] = a
+        a = self.act
+        a["actRedo"].setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        for name, fn in (("actHome", self.go_home), ("actNew", self.new_report), ("actProfile", self.edit_profile),
+                         ("actQuit", self.close), ("actSave", self.save_now), ("actUndo", self.undo),
+                         ("actRedo", self.redo), ("actFind", self.find), ("actHistory", self.history),
+                         ("actDone", lambda: self.set_status("done")), ("actSent", lambda: self.set_status("sent")),
+                         ("actDraft", lambda: self.set_status("draft")), ("actExportDocx", lambda: self.export("docx")),
+                         ("actExportXlsx", lambda: self.export("xlsx")), ("actOpenWord", self.open_in_word),
+                         ("actPrevSection", lambda: self.step_section(-1)), ("actNextSection", lambda: self.step_section(1)),
+                         ("actPreview", self.print_preview), ("actAbout", self.about)):
+            a[name].triggered.connect(fn)
+        tv = self.dock.toggleViewAction()
+        tv.setText("Bảng Kiểm tra")
+        tv.setShortcut(QKeySequence("F8"))
+        tv.setIcon(icon("check"))
+        child(self, QWidget, "menuView").addAction(tv)
+        tb = child(self, QToolBar, "toolBar")
+        tb.setIconSize(QSize(20, 20))
+        for name in ("actUndo", "actRedo", "actFind", "actHistory"):
+            w = tb.widgetForAction(a[name])
+            if isinstance(w, QToolButton):
+                w.setToolButtonStyle(Qt.ToolButtonIconOnly)
+
+    def _restore_geometry(self) -> None:
+        g = self.settings.value("window/geometry")
+        if g is not None:
+            self.restoreGeometry(g)
+        else:
+            self.resize(1280, 720)
+        st = self.settings.value("window/state")
+        if st is not None:
+            self.restoreState(st)
+        else:
+            self.resizeDocks([self.dock], [165], Qt.Vertical)
+
+    def _ensure_editor(self):
+        if self.editor is None:
+            from nq57desk.gui.checks import ChecksPanel
+            from nq57desk.gui.editor import ReportEditor
+
+            self.checks = ChecksPanel()
+            child(self, QWidget, "checksHost").layout().addWidget(self.checks)
+            self.checks.jump.connect(lambda f: self.editor.jump_to_finding(f))
+            self.checks.acknowledged_changed.connect(lambda: self.editor.set_acknowledged(self.checks.acknowledged))
+
+            self.editor = ReportEditor(self.settings)
+            self.stack.addWidget(self.editor)
+            sp = self.settings.value("editor/splitter")
+            if sp is not None:
+                self.editor.splitter.restoreState(sp)
+        return self.editor
+
+    def save_settings(self) -> None:
+        if not self.persist:
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        if self.editor is not None:
+            self.settings.setValue("editor/splitter", self.editor.splitter.saveState())
+        self.settings.sync()
+
+    def _set_mode(self, mode: str) -> None:
+        self.stack.setCurrentWidget({"loading": self.loading, "home": self.home, "editor": self.editor}[mode])
+        on = mode == "editor"
+        for name in EDITOR_ACTIONS:
+            self.act[name].setEnabled(on)
+        self.act["actNew"].setEnabled(mode != "loading")
+        self.act["actProfile"].setEnabled(mode != "loading")
+        self.dock.setVisible(on)
+        self.dock.toggleViewAction().setEnabled(on)
+        if on:
+            self._update_status_actions()
+        else:
+            self.saved_label.setText("")
+            self.setWindowTitle(APP_TITLE)
+
+    # data folder -----------------------------------------------------------------------------------------------
+    def attach(self, desk) -> None:
+        from nq57desk.gui.home import HomePage
+
+        self.desk = desk
+        if self.home is None:
+            self.home = HomePage()
+            self.stack.addWidget(self.home)
+            self.home.open_report.connect(self.open_report)
+            self.home.new_report.connect(self.new_report)
+            self.home.edit_profile.connect(self.edit_profile)
+        self.home.set_desk(desk)
+        self._set_mode("home")
+
+    def undo_target(self):
+        """Ctrl+Z in any text box of the editor undoes across the whole report."""
+        return self.session if self.editor is not None and self.stack.currentWidget() is self.editor else None
+
+    # reports ---------------------------------------------------------------------------------------------------
+    def open_report(self, rid: int, section: str | None = None) -> bool:
+        from nq57desk.gui.session import DocSession
+
+        self.close_report()
+        self._ensure_editor()
+        try:
+            s = DocSession(self.desk, rid, self)
+        except NQError as e:
+            error(self, "Mở báo cáo", str(e))
+            if self.home is not None:
+                self._set_mode("home")
+            return False
+        self.session = s
+        s.saved.connect(self._saved)
+        s.save_failed.connect(self._save_failed)
+        s.findings_changed.connect(self.checks.set_findings)
+        s.status_changed.connect(lambda _st: self._update_status_actions())
+        self.checks.set_acknowledged(set(self.settings.value(f"ack/{rid}", [], type=list) or []))
+        self.editor.open(s, section)
+        self.checks.set_findings(s.findings)
+        self.saved_label.setText("")
+        self._set_mode("editor")
+        if self.persist:
+            self.settings.setValue("session/last_report", rid)
+        return True
+
+    def close_report(self) -> None:
+        if self.session is None or self.editor is None:
+            return
+        try:
+            self.editor.close_session()
+        except NQError as e:
+            error(self, "Lưu báo cáo", str(e))
+        self.session.deleteLater()
+        self.session = None
+        if self.find_dialog is not None:
+            self.find_dialog.close()
+
+    def go_home(self) -> None:
+        self.close_report()
+        if self.persist:
+            self.settings.setValue("session/last_report", 0)
+        self.home.refresh_years()
+        self.home.refresh()
+        self._set_mode("home")
+
+    def new_report(self) -> None:
+        from nq57desk.gui.dialogs import NewReportDialog
+
+        if self.desk is None:
+            return
+        if self.desk.profile() is None and not self.edit_profile():
+            return
+        d = NewReportDialog(self.desk, self)
+        if d.exec() and d.rid is not None:
+            self.home.refresh_years()
+            self.home.refresh()
+            self.open_report(d.rid)
+
+    def edit_profile(self, first_run: bool = False) -> bool:
+        from nq57desk.gui.profile import ProfileDialog
+
+        d = ProfileDialog(self.desk, self, first_run=first_run)
+        ok = bool(d.exec())
+        if self.home is not None:
+            self.home.refresh()
+        if d.demo_id is not None:
+            self.home.refresh_years()
+            self.home.refresh()
+            self.open_report(d.demo_id)
+        return ok
+
+    def first_run(self) -> None:
+        if self.desk is not None and self.desk.profile() is None:
+            self.edit_profile(first_run=True)
+
+    # editing ---------------------------------------------------------------------------------------------------
+    def undo(self) -> None:
+        if self.session is not None:
+            self.session.undo()
+
+    def redo(self) -> None:
+        if self.session is not None:
+            self.session.redo()
+
+    def save_now(self) -> None:
+        if self.session is None:
+            return
+        try:
+            self.session.flush()
+        except NQError as e:
+            self._save_failed(f"Chưa lưu được: {e}")
+            return
+        if not self.saved_label.text():
+            self.saved_label.setText("Đã lưu")
+
+    def _saved(self, msg: str) -> None:
+        self.saved_label.setStyleSheet("color: #2e5d34;")
+        self.saved_label.setText(msg)
+
+    def _save_failed(self, msg: str) -> None:
+        self.saved_label.setText(msg)
+        self.saved_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        self.statusBar().showMessage(msg, 10000)
+
+    def find(self) -> None:
+        from nq57desk.gui.find import FindDialog
+
+        if self.session is None:
+            return
+        if self.find_dialog is None:
+            self.find_dialog = FindDialog(self.editor, self)
+        self.find_dialog.show()
+        self.find_dialog.raise_()
+        self.find_dialog.edit.setFocus()
+        self.find_dialog.edit.selectAll()
+
+    def history(self) -> None:
+        from nq57desk.gui.dialogs import HistoryDialog
+
+        if self.session is not None:
+            HistoryDialog(self.session, self).exec()
+
+    def set_status(self, status: str) -> bool:
+        if self.session is None:
+            return False
+        try:
+            self.session.set_status(status)
+        except NQError as e:
+            self.dock.show()
+            error(self, "Trạng thái báo cáo", str(e))
+            return False
+        from nq57desk.report.document import STATUS_VI
+
+        self.statusBar().showMessage(f"Đã chuyển trạng thái: «{STATUS_VI[status]}».", 6000)
+        return True
+
+    def _update_status_actions(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        st = s.status
+        self.act["actDone"].setEnabled(st == "draft")
+        self.act["actSent"].setEnabled(st == "done")
+        self.act["actDraft"].setEnabled(st == "done")
+        from nq57desk.report.document import period_label
+
+        d = s.doc
+        self.setWindowTitle(f"{d['commune']['name']} — {period_label(d['period'])} — {APP_TITLE}")
+
+    def step_section(self, step: int) -> None:
+        from nq57desk.gui.forms import outline
+
+        if self.session is None:
+            return
+        keys = [k for k, *_ in outline(self.session.tpl)]
+        cur = self.editor.current
+        i = keys.index(cur) if cur in keys else 0
+        j = min(max(0, i + step), len(keys) - 1)
+        self.editor.show_section(keys[j])
+
+    def export(self, kind: str, path: str | None = None, open_after: bool = False, ask_path: bool = True) -> bool:
+        from nq57desk.gui.export import Exporter
+
+        if self.session is None:
+            return False
+        self.exporter = Exporter(self, self.session, self.settings)
+        return self.exporter.start(kind, path, open_after=open_after, ask_path=ask_path)
+
+    def print_preview(self) -> None:
+        """«Xem trước khi in»: the same document tree as the DOCX, paginated on A4 (gui/printing.py)."""
+        if self.session is None:
+            return
+        try:
+            from nq57desk.gui.printing import preview
+
+            self.session.flush()
+            preview(self, self.session.tpl, self.session.doc)
+        except ImportError:
+            error(self, "Xem trước khi in", "Bản cài đặt này chưa có chức năng xem trước khi in.")
+        except NQError as e:
+            error(self, "Xem trước khi in", str(e))
+
+    def open_in_word(self) -> None:
+        self.export("docx", open_after=True, ask_path=False)
+
+    def about(self) -> None:
+        info(self, "Giới thiệu", f"{APP_TITLE} — phiên bản {__version__}",
+             "Ứng dụng soạn báo cáo thực hiện Nghị quyết số 57-NQ/TW cho UBND cấp xã; chạy không cần mạng. "
+             "Mọi tỷ lệ được tính tự động, mọi tổng được kiểm tra; xuất DOCX theo Nghị định 30/2020/NĐ-CP và gói Excel "
+             "gửi cấp trên.")
+
+    # closing ---------------------------------------------------------------------------------------------------
+    def closeEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        rid = self.session.rid if self.session is not None else 0
+        self.close_report()
+        if self.persist:
+            self.settings.setValue("session/last_report", rid)
+        self.save_settings()
+        ev.accept()

@@ -1,0 +1,175 @@
+"""Small Qt helpers: .ui loading, icons, Vietnamese message boxes and file dialogs, the settings file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QFile, QIODevice, QSettings
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+
+from nq57desk.settings import resources_dir
+
+SETTINGS_FILE = "nq57desk.ini"
+
+
+def ui_dir() -> Path:
+    """ui/ beside the package in a source tree, or inside a PyInstaller bundle."""
+    base = getattr(sys, "_MEIPASS", None)
+    if base:
+        return Path(base) / "ui"
+    return Path(__file__).resolve().parent.parent.parent / "ui"
+
+
+def load_ui(name: str, base: QWidget | None = None, parent: QWidget | None = None) -> QWidget:
+    """Load ui/NAME.ui at run time. With `base`, the file's top widget *is* base (our subclass)."""
+    from PySide6.QtUiTools import QUiLoader
+
+    class _Loader(QUiLoader):
+        def createWidget(self, class_name, parent_w=None, name=""):  # noqa: N802 - Qt API
+            if parent_w is None and base is not None:
+                return base
+            w = super().createWidget(class_name, parent_w, name)
+            return w
+
+    f = QFile(str(ui_dir() / f"{name}.ui"))
+    if not f.open(QIODevice.ReadOnly):
+        raise FileNotFoundError(f"Không mở được giao diện {name}.ui")
+    try:
+        loader = _Loader()
+        loader.clearPluginPaths()  # our .ui files use standard widgets only: no Designer plugins to scan
+        w = loader.load(f, parent)
+    finally:
+        f.close()
+    if w is None:
+        raise RuntimeError(f"Không nạp được giao diện {name}.ui")
+    return w
+
+
+def child(root: QWidget, cls, name: str):
+    w = root.findChild(cls, name)
+    if w is None:
+        raise LookupError(f"thiếu thành phần «{name}» trong giao diện")
+    return w
+
+
+_ICONS: dict[str, QIcon] = {}
+
+
+def icon(name: str) -> QIcon:
+    if name not in _ICONS:
+        p = resources_dir() / "icons" / f"{name}.svg"
+        _ICONS[name] = QIcon(str(p)) if p.exists() else QIcon()
+    return _ICONS[name]
+
+
+# -- message boxes with Vietnamese buttons -------------------------------------------------------------------
+
+# Tests (and the offscreen screenshot tool) may set this: hook(kind, title, text, detail) -> bool answer.
+DIALOG_HOOK = None
+
+
+def _box(parent, kind, title: str, text: str, detail: str = "") -> QMessageBox:
+    box = QMessageBox(kind, title, text, QMessageBox.NoButton, parent)
+    if detail:
+        box.setInformativeText(detail)
+    return box
+
+
+def ask(parent, title: str, text: str, detail: str = "", yes: str = "Có", no: str = "Không") -> bool:
+    if DIALOG_HOOK is not None:
+        return bool(DIALOG_HOOK("ask", title, text, detail))
+    box = _box(parent, QMessageBox.Question, title, text, detail)
+    by = box.addButton(yes, QMessageBox.YesRole)
+    bn = box.addButton(no, QMessageBox.NoRole)
+    box.setDefaultButton(bn)
+    box.setEscapeButton(bn)
+    box.exec()
+    return box.clickedButton() is by
+
+
+def info(parent, title: str, text: str, detail: str = "") -> None:
+    if DIALOG_HOOK is not None:
+        DIALOG_HOOK("info", title, text, detail)
+        return
+    box = _box(parent, QMessageBox.Information, title, text, detail)
+    box.addButton("Đồng ý", QMessageBox.AcceptRole)
+    box.exec()
+
+
+def error(parent, title: str, text: str, detail: str = "") -> None:
+    if DIALOG_HOOK is not None:
+        DIALOG_HOOK("error", title, text, detail)
+        return
+    box = _box(parent, QMessageBox.Warning, title, text, detail)
+    box.addButton("Đồng ý", QMessageBox.AcceptRole)
+    box.exec()
+
+
+# -- file dialogs (non-native, so every label is ours) -------------------------------------------------------
+
+def _file_dialog(parent, title: str, directory: str, filters: list[str], save: bool) -> QFileDialog:
+    d = QFileDialog(parent, title, directory)
+    d.setOption(QFileDialog.DontUseNativeDialog, True)
+    d.setAcceptMode(QFileDialog.AcceptSave if save else QFileDialog.AcceptOpen)
+    d.setFileMode(QFileDialog.AnyFile if save else QFileDialog.ExistingFile)
+    d.setNameFilters(filters)
+    d.setLabelText(QFileDialog.LookIn, "Tìm trong:")
+    d.setLabelText(QFileDialog.FileName, "Tên tệp:")
+    d.setLabelText(QFileDialog.FileType, "Loại tệp:")
+    d.setLabelText(QFileDialog.Accept, "Lưu" if save else "Mở")
+    d.setLabelText(QFileDialog.Reject, "Hủy")
+    return d
+
+
+def save_file(parent, title: str, suggested: str, filters: list[str], default_suffix: str) -> str | None:
+    d = _file_dialog(parent, title, suggested, filters, save=True)
+    d.setDefaultSuffix(default_suffix)
+    d.selectFile(suggested)
+    if d.exec() != QDialog.Accepted or not d.selectedFiles():
+        return None
+    return d.selectedFiles()[0]
+
+
+def open_file(parent, title: str, directory: str, filters: list[str]) -> str | None:
+    d = _file_dialog(parent, title, directory, filters, save=False)
+    if d.exec() != QDialog.Accepted or not d.selectedFiles():
+        return None
+    return d.selectedFiles()[0]
+
+
+# -- settings: an INI file in the data folder, never the registry ---------------------------------------------
+
+def open_settings(data_dir: Path | str | None) -> QSettings:
+    if data_dir is None:
+        return QSettings(QSettings.IniFormat, QSettings.UserScope, "nq57desk", "nq57desk")
+    return QSettings(str(Path(data_dir) / SETTINGS_FILE), QSettings.IniFormat)
+
+
+# -- time and text -------------------------------------------------------------------------------------------
+
+def hhmm(iso: str | None = None) -> str:
+    t = dt.datetime.fromisoformat(iso) if iso else dt.datetime.now()
+    return t.strftime("%H:%M")
+
+
+def when(iso: str) -> str:
+    """"2026-11-22T07:34:59" → "22/11/2026 07:34"."""
+    try:
+        t = dt.datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso or ""
+    return t.strftime("%d/%m/%Y %H:%M")
+
+
+def dmy(iso: str | None) -> str:
+    """An ISO date as the officer types it: dd/mm/yyyy."""
+    if not iso:
+        return ""
+    try:
+        d = dt.date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"

@@ -1,0 +1,284 @@
+"""One open report: the in-memory document, undo/redo by snapshots, live checks, autosave on a worker."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from nq57desk.errors import NQError
+from nq57desk.gui.qtutil import hhmm
+from nq57desk.gui.workers import run_async, serial_pool
+from nq57desk.report.derive import ReportEnv, derived_values
+from nq57desk.templates.numbering import section_paths
+from nq57desk.validation import Finding, validate
+
+CONTENT_KEYS = ("header", "values", "carried", "recipients", "signature")
+AUTOSAVE_MS = 800
+CHECK_MS = 120
+UNDO_LIMIT = 300
+
+
+class DocSession(QObject):
+    """Every edit goes through set(); the GUI never writes the document any other way."""
+
+    edited = Signal(object)  # the path just edited
+    reloaded = Signal(object)  # content replaced (undo/redo/restore): path to show, or None
+    findings_changed = Signal(list)
+    saved = Signal(str)
+    save_failed = Signal(str)
+    status_changed = Signal(str)
+
+    def __init__(self, desk, rid: int, parent: QObject | None = None):
+        super().__init__(parent)
+        self.desk, self.rid = desk, rid
+        self.doc = desk.document(rid)
+        self.tpl = desk.template(self.doc["template"]["id"], self.doc["template"]["version"])
+        self.paths = section_paths(self.tpl)
+        self.paths["_head"] = "Phần đầu & kết"
+        self._undo: list[tuple[dict, object]] = []
+        self._redo: list[tuple[dict, object]] = []
+        self._group: object = None
+        self._group_t = 0.0
+        self._gen = 0
+        self._saved_gen = 0
+        self._worker_gen = 0
+        self._saving = False
+        self.invalid: dict[str, tuple[str, str, str]] = {}  # key → (where, label, message): typed text not usable
+        self.raw_text: dict[str, str] = {}  # key → the unusable text, shown again when the form is rebuilt
+        self.findings: list[Finding] = []
+        self._derived_gen = -1
+        self._derived: dict = {}
+        self._env_gen = -1
+        self._env: ReportEnv | None = None
+        self.pool = serial_pool()
+        self.save_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self.save_timer.timeout.connect(self.save_async)
+        self.check_timer = QTimer(self, singleShot=True, interval=CHECK_MS)
+        self.check_timer.timeout.connect(self.revalidate)
+        self.revalidate()
+
+    # reading -----------------------------------------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        return self.doc.get("status", "draft")
+
+    def get(self, path: tuple, default=None):
+        cur = self.doc
+        for p in path:
+            try:
+                cur = cur[p]
+            except (KeyError, IndexError, TypeError):
+                return default
+        return cur
+
+    def derived(self) -> dict:
+        if self._derived_gen != self._gen:
+            self._derived = derived_values(self.tpl, self.doc)
+            self._derived_gen = self._gen
+        return self._derived
+
+    def env(self) -> ReportEnv:
+        if self._env_gen != self._gen or self._env is None:
+            self._env = ReportEnv(self.tpl, self.doc)
+            self._env_gen = self._gen
+        return self._env
+
+    @property
+    def dirty(self) -> bool:
+        return max(self._saved_gen, self._worker_gen) < self._gen
+
+    # writing -----------------------------------------------------------------------------------------------
+    def set(self, path: tuple, value, group: object = None) -> bool:
+        """Change one value. Edits with the same `group` (one field being typed) make one undo step."""
+        cur = self.get(path, _MISSING)
+        if cur == value or (value is None and cur is _MISSING):
+            return False
+        now = time.monotonic()
+        if group is None or group != self._group or now - self._group_t > 30:
+            self._push_undo(path)
+        self._group, self._group_t = group, now
+        parent = self._container(path[:-1])
+        last = path[-1]
+        if value is None and isinstance(parent, dict) and path[0] == "values" and len(path) > 2:
+            parent.pop(last, None)
+        else:
+            parent[last] = value
+        self._touch(path)
+        return True
+
+    def _container(self, path: tuple):
+        cur = self.doc
+        for i, p in enumerate(path):
+            if isinstance(cur, dict):
+                if cur.get(p) is None:
+                    cur[p] = [] if isinstance(path[i + 1] if i + 1 < len(path) else None, int) else {}
+                cur = cur[p]
+            else:
+                cur = cur[p]
+        return cur
+
+    def break_group(self) -> None:
+        """The next edit starts a new undo step (a field lost focus)."""
+        self._group = None
+
+    def mark_invalid(self, key: str, where: str, label: str, message: str) -> None:
+        if self.invalid.get(key) != (where, label, message):
+            self.invalid[key] = (where, label, message)
+            self.check_timer.start()
+
+    def clear_invalid(self, key: str) -> None:
+        if self.invalid.pop(key, None) is not None:
+            self.check_timer.start()
+
+    def clear_invalid_prefix(self, prefix: str) -> None:
+        for k in [k for k in self.invalid if k == prefix or k.startswith(prefix + ".") or k.startswith(prefix + "[")]:
+            self.invalid.pop(k)
+        self.check_timer.start()
+
+    def _snapshot(self) -> dict:
+        return {k: copy.deepcopy(self.doc.get(k)) for k in CONTENT_KEYS}
+
+    def _push_undo(self, path) -> None:
+        self._undo.append((self._snapshot(), path))
+        del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
+
+    def _touch(self, path) -> None:
+        self._gen += 1
+        self.save_timer.start()
+        self.check_timer.start()
+        self.edited.emit(path)
+
+    # undo / redo -------------------------------------------------------------------------------------------
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> None:
+        self._swap(self._undo, self._redo)
+
+    def redo(self) -> None:
+        self._swap(self._redo, self._undo)
+
+    def _swap(self, src: list, dst: list) -> None:
+        if not src:
+            return
+        content, path = src.pop()
+        dst.append((self._snapshot(), path))
+        for k, v in content.items():
+            self.doc[k] = v
+        self._group = None
+        self.invalid.clear()
+        self.raw_text.clear()
+        self._gen += 1
+        self.save_timer.start()
+        self.revalidate()
+        self.reloaded.emit(path)
+
+    # checks ------------------------------------------------------------------------------------------------
+    def revalidate(self) -> None:
+        self.check_timer.stop()
+        local = []
+        for key, (where, label, message) in self.invalid.items():
+            place = self.paths.get(where, "")
+            local.append(Finding("error", where, key, f"{place} › {label}" if place else label, message, "input"))
+        found = validate(self.tpl, self.doc)
+        self.findings = local + [f for f in found if f.key not in self.invalid]
+        self.findings.sort(key=lambda f: 0 if f.severity == "error" else 1)
+        self.findings_changed.emit(self.findings)
+
+    def error_count(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    # saving ------------------------------------------------------------------------------------------------
+    def _save_call(self, doc: dict, gen: int):
+        res = self.desk.save_document(self.rid, doc)
+        self._worker_gen = max(self._worker_gen, gen)
+        cur = self.desk.document(self.rid)
+        return gen, res, cur["status"], cur["revision"], cur.get("replaces")
+
+    def save_async(self) -> None:
+        if not self.dirty:
+            return
+        if self._saving:
+            self.save_timer.start()
+            return
+        self._saving = True
+        doc, gen = copy.deepcopy(self.doc), self._gen
+        run_async(lambda: self._save_call(doc, gen), self._saved, self._save_error, pool=self.pool)
+
+    def _saved(self, out) -> None:
+        self._saving = False
+        gen, res, status, revision, replaces = out
+        self._saved_gen = max(self._saved_gen, gen)
+        self._apply_meta(status, revision, replaces)
+        self.saved.emit(f"Đã lưu lúc {hhmm(res.saved_at)}")
+        if self.dirty:
+            self.save_timer.start()
+
+    def _save_error(self, exc) -> None:
+        self._saving = False
+        msg = str(exc) if isinstance(exc, NQError) else f"lỗi không mong muốn ({type(exc).__name__})"
+        self.save_failed.emit(f"Chưa lưu được: {msg}")
+
+    def _apply_meta(self, status, revision, replaces) -> None:
+        old = self.doc.get("status")
+        self.doc["status"], self.doc["revision"], self.doc["replaces"] = status, revision, replaces
+        if status != old:
+            self.status_changed.emit(status)
+
+    def flush(self) -> None:
+        """Save now, on this thread, after any save already running (before status changes, export, close)."""
+        self.save_timer.stop()
+        self.pool.waitForDone()
+        self._saving = False
+        if self.dirty:
+            gen, res, status, revision, replaces = self._save_call(copy.deepcopy(self.doc), self._gen)
+            self._saved_gen = max(self._saved_gen, gen)
+            self._apply_meta(status, revision, replaces)
+            self.saved.emit(f"Đã lưu lúc {hhmm(res.saved_at)}")
+
+    # status and history ------------------------------------------------------------------------------------
+    def set_status(self, status: str) -> None:
+        """Raises NQError with the desk's Vietnamese message when refused."""
+        self.revalidate()
+        if status in ("done", "sent") and self.invalid:
+            n = self.error_count()
+            label = {"done": "Hoàn thành", "sent": "Đã gửi"}[status]
+            raise NQError(f"Báo cáo còn {n} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi đánh dấu «{label}».")
+        self.flush()
+        self.desk.set_status(self.rid, status)
+        cur = self.desk.document(self.rid)
+        self._apply_meta(cur["status"], cur["revision"], cur.get("replaces"))
+
+    def restore_revision(self, number: int) -> None:
+        self.flush()
+        before = self._snapshot()
+        self.desk.restore_revision(self.rid, number)
+        cur = self.desk.document(self.rid)
+        self._undo.append((before, None))
+        self._redo.clear()
+        for k in CONTENT_KEYS:
+            self.doc[k] = cur.get(k)
+        self.invalid.clear()
+        self.raw_text.clear()
+        self._gen += 1
+        self._saved_gen = self._gen
+        self._apply_meta(cur["status"], cur["revision"], cur.get("replaces"))
+        self.revalidate()
+        self.reloaded.emit(None)
+
+    def close(self) -> None:
+        self.check_timer.stop()
+        self.flush()
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()

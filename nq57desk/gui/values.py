@@ -1,0 +1,65 @@
+"""Typed text ↔ stored value for every field and column type, in the officer's notation (Qt-free helpers)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from nq57desk.gui.qtutil import dmy
+from nq57desk.vn import fmt_number, nfc, parse_date, parse_number, to_plain
+
+NUMBER_TYPES = ("integer", "decimal", "percent", "money")
+
+
+class Bad(str):
+    """A message explaining why typed text cannot be stored."""
+
+
+def parse_input(ftype: str, text: str, blank=None):
+    """Return the value to store, or a Bad(message). Numbers accept 14722 / 14.722 / 72,5 / 99,89%."""
+    t = nfc(text or "").strip()
+    if not t:
+        return blank
+    if ftype in NUMBER_TYPES:
+        n = parse_number(t)
+        if n is None:
+            return Bad(f"«{t}» không phải là số (gõ ví dụ 14722, 14.722 hoặc 72,5).")
+        if ftype in ("integer", "money") and n != n.to_integral_value():
+            return Bad(f"Phải là số nguyên, có «{t}».")
+        return int(n) if ftype in ("integer", "money") else to_plain(n)
+    if ftype == "measure":
+        n = parse_number(t)
+        return to_plain(n) if n is not None else t
+    if ftype == "date":
+        d = parse_date(t)
+        if d is None:
+            return Bad(f"Ngày «{t}» không đúng; gõ dạng ngày/tháng/năm, ví dụ 26/03/2026.")
+        return d.isoformat()
+    if ftype == "yesno":
+        low = t.lower()
+        if low in ("có", "co", "x", "1", "true"):
+            return True
+        if low in ("không", "khong", "0", "false"):
+            return False
+        return Bad(f"«{t}»: chọn «Có» hoặc «Không».")
+    return nfc(text) if ftype in ("longtext",) else t
+
+
+def display(ftype: str, value, decimals: int | None = None) -> str:
+    """A stored value as it is shown in an input: 14.722 / 99,83 / 26/03/2026 / Có."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if ftype in NUMBER_TYPES or (ftype == "measure" and isinstance(value, (int, float, Decimal))):
+        if not isinstance(value, (int, float, Decimal)):
+            return str(value)
+        if ftype in ("integer", "money"):
+            return fmt_number(value, 0)
+        return fmt_number(value, decimals)
+    if ftype == "date":
+        return dmy(value)
+    return str(value)
+
+
+def is_bad(v) -> bool:
+    return isinstance(v, Bad)
