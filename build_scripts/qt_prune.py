@@ -1,0 +1,52 @@
+"""Which collected Qt files the frozen app keeps: a QtWidgets app needs a handful of Qt's plugins and no translations.
+
+Used twice by nq57desk.spec: by the QtGui hook in pyinstaller_hooks/ (so dropped plugins are never analysed and their
+dependencies, such as GTK for the GTK theme plugin or Kerberos for the TLS plugin, never collected), and as a last
+filter over everything the analysis collected.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+# Plugin kind → plugin names kept (without "lib" and suffix); None keeps every plugin of the kind; a kind not listed
+# is dropped entirely (generic, egldeviceintegrations, wayland-*, networkinformation, tls, sqldrivers, qmltooling …).
+# Windows: the native platform and the Windows 10/11 style; offscreen for the CI self-test.
+# Linux (CI builds only): xcb, offscreen, input methods (IBus: Vietnamese typing), CUPS printing.
+KEEP_PLUGINS: dict[str, set[str] | None] = {
+    "platforms": {"qwindows", "qoffscreen", "qxcb", "qminimal"},
+    "imageformats": {"qsvg", "qico", "qjpeg"},  # PNG is built into QtGui
+    "iconengines": {"qsvgicon"},
+    "printsupport": None,
+    "styles": None,  # qmodernwindowsstyle, qwindowsvistastyle
+    "platforminputcontexts": {"composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"},
+}
+# Windows: software OpenGL and the shader compiler serve Qt Quick / OpenGL, not QtWidgets' raster painting.
+DROP_FILES = {"opengl32sw.dll", "d3dcompiler_47.dll"}
+
+
+def keep(dest: str) -> bool:
+    """dest: the file's path inside the bundle ("PySide6/Qt/plugins/platforms/libqxcb.so")."""
+    p = PurePosixPath(dest.replace("\\", "/"))
+    if p.name.lower() in DROP_FILES:
+        return False
+    if p.parts[:1] != ("PySide6",):
+        return True
+    if "translations" in p.parts:
+        return False  # Qt ships no Vietnamese (no qtbase_vi.qm); nq57desk.gui.qt_vi supplies the texts
+    if "plugins" not in p.parts:
+        return True
+    i = p.parts.index("plugins")
+    if len(p.parts) < i + 3:
+        return True
+    kind = p.parts[i + 1]
+    stem = p.name.split(".")[0]
+    stem = stem[3:] if stem.startswith("lib") else stem  # libqxcb.so (Linux) ~ qwindows.dll (Windows)
+    wanted = KEEP_PLUGINS.get(kind, set())
+    return wanted is None or stem in wanted
+
+
+def keep_hook_entry(entry: tuple[str, str]) -> bool:
+    """A hook's (source file, destination folder) pair."""
+    src, dest_dir = entry
+    return keep(f"{dest_dir}/{PurePosixPath(src.replace(chr(92), '/')).name}")
