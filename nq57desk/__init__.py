@@ -1,8 +1,5 @@
 """nq57desk: offline reporting on Resolution 57-NQ/TW for commune People's Committees."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("nq57desk")
-except PackageNotFoundError:  # running from a source tree or a frozen bundle
-    __version__ = "0.1.0"
+# A literal, not importlib.metadata: reading the installed metadata costs startup time on a slow disk.
+# tests/test_packaging.py keeps it equal to pyproject.toml's version.
+__version__ = "0.1.0"
