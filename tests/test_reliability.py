@@ -15,9 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from nq57desk.bundle.package import export_package
 from nq57desk.errors import NQError
 from nq57desk.safety import atomic
 from nq57desk.safety.backup import backup_now, integrity_ok, list_backups, rotate
@@ -228,8 +229,8 @@ def test_injected_faults_never_leave_a_partial_final_file(data_dir, tmp_path, mo
     rng = random.Random(2026)
     out = tmp_path / "out"
     out.mkdir()
-    trials = {"backup": 0, "dump": 0, "docx": 0, "xlsx": 0}
-    kinds = ["backup", "dump"]
+    trials = {"backup": 0, "dump": 0, "docx": 0, "xlsx": 0, "package": 0}
+    kinds = ["backup", "dump", "package"]
     try:
         import nq57desk.render.docx  # noqa: F401
 
@@ -247,7 +248,9 @@ def test_injected_faults_never_leave_a_partial_final_file(data_dir, tmp_path, mo
     for i in range(100):
         kind = kinds[i % len(kinds)]
         trials[kind] += 1
-        final = out / f"{kind}-{i}.{ {'backup': 'db', 'dump': 'json', 'docx': 'docx', 'xlsx': 'xlsx'}[kind]}"
+        final = out / f"{kind}-{i}.{ {'backup': 'db', 'dump': 'json', 'docx': 'docx', 'xlsx': 'xlsx', 'package': 'zip'}[kind]}"
+        if kind == "package" and i % 2:
+            final = out / f"package-{i}"  # a folder on the stick instead of a .zip
         counter = [0]
         with monkeypatch.context() as m:
             _inject(m, rng, counter)
@@ -256,6 +259,8 @@ def test_injected_faults_never_leave_a_partial_final_file(data_dir, tmp_path, mo
                     desk.backup(final)
                 elif kind == "dump":
                     atomic.atomic_write_bytes(final, desk.dump(rid).encode())
+                elif kind == "package":
+                    export_package(desk, rid, final)
                 elif kind == "docx":
                     desk.export_docx(rid, final)
                 else:
@@ -263,11 +268,26 @@ def test_injected_faults_never_leave_a_partial_final_file(data_dir, tmp_path, mo
             except (OSError, NQError):
                 pass
         checks = {"backup": lambda f: integrity_ok(f)[0], "dump": lambda f: json.loads(f.read_text("utf-8")),
-                  "docx": _zip_ok, "xlsx": _zip_ok}
+                  "docx": _zip_ok, "xlsx": _zip_ok, "package": _package_ok}
         _final_files_ok(out, [final], checks[kind])
     desk.close()
     assert sum(trials.values()) == 100
     del main
+
+
+def _package_ok(path: Path) -> bool:
+    """A package on the stick is whole or absent: a zip that tests clean, or a folder with nothing or everything."""
+    if path.suffix == ".zip":
+        return _zip_ok(path)
+    names = sorted(p.name for p in path.iterdir())
+    if not names:
+        return True
+    if "manifest.json" not in names or len(names) != 3:
+        return False
+    man = json.loads((path / "manifest.json").read_text("utf-8"))
+    import hashlib
+
+    return all(hashlib.sha256((path / f["name"]).read_bytes()).hexdigest() == f["sha256"] for f in man["files"])
 
 
 def _zip_ok(path: Path) -> bool:
@@ -345,3 +365,79 @@ def test_exported_names_are_fat32_safe(name):
     assert not any(c in n for c in '<>:"/\\|?*') and n == n.strip(" .")
     assert n.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "LPT1", "COM1"}
     assert n.isascii()
+
+
+# -- fuzzed bundles: only clean refusals, and what is accepted is exactly what was sent ---------------------------
+
+BUNDLE_CASES = int(os.environ.get("NQ57_FUZZ_CASES", "1000"))
+
+
+@pytest.fixture(scope="module")
+def sent_bundle(tmp_path_factory):
+    from nq57desk.bundle.writer import write_bundle
+    from nq57desk.report.document import loads
+    from nq57desk.templates import Registry
+
+    doc = loads((REPORTS / "003_phu_thinh.json").read_bytes())
+    reg = Registry()
+    tpl = reg.get(doc["template"]["id"], doc["template"]["version"])
+    path = tmp_path_factory.mktemp("bundle") / "NQ57_05800_2026-T04_r1.xlsx"
+    write_bundle(tpl, doc, path, app_version="0.1.0")
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        members = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    return reg, doc, path.read_bytes(), members
+
+
+def _rezip(members) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+_XML_JUNK = st.sampled_from([b"", b"=HYPERLINK(\"http://x\",\"y\")", b"<f>1+1</f>", b"<!DOCTYPE x [<!ENTITY a \"b\">]>",
+                             b"\x00", b"&amp;", b"<", b"9" * 40, "Xã".encode(), b"]]>", b"\"'"])
+
+
+@settings(max_examples=BUNDLE_CASES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(kind=st.sampled_from(["bytes", "truncate", "member", "drop"]), where=st.floats(0, 1),
+       n=st.integers(1, 16), junk=_XML_JUNK, seed=st.integers(0, 2**32 - 1))
+def test_fuzzed_bundles_are_rejected_cleanly(sent_bundle, kind, where, n, junk, seed):
+    """Mutated bundles (raw bytes, a truncated file, an edited or missing part re-zipped with good CRCs)."""
+    from nq57desk.bundle.format import BundleError
+    from nq57desk.bundle.reader import read_bundle
+
+    reg, doc, raw, members = sent_bundle
+    rng = random.Random(seed)
+    if kind == "bytes":
+        data = bytearray(raw)
+        for _ in range(n):
+            data[int(where * (len(data) - 1) + rng.randrange(256)) % len(data)] ^= rng.randrange(1, 256)
+        data = bytes(data)
+    elif kind == "truncate":
+        data = raw[: int(where * len(raw))]
+    else:
+        i = int(where * (len(members) - 1))
+        edited = list(members)
+        if kind == "drop":
+            del edited[i]
+        else:
+            name, body = edited[i]
+            at = rng.randrange(len(body) + 1)
+            edited[i] = (name, body[:at] + junk + body[at + rng.randrange(0, n):])
+        data = _rezip(edited)
+    try:
+        res = read_bundle("fuzz.xlsx", reg, data=data)
+    except BundleError as e:
+        assert e.reason and str(e)  # a reason code and a Vietnamese sentence
+        event(f"refused: {e.reason}")
+        return
+    assert res.doc == doc, "a bundle that was changed in transit was accepted with different content"
+    event("accepted, content unchanged")

@@ -175,20 +175,24 @@ def _write_zip(plan: dict[str, Path], man_bytes: bytes, target: Path) -> None:
 
 
 def export_package(desk, rid: int, target) -> PackageResult:
-    """Export one report's bundle and copy it with its manifest to `target` (a folder on the stick, or a .zip).
+    """Export one report's DOCX and bundle and copy them with a manifest to `target` (a folder, or a .zip).
 
-    An adapter for the command line: `desk` lends document(rid) and export_xlsx(rid, path) (which refuses a
-    report that still has errors). The bundle is built in a local temp folder first, then copied and verified.
+    `desk` lends document(rid), export_docx and export_xlsx (both refuse a report that still has errors). Both
+    files are built in a local temp folder first, then copied and verified: the local copies are the safe ones
+    until the stick has been read back.
     """
     from nq57desk import __version__
 
     doc = desk.document(rid)
     name = bundle_filename(doc)
+    docx_name = name[: -len(".xlsx")] + ".docx"
+    entry = manifest_entry(doc)
     with tempfile.TemporaryDirectory(prefix="nq57-export-") as tmp:
-        local = Path(tmp) / name
+        local, local_docx = Path(tmp) / name, Path(tmp) / docx_name
+        desk.export_docx(rid, local_docx)
         desk.export_xlsx(rid, local)
-        return write_package({name: local}, target, {"app_version": __version__, **manifest_entry(doc),
-                                                     "files": {name: manifest_entry(doc)}})
+        return write_package({docx_name: local_docx, name: local}, target,
+                             {"app_version": __version__, **entry, "files": {docx_name: entry, name: entry}})
 
 
 # -- where to write ----------------------------------------------------------------------------------------------
