@@ -116,16 +116,22 @@ def fields_grid(ctx: FormContext, fields: tuple[Field, ...], path_of, key_of) ->
     return grid
 
 
-def fields_block(ctx: FormContext, b: FieldsBlock) -> QWidget:
+def _titled_box(label: str, spacing: int) -> tuple[QWidget, QVBoxLayout]:
+    """A block's column: its own label (wrapped, as the template words it) over the widgets."""
     box = QWidget()
     lay = QVBoxLayout(box)
     lay.setContentsMargins(0, 0, 0, 0)
-    lay.setSpacing(4)
-    if b.label:
-        lab = QLabel(b.label)
+    lay.setSpacing(spacing)
+    if label:
+        lab = QLabel(label)
         lab.setWordWrap(True)
         lab.setStyleSheet(LABEL_STYLE)
         lay.addWidget(lab)
+    return box, lay
+
+
+def fields_block(ctx: FormContext, b: FieldsBlock) -> QWidget:
+    box, lay = _titled_box(b.label, 4)
     lay.addLayout(fields_grid(ctx, b.fields, lambda f: ("values", f.key), lambda f: f.key))
     if b.lines:
         prev = QLabel()
@@ -147,14 +153,7 @@ def fields_block(ctx: FormContext, b: FieldsBlock) -> QWidget:
 # -- assessment ------------------------------------------------------------------------------------------------
 
 def assessment_block(ctx: FormContext, b: AssessmentBlock) -> QWidget:
-    box = QWidget()
-    lay = QVBoxLayout(box)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.setSpacing(3)
-    if b.label:
-        t = QLabel(b.label)
-        t.setStyleSheet(LABEL_STYLE)
-        lay.addWidget(t)
+    box, lay = _titled_box(b.label, 3)
     first = None
     for ik, lab in b.items:
         ed = text_area(ctx, ("values", b.key, ik), f"{b.key}.{ik}", lab, blank="", min_lines=2)

@@ -80,11 +80,8 @@ def install_vi_menus(root: QWidget) -> None:
                 install_vi_menu(w)
 
 
-class VLineEdit(QLineEdit):
-    """A one-line text box: no mask, no validator; Vietnamese menu; report-wide undo."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None):
-        super().__init__(text, parent)
+class _ReportText:
+    """Shared by the text boxes: Ctrl+Z/Ctrl+Y undo the whole report, and the context menu is Vietnamese."""
 
     def event(self, ev):
         if route_undo_override(self, ev):
@@ -101,7 +98,14 @@ class VLineEdit(QLineEdit):
         vi_menu(self).exec(ev.globalPos())
 
 
-class VPlainTextEdit(QPlainTextEdit):
+class VLineEdit(_ReportText, QLineEdit):
+    """A one-line text box: no mask, no validator; Vietnamese menu; report-wide undo."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+
+
+class VPlainTextEdit(_ReportText, QPlainTextEdit):
     """Multi-line plain text: paste keeps text only. With `auto_height`, grows with its content inside a form."""
 
     def __init__(self, parent: QWidget | None = None, auto_height: bool = False, min_lines: int = 3, max_lines: int = 18):
@@ -114,19 +118,6 @@ class VPlainTextEdit(QPlainTextEdit):
             self.document().documentLayout().documentSizeChanged.connect(self._fit)
             self._fit()
 
-    def event(self, ev):
-        if route_undo_override(self, ev):
-            return True
-        return super().event(ev)
-
-    def keyPressEvent(self, ev):  # noqa: N802 - Qt API
-        if _is_undo_redo(ev) and _undo_target(self) is not None:
-            ev.ignore()
-            return
-        super().keyPressEvent(ev)
-
-    def contextMenuEvent(self, ev):  # noqa: N802 - Qt API
-        vi_menu(self).exec(ev.globalPos())
 
     def insertFromMimeData(self, source):  # noqa: N802 - Qt API: text only, never formatting
         if source.hasText():
