@@ -1,6 +1,6 @@
 """Start-up time: nq57desk with the largest golden report open, against a bare PySide6 QMainWindow.
 
-    /tmp/venv/bin/python bench/startup.py [--runs N]
+    python bench/startup.py [--runs N] [--frozen]
 
 Imports the largest report of tests/fixtures/reports into a temporary data folder and marks it as the last one
 open (so the app reopens it), then starts, alternating, N times each (after one warm-up of each):
@@ -92,7 +92,15 @@ def launch(cmd: list[str], env: dict, marks: tuple[str, ...]) -> dict[str, float
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--frozen", action="store_true",
+                    help="time dist/nq57desk (build_scripts/build_linux.sh) against the frozen bare window that "
+                         "bench/size.py builds (build/size-bench/dist/hello)")
     args = ap.parse_args(argv)
+    exe = ".exe" if sys.platform == "win32" else ""
+    frozen_app = ROOT / "dist" / "nq57desk" / f"nq57desk{exe}"
+    frozen_bare = ROOT / "build" / "size-bench" / "dist" / "hello" / f"hello{exe}"
+    if args.frozen and not (frozen_app.exists() and frozen_bare.exists()):
+        raise SystemExit(f"Cần {frozen_app} và {frozen_bare}: chạy build_scripts/build_linux.sh rồi bench/size.py trước.")
     env = dict(os.environ)
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
         env["QT_QPA_PLATFORM"] = "offscreen"
@@ -104,6 +112,9 @@ def main(argv=None) -> int:
         rid, name = prepare(data)
         app_cmd = [sys.executable, "-m", "nq57desk", "--data-dir", str(data)]
         bare_cmd = [sys.executable, "-c", BARE]
+        if args.frozen:
+            app_cmd = [str(frozen_app), "--data-dir", str(data)]
+            bare_cmd = [str(frozen_bare), "--probe"]
         app_env = dict(env, NQ57_STARTUP_PROBE="1")
         launch(bare_cmd, env, ("startup_ms",))  # warm-up: OS file caches
         launch(app_cmd, app_env, ("startup_ms", "ready_ms"))
@@ -114,7 +125,8 @@ def main(argv=None) -> int:
             shown.append(r["startup_ms"])
             ready.append(r["ready_ms"])
     b, s, r = statistics.median(bare), statistics.median(shown), statistics.median(ready)
-    print(f"report: {name} (id {rid}); {args.runs} runs each, medians, launch → window shown")
+    print(f"{'frozen onedir' if args.frozen else 'source'}; report: {name} (id {rid}); {args.runs} runs each, "
+          "medians, launch → window shown")
     print(f"bare PySide6 QMainWindow     {b:7.0f} ms")
     print(f"nq57desk window shown        {s:7.0f} ms   {s / b:.2f}× bare (target ≤ 1.5×)")
     print(f"nq57desk report open, ready  {r:7.0f} ms   {r / b:.2f}× bare")
