@@ -7,7 +7,6 @@ with a Vietnamese message on stderr and never a traceback; 3 an unexpected fault
 from __future__ import annotations
 
 import argparse
-import logging
 import re
 import sys
 from pathlib import Path
@@ -113,12 +112,10 @@ def main(argv: list[str] | None = None) -> int:
 def _log_unexpected(data_dir):
     try:
         from nq57desk import settings
+        from nq57desk.safety.logs import log_unexpected
 
-        log = settings.data_dir(data_dir) / "logs"
-        log.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(filename=str(log / "nq57desk.log"), level=logging.INFO, encoding="utf-8")
-        logging.exception("lỗi không mong muốn trong dòng lệnh")
-    except Exception:  # noqa: BLE001
+        log_unexpected(settings.data_dir(data_dir), "trong dòng lệnh")
+    except Exception:  # noqa: BLE001 - logging must never make a fault worse
         pass
 
 

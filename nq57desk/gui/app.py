@@ -68,24 +68,19 @@ def setup_app(app) -> None:
 
 
 def _install_excepthook(data, win) -> None:
-    """An unexpected error in a slot: a Vietnamese sentence for the officer, the traceback in the log."""
-    import logging
-    import traceback
+    """An unexpected error in a slot: a Vietnamese sentence for the officer, the traceback in the rotating log.
 
+    The app goes on (Qt slots return to the event loop); the officer is told how to keep their work.
+    """
     from nq57desk.gui.qtutil import error
+    from nq57desk.safety.logs import log_unexpected
 
     def hook(kind, exc, tb):
-        try:
-            logs = data / "logs"
-            logs.mkdir(parents=True, exist_ok=True)
-            logging.basicConfig(filename=str(logs / "nq57desk.log"), level=logging.INFO, encoding="utf-8")
-            logging.error("lỗi không mong muốn trong giao diện\n%s", "".join(traceback.format_exception(kind, exc, tb)))
-        except Exception:  # noqa: BLE001 - logging must never make things worse
-            pass
+        where = log_unexpected(data, "trong giao diện", (kind, exc, tb))
         sys.__excepthook__(kind, exc, tb)
         error(win, "Lỗi không mong muốn", f"Có lỗi không mong muốn ({kind.__name__}). Hãy nhấn Ctrl+S để lưu, rồi "
               "mở lại báo cáo nếu màn hình hoạt động không đúng.",
-              f"Chi tiết đã ghi vào nhật ký: {data / 'logs' / 'nq57desk.log'}")
+              f"Chi tiết đã ghi vào nhật ký: {where}" if where else "Không ghi được nhật ký.")
 
     sys.excepthook = hook
 
@@ -174,5 +169,7 @@ def run(data_dir: str | None = None) -> int:
     finally:
         if win.session is not None:
             win.close_report()
-        if "desk" in state:
+        if win.desk is not None:  # after «Khôi phục» the window holds the reopened folder
+            win.desk.close()
+        elif "desk" in state:
             state["desk"].close()

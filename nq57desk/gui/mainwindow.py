@@ -78,6 +78,9 @@ class MainWindow(QMainWindow):
         tv.setShortcut(QKeySequence("F8"))
         tv.setIcon(icon("check"))
         child(self, QWidget, "menuView").addAction(tv)
+        from nq57desk.gui import maintenance
+
+        maintenance.install(self)  # Tệp › Sao lưu / Khôi phục / Xuất nhật ký
         tb = child(self, QToolBar, "toolBar")
         tb.setIconSize(QSize(20, 20))
         for name in ("actUndo", "actRedo", "actFind", "actHistory"):
