@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nq57desk.errors import DocumentError
-from nq57desk.vn import fold
+from nq57desk.vn import fold, nfc
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,16 @@ def province_code(code) -> str:
     return f"{int(code):02d}"
 
 
+def _clean(name: str) -> str:
+    """The package spells ten names with a double space ("Phường  Tân An"): one space, NFC, as printed."""
+    return " ".join(nfc(name).split())
+
+
 @lru_cache(maxsize=1)
 def provinces() -> list[tuple[str, str]]:
     from vietnam_provinces import Province
 
-    return sorted(((province_code(p.code), p.name) for p in Province.iter_all()), key=lambda x: fold(x[1]))
+    return sorted(((province_code(p.code), _clean(p.name)) for p in Province.iter_all()), key=lambda x: fold(x[1]))
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +46,8 @@ def _communes() -> dict[str, Unit]:
     out = {}
     for w in Ward.iter_all():
         pc = province_code(w.province_code)
-        out[commune_code(w.code)] = Unit(commune_code(w.code), w.name, pc, pnames.get(pc, ""), fold(w.name))
+        name = _clean(w.name)
+        out[commune_code(w.code)] = Unit(commune_code(w.code), name, pc, pnames.get(pc, ""), fold(name))
     return out
 
 
@@ -77,7 +83,7 @@ def check_commune(c: dict) -> Unit:
                             "commune.code")
     if code != u.code:
         raise DocumentError(f"mã xã/phường viết đủ 5 chữ số: «{u.code}»", "commune.code")
-    if c.get("name") and c["name"] != u.name:
+    if c.get("name") and _clean(str(c["name"])) != u.name:
         raise DocumentError(f"mã {code} là «{u.name}», không phải «{c['name']}»", "commune.name")
     return u
 

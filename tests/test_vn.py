@@ -59,3 +59,13 @@ def test_ascii_file_names_are_fat32_safe():
     assert vn.ascii_name("CON") == "_con"
     assert vn.ascii_name('Xã "Tân: Cương"?') == "xa_tan_cuong"
     assert len(vn.ascii_name("x" * 500)) <= 60
+
+
+def test_official_names_are_clean():
+    """The package spells ten names with a double space; the app shows and prints them with one."""
+    from nq57desk.units import check_commune, commune, communes, provinces
+
+    assert len(communes()) == 3321 and len(provinces()) == 34
+    assert all("  " not in u.name and u.name == u.name.strip() for u in communes())
+    assert commune("26887").name == "Phường An Nhơn"
+    assert check_commune({"code": "26887", "name": "Phường  An Nhơn"}).name == "Phường An Nhơn"
