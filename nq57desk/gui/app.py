@@ -122,18 +122,24 @@ def run(data_dir: str | None = None) -> int:
     win = MainWindow(data, persist=not probe)
     _install_excepthook(data, win)
     state: dict = {}
+    last = int(win.settings.value("session/last_report", 0) or 0)
+    previewed = win.preview_last(last)
     win.show()
     if probe:
         app.processEvents()
-        sys.stdout.write(f"startup_ms={round(process_age_ms())}\n")
+        ms = round(process_age_ms())
+        sys.stdout.write(f"startup_ms={ms}\n" + (f"report_ms={ms}\n" if previewed else "")
+                         + f"startup_cpu_ms={round(time.process_time() * 1000)}\n")
         sys.stdout.flush()
 
     def opened(desk):
         state["desk"] = desk
         win.attach(desk)
-        last = int(win.settings.value("session/last_report", 0) or 0)
-        if last and any(r.id == last for r in desk.list_reports()):
-            win.open_report(last)
+        if not (previewed and win.adopt(desk)):
+            if last and any(r.id == last for r in desk.list_reports()):
+                win.open_report(last)
+            elif win.session is None:
+                win._set_mode("home")
         if probe:
             app.processEvents()
             sys.stdout.write(f"ready_ms={round(process_age_ms())}\n")
@@ -143,6 +149,8 @@ def run(data_dir: str | None = None) -> int:
             QTimer.singleShot(0, win.first_run)
 
     def failed(exc):
+        win._unblock()
+        win.close_report()  # a previewed report: its folder could not be opened
         backup = getattr(getattr(exc, "result", None), "backup", None)
         if backup is not None and not probe:
             if ask(win, "Cơ sở dữ liệu bị hỏng", str(exc), f"Khôi phục từ bản sao lưu {backup.path.name}? Tệp hỏng được "

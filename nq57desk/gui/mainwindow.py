@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from nq57desk import __version__
 from nq57desk.errors import NQError
-from nq57desk.gui.qtutil import child, error, icon, info, load_ui, open_settings
+from nq57desk.gui.qtutil import ask, child, error, icon, info, load_ui, open_settings
 
 # The editor, the session and the form builder (templates, derive, validation …) are imported when the first
 # report opens, after the window is on screen.
@@ -22,6 +31,30 @@ ICONS = {"actHome": "home", "actNew": "new", "actProfile": "profile", "actSave":
          "actPrevSection": "up", "actNextSection": "down", "actQuit": "quit", "actAbout": "app", "actPreview": "print"}
 EDITOR_ACTIONS = ("actSave", "actUndo", "actRedo", "actFind", "actHistory", "actDone", "actSent", "actDraft",
                   "actExportDocx", "actExportXlsx", "actOpenWord", "actPrevSection", "actNextSection", "actPreview")
+
+
+class _InputBlocker(QObject):
+    """Keys and clicks on the previewed report wait until its data folder is open (well under a second); a busy
+    cursor says so. Scrolling and the outline still work."""
+
+    BLOCKED = (QEvent.KeyPress, QEvent.KeyRelease, QEvent.MouseButtonPress, QEvent.MouseButtonRelease,
+               QEvent.MouseButtonDblClick, QEvent.InputMethod, QEvent.Drop, QEvent.Shortcut)
+
+    def __init__(self, editor: QWidget, parent: QObject):
+        super().__init__(parent)
+        self.editor = editor
+        editor.scroll.setCursor(Qt.BusyCursor)
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt API
+        if ev.type() in self.BLOCKED and isinstance(obj, QWidget) and self.editor.scroll.isAncestorOf(obj):
+            return True
+        return False
+
+    def release(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+        self.editor.scroll.unsetCursor()
+        self.deleteLater()
 
 
 class MainWindow(QMainWindow):
@@ -153,7 +186,8 @@ class MainWindow(QMainWindow):
             self.home.new_report.connect(self.new_report)
             self.home.edit_profile.connect(self.edit_profile)
         self.home.set_desk(desk)
-        self._set_mode("home")
+        if self.session is None:
+            self._set_mode("home")
 
     def undo_target(self):
         """Ctrl+Z in any text box of the editor undoes across the whole report."""
@@ -163,6 +197,8 @@ class MainWindow(QMainWindow):
     def open_report(self, rid: int, section: str | None = None) -> bool:
         from nq57desk.gui.session import DocSession
 
+        if not self.can_close():
+            return False
         self.close_report()
         self._ensure_editor()
         try:
@@ -172,19 +208,90 @@ class MainWindow(QMainWindow):
             if self.home is not None:
                 self._set_mode("home")
             return False
+        self._show_session(s, section)
+        self._set_mode("editor")
+        if self.persist:
+            self.settings.setValue("session/last_report", rid)
+        return True
+
+    def _show_session(self, s, section: str | None) -> None:
         self.session = s
         s.saved.connect(self._saved)
         s.save_failed.connect(self._save_failed)
         s.findings_changed.connect(self.checks.set_findings)
         s.status_changed.connect(lambda _st: self._update_status_actions())
-        self.checks.set_acknowledged(set(self.settings.value(f"ack/{rid}", [], type=list) or []))
+        self.checks.set_acknowledged(set(self.settings.value(f"ack/{s.rid}", [], type=list) or []))
         self.editor.open(s, section)
         self.checks.set_findings(s.findings)
         self.saved_label.setText("")
-        self._set_mode("editor")
-        if self.persist:
-            self.settings.setValue("session/last_report", rid)
+
+    # the report shown before the data folder is open -----------------------------------------------------------
+    def preview_last(self, rid: int) -> bool:
+        """Show the report that was open last time, read from the database without SQLAlchemy (nq57desk.glimpse),
+        while the data folder opens on a worker. Input to it waits for adopt(); any problem here just means the
+        ordinary path (open the folder, then the report) runs instead."""
+        from nq57desk.glimpse import peek_report
+
+        g = peek_report(Path(self.data_dir), rid) if self.data_dir is not None else None
+        if g is None:
+            return False
+        try:
+            from nq57desk.gui.session import DocSession
+            from nq57desk.templates.loader import load_template
+
+            ref = g.doc["template"]
+            tpl = next((t for t in map(load_template, g.template_paths)
+                        if t.id == ref["id"] and t.version == ref["version"]), None)
+            if tpl is None:
+                return False
+            self._ensure_editor()
+            s = DocSession(None, g.rid, self, doc=g.doc, tpl=tpl)
+            self._show_session(s, None)
+        except Exception:  # noqa: BLE001 - a glimpse only; the ordinary path reports real problems
+            self.session = None
+            return False
+        self.stack.setCurrentWidget(self.editor)
+        self.dock.setVisible(True)
+        self._input_blocker = _InputBlocker(self.editor, self)
+        self.saved_label.setText("Đang mở dữ liệu…")
+        self._set_title(s.doc)
         return True
+
+    def adopt(self, desk) -> bool:
+        """The data folder is open: the previewed report becomes editable, or is reopened if it changed."""
+        s = self.session
+        if s is None or s.desk is not None:
+            return False
+        ok = s.attach(desk)
+        self._unblock()
+        if not ok:
+            self.close_report()
+            return False
+        self.saved_label.setText("")
+        self._set_mode("editor")
+        return True
+
+    def _unblock(self) -> None:
+        b = getattr(self, "_input_blocker", None)
+        if b is not None:
+            b.release()
+            self._input_blocker = None
+
+    def can_close(self) -> bool:
+        """Save what is pending; when that fails, the officer decides: stay (the default) or drop the changes."""
+        if self.session is None or self.session.desk is None:
+            return True
+        try:
+            self.session.flush()
+            return True
+        except NQError as e:
+            if ask(self, "Chưa lưu được báo cáo", str(e),
+                   "Nếu đóng bây giờ, các thay đổi từ lần lưu cuối sẽ mất. Hãy ở lại, sửa chỗ được đánh dấu trong bảng "
+                   "«Kiểm tra» (hoặc giải phóng ổ đĩa) rồi thử lại.", yes="Đóng, bỏ các thay đổi", no="Ở lại"):
+                self.session.discard()
+                return True
+            self.dock.show()
+            return False
 
     def close_report(self) -> None:
         if self.session is None or self.editor is None:
@@ -199,6 +306,8 @@ class MainWindow(QMainWindow):
             self.find_dialog.close()
 
     def go_home(self) -> None:
+        if not self.can_close():
+            return
         self.close_report()
         if self.persist:
             self.settings.setValue("session/last_report", 0)
@@ -305,9 +414,11 @@ class MainWindow(QMainWindow):
         self.act["actDone"].setEnabled(st == "draft")
         self.act["actSent"].setEnabled(st == "done")
         self.act["actDraft"].setEnabled(st == "done")
+        self._set_title(s.doc)
+
+    def _set_title(self, d: dict) -> None:
         from nq57desk.report.document import period_label
 
-        d = s.doc
         self.setWindowTitle(f"{d['commune']['name']} — {period_label(d['period'])} — {APP_TITLE}")
 
     def step_section(self, step: int) -> None:
@@ -354,6 +465,9 @@ class MainWindow(QMainWindow):
 
     # closing ---------------------------------------------------------------------------------------------------
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        if not self.can_close():
+            ev.ignore()
+            return
         rid = self.session.rid if self.session is not None else 0
         self.close_report()
         if self.persist:

@@ -17,6 +17,7 @@ from nq57desk.validation import Finding, validate
 CONTENT_KEYS = ("header", "values", "carried", "recipients", "signature")
 AUTOSAVE_MS = 800
 CHECK_MS = 120
+RETRY_MS = 5000
 UNDO_LIMIT = 300
 
 
@@ -30,11 +31,12 @@ class DocSession(QObject):
     save_failed = Signal(str)
     status_changed = Signal(str)
 
-    def __init__(self, desk, rid: int, parent: QObject | None = None):
+    def __init__(self, desk, rid: int, parent: QObject | None = None, *, doc: dict | None = None, tpl=None):
+        """With desk=None the session shows `doc` before the data folder is open (see attach); it cannot save."""
         super().__init__(parent)
         self.desk, self.rid = desk, rid
-        self.doc = desk.document(rid)
-        self.tpl = desk.template(self.doc["template"]["id"], self.doc["template"]["version"])
+        self.doc = doc if desk is None else desk.document(rid)
+        self.tpl = tpl if desk is None else desk.template(self.doc["template"]["id"], self.doc["template"]["version"])
         self.paths = section_paths(self.tpl)
         self.paths["_head"] = "Phần đầu & kết"
         self._undo: list[tuple[dict, object]] = []
@@ -48,6 +50,7 @@ class DocSession(QObject):
         self.invalid: dict[str, tuple[str, str, str]] = {}  # key → (where, label, message): typed text not usable
         self.raw_text: dict[str, str] = {}  # key → the unusable text, shown again when the form is rebuilt
         self.findings: list[Finding] = []
+        self.save_error = ""  # why the last save failed, shown as a finding until a save succeeds
         self._derived_gen = -1
         self._derived: dict = {}
         self._env_gen = -1
@@ -57,7 +60,23 @@ class DocSession(QObject):
         self.save_timer.timeout.connect(self.save_async)
         self.check_timer = QTimer(self, singleShot=True, interval=CHECK_MS)
         self.check_timer.timeout.connect(self.revalidate)
-        self.revalidate()
+        if desk is None:
+            QTimer.singleShot(0, self.revalidate)  # the first checks come right after the window is painted
+        else:
+            self.revalidate()
+
+    def attach(self, desk) -> bool:
+        """Adopt the data folder opened after the window showed this report; False when the stored report is not
+        the one shown (the caller then opens it afresh). Nothing can have been edited meanwhile: the window
+        blocks input to a session without a desk."""
+        try:
+            stored = desk.document(self.rid)
+        except NQError:
+            return False
+        if stored != self.doc:
+            return False
+        self.desk = desk
+        return True
 
     # reading -----------------------------------------------------------------------------------------------
     @property
@@ -186,6 +205,8 @@ class DocSession(QObject):
         for key, (where, label, message) in self.invalid.items():
             place = self.paths.get(where, "")
             local.append(Finding("error", where, key, f"{place} › {label}" if place else label, message, "input"))
+        if self.save_error:
+            local.insert(0, Finding("error", "_head", "_save", "Lưu báo cáo", self.save_error, "save"))
         found = validate(self.tpl, self.doc)
         self.findings = local + [f for f in found if f.key not in self.invalid]
         self.findings.sort(key=lambda f: 0 if f.severity == "error" else 1)
@@ -202,7 +223,7 @@ class DocSession(QObject):
         return gen, res, cur["status"], cur["revision"], cur.get("replaces")
 
     def save_async(self) -> None:
-        if not self.dirty:
+        if not self.dirty or self.desk is None:
             return
         if self._saving:
             self.save_timer.start()
@@ -213,6 +234,10 @@ class DocSession(QObject):
 
     def _saved(self, out) -> None:
         self._saving = False
+        self.save_timer.setInterval(AUTOSAVE_MS)
+        if self.save_error:
+            self.save_error = ""
+            self.check_timer.start()
         gen, res, status, revision, replaces = out
         self._saved_gen = max(self._saved_gen, gen)
         self._apply_meta(status, revision, replaces)
@@ -221,8 +246,13 @@ class DocSession(QObject):
             self.save_timer.start()
 
     def _save_error(self, exc) -> None:
+        """The edit stays in the window; the officer sees why in the Kiểm tra panel, and the save is tried again
+        (a full disk or a busy file may clear up) every RETRY_MS and at the next edit."""
         self._saving = False
         msg = str(exc) if isinstance(exc, NQError) else f"lỗi không mong muốn ({type(exc).__name__})"
+        self.save_error = f"Chưa lưu được các thay đổi: {msg} Các thay đổi vẫn còn trong cửa sổ; ứng dụng sẽ thử lưu lại."
+        self.save_timer.start(RETRY_MS)
+        self.revalidate()
         self.save_failed.emit(f"Chưa lưu được: {msg}")
 
     def _apply_meta(self, status, revision, replaces) -> None:
@@ -236,10 +266,17 @@ class DocSession(QObject):
         self.save_timer.stop()
         self.pool.waitForDone()
         self._saving = False
-        if self.dirty:
-            gen, res, status, revision, replaces = self._save_call(copy.deepcopy(self.doc), self._gen)
+        if self.dirty and self.desk is not None:
+            try:
+                gen, res, status, revision, replaces = self._save_call(copy.deepcopy(self.doc), self._gen)
+            except Exception as e:  # noqa: BLE001 - reported like an autosave failure, then to the caller
+                self._save_error(e)
+                raise NQError(self.save_error) from e
             self._saved_gen = max(self._saved_gen, gen)
             self._apply_meta(status, revision, replaces)
+            if self.save_error:
+                self.save_error = ""
+                self.revalidate()
             self.saved.emit(f"Đã lưu lúc {hhmm(res.saved_at)}")
 
     # status and history ------------------------------------------------------------------------------------
@@ -271,6 +308,11 @@ class DocSession(QObject):
         self._apply_meta(cur["status"], cur["revision"], cur.get("replaces"))
         self.revalidate()
         self.reloaded.emit(None)
+
+    def discard(self) -> None:
+        """The officer chose to close without the changes that could not be saved."""
+        self.save_timer.stop()
+        self._saved_gen = self._gen
 
     def close(self) -> None:
         self.check_timer.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from nq57desk.gui.qtutil import dmy
+from nq57desk.report.document import MAX_NUMBER
 from nq57desk.vn import fmt_number, nfc, parse_date, parse_number, to_plain
 
 NUMBER_TYPES = ("integer", "decimal", "percent", "money")
@@ -23,12 +24,14 @@ def parse_input(ftype: str, text: str, blank=None):
         n = parse_number(t)
         if n is None:
             return Bad(f"«{t}» không phải là số (gõ ví dụ 14722, 14.722 hoặc 72,5).")
+        if abs(n) > MAX_NUMBER:
+            return Bad(f"Số «{t}» quá lớn (tối đa {fmt_number(MAX_NUMBER)}); hãy kiểm tra lại.")
         if ftype in ("integer", "money") and n != n.to_integral_value():
             return Bad(f"Phải là số nguyên, có «{t}».")
         return int(n) if ftype in ("integer", "money") else to_plain(n)
     if ftype == "measure":
         n = parse_number(t)
-        return to_plain(n) if n is not None else t
+        return to_plain(n) if n is not None and abs(n) <= MAX_NUMBER else t
     if ftype == "date":
         d = parse_date(t)
         if d is None:

@@ -25,3 +25,69 @@ def test_startup_probe_reopens_last_report(tmp_path):
     assert int(lines["startup_ms"]) > 0 and int(lines["ready_ms"]) >= int(lines["startup_ms"])
     # the probe does not touch the settings of the data folder
     assert (data / "nq57desk.ini").read_text(encoding="utf-8").strip().endswith(f"last_report={rid}")
+
+
+def test_glimpse_shows_the_last_report_before_the_folder_opens(tmp_path, qtbot, qapp, dialogs):
+    """The window shows the report read with the standard library; input waits until the folder is open."""
+    from nq57desk.gui.app import setup_app
+    from nq57desk.gui.mainwindow import MainWindow
+    from nq57desk.services import Desk
+    from tests.conftest import REPORTS
+
+    from .helpers import vtype
+
+    data = tmp_path / "data"
+    d = Desk(data)
+    rid = d.import_report((REPORTS / "000_an_truong.json").read_bytes())
+    d.save_profile({"commune_code": "11635"})
+    d.close()
+    setup_app(qapp)
+    w = MainWindow(data)
+    qtbot.addWidget(w)
+    assert w.preview_last(rid)
+    w.show()
+    assert w.stack.currentWidget() is w.editor and w.session.desk is None
+    assert not w.act["actExportDocx"].isEnabled()
+    w.editor.show_section("_head")
+    name = w.editor.ctx.widgets["signature"]
+    before = name.text()
+    name.setFocus()
+    vtype(name, "X")
+    assert name.text() == before  # blocked until the data folder is open
+    desk = Desk(data)
+    try:
+        w.attach(desk)
+        assert w.adopt(desk)
+        assert w.stack.currentWidget() is w.editor and w.act["actExportDocx"].isEnabled()
+        name = w.editor.ctx.widgets["signature"]
+        name.setFocus()
+        name.selectAll()
+        vtype(name, "Lê Văn C")
+        w.session.flush()
+        assert desk.document(rid)["signature"]["name"] == "Lê Văn C"
+        w.close_report()
+    finally:
+        desk.close()
+
+
+def test_glimpse_refuses_what_it_cannot_vouch_for(tmp_path):
+    from nq57desk.glimpse import peek_report
+    from nq57desk.services import Desk
+    from tests.conftest import REPORTS
+
+    data = tmp_path / "data"
+    assert peek_report(data, 1) is None  # no database
+    d = Desk(data)
+    rid = d.import_report((REPORTS / "000_an_truong.json").read_bytes())
+    g = peek_report(data, rid)
+    assert g is not None and g.doc == d.document(rid) and g.template_paths
+    d.delete_report(rid)
+    assert peek_report(data, rid) is None  # in the bin
+    d.close()
+    import sqlite3
+
+    con = sqlite3.connect(data / "nq57desk.db")
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    assert peek_report(data, rid) is None  # a schema the app does not know: the ordinary path decides
