@@ -500,17 +500,13 @@ class Desk:
 
     # demo ----------------------------------------------------------------------------------------------------
     def ensure_demo(self) -> int | None:
-        """On a new data folder: a commune profile and one demo report to look at (the Tân Cương report)."""
+        """On a new data folder: one demo report to look at (Xã Tân Cương's). It carries its own commune and
+        never touches the profile: the officer's own commune is chosen in the first-run dialog."""
         if self.list_reports() or self.list_reports(deleted=True):
             return None
         demo = settings.resources_dir() / "demo" / "bao-cao-mau.json"
         if not demo.exists():
             return None
-        doc = rdoc.loads(demo.read_bytes())
-        if self.profile() is None:
-            self.save_profile({"commune_code": doc["commune"]["code"], "issuer": doc["header"]["issuer"],
-                               "place": doc["header"]["place"], "recipients": doc["recipients"],
-                               "signature": doc["signature"], "symbol": doc["header"]["symbol"], "demo": True})
         try:
             return self.import_report(demo.read_bytes())
         except NQError:

@@ -183,10 +183,24 @@ class ProfileDialog(QDialog):
         super().accept()
 
     def _demo(self) -> None:
+        """Open the demo report. A commune already picked here is saved first; none picked leaves the profile
+        unset, so the app asks again at the next start (the demo's commune is never taken as the officer's)."""
+        if self.code:
+            d = self.data()
+            for k in ("issuer", "place"):
+                if not d[k]:
+                    d.pop(k)
+            try:
+                self.desk.save_profile(d)
+            except NQError as e:
+                error(self, "Thông tin đơn vị", str(e))
+                return
         rid = self.desk.ensure_demo()
         if rid is None:
-            if self.desk.profile() is None:
-                info(self, "Báo cáo mẫu", "Bản cài đặt này chưa có báo cáo mẫu. Hãy chọn xã/phường của đơn vị để bắt đầu.")
+            info(self, "Báo cáo mẫu", "Đã có báo cáo trong dữ liệu này nên không thêm báo cáo mẫu."
+                 if self.desk.list_reports() else "Bản cài đặt này chưa có báo cáo mẫu.")
+            if self.code:
+                super().accept()
             return
         self.demo_id = rid
         super().accept()

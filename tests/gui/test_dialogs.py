@@ -228,3 +228,32 @@ def test_export_xlsx_on_worker(win, qtbot, gui_desk, tmp_path, dialogs):
     win.exporter.finished.connect(results.append)
     qtbot.waitUntil(lambda: bool(results), timeout=60000)
     assert results == [str(out)] and out.exists()
+
+
+def test_demo_never_takes_the_officers_commune(tmp_path, qtbot, qapp, dialogs):
+    from nq57desk.gui.profile import ProfileDialog
+    from nq57desk.services import Desk
+
+    desk = Desk(tmp_path / "a")
+    try:
+        d = ProfileDialog(desk, first_run=True)
+        qtbot.addWidget(d)
+        d.filter.setText("truong quang trong")
+        first = d.list.item(0)
+        d.list.setCurrentItem(first)
+        picked = d.code
+        assert picked and picked != "05503"
+        d._demo()
+        assert d.demo_id is not None
+        assert desk.profile()["commune"]["code"] == picked  # the officer's choice, not the demo's Tân Cương
+        assert desk.document(d.demo_id)["commune"]["code"] == "05503"
+    finally:
+        desk.close()
+    desk = Desk(tmp_path / "b")
+    try:
+        d = ProfileDialog(desk, first_run=True)
+        qtbot.addWidget(d)
+        d._demo()  # nothing picked: the demo opens, the profile stays unset (asked again next start)
+        assert d.demo_id is not None and desk.profile() is None
+    finally:
+        desk.close()
