@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
@@ -46,6 +47,7 @@ class _Delegate(QStyledItemDelegate):
         if col.type == "longtext":
             w = VPlainTextEdit(parent)
             w.setTabChangesFocus(True)
+            w.installEventFilter(self)
             return w
         if col.choices or col.type == "yesno":
             items = [""] + (list(col.choices) if col.choices else ["Có", "Không"])
@@ -59,8 +61,24 @@ class _Delegate(QStyledItemDelegate):
             w.setCurrentText(text)
         elif isinstance(w, QPlainTextEdit):
             w.setPlainText(text)
+            # typing over a cell replaces it (as one-line cells and Excel do); F2 or a double-click edits it
+            if self.ed.table.typed_over:
+                w.selectAll()
+            else:
+                w.moveCursor(QTextCursor.End)
         else:
             w.setText(text)
+
+    def eventFilter(self, obj, ev):  # noqa: N802 - Qt API
+        """In a long-text cell Enter finishes the cell (as in Excel); Alt+Enter or Shift+Enter starts a new line."""
+        if isinstance(obj, QPlainTextEdit) and ev.type() == QEvent.KeyPress and ev.key() in (Qt.Key_Return, Qt.Key_Enter):
+            if ev.modifiers() & (Qt.AltModifier | Qt.ShiftModifier):
+                obj.insertPlainText("\n")
+            else:
+                self.commitData.emit(obj)
+                self.closeEditor.emit(obj, QAbstractItemDelegate.NoHint)
+            return True
+        return super().eventFilter(obj, ev)
 
     def setModelData(self, w, model, index):  # noqa: N802 - Qt API
         if isinstance(w, QComboBox):
@@ -76,6 +94,7 @@ class _Grid(QTableWidget):
     def __init__(self, editor: TableEditor):
         super().__init__(editor)
         self.ed = editor
+        self.typed_over = False  # editing started by typing a character over the cell (not F2, not a click)
 
     def resizeEvent(self, ev):  # noqa: N802 - Qt API
         super().resizeEvent(ev)
@@ -93,7 +112,11 @@ class _Grid(QTableWidget):
             if ev.key() == Qt.Key_Delete and ev.modifiers() == Qt.NoModifier:
                 self.ed.clear_selection()
                 return
-        super().keyPressEvent(ev)
+            self.typed_over = bool(ev.text()) and ev.text().isprintable()
+        try:
+            super().keyPressEvent(ev)
+        finally:
+            self.typed_over = False
 
 
 class TableEditor(TableOps, QWidget):

@@ -112,3 +112,35 @@ def test_paste_into_fixed_table_skips_fixed_cells(win, qtbot, gui_desk):
     qtbot.waitUntil(lambda: t.table.item(4, 4).text() == "88,25", timeout=2000)
     win.session.flush()
     assert gui_desk.document(rid)["values"]["chi_tieu"]["r4"] == {"ket_qua": 88.25}
+
+
+def test_typing_over_a_long_text_cell_replaces_it_and_enter_commits(win, qtbot, gui_desk):
+    from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+    from .helpers import vtype
+
+    rid = make_report(gui_desk, "tw-de-cuong")
+    win.open_report(rid)
+    win.editor.show_section("pl2")
+    t = _table(win, "pl2_sang_kien")
+    QGuiApplication.clipboard().setText(BLOCK)
+    t.table.setFocus()
+    t.table.setCurrentCell(-1, 1)
+    t.paste()
+    t = _table(win, "pl2_sang_kien")
+    col = next(i for i, c in enumerate(t.spec.columns) if c.type == "longtext")
+    t.table.setFocus()
+    t.table.setCurrentCell(0, col)
+    old = t.table.item(0, col).text()
+    assert old
+    qtbot.keyClick(t.table, Qt.Key_X)  # typing over the cell opens its editor with the old text selected
+    ed = QApplication.focusWidget()
+    assert isinstance(ed, QPlainTextEdit)
+    vtype(ed, "YZ")
+    qtbot.keyClick(ed, Qt.Key_Return, Qt.ShiftModifier)  # Shift+Enter: a new line inside the cell
+    vtype(ed, "W")
+    qtbot.keyClick(ed, Qt.Key_Return)  # Enter: the cell is finished
+    assert not isinstance(QApplication.focusWidget(), QPlainTextEdit)
+    win.session.flush()
+    key = t.spec.columns[col].key
+    assert gui_desk.document(rid)["values"]["pl2_sang_kien"][0][key] == "xYZ\nW"
