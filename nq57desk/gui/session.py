@@ -15,7 +15,8 @@ from nq57desk.templates.numbering import section_paths
 from nq57desk.validation import Finding, validate
 
 CONTENT_KEYS = ("header", "values", "carried", "recipients", "signature")
-AUTOSAVE_MS = 800
+AUTOSAVE_MS = 800  # saved this long after the last keystroke …
+AUTOSAVE_MAX_MS = 2500  # … and never later than this after the first unsaved one, even while typing on
 CHECK_MS = 120
 RETRY_MS = 5000
 UNDO_LIMIT = 300
@@ -51,6 +52,7 @@ class DocSession(QObject):
         self.raw_text: dict[str, str] = {}  # key → the unusable text, shown again when the form is rebuilt
         self.findings: list[Finding] = []
         self.save_error = ""  # why the last save failed, shown as a finding until a save succeeds
+        self._dirty_since: float | None = None  # when the oldest edit not yet handed to a save was made
         self._derived_gen = -1
         self._derived: dict = {}
         self._env_gen = -1
@@ -164,9 +166,20 @@ class DocSession(QObject):
         del self._undo[:-UNDO_LIMIT]
         self._redo.clear()
 
+    def _schedule_save(self) -> None:
+        """A pause in typing saves; steady typing (a long paragraph) is saved at least every AUTOSAVE_MAX_MS."""
+        now = time.monotonic()
+        if self._dirty_since is None:
+            self._dirty_since = now
+        if self.save_error:
+            self.save_timer.start(RETRY_MS)
+            return
+        left = AUTOSAVE_MAX_MS - (now - self._dirty_since) * 1000
+        self.save_timer.start(int(max(0, min(AUTOSAVE_MS, left))))
+
     def _touch(self, path) -> None:
         self._gen += 1
-        self.save_timer.start()
+        self._schedule_save()
         self.check_timer.start()
         self.edited.emit(path)
 
@@ -194,7 +207,7 @@ class DocSession(QObject):
         self.invalid.clear()
         self.raw_text.clear()
         self._gen += 1
-        self.save_timer.start()
+        self._schedule_save()
         self.revalidate()
         self.reloaded.emit(path)
 
@@ -226,15 +239,14 @@ class DocSession(QObject):
         if not self.dirty or self.desk is None:
             return
         if self._saving:
-            self.save_timer.start()
-            return
+            return  # the running save's callback schedules the next one
         self._saving = True
+        self._dirty_since = None
         doc, gen = copy.deepcopy(self.doc), self._gen
         run_async(lambda: self._save_call(doc, gen), self._saved, self._save_error, pool=self.pool)
 
     def _saved(self, out) -> None:
         self._saving = False
-        self.save_timer.setInterval(AUTOSAVE_MS)
         if self.save_error:
             self.save_error = ""
             self.check_timer.start()
@@ -243,7 +255,7 @@ class DocSession(QObject):
         self._apply_meta(status, revision, replaces)
         self.saved.emit(f"Đã lưu lúc {hhmm(res.saved_at)}")
         if self.dirty:
-            self.save_timer.start()
+            self._schedule_save()
 
     def _save_error(self, exc) -> None:
         """The edit stays in the window; the officer sees why in the Kiểm tra panel, and the save is tried again
@@ -251,7 +263,7 @@ class DocSession(QObject):
         self._saving = False
         msg = str(exc) if isinstance(exc, NQError) else f"lỗi không mong muốn ({type(exc).__name__})"
         self.save_error = f"Chưa lưu được các thay đổi: {msg} Các thay đổi vẫn còn trong cửa sổ; ứng dụng sẽ thử lưu lại."
-        self.save_timer.start(RETRY_MS)
+        self._schedule_save()
         self.revalidate()
         self.save_failed.emit(f"Chưa lưu được: {msg}")
 

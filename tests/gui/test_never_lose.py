@@ -65,3 +65,27 @@ def test_failed_save_is_a_finding_is_retried_and_closing_asks(win, qtbot, gui_de
     qtbot.waitUntil(lambda: not any(f.key == "_save" for f in win.session.findings), timeout=3000)
     assert gui_desk.document(rid)["signature"]["name"] == "Tran Thi B"
     assert win.can_close() is True
+
+
+def test_steady_typing_is_saved_without_waiting_for_a_pause(win, qtbot, gui_desk):
+    """One key every 300 ms never leaves 800 ms of quiet; the save still comes within AUTOSAVE_MAX_MS."""
+    from nq57desk.gui.session import AUTOSAVE_MAX_MS
+
+    from .helpers import vtype
+
+    rid = make_report(gui_desk, "chung")
+    win.open_report(rid)
+    ed = win.editor
+    ed.show_section("chi_dao")
+    area = ed.ctx.widgets["chi_dao_text"]
+    area.setFocus()
+    saves = []
+    win.session.saved.connect(saves.append)
+    for ch in "Kế hoạch số 23 được ban hành":
+        vtype(area, ch)
+        qtbot.wait(300)
+        if saves:
+            break
+    assert saves, "no save during 8 s of steady typing"
+    assert len(area.toPlainText()) * 300 <= AUTOSAVE_MAX_MS + 1500
+    assert gui_desk.document(rid)["values"].get("chi_dao_text")
