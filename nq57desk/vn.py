@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
 
@@ -60,10 +60,13 @@ def fmt_number(value, decimals: int | None = None) -> str:
 
 
 def fmt_percent(value, decimals: int = 2) -> str:
-    """99.8327 → "99,83%"; whole values drop the decimals: 100 → "100%"."""
+    """99.8327 → "99,83%"; whole values drop the decimals: 100 → "100%"; 99.995 → "99,99%", never "100%"."""
     if value is None:
         return ""
     d = _quantize(value, decimals)
+    if d == 100 and Decimal(str(value)) < 100:
+        # 99,995% is not complete: rounding it up to "100%" would say every case was done
+        d = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN)
     if d == d.to_integral_value():
         return fmt_number(d.to_integral_value(), 0) + "%"
     return fmt_number(d, decimals).rstrip("0").rstrip(",") + "%"
@@ -76,15 +79,16 @@ def fmt_money(value) -> str:
     return fmt_number(value, 0) + " đồng"
 
 
-_NUM_RE = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
-_DOTDEC_RE = re.compile(r"^[+-]?\d+\.\d{1,2}$|^[+-]?\d+\.\d{4,}$")
+_NUM_RE = re.compile(r"^[+-]?([1-9]\d{0,2}(\.\d{3})+|\d+)(,\d+)?$")
+_DOTDEC_RE = re.compile(r"^[+-]?\d+\.\d{1,2}$|^[+-]?\d+\.\d{4,}$|^[+-]?0\.\d+$")
 
 
 def parse_number(text) -> Decimal | None:
     """Parse what an officer types: "14722", "14.722", "72,5", "0,556"; None when it is not a number.
 
     A dot followed by exactly three digits is a thousands separator (Vietnamese usage);
-    "99.89" (two digits) is read as a decimal point, as officers often type it.
+    "99.89" (two digits) is read as a decimal point, as officers often type it, and so is "0.125" (no grouped
+    number starts with 0: reading it as 125 would be a thousandfold error).
     """
     if text is None:
         return None

@@ -15,6 +15,8 @@ def test_numbers_money_percent():
     assert vn.fmt_percent(Decimal(14706) * 100 / Decimal(14722)) == "99,89%"
     assert vn.fmt_percent(100) == "100%"
     assert vn.fmt_percent(50) == "50%"
+    assert vn.fmt_percent(99.995) == "99,99%"  # not complete, so never "100%"
+    assert vn.fmt_percent(Decimal(14721) * 100 / Decimal(14722)) == "99,99%"
 
 
 def test_parse_what_officers_type():
@@ -24,6 +26,10 @@ def test_parse_what_officers_type():
     assert vn.parse_number("72,5") == Decimal("72.5")
     assert vn.parse_number("99.89") == Decimal("99.89")
     assert vn.parse_number("99,89%") == Decimal("99.89")
+    assert vn.parse_number("0.125") == Decimal("0.125")  # not 125: no grouped number starts with 0
+    assert vn.parse_number("0,125") == Decimal("0.125")
+    assert vn.parse_number("1.250") == 1250
+    assert vn.parse_number("012.345") is None  # ambiguous: refused rather than guessed
     assert vn.parse_number("abc") is None
     assert vn.parse_number("") is None
 
