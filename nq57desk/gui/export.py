@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
@@ -34,7 +35,36 @@ def available(kind: str) -> bool:
 
 
 def default_name(doc: dict, ext: str) -> str:
+    """The bundle gets the name the upper level sorts by (NQ57_05503_2026-T05_r2.xlsx); the DOCX a readable one."""
+    if ext == "xlsx":
+        from nq57desk.bundle.package import bundle_filename
+
+        return bundle_filename(doc)
     return ascii_name(f"bao-cao-{doc['commune']['name']}-{period_code(doc['period'])}") + f".{ext}"
+
+
+def word_copy_path(data_dir: Path, doc: dict) -> Path:
+    """A fresh file for «Mở bằng Word» each time (Word may still hold the previous one open); copies older than
+    a day are removed, quietly skipping any that is still open."""
+    folder = Path(data_dir) / "mo-bang-word"
+    now = time.time()
+    try:
+        for old in folder.glob("*.docx"):
+            if now - old.stat().st_mtime > 86400:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    stem = default_name(doc, "docx")[: -len(".docx")]
+    return folder / f"{stem}-{time.strftime('%H%M%S')}.docx"
+
+
+def file_problem(e: OSError, name: str) -> str:
+    """An OSError while writing an export, as the officer can act on it."""
+    from nq57desk.services import os_error_vi
+
+    if getattr(e, "winerror", None) in (32, 33):  # ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION
+        return f"Tệp «{name}» đang mở trong chương trình khác (Word, Excel…). Hãy đóng tệp đó rồi thử lại."
+    return f"Không ghi được tệp «{name}»: {os_error_vi(e)}."
 
 
 class Exporter(QObject):
@@ -69,11 +99,10 @@ class Exporter(QObject):
                 return False
             self.settings.setValue("export/dir", str(Path(path).parent))
         elif path is None:
-            path = str(Path(s.desk.data_dir) / "mo-bang-word" / default_name(s.doc, ext))
+            path = str(word_copy_path(s.desk.data_dir, s.doc))
         final = Path(path)
         if final.suffix.lower() != f".{ext}":
             final = final.with_name(final.name + f".{ext}")
-        final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.with_name(f"{final.stem}.dang-xuat-{os.getpid()}{final.suffix}")
         self.cancelled = False
         p = self.progress = QProgressDialog(f"Đang xuất {name}…", "Hủy", 0, 0, self.window)
@@ -86,8 +115,13 @@ class Exporter(QObject):
         p.show()
         rid, desk = s.rid, s.desk
         fn = desk.export_docx if kind == "docx" else desk.export_xlsx
-        run_async(lambda: fn(rid, tmp), lambda _r: self._done(tmp, final, name, open_after),
-                  lambda exc: self._failed(tmp, name, exc))
+
+        def work():
+            final.parent.mkdir(parents=True, exist_ok=True)  # on the worker: a slow or missing drive
+            return fn(rid, tmp)
+
+        run_async(work, lambda _r: self._done(tmp, final, name, open_after),
+                  lambda exc: self._failed(tmp, final, name, exc))
         return True
 
     def _cancel(self) -> None:
@@ -114,7 +148,7 @@ class Exporter(QObject):
             os.replace(tmp, final)
         except OSError as e:
             tmp.unlink(missing_ok=True)
-            error(self.window, f"Xuất {name}", f"Không ghi được tệp {final.name}: {e.strerror or e}")
+            error(self.window, f"Xuất {name}", file_problem(e, final.name))
             self.finished.emit("")
             return
         self.window.statusBar().showMessage(f"Đã xuất {name}: {final}", 8000)
@@ -124,14 +158,19 @@ class Exporter(QObject):
         elif ask(self.window, f"Xuất {name}", f"Đã xuất {name}:\n{final}", "Mở tệp ngay bây giờ?"):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(final)))
 
-    def _failed(self, tmp: Path, name: str, exc) -> None:
+    def _failed(self, tmp: Path, final: Path, name: str, exc) -> None:
         self._close_progress()
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
         self.finished.emit("")
         if self.cancelled:
             return
         if isinstance(exc, NQError):
             error(self.window, f"Xuất {name}", str(exc))
+        elif isinstance(exc, OSError):
+            error(self.window, f"Xuất {name}", file_problem(exc, final.name))
         elif isinstance(exc, ImportError):
             error(self.window, f"Xuất {name}", f"Bản cài đặt này chưa có chức năng xuất {name}.")
         else:

@@ -257,3 +257,36 @@ def test_demo_never_takes_the_officers_commune(tmp_path, qtbot, qapp, dialogs):
         assert d.demo_id is not None and desk.profile() is None
     finally:
         desk.close()
+
+
+def test_export_problems_are_vietnamese_and_word_copies_are_fresh(win, qtbot, gui_desk, tmp_path, dialogs):
+    from nq57desk.gui.export import default_name, word_copy_path
+    from tests.conftest import REPORTS
+
+    rid = gui_desk.import_report((REPORTS / "000_an_truong.json").read_bytes())
+    win.open_report(rid)
+    doc = gui_desk.document(rid)
+    assert default_name(doc, "xlsx") == "NQ57_11635_2026-H1_r1.xlsx"
+    # the target is a folder: a Vietnamese sentence, no file left behind
+    blocker = tmp_path / "chan.docx"
+    blocker.mkdir()
+    results = []
+    assert win.export("docx", str(blocker))
+    win.exporter.finished.connect(results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=60000)
+    assert results == [""]
+    kind, title, text, _ = next(d for d in dialogs.seen if d[0] == "error")
+    assert title == "Xuất DOCX" and "Không ghi được tệp «chan.docx»" in text
+    assert "Errno" not in text
+    assert not list(tmp_path.glob("*.dang-xuat-*"))
+    # «Mở bằng Word» writes a new copy each time (Word may still hold the last one)
+    a = word_copy_path(gui_desk.data_dir, doc)
+    a.parent.mkdir(parents=True, exist_ok=True)
+    a.write_bytes(b"x")
+    import os
+    import time as _t
+
+    os.utime(a, (_t.time() - 2 * 86400,) * 2)
+    _t.sleep(1.1)
+    b = word_copy_path(gui_desk.data_dir, doc)
+    assert b != a and not a.exists()  # the day-old copy was cleared
