@@ -24,6 +24,7 @@ class Glimpse:
     rid: int
     doc: dict
     template_paths: tuple[Path, ...]  # where the template may be, in the order the registry prefers them
+    acknowledged: frozenset[tuple[str, str]] = frozenset()  # (finding key, message) of accepted warnings
 
 
 def head_revision() -> str | None:
@@ -45,6 +46,8 @@ def peek_report(data_dir: Path, rid: int) -> Glimpse | None:
                 return None
             row = con.execute("SELECT r.deleted_at, v.document FROM report r JOIN revision v ON v.report_id = r.id "
                               "WHERE r.id = ? ORDER BY v.number DESC LIMIT 1", (int(rid),)).fetchone()
+            acks = frozenset(con.execute("SELECT finding_key, message FROM acknowledgement WHERE report_id = ?",
+                                         (int(rid),)).fetchall())
         finally:
             con.close()
         if not row or row[0] is not None:
@@ -56,7 +59,7 @@ def peek_report(data_dir: Path, rid: int) -> Glimpse | None:
         return None
     if not paths:
         return None
-    return Glimpse(int(rid), doc, paths)
+    return Glimpse(int(rid), doc, paths, frozenset((str(k), str(m)) for k, m in acks))
 
 
 def template_files(data_dir: Path, tid: str, version: int) -> tuple[Path, ...]:

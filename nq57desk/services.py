@@ -392,6 +392,13 @@ class Desk:
                 s.add(Acknowledgement(report_id=rid, finding_key=finding.key, message=finding.message,
                                       author=settings.local_user(), created_at=now()))
 
+    def unacknowledge(self, rid: int, key: str, message: str) -> None:
+        with self.session() as s, s.begin():
+            for a in s.scalars(select(Acknowledgement).where(
+                    Acknowledgement.report_id == rid, Acknowledgement.finding_key == key,
+                    Acknowledgement.message == message)).all():
+                s.delete(a)
+
     def acknowledged(self, rid: int) -> set[tuple[str, str]]:
         with self.session() as s:
             rows = s.scalars(select(Acknowledgement).where(Acknowledgement.report_id == rid)).all()

@@ -32,6 +32,7 @@ def short_place(place: str) -> str:
 class ChecksPanel(QWidget):
     jump = Signal(object)  # Finding
     acknowledged_changed = Signal()
+    ack_toggled = Signal(object, bool)  # the warning, acknowledged now or not
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -132,11 +133,13 @@ class ChecksPanel(QWidget):
         if f is None or f.severity != "warning":
             return
         i = ack_id(f)
-        if i in self.acknowledged:
-            self.acknowledged.discard(i)
-        else:
+        on = i not in self.acknowledged
+        if on:
             self.acknowledged.add(i)
+        else:
+            self.acknowledged.discard(i)
         self._fill()
+        self.ack_toggled.emit(f, on)
         self.acknowledged_changed.emit()
 
     def _activated(self, it, _col=0):

@@ -107,7 +107,7 @@ class ReportEditor(QWidget):
         session.reloaded.connect(self._reloaded)
         session.findings_changed.connect(self._findings)
         session.status_changed.connect(lambda _s: self._update_title())
-        self.acknowledged = set(self.settings.value(f"ack/{session.rid}", [], type=list) or [])
+        self.acknowledged = session.acknowledged_ids()
         self._build_tree()
         self._update_title()
         start = section or self.settings.value(f"report/{session.rid}/section") or HEAD
@@ -295,5 +295,4 @@ class ReportEditor(QWidget):
     def set_acknowledged(self, ids: set[str]) -> None:
         self.acknowledged = set(ids)
         if self.session is not None:
-            self.settings.setValue(f"ack/{self.session.rid}", sorted(self.acknowledged))
             self._findings(self.session.findings)

@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
             child(self, QWidget, "checksHost").layout().addWidget(self.checks)
             self.checks.jump.connect(lambda f: self.editor.jump_to_finding(f))
             self.checks.acknowledged_changed.connect(lambda: self.editor.set_acknowledged(self.checks.acknowledged))
+            self.checks.ack_toggled.connect(self._ack_toggled)
 
             self.editor = ReportEditor(self.settings)
             self.stack.addWidget(self.editor)
@@ -220,10 +221,32 @@ class MainWindow(QMainWindow):
         s.save_failed.connect(self._save_failed)
         s.findings_changed.connect(self.checks.set_findings)
         s.status_changed.connect(lambda _st: self._update_status_actions())
-        self.checks.set_acknowledged(set(self.settings.value(f"ack/{s.rid}", [], type=list) or []))
+        self._migrate_ini_acks(s)
+        self.checks.set_acknowledged(s.acknowledged_ids())
         self.editor.open(s, section)
         self.checks.set_findings(s.findings)
         self.saved_label.setText("")
+
+    def _ack_toggled(self, finding, on: bool) -> None:
+        try:
+            self.session.set_acknowledged(finding, on)
+        except NQError as e:
+            error(self, "Cảnh báo đã xem", str(e))
+
+    def _migrate_ini_acks(self, s) -> None:
+        """Versions before 0.2 kept accepted warnings in the settings file; they move into the database."""
+        old = self.settings.value(f"ack/{s.rid}")
+        if not old or s.desk is None:
+            return
+        from nq57desk.validation import Finding
+
+        for i in (old if isinstance(old, list) else [old]):
+            key, _, message = str(i).partition("|")
+            try:
+                s.desk.acknowledge(s.rid, Finding("warning", "", key, "", message))
+            except NQError:
+                pass
+        self.settings.remove(f"ack/{s.rid}")
 
     # the report shown before the data folder is open -----------------------------------------------------------
     def preview_last(self, rid: int) -> bool:
@@ -245,7 +268,7 @@ class MainWindow(QMainWindow):
             if tpl is None:
                 return False
             self._ensure_editor()
-            s = DocSession(None, g.rid, self, doc=g.doc, tpl=tpl)
+            s = DocSession(None, g.rid, self, doc=g.doc, tpl=tpl, acknowledged=g.acknowledged)
             self._show_session(s, None)
         except Exception:  # noqa: BLE001 - a glimpse only; the ordinary path reports real problems
             self.session = None

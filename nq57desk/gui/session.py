@@ -32,10 +32,12 @@ class DocSession(QObject):
     save_failed = Signal(str)
     status_changed = Signal(str)
 
-    def __init__(self, desk, rid: int, parent: QObject | None = None, *, doc: dict | None = None, tpl=None):
+    def __init__(self, desk, rid: int, parent: QObject | None = None, *, doc: dict | None = None, tpl=None,
+                 acknowledged=frozenset()):
         """With desk=None the session shows `doc` before the data folder is open (see attach); it cannot save."""
         super().__init__(parent)
         self.desk, self.rid = desk, rid
+        self.preview_acks = acknowledged  # before attach(): read with the glimpse
         self.doc = doc if desk is None else desk.document(rid)
         self.tpl = tpl if desk is None else desk.template(self.doc["template"]["id"], self.doc["template"]["version"])
         self.paths = section_paths(self.tpl)
@@ -66,6 +68,19 @@ class DocSession(QObject):
             QTimer.singleShot(0, self.revalidate)  # the first checks come right after the window is painted
         else:
             self.revalidate()
+
+    def acknowledged_ids(self) -> set[str]:
+        """Accepted warnings, as the panel names them (key|message); stored with the report in the database."""
+        pairs = self.desk.acknowledged(self.rid) if self.desk is not None else self.preview_acks
+        return {f"{k}|{m}" for k, m in pairs}
+
+    def set_acknowledged(self, finding, on: bool) -> None:
+        if self.desk is None:
+            return
+        if on:
+            self.desk.acknowledge(self.rid, finding)
+        else:
+            self.desk.unacknowledge(self.rid, finding.key, finding.message)
 
     def attach(self, desk) -> bool:
         """Adopt the data folder opened after the window showed this report; False when the stored report is not

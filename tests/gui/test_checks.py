@@ -79,6 +79,24 @@ def test_done_refused_while_errors_then_allowed(win, qtbot, gui_desk, dialogs):
     win.checks.toggle_ack()
     assert "đã xem" in win.checks.summary.text()
     assert WARNING_COLOR not in editor.table.styleSheet()
+    # stored with the report (so it is in backups and bundles' PC), not in the settings file
+    assert any(k == "van_ban" for k, _m in gui_desk.acknowledged(rid))
+    assert not win.settings.value(f"ack/{rid}")
+    win.checks.show_ack.setChecked(True)
+
+    def select_warning():
+        i = next(i for i in range(win.checks.tree.topLevelItemCount())
+                 if win.checks.tree.topLevelItem(i).data(0, Qt.UserRole).key == "van_ban")
+        win.checks.tree.setCurrentItem(win.checks.tree.topLevelItem(i))
+
+    select_warning()
+    win.checks.toggle_ack()
+    assert not any(k == "van_ban" for k, _m in gui_desk.acknowledged(rid))
+    select_warning()
+    win.checks.toggle_ack()
+    win.session.flush()
+    win.open_report(rid)  # reopened: still acknowledged
+    assert "đã xem" in win.checks.summary.text()
     assert win.set_status("done")
     assert gui_desk.document(rid)["status"] == "done"
     assert "Hoàn thành" in ed.status.text()
