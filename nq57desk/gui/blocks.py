@@ -100,14 +100,17 @@ def fields_grid(ctx: FormContext, fields: tuple[Field, ...], path_of, key_of) ->
         if f.help:
             lab.setToolTip(f.help)
         key = key_of(f)
-        if f.derived or is_computed(ctx.tpl, doc, key):
+        computed = bool(f.derived or is_computed(ctx.tpl, doc, key))
+        if computed:
             w = derived_output(ctx, f, key)
         else:
             w = field_input(ctx, f, path_of(f), key)
             if f.help:
                 w.setToolTip(f.help)
         lab.setBuddy(w)
-        unit = QLabel(f.unit if f.type not in ("money", "percent") else ("đồng" if f.type == "money" else "%"))
+        # a computed rate already reads "58,33%": a "%" beside it would say it twice
+        unit = QLabel(f.unit if f.type not in ("money", "percent") else
+                      ("đồng" if f.type == "money" else ("" if computed else "%")))
         unit.setStyleSheet(HINT_STYLE)
         align = Qt.AlignTop if f.type == "longtext" else Qt.AlignVCenter
         grid.addWidget(lab, row, 0, align)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -21,6 +22,23 @@ from nq57desk.gui.formctx import ack_id
 from nq57desk.gui.qtutil import icon
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
+
+
+class _Wrap(QStyledItemDelegate):
+    """Rows as tall as their wrapped message at the column's current width (QTreeView alone elides them)."""
+
+    def __init__(self, tree: QTreeWidget):
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option, index):  # noqa: N802 - Qt API
+        base = super().sizeHint(option, index)
+        width = self.tree.columnWidth(index.column()) - 10
+        text = index.data(Qt.DisplayRole) or ""
+        if width <= 40 or not text:
+            return base
+        r = option.fontMetrics.boundingRect(QRect(0, 0, width, 100000), Qt.TextWordWrap, text)
+        return QSize(base.width(), max(base.height(), r.height() + 6))
 
 
 def short_place(place: str) -> str:
@@ -59,6 +77,8 @@ class ChecksPanel(QWidget):
         t.setRootIsDecorated(False)
         t.setUniformRowHeights(False)
         t.setWordWrap(True)
+        t.setTextElideMode(Qt.ElideNone)
+        t.setItemDelegate(_Wrap(t))
         t.setAlternatingRowColors(True)
         t.setSelectionMode(QAbstractItemView.SingleSelection)
         h = t.header()

@@ -28,9 +28,11 @@ APP_TITLE = "Báo cáo Nghị quyết 57"
 ICONS = {"actHome": "home", "actNew": "new", "actProfile": "profile", "actSave": "save", "actUndo": "undo",
          "actRedo": "redo", "actFind": "find", "actHistory": "history", "actDone": "done", "actSent": "sent",
          "actDraft": "draft", "actExportDocx": "docx", "actExportXlsx": "xlsx", "actOpenWord": "word",
-         "actPrevSection": "up", "actNextSection": "down", "actQuit": "quit", "actAbout": "app", "actPreview": "print"}
+         "actPrevSection": "up", "actNextSection": "down", "actQuit": "quit", "actAbout": "app", "actPreview": "print",
+         "actExportPackage": "usb", "actExportPdf": "pdf"}
 EDITOR_ACTIONS = ("actSave", "actUndo", "actRedo", "actFind", "actHistory", "actDone", "actSent", "actDraft",
-                  "actExportDocx", "actExportXlsx", "actOpenWord", "actPrevSection", "actNextSection", "actPreview")
+                  "actExportDocx", "actExportXlsx", "actOpenWord", "actPrevSection", "actNextSection", "actPreview",
+                  "actExportPackage", "actExportPdf")
 
 
 class _InputBlocker(QObject):
@@ -104,7 +106,8 @@ class MainWindow(QMainWindow):
                          ("actDraft", lambda: self.set_status("draft")), ("actExportDocx", lambda: self.export("docx")),
                          ("actExportXlsx", lambda: self.export("xlsx")), ("actOpenWord", self.open_in_word),
                          ("actPrevSection", lambda: self.step_section(-1)), ("actNextSection", lambda: self.step_section(1)),
-                         ("actPreview", self.print_preview), ("actAbout", self.about)):
+                         ("actPreview", self.print_preview), ("actAbout", self.about),
+                         ("actExportPackage", self.export_package), ("actExportPdf", self.export_pdf)):
             a[name].triggered.connect(fn)
         tv = self.dock.toggleViewAction()
         tv.setText("Bảng Kiểm tra")
@@ -476,6 +479,25 @@ class MainWindow(QMainWindow):
             error(self, "Xem trước khi in", "Bản cài đặt này chưa có chức năng xem trước khi in.")
         except NQError as e:
             error(self, "Xem trước khi in", str(e))
+
+    def export_package(self) -> None:
+        """«Xuất gói gửi cấp trên»: DOCX + bundle + manifest, copied and verified on a USB stick or in a folder."""
+        from nq57desk.gui.package import PackageDialog
+
+        if self.session is None:
+            return
+        PackageDialog(self, self.session, self.settings).exec()
+
+    def export_pdf(self) -> None:
+        from nq57desk.gui import printing
+
+        if self.session is None:
+            return
+        save = getattr(printing, "save_pdf_dialog", None)
+        if save is None:  # an older printing module: the preview has «Lưu PDF»
+            self.print_preview()
+            return
+        save(self, self.session)
 
     def open_in_word(self) -> None:
         self.export("docx", open_after=True, ask_path=False)

@@ -140,6 +140,21 @@ def open_file(parent, title: str, directory: str, filters: list[str]) -> str | N
     return d.selectedFiles()[0]
 
 
+def choose_folder(parent, title: str, directory: str) -> str | None:
+    d = QFileDialog(parent, title, directory)
+    d.setOption(QFileDialog.DontUseNativeDialog, True)
+    d.setOption(QFileDialog.ShowDirsOnly, True)
+    d.setFileMode(QFileDialog.Directory)
+    d.setLabelText(QFileDialog.LookIn, "Tìm trong:")
+    d.setLabelText(QFileDialog.FileName, "Thư mục:")
+    d.setLabelText(QFileDialog.FileType, "Loại:")
+    d.setLabelText(QFileDialog.Accept, "Chọn")
+    d.setLabelText(QFileDialog.Reject, "Hủy")
+    if d.exec() != QDialog.Accepted or not d.selectedFiles():
+        return None
+    return d.selectedFiles()[0]
+
+
 # -- settings: an INI file in the data folder, never the registry ---------------------------------------------
 
 def open_settings(data_dir: Path | str | None) -> QSettings:

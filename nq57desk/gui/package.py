@@ -1,0 +1,187 @@
+"""«Xuất gói gửi cấp trên»: pick a USB stick (listed first) or a folder, then the DOCX, the bundle and the manifest
+are built locally and copied with a read-back check on a worker (nq57desk.bundle.package.export_package).
+
+«Hủy» while copying cannot stop a copy half-way without leaving it half-done, so it lets the copy finish and then
+removes what was written: either the whole package is there, checked, or none of it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressDialog,
+    QPushButton,
+    QRadioButton,
+)
+
+from nq57desk.errors import NQError
+from nq57desk.gui.qtutil import child, choose_folder, error, icon, info, load_ui
+from nq57desk.gui.workers import run_async
+
+
+class PackageDialog(QDialog):
+    def __init__(self, window, session, settings):
+        super().__init__(window)
+        load_ui("package", base=self)
+        self.window_, self.session, self.settings = window, session, settings
+        self.result = None  # the PackageResult once written
+        self.cancelled = False
+        self.progress: QProgressDialog | None = None
+        self.drives: QListWidget = child(self, QListWidget, "driveList")
+        self.target: QLabel = child(self, QLabel, "targetLabel")
+        self.names: QLabel = child(self, QLabel, "namesLabel")
+        self.zip: QRadioButton = child(self, QRadioButton, "zipRadio")
+        child(self, QRadioButton, "folderRadio").toggled.connect(self._update)
+        child(self, QPushButton, "folderButton").clicked.connect(self._choose)
+        child(self, QPushButton, "refreshButton").clicked.connect(self.fill_drives)
+        self.ok: QPushButton = child(self, QPushButton, "okButton")
+        self.ok.clicked.connect(self.export)
+        child(self, QPushButton, "cancelButton").clicked.connect(self.reject)
+        self.drives.currentItemChanged.connect(self._update)
+        self.other: str | None = settings.value("package/dir") or None
+        self.fill_drives()
+
+    # where ----------------------------------------------------------------------------------------------------
+    def fill_drives(self) -> None:
+        from nq57desk.bundle.package import removable_drives
+
+        self.drives.clear()
+        for d in removable_drives():
+            it = QListWidgetItem(icon("usb" if d.removable else "open"),
+                                 f"{d.label} — {d.path}" if d.label != d.path else d.path)
+            it.setData(Qt.UserRole, d.path)
+            self.drives.addItem(it)
+        if self.other:
+            it = QListWidgetItem(icon("open"), f"Thư mục đã chọn — {self.other}")
+            it.setData(Qt.UserRole, self.other)
+            self.drives.addItem(it)
+        if self.drives.count():
+            self.drives.setCurrentRow(0)
+        self._update()
+
+    def _choose(self) -> None:
+        start = self.other or str(Path.home())
+        path = choose_folder(self, "Chọn thư mục lưu gói", start)
+        if not path:
+            return
+        self.other = path
+        self.settings.setValue("package/dir", path)
+        self.fill_drives()
+        self.drives.setCurrentRow(self.drives.count() - 1)
+
+    def folder(self) -> str | None:
+        it = self.drives.currentItem()
+        return it.data(Qt.UserRole) if it is not None else None
+
+    def destination(self) -> Path | None:
+        """The folder, or the .zip inside it, that export_package is given."""
+        from nq57desk.bundle.package import bundle_filename
+
+        f = self.folder()
+        if not f:
+            return None
+        if self.zip.isChecked():
+            return Path(f) / (bundle_filename(self.session.doc)[: -len(".xlsx")] + ".zip")
+        return Path(f)
+
+    def _update(self, *_a) -> None:
+        from nq57desk.bundle.package import bundle_filename
+
+        dest = self.destination()
+        self.ok.setEnabled(dest is not None)
+        if dest is None:
+            self.target.setText("Chưa có nơi lưu: cắm USB rồi nhấn «Làm mới», hoặc «Chọn thư mục khác…».")
+            self.names.setText("")
+            return
+        self.target.setText(f"Lưu vào: {dest}")
+        stem = bundle_filename(self.session.doc)[: -len(".xlsx")]
+        self.names.setText(f"Tên tệp: {stem}.docx, {stem}.xlsx, manifest.json"
+                           + (" (nén trong một tệp .zip)" if self.zip.isChecked() else ""))
+
+    # writing --------------------------------------------------------------------------------------------------
+    def export(self) -> None:
+        from nq57desk.bundle.package import export_package
+
+        dest = self.destination()
+        s = self.session
+        if dest is None:
+            return
+        try:
+            s.flush()
+        except NQError as e:
+            error(self, "Xuất gói gửi cấp trên", str(e))
+            return
+        s.revalidate()
+        if s.error_count():
+            error(self, "Xuất gói gửi cấp trên", f"Báo cáo còn {s.error_count()} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») "
+                  "trước khi xuất gói gửi cấp trên.")
+            return
+        self.cancelled = False
+        owner = self if self.isVisible() else self.window_
+        p = self.progress = QProgressDialog("Đang tạo gói và chép sang nơi lưu… Chưa rút USB.", "Hủy", 0, 0, owner)
+        p.setWindowTitle("Xuất gói gửi cấp trên")
+        p.setWindowModality(Qt.WindowModal)
+        p.setMinimumDuration(0)
+        p.setAutoClose(False)
+        p.setAutoReset(False)
+        p.canceled.connect(self._cancel)
+        p.show()
+        desk, rid = s.desk, s.rid
+        run_async(lambda: export_package(desk, rid, dest), self._done, self._failed)
+
+    def _cancel(self) -> None:
+        self.cancelled = True
+        if self.progress is not None:
+            self.progress.setLabelText("Đang hủy: chờ lần chép đang chạy xong rồi xóa những gì đã chép…")
+
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.canceled.disconnect(self._cancel)
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+
+    def _done(self, res) -> None:
+        self._close_progress()
+        if self.cancelled:
+            _remove_package(res)
+            self.window_.statusBar().showMessage("Đã hủy xuất gói gửi cấp trên; không để lại tệp nào.", 8000)
+            self.reject()
+            return
+        self.result = res
+        files = "\n".join(f"- {f['name']}" for f in res.files)
+        info(self, "Xuất gói gửi cấp trên", res.message, f"Các tệp đã chép và kiểm tra:\n{files}")
+        self.window_.statusBar().showMessage(f"Đã xuất gói gửi cấp trên vào {res.target}", 10000)
+        self.accept()
+
+    def _failed(self, exc) -> None:
+        self._close_progress()
+        if isinstance(exc, NQError):
+            error(self, "Xuất gói gửi cấp trên", str(exc))
+        elif isinstance(exc, OSError):
+            from nq57desk.gui.export import file_problem
+
+            error(self, "Xuất gói gửi cấp trên", file_problem(exc, str(self.destination() or "")))
+        else:
+            error(self, "Xuất gói gửi cấp trên", f"Lỗi không mong muốn khi xuất gói ({type(exc).__name__}). "
+                  "Chi tiết đã ghi vào nhật ký.")
+
+
+def _remove_package(res) -> None:
+    """A cancelled package: remove what was written (each file was complete, so removing is safe)."""
+    target = Path(res.target)
+    try:
+        if target.suffix.lower() == ".zip":
+            target.unlink(missing_ok=True)
+            return
+        folder = target
+        for f in [*res.files, {"name": "manifest.json"}]:
+            (folder / f["name"]).unlink(missing_ok=True)
+    except OSError:
+        pass
