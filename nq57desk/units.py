@@ -66,10 +66,30 @@ def commune(code) -> Unit | None:
         return None
 
 
+_KINDS = ("xa ", "phuong ", "dac khu ")
+
+
+def _rank(u: Unit, words: list[str]) -> tuple[int, str]:
+    """Names that start with what was typed first ("an truong" → Xã An Trường before Phường Trương Quang
+    Trọng), then names whose words start with the typed words, then any other match."""
+    name = u.folded
+    for k in _KINDS:
+        if name.startswith(k):
+            name = name[len(k):]
+            break
+    parts = name.split()
+    if " ".join(parts).startswith(" ".join(words)):
+        return 0, u.folded
+    if all(any(p.startswith(w) for p in parts) for w in words):
+        return 1, u.folded
+    return 2, u.folded
+
+
 def search(text: str, province: str | None = None) -> list[Unit]:
-    """Type-to-filter: "tan cuong" finds "Xã Tân Cương"; every word must appear."""
+    """Type-to-filter: "tan cuong" finds "Xã Tân Cương"; every word must appear; best matches first."""
     words = fold(text).split()
-    return [u for u in communes(province) if all(w in u.folded for w in words)]
+    found = [u for u in communes(province) if all(w in u.folded for w in words)]
+    return sorted(found, key=lambda u: _rank(u, words)) if words else found
 
 
 def check_commune(c: dict) -> Unit:

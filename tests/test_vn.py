@@ -75,3 +75,12 @@ def test_official_names_are_clean():
     assert all("  " not in u.name and u.name == u.name.strip() for u in communes())
     assert commune("26887").name == "Phường An Nhơn"
     assert check_commune({"code": "26887", "name": "Phường  An Nhơn"}).name == "Phường An Nhơn"
+
+
+def test_commune_search_puts_the_best_match_first():
+    from nq57desk.units import search
+
+    assert search("tan cuong")[0].name == "Xã Tân Cương"
+    assert search("an truong")[0].name == "Xã An Trường"
+    assert search("an truong", "31")[0].code == "11635"
+    assert len(search("")) == 3321
