@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtCore import QDate, QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -47,6 +47,20 @@ class _Binding:
         if self.key in s.invalid and self.key in s.raw_text:
             return s.raw_text[self.key]
         return display(self.ftype, s.get(self.path), decimals)
+
+
+def on_screen(anchor: QWidget, size) -> QPoint:
+    """Below the field, or above it when there is no room (a date low in the form at 125 %), never off screen."""
+    below = anchor.mapToGlobal(anchor.rect().bottomLeft())
+    screen = anchor.screen().availableGeometry() if anchor.screen() is not None else None
+    if screen is None:
+        return below
+    x, y = below.x(), below.y()
+    if y + size.height() > screen.bottom():
+        y = anchor.mapToGlobal(anchor.rect().topLeft()).y() - size.height()
+    x = min(max(screen.left(), x), screen.right() - size.width())
+    y = min(max(screen.top(), y), screen.bottom() - size.height())
+    return QPoint(x, y)
 
 
 def line_input(ctx: FormContext, ftype: str, path: tuple, key: str, label: str, blank=None,
@@ -187,7 +201,8 @@ def pick_date(ed: QLineEdit, anchor: QWidget) -> None:
     cal.clicked.connect(chosen)
     cal.activated.connect(chosen)
     lay.addWidget(cal)
-    popup.move(anchor.mapToGlobal(anchor.rect().bottomLeft()))
+    popup.adjustSize()
+    popup.move(on_screen(anchor, popup.size()))
     popup.show()
     cal.setFocus()
 

@@ -110,9 +110,19 @@ def error(parent, title: str, text: str, detail: str = "") -> None:
 
 # -- file dialogs (non-native, so every label is ours) -------------------------------------------------------
 
+def _widen_sidebar(d: QFileDialog) -> None:
+    """The places list is sized for English «Computer»; «Máy tính» and USB labels need more room."""
+    from PySide6.QtWidgets import QListView
+
+    side = d.findChild(QListView, "sidebar")
+    if side is not None:
+        side.setMinimumWidth(150)
+
+
 def _file_dialog(parent, title: str, directory: str, filters: list[str], save: bool) -> QFileDialog:
     d = QFileDialog(parent, title, directory)
     d.setOption(QFileDialog.DontUseNativeDialog, True)
+    _widen_sidebar(d)
     d.setAcceptMode(QFileDialog.AcceptSave if save else QFileDialog.AcceptOpen)
     d.setFileMode(QFileDialog.AnyFile if save else QFileDialog.ExistingFile)
     d.setNameFilters(filters)
@@ -145,6 +155,7 @@ def choose_folder(parent, title: str, directory: str) -> str | None:
     d.setOption(QFileDialog.DontUseNativeDialog, True)
     d.setOption(QFileDialog.ShowDirsOnly, True)
     d.setFileMode(QFileDialog.Directory)
+    _widen_sidebar(d)
     d.setLabelText(QFileDialog.LookIn, "Tìm trong:")
     d.setLabelText(QFileDialog.FileName, "Thư mục:")
     d.setLabelText(QFileDialog.FileType, "Loại:")
