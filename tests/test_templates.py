@@ -87,3 +87,23 @@ def test_expressions_are_parsed_not_evaluated_by_python():
     assert evaluate("rows(t)", Env()) == 3
     assert evaluate("a + missing", Env()) is None
     assert evaluate("rate(a, 0)", Env()) is None
+
+
+def test_template_cache_gives_the_same_template_and_notices_changes(tmp_path):
+    import shutil
+
+    from nq57desk.templates import builtin_dir, load_template
+    from nq57desk.templates.cache import cached_template
+
+    src = tmp_path / "tn-tien-do-thang.yaml"
+    shutil.copy(builtin_dir() / "tn-tien-do-thang.yaml", src)
+    cache = tmp_path / "cache"
+    first = cached_template(src, cache)
+    assert len(list(cache.glob("*.pickle"))) == 1
+    again = cached_template(src, cache)
+    assert again == first == load_template(src)
+    src.write_text(src.read_text(encoding="utf-8").replace("version: 1", "version: 7", 1), encoding="utf-8")
+    changed = cached_template(src, cache)
+    assert changed.version == 7 and len(list(cache.glob("*.pickle"))) == 1
+    next(cache.glob("*.pickle")).write_bytes(b"not a pickle")
+    assert cached_template(src, cache).version == 7  # a damaged entry is ignored

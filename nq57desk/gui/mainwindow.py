@@ -263,10 +263,11 @@ class MainWindow(QMainWindow):
             return False
         try:
             from nq57desk.gui.session import DocSession
-            from nq57desk.templates.loader import load_template
+            from nq57desk.templates.cache import cached_template
 
             ref = g.doc["template"]
-            tpl = next((t for t in map(load_template, g.template_paths)
+            cache = Path(self.data_dir) / "cache"
+            tpl = next((t for t in (cached_template(p, cache) for p in g.template_paths)
                         if t.id == ref["id"] and t.version == ref["version"]), None)
             if tpl is None:
                 return False

@@ -1,0 +1,68 @@
+"""Parsed templates kept between runs, so the window can show the last report without parsing YAML first.
+
+Parsing and checking the largest template takes ~40 ms on this machine (YAML, then the model, then the reference
+checks); unpickling it takes ~2 ms. The cache is an optimisation only: a file that is missing, stale, unreadable or
+from another app version is ignored and the template is parsed as usual.
+
+The entries are pickles in the data folder. They are written only by the app itself, never imported from outside;
+anyone able to write the data folder can equally replace the per-user installation, so they add no new way in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from nq57desk import __version__
+from nq57desk.templates.loader import load_template
+from nq57desk.templates.model import Template
+
+_CODE = Path(__file__).resolve().parent
+
+
+def _code_stamp() -> str:
+    """The app version, and in a source tree the template code itself (a model change makes old pickles stale)."""
+    h = hashlib.sha256(__version__.encode())
+    for name in ("model.py", "loader.py", "expr.py"):
+        p = _CODE / name
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cached_template(path: Path, cache_dir: Path) -> Template:
+    """load_template(path), from the cache when the file and the code are unchanged since it was stored."""
+    data = Path(path).read_bytes()
+    key = hashlib.sha256(data + _code_stamp().encode()).hexdigest()[:32]
+    entry = Path(cache_dir) / f"{Path(path).stem}.{key}.pickle"
+    try:
+        with open(entry, "rb") as f:
+            tpl = pickle.load(f)
+        if isinstance(tpl, Template):
+            return tpl
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    tpl = load_template(path)
+    _store(entry, tpl)
+    return tpl
+
+
+def _store(entry: Path, tpl: Template) -> None:
+    tmp = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        for old in entry.parent.glob(entry.name.split(".", 1)[0] + ".*.pickle"):
+            old.unlink(missing_ok=True)  # one entry per template file: older ones are stale
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(tpl, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, entry)
+        tmp = None
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        pass  # a cache that cannot be written only costs the next start some milliseconds
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
