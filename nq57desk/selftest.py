@@ -222,8 +222,12 @@ def _steps(run: _Run, tmp: Path, frozen: bool) -> None:
         ui = sorted(importlib.import_module("nq57desk.gui.qtutil").ui_dir().glob("*.ui"))
         if not ui:
             raise RuntimeError("không có tệp giao diện .ui nào")
+        if frozen:  # the build writes uic's code beside each .ui (nq57desk/gui/uicode.py)
+            unbuilt = [u.name for u in ui if not u.with_name(f"{u.stem}_ui.py").is_file()]
+            if unbuilt:
+                raise RuntimeError(f"bản đóng gói thiếu mã dựng sẵn của {', '.join(unbuilt)}")
         st["gui"] = True
-        return f"Nạp mô-đun giao diện và {len(ui)} tệp .ui"
+        return f"Nạp mô-đun giao diện và {len(ui)} tệp .ui" + (" (mã dựng sẵn)" if frozen else "")
 
     def main_window():
         if "qt" not in st:

@@ -24,7 +24,27 @@ def ui_dir() -> Path:
 
 
 def load_ui(name: str, base: QWidget | None = None, parent: QWidget | None = None) -> QWidget:
-    """Load ui/NAME.ui at run time. With `base`, the file's top widget *is* base (our subclass)."""
+    """Build ui/NAME.ui. With `base`, the file's top widget *is* base (our subclass).
+
+    uic's code is used when there is (nq57desk.gui.uicode: generated at build time, or cached on first use);
+    QUiLoader otherwise."""
+    from nq57desk.gui.uicode import setup_class
+
+    cls = setup_class(ui_dir() / f"{name}.ui")
+    if cls is not None:
+        if base is None:
+            import re
+
+            from PySide6 import QtWidgets
+
+            top = re.search(r'<widget class="(\w+)"', (ui_dir() / f"{name}.ui").read_text(encoding="utf-8"))
+            base = getattr(QtWidgets, top.group(1))(parent)
+        cls().setupUi(base)
+        return base
+    return _load_with_quiloader(name, base, parent)
+
+
+def _load_with_quiloader(name: str, base: QWidget | None, parent: QWidget | None) -> QWidget:
     from PySide6.QtUiTools import QUiLoader
 
     class _Loader(QUiLoader):

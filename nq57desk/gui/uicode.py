@@ -1,0 +1,96 @@
+"""Qt Designer files turned into Python by Qt's own uic, so the app does not need QUiLoader.
+
+QUiLoader costs ~18 MB of memory on first use (it initialises Designer's plugin machinery) against ~9 MB for the
+same window built by uic's code; on 4 GB PCs that is worth a build step. The .ui files in ui/ stay the source:
+the generated code is never committed. It is made
+  - at build time for the packaged app (build_scripts/nq57desk.spec writes <name>_ui.py beside each .ui), and
+  - in a source tree, on first use, into the user's cache folder, keyed by the .ui file's hash and the PySide6
+    version, so it cannot go stale.
+When neither is possible (no uic), callers fall back to QUiLoader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+_IMPORTS = re.compile(r"from (PySide6\.\w+) import \(([^)]*)\)\n")
+
+
+def generate(ui_file: Path) -> str:
+    """uic's Python for one .ui file, with the imports it does not use removed (each Qt class imported costs
+    start-up time the first time it is touched)."""
+    with tempfile.TemporaryDirectory(prefix="nq57-uic-") as tmp:
+        out = Path(tmp) / "ui.py"
+        code = ("import sys; from PySide6.scripts.pyside_tool import uic; "
+                "sys.argv = ['uic', sys.argv[1], '-o', sys.argv[2]]; uic()")
+        subprocess.run([sys.executable, "-c", code, str(ui_file), str(out)], check=True, capture_output=True,
+                       timeout=120)
+        src = out.read_text(encoding="utf-8")
+    return trim_imports(src)
+
+
+def trim_imports(src: str) -> str:
+    cut = src.index("class Ui_")
+    body = src[cut:]
+
+    def keep(m: re.Match) -> str:
+        names = [n.strip() for n in m.group(2).replace("\n", " ").split(",") if n.strip()]
+        used = [n for n in names if re.search(rf"\b{n}\b", body)]
+        return f"from {m.group(1)} import ({', '.join(used)})\n" if used else ""
+
+    return _IMPORTS.sub(keep, src[:cut]) + body
+
+
+def _cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("nq57desk", appauthor=False)) / "ui"
+
+
+def _key(ui_file: Path) -> str:
+    import PySide6
+
+    h = hashlib.sha256(ui_file.read_bytes())
+    h.update(PySide6.__version__.encode())
+    return h.hexdigest()[:16]
+
+
+def source_for(ui_file: Path) -> str | None:
+    """The generated Python for ui_file, or None (then QUiLoader is used)."""
+    built = ui_file.with_name(f"{ui_file.stem}_ui.py")
+    if getattr(sys, "frozen", False):
+        return built.read_text(encoding="utf-8") if built.is_file() else None
+    try:
+        cached = _cache_dir() / f"{ui_file.stem}-{_key(ui_file)}.py"
+        if cached.is_file():
+            return cached.read_text(encoding="utf-8")
+        src = generate(ui_file)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for old in cached.parent.glob(f"{ui_file.stem}-*.py"):
+            old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(src)
+        os.replace(tmp, cached)
+        return src
+    except (OSError, subprocess.SubprocessError, ValueError, ImportError):
+        return None
+
+
+def setup_class(ui_file: Path):
+    """The Ui_<Name> class uic made for ui_file, or None."""
+    src = source_for(ui_file)
+    if src is None:
+        return None
+    ns: dict = {"__name__": f"nq57desk.gui._ui_{ui_file.stem}"}
+    try:
+        exec(compile(src, str(ui_file.with_suffix(".py")), "exec"), ns)  # noqa: S102 - Qt's own uic output
+    except Exception:  # noqa: BLE001 - a broken cache entry: QUiLoader still works
+        return None
+    return next((v for k, v in ns.items() if k.startswith("Ui_") and isinstance(v, type)), None)
