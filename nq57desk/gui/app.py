@@ -88,6 +88,17 @@ def _install_excepthook(data, win) -> None:
     sys.excepthook = hook
 
 
+def _probe(text: str) -> None:
+    """Start-up probe lines: to stdout, or to NQ57_PROBE_FILE (the windowed Windows exe has no stdout)."""
+    path = os.environ.get("NQ57_PROBE_FILE")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text)
+    elif sys.stdout is not None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
 def make_app():
     from PySide6.QtWidgets import QApplication
 
@@ -131,9 +142,8 @@ def run(data_dir: str | None = None) -> int:
     if probe:
         app.processEvents()
         ms = round(process_age_ms())
-        sys.stdout.write(f"startup_ms={ms}\n" + (f"report_ms={ms}\n" if previewed else "")
-                         + f"startup_cpu_ms={round(time.process_time() * 1000)}\n")
-        sys.stdout.flush()
+        _probe(f"startup_ms={ms}\n" + (f"report_ms={ms}\n" if previewed else "")
+               + f"startup_cpu_ms={round(time.process_time() * 1000)}\n")
 
     def opened(desk):
         state["desk"] = desk
@@ -145,8 +155,7 @@ def run(data_dir: str | None = None) -> int:
                 win._set_mode("home")
         if probe:
             app.processEvents()
-            sys.stdout.write(f"ready_ms={round(process_age_ms())}\n")
-            sys.stdout.flush()
+            _probe(f"ready_ms={round(process_age_ms())}\n")
             QTimer.singleShot(0, lambda: app.exit(0))
         elif desk.profile() is None:
             QTimer.singleShot(0, win.first_run)
