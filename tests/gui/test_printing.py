@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtPrintSupport import QPrinter
 
+from nq57desk.errors import NQError
 from nq57desk.gui import printing
 from nq57desk.report.document import loads
 from nq57desk.templates import Registry
@@ -69,6 +70,6 @@ def test_failed_pdf_leaves_no_file(qapp, tmp_path, tan_cuong, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(printing.os, "fsync", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(NQError, match="ổ đĩa đã đầy"):
         printing.export_pdf(tpl, doc, tmp_path / "x.pdf")
     assert list(tmp_path.iterdir()) == []
