@@ -81,16 +81,16 @@ class PreviewDialog(QDialog):
         self.page_total.setObjectName("pageTotal")
         self.bar.insertWidget(a["actNext"], self.page_spin)
         self.bar.insertWidget(a["actNext"], self.page_total)
-        self.page_spin.valueChanged.connect(lambda n: self.view.setCurrentPage(n))
+        self.page_spin.valueChanged.connect(self.go)
 
         a["actFitWidth"].triggered.connect(self.view.fitToWidth)
         a["actFitPage"].triggered.connect(self.view.fitInView)
         a["actZoomIn"].triggered.connect(lambda: self.view.zoomIn(1.25))
         a["actZoomOut"].triggered.connect(lambda: self.view.zoomOut(1.25))
-        a["actFirst"].triggered.connect(lambda: self.view.setCurrentPage(1))
-        a["actPrevious"].triggered.connect(lambda: self.view.setCurrentPage(self.view.currentPage() - 1))
-        a["actNext"].triggered.connect(lambda: self.view.setCurrentPage(self.view.currentPage() + 1))
-        a["actLast"].triggered.connect(lambda: self.view.setCurrentPage(self.view.pageCount()))
+        a["actFirst"].triggered.connect(lambda: self.go(1))
+        a["actPrevious"].triggered.connect(lambda: self.go(self.view.currentPage() - 1))
+        a["actNext"].triggered.connect(lambda: self.go(self.view.currentPage() + 1))
+        a["actLast"].triggered.connect(lambda: self.go(self.view.pageCount()))
         a["actPrint"].triggered.connect(self.print_report)
         a["actSavePdf"].triggered.connect(lambda: self.save_pdf())
         a["actClose"].triggered.connect(self.reject)
@@ -109,6 +109,11 @@ class PreviewDialog(QDialog):
             self.pages = paint_tree(printer, self.tree)
         except NQError as e:
             error(self, "Xem trước khi in", str(e))
+
+    def go(self, n: int) -> None:
+        """Show page n (clamped to the report); the counter follows (the widget only signals scrolling)."""
+        self.view.setCurrentPage(max(1, min(n, self.view.pageCount())))
+        self._changed()
 
     def _changed(self) -> None:
         n = max(1, self.view.pageCount())
