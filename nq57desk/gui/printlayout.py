@@ -246,7 +246,7 @@ class Pager:
         """A flow taller than a page (a huge row or block) is cut at page height: nothing is ever dropped."""
         top = 0.0
         while True:
-            take = min(h - top, self.space) if h - top > self.space + EPS else h - top
+            take = h - top if h - top <= self.space + EPS else self.space
             self.put(doc, top, top + take, flow)
             top += take
             if top >= h - EPS:
@@ -254,6 +254,8 @@ class Pager:
             self.again()
 
     def lines(self, m: Measured, tail: float) -> None:
+        """A paragraph, broken between lines where a page ends; `tail` is what must follow its last line on the
+        same page (keep-with-next), so its last two lines may go over to the next page with it."""
         bp = m.breaks
         n_lines = len(bp) - 1
         a = 0
@@ -267,8 +269,8 @@ class Pager:
                     keep = n_lines - 2
                     if keep - a >= 2:
                         self.put(m.doc, bp[a], bp[keep], m.flow)
+                        a = keep
                     self.again()
-                    a = max(a, keep) if keep - a >= 2 else a
                     continue
                 self.put(m.doc, bp[a], bp[-1], m.flow)
                 return
@@ -285,6 +287,7 @@ class Pager:
             a = end
 
     def table(self, m: Measured) -> None:
+        """As many whole rows as fit, under the header rows, then the rest on the next pages."""
         n = len(m.flow.rows)
         i = 0
         while i < n:

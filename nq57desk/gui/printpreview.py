@@ -147,8 +147,12 @@ class PreviewDialog(QDialog):
                   "Hãy kiểm tra máy in đã bật và đã nối với máy tính, hoặc chọn máy in khác.")
             return
         printer.setDocName(self.tree.subject[:120] or "Báo cáo")
-        printer.setCopyCount(c.copies)
-        repeat = 1 if printer.supportsMultipleCopies() else c.copies  # else the copies are painted one by one
+        if printer.supportsMultipleCopies():
+            printer.setCopyCount(c.copies)
+            repeat = 1
+        else:  # the driver cannot make copies: each copy is painted
+            printer.setCopyCount(1)
+            repeat = c.copies
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             paint_tree(printer, self.tree, c.first, c.last, repeat)

@@ -189,13 +189,14 @@ def _pdf_pages(path) -> int:
 def test_print_sends_the_chosen_pages_without_any_qt_dialog(app, qtbot, tan_cuong, tmp_path, monkeypatch, dialogs):
     tpl, doc = tan_cuong
     out = tmp_path / "printed.pdf"
-    made = []
+    made, printers = [], []
 
     def fake_printer(name):
         p = QPrinter(QPrinter.PrinterMode.HighResolution)
         p.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         p.setOutputFileName(str(out))
         made.append(name)
+        printers.append(p)
         return p
 
     monkeypatch.setattr(printdialog, "available_printers", lambda: (["Máy in tổ một cửa", "HP LaserJet"], "HP LaserJet"))
@@ -207,6 +208,7 @@ def test_print_sends_the_chosen_pages_without_any_qt_dialog(app, qtbot, tan_cuon
         assert self.printer.currentText() == "HP LaserJet"
         self.last.setValue(4)
         self.first.setValue(2)
+        self.copies.setValue(2)
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(PrintDialog, "exec", choose)
@@ -214,11 +216,11 @@ def test_print_sends_the_chosen_pages_without_any_qt_dialog(app, qtbot, tan_cuon
     qtbot.addWidget(dlg)
     dlg.show()
     dlg.actions_["actPrint"].trigger()
-    assert made == ["HP LaserJet"] and dlg.printed == 3
+    assert made == ["HP LaserJet"] and dlg.printed == 6
     assert not any(issubclass(t, (QPrintDialog, QPageSetupDialog)) for t in seen_windows)
-    assert dialogs.seen[-1][0] == "info" and "3 trang" in dialogs.seen[-1][2]
+    assert dialogs.seen[-1][0] == "info" and "3 trang × 2 bản" in dialogs.seen[-1][2]
     if shutil.which("pdfinfo") and shutil.which("pdftotext"):
-        assert _pdf_pages(out) == 3
+        assert _pdf_pages(out) == (3 if printers[0].supportsMultipleCopies() else 6)  # else each copy is painted
         first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(out), "-"], capture_output=True, text=True,
                                check=True).stdout
         assert sorted(first.split()[:3]) == ["2", "DỰ", "THẢO"]  # the report's own page number: page 2 came first
