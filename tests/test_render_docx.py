@@ -221,6 +221,11 @@ def test_header_table(sample_paths):
     hdr = doc.tables[0]
     assert len(hdr.columns) == 2 and len(hdr.rows) == 2
     assert hdr.columns[1].width.mm >= 99.5
+    grid = [int(g.get(f"{W}w")) for g in first.iter(f"{W}gridCol")]
+    sec = doc.sections[0]
+    text_width = sec.page_width - sec.left_margin - sec.right_margin
+    assert abs(sum(grid) * 635 - text_width) <= 635 * 2  # the header spans the 165 mm text width, no wider
+    assert int(first.find(f"{W}tblPr/{W}tblW").get(f"{W}w")) == sum(grid)
     assert first.find(f"{W}tblPr/{W}tblBorders/{W}top").get(f"{W}val") == "nil"
     left, right = hdr.rows[0].cells
     assert [p.text for p in left.paragraphs if p.text] == ["ỦY BAN NHÂN DÂN", "XÃ TÂN CƯƠNG"]
@@ -367,6 +372,22 @@ def _between(a, b):
         el = el.getnext()
 
 
+def test_appendix_note_numbers_like_the_header(tpl, tmp_path):
+    """Report 7 of 05/01/2026: "Số: 07/BC-UBND" in the header, and the same 07 on the appendix."""
+    doc = sample_document(tpl, "done")
+    doc["header"].update(number="7", date="2026-01-05")
+    tree = build(tpl, doc)
+    assert tree.number_line == "Số: 07/BC-UBND"
+    note = "(Kèm theo Báo cáo số 07/BC-UBND ngày 05/01/2026 của UBND xã Tân Cương)"
+    assert {a.note for a in tree.appendices} == {note}
+    render_docx(tree, tmp_path / "n.docx")
+    texts = [p.text for p in Document(tmp_path / "n.docx").paragraphs]
+    assert note in texts and not any("số 7/" in t for t in texts)
+    doc["header"].update(number="", date=None, status="draft")
+    draft_note = build(tpl, doc).appendices[0].note
+    assert draft_note.startswith("(Kèm theo Báo cáo số \u00a0") and "/BC-UBND ngày \u00a0" in draft_note
+
+
 def test_appendix_heading_printed_once(tpl, tmp_path):
     text = SAMPLE_TPL.read_text(encoding="utf-8").replace("appendices:\n", "appendix_heading: CÁC PHỤ LỤC CHI TIẾT\nappendices:\n", 1)
     tpl2 = parse_template(text, "render_sample.yaml")
@@ -415,6 +436,21 @@ def test_write_to_stream_and_atomically(tpl, tmp_path, monkeypatch):
     assert zipfile.is_zipfile(path) and sorted(os.listdir(tmp_path)) == ["bao-cao.docx"]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_docx_gets_the_mode_of_a_new_user_file(tpl, tmp_path, umask):
+    """Not mkstemp's 0600: a colleague (or the USB stick's other user) can read the exported report."""
+    tree = build(tpl, sample_document(tpl, "done"))
+    old = os.umask(umask)
+    try:
+        render_docx(tree, tmp_path / "r.docx")
+        (tmp_path / "plain.txt").write_bytes(b"x")
+    finally:
+        os.umask(old)
+    mode = (tmp_path / "r.docx").stat().st_mode & 0o777
+    assert mode == 0o666 & ~umask == (tmp_path / "plain.txt").stat().st_mode & 0o777
+
+
 def test_xml_is_valid_and_ids_unique(sample_paths):
     from lxml import etree
 
@@ -434,17 +470,23 @@ def test_xml_is_valid_and_ids_unique(sample_paths):
 
 # -- LibreOffice ------------------------------------------------------------------------------------------------
 
+LO_GOLDEN = "000_an_truong.json"
+LO_PAGES = 10  # the An Trường report in LibreOffice: nine pages of text and the closing on page 10
+
+
+def _pdf_words(pdf: Path, page: int) -> list[str]:
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split()
+
+
 @pytest.mark.libreoffice
 def test_libreoffice_converts_it(tmp_path):
+    """The golden An Trường report: exact page count, and page 1 holds exactly the report's first words."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         pytest.skip("LibreOffice not installed")
-    name = next((n for n in GOLDEN if (REPORTS / n).exists()), None)
-    if name:
-        tpl, doc = golden(name)
-    else:
-        tpl = load_template(SAMPLE_TPL)
-        doc = sample_document(tpl)
+    tpl, doc = golden(LO_GOLDEN)
     src = tmp_path / "report.docx"
     export_docx(tpl, doc, src)
     subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
@@ -454,17 +496,23 @@ def test_libreoffice_converts_it(tmp_path):
     if not shutil.which("pdfinfo") or not shutil.which("pdftotext"):
         pytest.skip("poppler-utils not installed")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 1
-    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"], capture_output=True,
-                           text=True, check=True).stdout
-    assert "BÁO CÁO" in first and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) == LO_PAGES
+    words = to_text(build(tpl, doc)).split()
+    first = _pdf_words(pdf, 1)
+    assert first[:2] == DRAFT_MARK.split()  # the draft mark at the top right, then the header
+    first = first[2:]
+    assert first == words[:len(first)], "page 1 is not the start of the report, word for word"
+    assert first[:8] == ["ỦY", "BAN", "NHÂN", "DÂN", "XÃ", "AN", "TRƯỜNG", "Số:"]
+    assert " ".join(first[-9:]) == "các nhiệm vụ được giao trong tình hình mới."
+    second = _pdf_words(pdf, 2)
+    assert second[:3] == ["2", *DRAFT_MARK.split()] and second[3:8] == words[len(first):len(first) + 5]
 
 
 # -- layout helpers -------------------------------------------------------------------------------------------------
 
 def test_headings_and_lead_in_go_with_a_landscape_table():
-    from nq57desk.render.docx import _orientations
     from nq57desk.render.tree import Heading, Para, Table
+    from nq57desk.render.tree import orientations as _orientations
 
     wide = Table([], 1, [], [1.0] * 9, [False] * 9, landscape=True)
     narrow = Table([], 1, [], [1.0] * 3, [False] * 3)

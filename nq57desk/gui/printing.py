@@ -1,135 +1,175 @@
-"""Print preview, printing and PDF from the same document tree as the DOCX (QtPrintSupport, no Word needed)."""
+"""Print preview, printing and PDF from the same document tree as the DOCX (QtPrintSupport, no Word needed).
+
+The pages are laid out by gui/printlayout.py from the flows of render/html.py. A PDF is written to the local
+temporary folder first, checked (complete, every page there), and only then copied to the place the officer chose
+(temp → fsync → read back and compared by SHA-256 → rename): a full USB stick never ends up with half a PDF under
+the final name. Printing and saving a PDF are refused while the report has errors, as exporting is.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtGui import QPainter, QPdfWriter
+from PySide6.QtPrintSupport import QPrinter
 
-from nq57desk.render.html import parts as html_parts
-from nq57desk.render.html import set_resolution
-from nq57desk.render.tree import build
+from nq57desk.errors import NQError
+from nq57desk.gui.printlayout import page_layout, paginate, paint_page, text_widths_mm
+from nq57desk.render.html import parts
+from nq57desk.render.tree import DocTree, build
 
-MARGINS_MM = (30.0, 20.0, 15.0, 20.0)  # left, top, right, bottom (Decree 30)
-
-_PREVIEW_VI = {
-    "Next page": "Trang sau", "Previous page": "Trang trước", "First page": "Trang đầu", "Last page": "Trang cuối",
-    "Fit width": "Vừa chiều rộng", "Fit page": "Vừa trang", "Zoom in": "Phóng to", "Zoom out": "Thu nhỏ",
-    "Portrait": "Khổ dọc", "Landscape": "Khổ ngang", "Show single page": "Một trang",
-    "Show facing pages": "Hai trang đối diện", "Show overview of all pages": "Tất cả các trang",
-    "Print": "In…", "Page setup": "Thiết lập trang", "Close": "Đóng",
-}
+RESOLUTION = 300  # the resolution the layout is measured at; Qt's rich text drifts at 1200 dpi
+_PAGE_OBJ = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
-def _layout(landscape: bool) -> QPageLayout:
-    left, top, right, bottom = MARGINS_MM
-    if landscape:  # the binding edge stays on the left of the reading direction
-        left, top, right, bottom = top, right, bottom, left
-    return QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
-                       QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait,
-                       QMarginsF(left, top, right, bottom), QPageLayout.Unit.Millimeter)
+def error_count(tpl, doc) -> int:
+    """Errors (not warnings) the report still has; printing and saving a PDF wait until there are none."""
+    from nq57desk.validation import validate
+
+    return sum(f.severity == "error" for f in validate(tpl, doc))
 
 
-def paint_report(device, tpl, doc) -> int:
-    """Paint every page of the report on a paged device (printer or PDF writer); returns the page count.
+def refusal_text(errors: int, action: str) -> str:
+    """Why «In» or «Lưu PDF» is refused (the same sentence as the export's, with the action named)."""
+    return f"Báo cáo còn {errors} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi {action}."
+
+
+def paint_report(device, tpl, doc, first: int = 1, last: int = 0, copies: int = 1) -> int:
+    """Paint the report on a paged device (printer or PDF writer); returns the report's page count."""
+    return paint_tree(device, build(tpl, doc), first, last, copies)
+
+
+def paint_tree(device, tree: DocTree, first: int = 1, last: int = 0, copies: int = 1) -> int:
+    """Pages first..last (0: to the end), `copies` times; returns the number of pages of the whole report.
 
     A PDF writer takes a landscape page layout between pages. A printer cannot change its layout once the job has
-    started, so there a landscape appendix is drawn turned a quarter on a portrait sheet (its top at the binding
-    edge), which is also how it comes out of any office printer.
+    started, so there a landscape page is drawn turned a quarter on a portrait sheet, which is also how it comes
+    out of any office printer.
     """
-    tree = build(tpl, doc)
-    if isinstance(device, QPrinter) and device.printerState() != QPrinter.PrinterState.Active:
-        device.setResolution(300)  # the resolution the layout is measured at; Qt's rich text drifts at 1200 dpi
+    fixed = isinstance(device, QPrinter)
+    if fixed and device.printerState() != QPrinter.PrinterState.Active:
+        device.setResolution(RESOLUTION)
     res = device.resolution()
-    set_resolution(res)
-    fixed_layout = isinstance(device, QPrinter)
-    base = None
-    if fixed_layout:
-        device.setPageLayout(_layout(False))
-        base = device.pageLayout()
+    if fixed:
+        full = device.fullPage()
+        device.setPageLayout(page_layout(False))
+        device.setFullPage(full)  # a page layout comes in standard mode
+    pages = paginate(device, res, parts(tree, text_widths_mm()))
+    total = len(pages)
+    wanted = [n for n in range(1, total + 1) if first <= n <= (last or total)]
     painter = QPainter()
-    page_no = 0
     started = False
-    for html, landscape in html_parts(tree):
-        want = _layout(landscape)
-        turned = False
-        if not fixed_layout:
-            device.setPageLayout(want)
-        elif landscape:
-            turned = True
-        if not started:
-            if not painter.begin(device):
-                raise OSError("không mở được thiết bị in")
-            started = True
-        else:
-            device.newPage()
-        rect = (want if turned else device.pageLayout()).paintRectPixels(res)
-        text = QTextDocument()
-        text.documentLayout().setPaintDevice(device)
-        text.setDefaultFont(QFont("Times New Roman", 14))
-        text.setHtml(html)
-        text.setPageSize(QSizeF(rect.width(), rect.height()))
-        for i in range(text.pageCount()):
-            if i > 0:
-                device.newPage()
-            page_no += 1
-            painter.save()
-            if turned:
-                own = base.paintRectPixels(res)
-                full_h = base.fullRectPixels(res).height()
-                painter.translate(-own.x(), -own.y() + full_h)
-                painter.rotate(-90)
-                painter.translate(rect.x(), rect.y())
-            painter.save()
-            painter.translate(0, -i * rect.height())
-            text.drawContents(painter, QRectF(0, i * rect.height(), rect.width(), rect.height()))
-            painter.restore()
-            if page_no > 1:  # page numbers top centre, none on page 1
-                painter.setFont(QFont("Times New Roman", 13))
-                band = res * 10 / 25.4
-                painter.drawText(QRectF(0, -band, rect.width(), band * 0.9), int(Qt.AlignmentFlag.AlignHCenter
-                                 | Qt.AlignmentFlag.AlignBottom), str(page_no))
-            painter.restore()
-    painter.end()
-    return page_no
-
-
-def export_pdf(tpl, doc, path: str | os.PathLike) -> int:
-    """Write a PDF (temp → rename, so a failure never leaves a partial file under the final name)."""
-    final = Path(path)
-    tmp = final.with_name(f".~{final.stem[:40]}.pdf.tmp")
     try:
-        writer = QPdfWriter(str(tmp))
-        writer.setResolution(300)
-        writer.setTitle(doc["header"].get("subject", "Báo cáo"))
-        writer.setCreator("nq57desk")
-        pages = paint_report(writer, tpl, doc)
+        for _copy in range(max(1, copies)):
+            for n in wanted:
+                page = pages[n - 1]
+                if not fixed:
+                    device.setPageLayout(page_layout(page.landscape))
+                if not started:
+                    if not painter.begin(device):
+                        raise NQError("Không mở được máy in hoặc tệp PDF để ghi.")
+                    started = True
+                else:
+                    device.newPage()
+                painter.save()
+                _to_page(painter, device, page.landscape, fixed, res)
+                paint_page(painter, device, res, page, n, tree.draft)
+                painter.restore()
+    finally:
+        if started:
+            painter.end()
+    return total
+
+
+def _to_page(painter: QPainter, device, landscape: bool, turned: bool, res: float) -> None:
+    """Move the painter's origin to the top left of the page's text area, from wherever the device puts it (the
+    preview's printer paints the whole sheet, so that the page header in the margin is not washed out).
+
+    On a printer a landscape page goes on the portrait sheet a quarter turn, its top along the sheet's left edge."""
+    r = round(res)
+    if not (isinstance(device, QPrinter) and device.fullPage()):
+        origin = device.pageLayout().paintRectPixels(r).topLeft()
+        painter.translate(-origin.x(), -origin.y())
+    if turned and landscape:
+        painter.translate(0, device.pageLayout().fullRectPixels(r).height())
+        painter.rotate(-90)
+    rect = page_layout(landscape).paintRectPixels(r)
+    painter.translate(rect.x(), rect.y())
+
+
+# -- PDF --------------------------------------------------------------------------------------------------------
+
+def write_pdf(tree: DocTree, path: Path) -> int:
+    """Paint the report into a PDF file at `path` (a local temporary file); returns the page count."""
+    writer = QPdfWriter(str(path))
+    writer.setResolution(RESOLUTION)
+    writer.setTitle(tree.subject or "Báo cáo")
+    writer.setCreator("nq57desk")
+    try:
+        pages = paint_tree(writer, tree)
+    finally:
         del writer  # flushes and closes the file
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, final)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return pages
 
 
+def check_pdf(path: Path, pages: int) -> None:
+    """QPdfWriter reports no write errors: a complete file starts with %PDF, ends with %%EOF and has every page."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise NQError(f"Không tạo được tệp PDF: {_reason(e)}.") from None
+    found = len(_PAGE_OBJ.findall(data))
+    if not data.startswith(b"%PDF") or not data.rstrip().endswith(b"%%EOF") or found != pages:
+        raise NQError("Không tạo được tệp PDF đầy đủ (ổ đĩa của máy có thể đã đầy); tệp chưa được lưu.")
+
+
+def export_pdf(tpl, doc, path: str | os.PathLike) -> int:
+    """Write a PDF safely: local temp, checked, then a verified copy (temp → fsync → SHA-256 → rename)."""
+    from nq57desk.bundle.safefile import copy_verified
+
+    final = Path(path)
+    tree = build(tpl, doc)
+    work = Path(tempfile.mkdtemp(prefix="nq57-pdf-"))
+    try:
+        tmp = work / "bao-cao.pdf"
+        try:
+            pages = write_pdf(tree, tmp)
+        except OSError as e:
+            raise NQError(f"Không tạo được tệp PDF: {_reason(e)}.") from None
+        check_pdf(tmp, pages)
+        try:
+            copy_verified(tmp, final)
+        except OSError as e:
+            raise NQError(f"Không lưu được tệp PDF «{final.name}»: {_reason(e)}. Tệp chưa được lưu; hãy chọn nơi "
+                          "lưu khác hoặc giải phóng chỗ trống rồi làm lại.") from None
+        except ValueError:
+            raise NQError(f"Tệp PDF «{final.name}» ghi ra không khớp bản gốc (ổ đĩa lỗi hoặc bị rút ra?); tệp chưa "
+                          "được lưu.") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return pages
+
+
+def _reason(e: OSError) -> str:
+    from nq57desk.services import os_error_vi
+
+    text = os_error_vi(e)
+    if text == (e.strerror or str(e)):  # no Vietnamese wording for this one: never show the English text alone
+        return "lỗi ghi tệp" + (f" (mã lỗi {e.errno})" if e.errno else "")
+    return text
+
+
+# -- the window -------------------------------------------------------------------------------------------------
+
 def preview(parent, tpl, doc) -> None:
-    """"Xem trước / In": the report paginated on A4, printable on any installed printer."""
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    dlg = QPrintPreviewDialog(printer, parent)
-    dlg.setWindowTitle("Xem trước khi in")
-    dlg.paintRequested.connect(lambda p: paint_report(p, tpl, doc))
-    for act in dlg.findChildren(type(dlg.actions()[0])) if dlg.actions() else []:
-        vi = _PREVIEW_VI.get(act.text().replace("&", "")) or _PREVIEW_VI.get(act.toolTip())
-        if vi:
-            act.setText(vi)
-            act.setToolTip(vi)
-    dlg.resize(1000, 700)
+    """«Xem trước khi in»: the report paginated on A4, with «In…» and «Lưu PDF…» (refused while errors remain)."""
+    from nq57desk.gui.printpreview import PreviewDialog
+
+    dlg = PreviewDialog(tpl, doc, parent)
     dlg.exec()
 
 

@@ -64,7 +64,35 @@ _OTHER = {
     "Month": "Tháng", "Year": "Năm", "Week": "Tuần",
 }
 
-TEXTS: dict[str, str] = {**_BUTTONS, **_EDIT_MENU, **_FILE_DIALOG, **_SCROLL, **_OTHER}
+# Qt's print preview and print dialogs. The app never opens them (gui/printpreview.py and gui/printdialog.py are
+# its own), so this is only the safety net should one ever appear.
+_PRINT = {
+    "Print Preview": "Xem trước khi in", "Next page": "Trang sau", "Previous page": "Trang trước",
+    "First page": "Trang đầu", "Last page": "Trang cuối", "Fit width": "Vừa chiều rộng", "Fit page": "Cả trang",
+    "Zoom in": "Phóng to", "Zoom out": "Thu nhỏ", "Portrait": "Khổ dọc", "Landscape": "Khổ ngang",
+    "Show single page": "Xem từng trang", "Show facing pages": "Hai trang đối diện", "Show overview of all pages":
+    "Xem tất cả các trang", "Print": "In", "&Print": "In", "Page setup": "Thiết lập trang", "Export to PDF":
+    "Xuất PDF", "Printer": "Máy in", "&Name:": "Tên:", "P&roperties": "Thuộc tính", "Location:": "Vị trí:",
+    "Preview": "Xem trước", "Type:": "Loại:", "Output &file:": "Tệp ra:", "Local file": "Tệp trên máy",
+    "Write PDF file": "Ghi tệp PDF", "Print to File (PDF)": "In ra tệp (PDF)", "&Options >>": "Tùy chọn >>",
+    "&Options <<": "Tùy chọn <<", "Print range": "Phạm vi in", "Print all": "In tất cả", "Pages from": "Từ trang",
+    "to": "đến", "Selection": "Phần đã chọn", "Current Page": "Trang hiện tại", "Pages": "Trang",
+    "Page &Set:": "Nhóm trang:", "Copies:": "Số bản:", "Copies": "Số bản", "Collate": "Xếp theo bộ",
+    "Reverse": "In ngược", "Color Mode": "Chế độ màu", "Color": "Màu", "Grayscale": "Thang xám",
+    "Double Sided Printing": "In hai mặt", "Off": "Tắt", "Long side binding": "Đóng gáy cạnh dài",
+    "Short side binding": "Đóng gáy cạnh ngắn", "Output Settings": "Thiết lập đầu ra", "Options": "Tùy chọn",
+    "Scroll Left": "Cuộn trái", "Scroll Right": "Cuộn phải", "Print To File ...": "In ra tệp…",
+    "Specify pages or ranges separated by commas. Ranges are specified by two numbers separated by a hyphen. "
+    "E.g: 3,5-7,9 prints pages 3, 5, 6, 7 and 9.":
+        "Ghi các trang hoặc khoảng trang, cách nhau bằng dấu phẩy; khoảng trang là hai số nối bằng dấu gạch ngang. "
+        "Ví dụ: 3,5-7,9 in các trang 3, 5, 6, 7 và 9.",
+    "All Pages": "Tất cả các trang", "Odd Pages": "Trang lẻ", "Even Pages": "Trang chẵn",
+    "Print to File": "In ra tệp", "Paper": "Giấy", "Page size:": "Khổ giấy:", "Orientation": "Hướng giấy",
+    "Margins": "Lề", "top margin": "lề trên", "left margin": "lề trái", "right margin": "lề phải",
+    "bottom margin": "lề dưới", "Page Setup": "Thiết lập trang", "Custom": "Tùy chỉnh",
+}
+
+TEXTS: dict[str, str] = {**_BUTTONS, **_EDIT_MENU, **_FILE_DIALOG, **_SCROLL, **_OTHER, **_PRINT}
 
 
 class VietnameseQt(QTranslator):

@@ -11,11 +11,13 @@ import datetime as dt
 import io
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from nq57desk.render import docx_xml as X
 from nq57desk.render.docx_table import table_xml
 from nq57desk.render.tree import DocTree, Heading, Para, Table, build
+from nq57desk.render.tree import orientations as _orientations
 
 DRAFT_MARK = "DỰ THẢO"
 MARGINS_MM = (20, 20, 30, 15)  # top, bottom, left, right
@@ -41,6 +43,7 @@ def write_atomic(path, data: bytes) -> None:
     """Temp file in the same folder → flush → fsync → os.replace; the temp file is removed on any failure."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=".nq57-", suffix=".tmp", dir=path.parent)
+    _default_mode(fd)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -60,6 +63,34 @@ def write_atomic(path, data: bytes) -> None:
                 os.fsync(dfd)
             finally:
                 os.close(dfd)
+        except OSError:
+            pass
+
+
+_UMASK_LOCK = threading.Lock()
+HEADER_RIGHT_MM = 100  # Quốc hiệu in 13 pt bold is ~96 mm wide (DOMAIN §2); the left column takes the rest
+
+
+def _umask() -> int:
+    """The process umask without a window in which it is changed (/proc on Linux), else read under a lock."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:
+        old = os.umask(0o022)
+        os.umask(old)
+    return old
+
+
+def _default_mode(fd: int) -> None:
+    """mkstemp creates 0600; the exported file gets the mode any new file of the user gets (0666 less umask)."""
+    if os.name == "posix":
+        try:
+            os.fchmod(fd, 0o666 & ~_umask())
         except OSError:
             pass
 
@@ -128,7 +159,8 @@ class _Writer:
     def header(self) -> None:
         """Borderless 2×2 table: issuer | Quốc hiệu, Tiêu ngữ; then Số | date on one row."""
         t = self.t
-        left, right = X.tw(70), X.tw(100)
+        right = X.tw(HEADER_RIGHT_MM)
+        left = self.width - right  # the whole table spans the text width, no more
         issuer = [X.clean(x).upper() for x in t.issuer if str(x).strip()] or ["ỦY BAN NHÂN DÂN"]
         cell = "".join(X.para(X.run(x, 13, True), jc="center", line=240, after=0) for x in issuer)
         longest = max(X.text_twips(x, 13, True) for x in issuer)
@@ -268,22 +300,6 @@ class _Writer:
                 first.is_linked_to_previous = False
                 mark = X.run(DRAFT_MARK, 13, True, boxed=True) if draft else ""
                 _fill(first._element, X.para(mark, jc="right", after=0, line=240))
-
-
-def _orientations(nodes: list, landscape: bool) -> list[bool]:
-    """Landscape or not, node by node: a wide table turns its page; the headings and the lead-in line ("…:")
-    just before a table go with it, so they are never left alone at the foot of the previous section."""
-    out = [landscape] * len(nodes)
-    chain = None
-    for i in range(len(nodes) - 1, -1, -1):
-        n = nodes[i]
-        if isinstance(n, Table):
-            out[i] = chain = landscape or n.landscape
-        elif chain is not None and (isinstance(n, Heading) or (isinstance(n, Para) and n.text.rstrip().endswith(":"))):
-            out[i] = chain
-        else:
-            chain = None
-    return out
 
 
 def _fill(element, xml: str) -> None:

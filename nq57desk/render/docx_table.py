@@ -4,6 +4,7 @@ bold group and total rows, numbers right-aligned, column widths from Table.width
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from nq57desk.render import docx_xml as X
 from nq57desk.render.tree import Table
@@ -19,7 +20,30 @@ def font_size(width: int, ncols: int) -> float:
     return 13 if avg_mm >= 28 else 12 if avg_mm >= 18 else 11
 
 
-def table_xml(t: Table, width: int) -> str:
+@dataclass
+class Cell:
+    """One printed cell: where it starts, how many grid columns it spans, its text and alignment.
+
+    `cont` marks the continuation of a header cell merged downwards (DOCX writes it, HTML leaves it out)."""
+    text: str
+    start: int
+    span: int = 1
+    rowspan: int = 1
+    jc: str = "left"
+    bold: bool = False
+    cont: bool = False
+
+
+@dataclass
+class TablePlan:
+    """A tree Table laid out once for every renderer: column grid (twips), font size, header and body cells."""
+    grid: list[int]
+    size: float
+    header: list[list[Cell]] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+def plan(t: Table, width: int) -> TablePlan:
     ncols = max([len(t.widths), 1, *(c.col + c.colspan for c in t.header), *(len(r.cells) for r in t.rows)])
     size = font_size(width, ncols)
     numeric = (list(t.numeric) + [False] * ncols)[:ncols]
@@ -28,30 +52,24 @@ def table_xml(t: Table, width: int) -> str:
         if c.row + c.rowspan == t.header_rows and c.colspan == 1 and c.col < ncols:
             labels[c.col] = c.text.strip().upper()
     centred = [lab in STT_LABELS for lab in labels]
-    grid = column_grid(t, width, ncols, size, numeric)
-
-    def cell_para(text: str, jc: str, bold: bool = False, keep: bool = False) -> str:
-        return X.para(X.run(text, size, bold) if text else "", style="ND30Bang", jc=jc, keep_next=keep)
-
+    out = TablePlan(column_grid(t, width, ncols, size, numeric), size)
     at = {(c.row, c.col): c for c in t.header}
     cont = {(r, c.col): c.colspan for c in t.header for r in range(c.row + 1, c.row + c.rowspan)}
-    rows = []
     for r in range(t.header_rows):
         cells, col = [], 0
         while col < ncols:
             h = at.get((r, col))
             if h is not None:
                 span = max(1, min(h.colspan, ncols - col))
-                content, vm = cell_para(h.text, "center", True, keep=True), ("restart" if h.rowspan > 1 else None)
+                cells.append(Cell(h.text, col, span, max(1, min(h.rowspan, t.header_rows - r)), "center", True))
             elif (r, col) in cont:
-                span, content, vm = max(1, min(cont[(r, col)], ncols - col)), "", "continue"
+                span = max(1, min(cont[(r, col)], ncols - col))
+                cells.append(Cell("", col, span, jc="center", cont=True))
             else:
-                span, content, vm = 1, "", None
-            # a header cell spanning columns takes its width from the grid: python-docx (and nd30check's
-            # fit test) would count an explicit width once per spanned column
-            cells.append(X.tc(content, grid[col] if span == 1 else None, span=span, vmerge=vm, valign="center"))
+                span = 1
+                cells.append(Cell("", col, 1, jc="center"))
             col += span
-        rows.append(X.tr("".join(cells), header=True))
+        out.header.append(cells)
     for row in t.rows:
         vals = (list(row.cells) + [""] * ncols)[:ncols]
         strong = row.kind in ("group", "total")
@@ -65,9 +83,35 @@ def table_xml(t: Table, width: int) -> str:
                 jc = "center"
             else:
                 jc = "left"
-            cells.append(X.tc(cell_para(vals[at_], jc, strong), sum(grid[start:start + span]), span=span,
-                              valign="center"))
-        rows.append(X.tr("".join(cells)))
+            cells.append(Cell(vals[at_], start, span, 1, jc, strong))
+        out.rows.append(cells)
+    return out
+
+
+def table_xml(t: Table, width: int) -> str:
+    p = plan(t, width)
+    grid, size = p.grid, p.size
+
+    def cell_para(text: str, jc: str, bold: bool = False, keep: bool = False) -> str:
+        return X.para(X.run(text, size, bold) if text else "", style="ND30Bang", jc=jc, keep_next=keep)
+
+    rows = []
+    for cells in p.header:
+        xml = []
+        for c in cells:
+            if c.cont:
+                content, vm = "", "continue"
+            elif c.text or c.bold:
+                content, vm = cell_para(c.text, "center", True, keep=True), ("restart" if c.rowspan > 1 else None)
+            else:
+                content, vm = "", None
+            # a header cell spanning columns takes its width from the grid: python-docx (and nd30check's
+            # fit test) would count an explicit width once per spanned column
+            xml.append(X.tc(content, grid[c.start] if c.span == 1 else None, span=c.span, vmerge=vm, valign="center"))
+        rows.append(X.tr("".join(xml), header=True))
+    for cells in p.rows:
+        rows.append(X.tr("".join(X.tc(cell_para(c.text, c.jc, c.bold), sum(grid[c.start:c.start + c.span]), span=c.span,
+                                      valign="center") for c in cells)))
     return X.table(grid, "".join(rows), cell_lr=CELL_LR)
 
 

@@ -109,7 +109,8 @@ def build(tpl: Template, doc: dict) -> DocTree:
     b = _Builder(tpl, doc)
     h = doc["header"]
     year = doc["period"]["year"]
-    note = appendix_note(doc)
+    symbol = h.get("symbol") or tpl.doc_symbol
+    note = appendix_note(doc, symbol)
     appendices = []
     for i, a in enumerate(tpl.appendices, start=1):
         body = b.blocks(a.blocks, a.key, depth=0, chain=())
@@ -119,7 +120,7 @@ def build(tpl: Template, doc: dict) -> DocTree:
                                    body=body, key=a.key))
     return DocTree(
         issuer=list(h.get("issuer") or []),
-        number_line=doc_number(h.get("number"), h.get("symbol") or tpl.doc_symbol),
+        number_line=doc_number(h.get("number"), symbol),
         date_line=date_line(h.get("place", ""), h.get("date"), year),
         subject=h.get("subject", ""),
         kinh_gui=list(h["kinh_gui"]) if h.get("kinh_gui") is not None else None,
@@ -134,16 +135,19 @@ def build(tpl: Template, doc: dict) -> DocTree:
     )
 
 
-def appendix_note(doc: dict) -> str:
-    """"(Kèm theo Báo cáo số 05/BC-UBND ngày 24/4/2026 của UBND xã Phú Thịnh)"; blanks in a draft."""
+def appendix_note(doc: dict, symbol: str | None = None) -> str:
+    """"(Kèm theo Báo cáo số 05/BC-UBND ngày 24/4/2026 của UBND xã Phú Thịnh)"; blanks in a draft.
+
+    The number is written exactly as in the header's "Số:" line (leading zero below 10), never the raw value.
+    """
     h = doc["header"]
-    num = str(h.get("number") or "").strip() or GAP
+    number = doc_number(h.get("number"), symbol or h.get("symbol") or "BC-UBND").removeprefix("Số:").lstrip(" ")
     if h.get("date"):
         date = fmt_date(h["date"])
     else:
         date = f"{GAP}/{month_str(int(doc['period']['end'][5:7]))}/{doc['period']['year']}"
     commune = context_of(doc)["commune"]
-    return f"(Kèm theo Báo cáo số {num}/{h.get('symbol', 'BC-UBND')} ngày {date} của UBND {commune})"
+    return f"(Kèm theo Báo cáo số {number} ngày {date} của UBND {commune})"
 
 
 class _Builder:
@@ -342,6 +346,22 @@ class _Builder:
         numeric = [c.type in ("integer", "decimal", "percent", "money") for c in cols]
         return Table(header, depth, rows, widths, numeric, title=fill_placeholders(b.title, self.ctx),
                      kinds=[c.type for c in cols], landscape=b.landscape or len(cols) > 7, where=where)
+
+
+def orientations(nodes: list, landscape: bool) -> list[bool]:
+    """Landscape or not, node by node: a wide table turns its page; the headings and the lead-in line ("…:")
+    just before a table go with it, so they are never left alone at the foot of the previous section."""
+    out = [landscape] * len(nodes)
+    chain = None
+    for i in range(len(nodes) - 1, -1, -1):
+        n = nodes[i]
+        if isinstance(n, Table):
+            out[i] = chain = landscape or n.landscape
+        elif chain is not None and (isinstance(n, Heading) or (isinstance(n, Para) and n.text.rstrip().endswith(":"))):
+            out[i] = chain
+        else:
+            chain = None
+    return out
 
 
 def document_text(d: dict) -> str:
