@@ -24,6 +24,7 @@ from nq57desk.vn import ascii_name
 KINDS = {
     "docx": ("DOCX", "nq57desk.render.docx", "Tệp Word (*.docx)", "docx"),
     "xlsx": ("Excel", "nq57desk.bundle.writer", "Tệp Excel (*.xlsx)", "xlsx"),
+    "pdf": ("PDF", "nq57desk.gui.printing", "Tệp PDF (*.pdf)", "pdf"),
 }
 
 
@@ -114,7 +115,17 @@ class Exporter(QObject):
         p.canceled.connect(self._cancel)
         p.show()
         rid, desk = s.rid, s.desk
-        fn = desk.export_docx if kind == "docx" else desk.export_xlsx
+        if kind == "pdf":  # painted by Qt on a QPdfWriter: no widgets, so it may run off the GUI thread
+            import copy
+
+            from nq57desk.gui.printing import export_pdf
+
+            tpl, doc = s.tpl, copy.deepcopy(s.doc)
+
+            def fn(_rid, path):
+                return export_pdf(tpl, doc, path)
+        else:
+            fn = desk.export_docx if kind == "docx" else desk.export_xlsx
 
         def work():
             final.parent.mkdir(parents=True, exist_ok=True)  # on the worker: a slow or missing drive

@@ -490,15 +490,8 @@ class MainWindow(QMainWindow):
         PackageDialog(self, self.session, self.settings).exec()
 
     def export_pdf(self) -> None:
-        from nq57desk.gui import printing
-
-        if self.session is None:
-            return
-        save = getattr(printing, "save_pdf_dialog", None)
-        if save is None:  # an older printing module: the preview has «Lưu PDF»
-            self.print_preview()
-            return
-        save(self, self.session)
+        """«Lưu PDF…»: the same pages as the preview, written on a worker (no Word needed)."""
+        self.export("pdf")
 
     def open_in_word(self) -> None:
         self.export("docx", open_after=True, ask_path=False)

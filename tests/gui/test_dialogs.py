@@ -290,3 +290,19 @@ def test_export_problems_are_vietnamese_and_word_copies_are_fresh(win, qtbot, gu
     _t.sleep(1.1)
     b = word_copy_path(gui_desk.data_dir, doc)
     assert b != a and not a.exists()  # the day-old copy was cleared
+
+
+def test_save_pdf_from_the_menu_on_a_worker(win, qtbot, gui_desk, tmp_path, dialogs):
+    from tests.conftest import REPORTS
+
+    rid = gui_desk.import_report((REPORTS / "000_an_truong.json").read_bytes())
+    win.open_report(rid)
+    out = tmp_path / "pdf" / "bao-cao.pdf"
+    results = []
+    dialogs.state["answer"] = False
+    assert win.export("pdf", str(out))
+    win.exporter.finished.connect(results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=60000)
+    assert results == [str(out)]
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 1
