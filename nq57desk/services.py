@@ -291,7 +291,7 @@ class Desk:
         tref = doc.get("template")
         if not isinstance(tref, dict) or not isinstance(tref.get("id"), str):
             raise DocumentError("thiếu «template» {id, version}")
-        if not isinstance(tref.get("version"), int):
+        if not isinstance(tref.get("version"), int) or isinstance(tref["version"], bool):
             raise DocumentError("«template.version» phải là số nguyên")
         try:
             tpl = self.registry.get(tref["id"], tref["version"])
