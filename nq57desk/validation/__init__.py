@@ -294,7 +294,15 @@ class _Validator:
         elif r.kind == "check":
             ok = ev(a["expr"])
             if ok is False:
-                emit(f"Điều kiện «{a['expr']}» không thỏa.")
+                emit(f"Điều kiện «{a['expr']}» không thỏa.", label=self.check_label(a["expr"], names))
+
+    def check_label(self, src, names: list[str]) -> str | None:
+        """What a «check» finding points at, as the officer sees it: its first field or cell, else its first table."""
+        if names:
+            return self.label_of(names[0])
+        tables = sorted(expr.table_refs(expr.parse(str(src))), key=str)
+        tb = self.tpl.table(tables[0][0]) if tables else None
+        return fill_placeholders(tb.title or tb.label or tb.key, self.ctx) if tb else None
 
     def in_period(self, r: Rule, emit):
         p = self.doc["period"]
@@ -320,4 +328,6 @@ class _Validator:
 def _row_label(tb: TableBlock, row) -> str:
     texts = [str(v) for k, v in row.cells if tb.column(k) and tb.column(k).type not in ("stt",) and isinstance(v, str)]
     first = texts[0] if texts else row.key
-    return f"dòng «{first[:50]}»"
+    if len(first) > 50:  # cut at a word, never inside one ("… điện tử", not "… đi")
+        first = first[:50].rsplit(" ", 1)[0] + " …"
+    return f"dòng «{first}»"
