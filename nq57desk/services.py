@@ -616,10 +616,15 @@ def _merge_summary(a: str, b: str) -> str:
 
 
 def _atomic_write(dest: Path, data: bytes) -> None:
-    """Write a whole file or nothing: a failure leaves no file under the final name."""
+    """Write a whole file or nothing: a failure leaves no file under the final name. The folder must exist: a
+    mistyped path (another drive letter, a USB stick not plugged in) must not quietly create folders."""
     from nq57desk.safety.atomic import atomic_write_bytes
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    folder = dest.parent if str(dest.parent) else Path(".")
+    if not folder.is_dir():
+        why = "không phải là thư mục" if folder.exists() else "không có"
+        raise StoreError(f"Không ghi được tệp {dest.name}: thư mục «{folder}» {why}. Hãy chọn một thư mục đã có "
+                         "(hoặc tạo thư mục đó trước).")
     try:
         atomic_write_bytes(dest, data)
     except OSError as e:
