@@ -138,7 +138,9 @@ def appendix_note(doc: dict) -> str:
     """"(Kèm theo Báo cáo số 05/BC-UBND ngày 24/4/2026 của UBND xã Phú Thịnh)"; blanks in a draft."""
     h = doc["header"]
     num = str(h.get("number") or "").strip() or GAP
-    if h.get("date"):
+    if h.get("date") and len(str(h["date"])) == 7:  # month only ("2026-05"): the day is written when signing
+        date = f"{GAP}/{month_str(int(h['date'][5:7]))}/{h['date'][:4]}"
+    elif h.get("date"):
         date = fmt_date(h["date"])
     else:
         date = f"{GAP}/{month_str(int(doc['period']['end'][5:7]))}/{doc['period']['year']}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from nq57desk.report.check import is_month
 from nq57desk.report.derive import ReportEnv, format_value
 from nq57desk.report.document import context_of, fill_placeholders
 from nq57desk.templates import expr
@@ -21,7 +23,7 @@ from nq57desk.templates.model import (
     TextBlock,
 )
 from nq57desk.templates.numbering import section_paths
-from nq57desk.vn import fmt_date, fmt_number, parse_date
+from nq57desk.vn import fmt_date, fmt_number, month_str, parse_date
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 
@@ -227,10 +229,13 @@ class _Validator:
             self.add("warning", "signature", "Chưa có họ tên người ký.", where="_closing", label="Chữ ký")
         h = self.doc.get("header") or {}
         if h.get("date"):
-            d = parse_date(h["date"])
+            d, what = parse_date(h["date"]), ""
+            if d is None and is_month(h["date"]):  # month only: its last day is the latest it can be signed
+                y, m = int(h["date"][:4]), int(h["date"][5:7])
+                d, what = dt.date(y, m, calendar.monthrange(y, m)[1]), f"Tháng báo cáo {month_str(m)}/{y}"
             start = parse_date(self.doc["period"]["start"])
             if d and start and d < start:
-                self.add("warning", "header.date", f"Ngày báo cáo {fmt_date(d)} trước ngày đầu kỳ báo cáo.",
+                self.add("warning", "header.date", f"{what or f'Ngày báo cáo {fmt_date(d)}'} trước ngày đầu kỳ báo cáo.",
                          where="_intro", label="Ngày báo cáo")
 
     # rules ------------------------------------------------------------------------------------------------
