@@ -176,7 +176,7 @@ def _templates(desk, args) -> int:
 
 def _import(desk, args) -> int:
     data = Path(args.file).read_bytes()
-    _out(str(desk.import_report(data)))
+    _out(str(desk.import_report(data, warn=lambda m: sys.stderr.write(f"Cảnh báo: {m}\n"))))
     return 0
 
 

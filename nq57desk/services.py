@@ -84,6 +84,13 @@ class SaveResult:
     revision: int
     saved_at: str
     new_revision: bool
+    status: str = ""  # the status stored with this save
+    reopened: bool = False  # a «Hoàn thành» report went back to «Nháp»: the edit brought errors in
+    notice: str = ""  # what to tell the officer about it (Vietnamese), "" when nothing happened
+
+
+REOPENED_NOTICE = ("Báo cáo đã trở lại «Nháp» vì nội dung vừa sửa có lỗi; sửa hết lỗi rồi đánh dấu «Hoàn thành» "
+                   "lại.")
 
 
 class Desk:
@@ -285,22 +292,38 @@ class Desk:
                 return None
             return json.loads(r.revisions[-1].document)
 
-    def import_report(self, data: str | bytes) -> int:
-        """Import a report document (JSON). Nothing is written unless the whole document is accepted."""
+    def import_report(self, data: str | bytes, warn=None) -> int:
+        """Import a report document (JSON). Nothing is written unless the whole document is accepted.
+
+        A «Hoàn thành»/«Đã gửi» document that still has errors is stored as «Nháp» (only set_status gives those
+        statuses); `warn(message)` is then called with a Vietnamese sentence.
+        """
         doc = rdoc.loads(data)
         tref = doc.get("template")
         if not isinstance(tref, dict) or not isinstance(tref.get("id"), str):
             raise DocumentError("thiếu «template» {id, version}")
-        if not isinstance(tref.get("version"), int):
+        if not isinstance(tref.get("version"), int) or isinstance(tref["version"], bool):
             raise DocumentError("«template.version» phải là số nguyên")
         try:
             tpl = self.registry.get(tref["id"], tref["version"])
         except NQError:
             raise DocumentError(f"mẫu báo cáo «{tref['id']}» phiên bản {tref['version']} chưa có trong ứng dụng") from None
         rdoc.check_document(doc, tpl)
+        claimed, n_errors = doc["status"], 0
+        if claimed in ("done", "sent"):
+            n_errors = sum(f.severity == "error" for f in validate(tpl, doc))
+            if n_errors:
+                doc["status"] = "draft"
         if _has_data(self.engine):
             backup_now(self.db_path, self.backups_dir, "truoc-nhap", only_if_changed=True)
-        return self._insert(tpl, doc, summary="Nhập từ tệp")
+        summary = "Nhập từ tệp"
+        if n_errors:
+            summary += f"; tệp ghi «{rdoc.STATUS_VI[claimed]}» nhưng còn {n_errors} lỗi nên lưu là «Nháp»"
+        rid = self._insert(tpl, doc, summary=summary)
+        if n_errors and warn is not None:
+            warn(f"báo cáo {rid}: tệp ghi trạng thái «{rdoc.STATUS_VI[claimed]}» nhưng còn {n_errors} lỗi, nên đã nhập "
+                 f"với trạng thái «Nháp» (xem lỗi: nq57desk validate {rid}).")
+        return rid
 
     def _insert(self, tpl: Template, doc: dict, summary: str) -> int:
         p = doc["period"]
@@ -347,6 +370,13 @@ class Desk:
             r = self._report(s, rid)
             last = r.revisions[-1]
             old = json.loads(last.document)
+            # -- status: only set_status changes it; the caller's «status»/«replaces» are not taken. An edit that
+            # brings errors into a «Hoàn thành» report takes it back to «Nháp» (SaveResult.reopened says so).
+            doc["status"], doc["replaces"] = old["status"], old.get("replaces")
+            reopened = doc["status"] == "done" and self._errors_after_check(tpl, doc)
+            if reopened:
+                doc["status"] = "draft"
+            # -- end status
             if last.frozen:
                 number = last.number + 1
                 doc["revision"] = number
@@ -370,10 +400,18 @@ class Desk:
                                created_at=t, updated_at=t, document="")
                 s.add(rev)
             rdoc.check_document(doc, tpl)
+            if reopened:  # status
+                rev.summary = "Hoàn thành → Nháp vì có lỗi; " + rev.summary
             rev.document = rdoc.dumps(doc)
             rev.status = doc["status"]
             r.status, r.revision, r.updated_at = doc["status"], rev.number, t
-            return SaveResult(rev.number, t, rev is not last)
+            return SaveResult(rev.number, t, rev is not last, status=doc["status"], reopened=reopened,
+                              notice=REOPENED_NOTICE if reopened else "")
+
+    @staticmethod
+    def _errors_after_check(tpl: Template, doc: dict) -> bool:
+        rdoc.check_document(doc, tpl)  # a malformed document is refused before it is validated
+        return has_errors(validate(tpl, doc))
 
     def validate(self, rid: int) -> list[Finding]:
         doc = self.document(rid)
@@ -581,10 +619,15 @@ def _merge_summary(a: str, b: str) -> str:
 
 
 def _atomic_write(dest: Path, data: bytes) -> None:
-    """Write a whole file or nothing: a failure leaves no file under the final name."""
+    """Write a whole file or nothing: a failure leaves no file under the final name. The folder must exist: a
+    mistyped path (another drive letter, a USB stick not plugged in) must not quietly create folders."""
     from nq57desk.safety.atomic import atomic_write_bytes
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    folder = dest.parent if str(dest.parent) else Path(".")
+    if not folder.is_dir():
+        why = "không phải là thư mục" if folder.exists() else "không có"
+        raise StoreError(f"Không ghi được tệp {dest.name}: thư mục «{folder}» {why}. Hãy chọn một thư mục đã có "
+                         "(hoặc tạo thư mục đó trước).")
     try:
         atomic_write_bytes(dest, data)
     except OSError as e:

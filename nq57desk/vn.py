@@ -138,7 +138,11 @@ def fmt_date(value) -> str:
 
 
 def date_line(place: str, value, year: int | None = None) -> str:
-    """The italic date line: "Tân Cương, ngày 05 tháng 01 năm 2026"; a draft keeps blanks to write in."""
+    """The italic date line: "Tân Cương, ngày 05 tháng 01 năm 2026"; a draft keeps blanks to write in, and a
+    month-only date ("2026-05") keeps the day blank, written by hand when signing: "ngày      tháng 5 năm 2026"."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})", value.strip()) if isinstance(value, str) else None
+    if m:
+        return f"{place}, ngày{GAP}tháng {month_str(int(m.group(2)))} năm {int(m.group(1))}"
     d = parse_date(value) if isinstance(value, str) else value
     if d is None:
         return f"{place}, ngày{GAP}tháng{GAP}năm {year or ''}".rstrip()

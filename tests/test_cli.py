@@ -119,3 +119,17 @@ def test_import_template_from_usb(capsys, data_dir, tmp_path):
     broken.write_text("format: nq57-template/1\nid: x\nversion: 1\n", encoding="utf-8")
     code, _, err = run(capsys, data_dir, "templates", "--import", str(broken))
     assert code == 2 and "hong.yaml" in err and "sections" in err
+
+
+def test_dump_into_a_missing_folder_is_refused_not_created(capsys, data_dir, tmp_path):
+    code, out, _ = run(capsys, data_dir, "import", str(REPORTS / "003_phu_thinh.json"))
+    rid = out.strip()
+    missing = tmp_path / "khong-co" / "con"
+    code, out, err = run(capsys, data_dir, "dump", rid, "-o", str(missing / "f.json"))
+    assert code == 2 and out == ""
+    assert err.startswith("Lỗi: Không ghi được tệp f.json") and "không có" in err, err
+    assert not (tmp_path / "khong-co").exists()
+    afile = tmp_path / "tep"
+    afile.write_text("x", encoding="utf-8")
+    code, _, err = run(capsys, data_dir, "dump", rid, "-o", str(afile / "f.json"))
+    assert code == 2 and "không phải là thư mục" in err

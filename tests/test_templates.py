@@ -107,3 +107,125 @@ def test_template_cache_gives_the_same_template_and_notices_changes(tmp_path):
     assert changed.version == 7 and len(list(cache.glob("*.pickle"))) == 1
     next(cache.glob("*.pickle")).write_bytes(b"not a pickle")
     assert cached_template(src, cache).version == 7  # a damaged entry is ignored
+
+# -- hostile or broken files from a USB stick -----------------------------------------------------------------
+
+def _bomb(levels=8, width=9) -> str:
+    text = 'l0: &l0 [' + ", ".join(['"x"'] * width) + ']\n'
+    for i in range(1, levels + 1):
+        text += f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * width) + "]\n"
+    return text
+
+
+HOSTILE = {
+    "alias-bomb": MINIMAL + "description: &d x\nrules: []\n" + _bomb().replace("l0: &l0", "intro: &l0"),
+    "self-reference": "a: &a [*a]\n",
+    "self-reference-map": "a: &a {b: *a}\n",
+    "deep-nesting": "[" * 100_000 + "]" * 100_000,  # crashes the C parser if it ever reaches it
+    "formula-3000-brackets": MINIMAL.replace("{key: x, label: X}", '{key: x, label: X, formula: "'
+                                             + "(" * 3000 + "1" + ")" * 3000 + '"}'),
+    "formula-40-brackets": MINIMAL.replace("{key: x, label: X}", '{key: x, label: X, formula: "'
+                                           + "(" * 40 + "1" + ")" * 40 + '"}'),
+    "formula-long-chain": MINIMAL.replace("{key: x, label: X}", '{key: x, label: X, formula: "'
+                                          + " + ".join(["1"] * 2000) + '"}'),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_template_ends_quickly_with_exit_2(tmp_path, name):
+    """Through the real command line in a child process: a hang, a crash or a traceback would show here."""
+    import subprocess
+    import sys
+    import time
+
+    f = tmp_path / f"tinh-{name}.yaml"
+    f.write_text(HOSTILE[name], encoding="utf-8")
+    t0 = time.monotonic()
+    res = subprocess.run([sys.executable, "-m", "nq57desk", "--data-dir", str(tmp_path / "d"), "templates", "--import",
+                          str(f)], capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert res.returncode == 2, (res.returncode, res.stderr)
+    assert time.monotonic() - t0 < 60
+    assert f"Mẫu báo cáo lỗi ({f.name}" in res.stderr and "Traceback" not in res.stderr, res.stderr
+    assert not (tmp_path / "d" / "templates" / f.name).exists()
+
+
+@pytest.mark.parametrize("name, words", [
+    ("alias-bomb", ["bí danh", "dòng"]),
+    ("self-reference", ["lặp vô tận"]),
+    ("self-reference-map", ["lặp vô tận", "dòng 1"]),
+    ("deep-nesting", ["lồng quá sâu", "dòng 1"]),
+    ("formula-3000-brackets", ["quá dài", "trường 1 «x» (dòng 13)"]),
+    ("formula-40-brackets", ["lồng quá sâu", "trường 1 «x» (dòng 13)"]),
+    ("formula-long-chain", ["quá dài"]),
+])
+def test_hostile_template_messages(name, words):
+    with pytest.raises(TemplateError) as ei:
+        parse_template(HOSTILE[name], "tinh.yaml")
+    for w in words:
+        assert w in str(ei.value), str(ei.value)
+
+
+def test_one_bad_file_does_not_break_every_command(data_dir, monkeypatch, capsys):
+    from nq57desk.cli import main
+
+    tdir = data_dir / "templates"
+    tdir.mkdir(exist_ok=True)
+    (tdir / "bom.yaml").write_text(HOSTILE["alias-bomb"], encoding="utf-8")
+    (tdir / "vong.yaml").write_text(HOSTILE["self-reference"], encoding="utf-8")
+    (tdir / "la.yaml").write_text(MINIMAL, encoding="utf-8")
+    real = Registry._load
+
+    def flaky(self, path):
+        if path.name == "la.yaml":
+            raise ValueError("something nobody foresaw")
+        return real(self, path)
+
+    monkeypatch.setattr(Registry, "_load", flaky)
+    reg = Registry([tdir])
+    assert {"chung", "tw-de-cuong"} <= {t.id for t in reg.all()}
+    broken = {e.source: str(e) for e in reg.broken}
+    assert set(broken) == {"bom.yaml", "vong.yaml", "la.yaml"}
+    assert "ValueError" in broken["la.yaml"] and "Mẫu báo cáo lỗi (la.yaml)" in broken["la.yaml"]
+    assert main(["--data-dir", str(data_dir), "templates"]) == 0, capsys.readouterr()
+    out, err = capsys.readouterr()
+    assert "tw-de-cuong\t" in out and err.count("Cảnh báo: Mẫu báo cáo lỗi") == 3
+
+
+@pytest.mark.parametrize("mutation, words", [
+    (("sections:", "sections: [\n"), ["dòng 9, cột 3", "thiếu giá trị"]),
+    (("title: T\n", "title: [T, U\n"), ["thiếu dấu phẩy", "ngoặc đóng «]»", "(while parsing a flow sequence"]),
+    (("title: T\n", "title: {a: 1\n"), ["ngoặc đóng «}»"]),
+    (("    title: A\n", "\ttitle: A\n"), ["tab", "dấu cách"]),
+    (("title: T\n", "title: T: x\n"), ["dấu hai chấm", "ngoặc kép", "dòng 5, cột 9"]),
+    (("title: T\n", "title: @T\n"), ["ký tự «@»", "ngoặc kép"]),
+    (("title: T\n", 'title: "T\\q"\n'), ["ký tự thoát"]),
+    (("title: T\n", "title: *khong\n"), ["bí danh", "chưa khai báo"]),
+    (("title: T\n", "title: !!python/object:os.system T\n"), ["thẻ «!…»"]),
+    (("title: T\n", "title: T\x01\n"), ["ký tự điều khiển", "U+0001", "dòng 5"]),
+    (("title: T\n", "title: T\n---\nx: 1\n"), ["một tài liệu"]),
+])
+def test_yaml_syntax_errors_are_told_in_vietnamese(mutation, words):
+    with pytest.raises(TemplateError) as ei:
+        parse_template(MINIMAL.replace(*mutation), "tinh-gui.yaml")
+    msg = str(ei.value)
+    assert "tinh-gui.yaml" in msg and "không đọc được YAML/JSON: " in msg
+    for w in words:
+        assert w in msg, msg
+    assert msg.split("không đọc được YAML/JSON: ")[1][:1].islower()  # a Vietnamese sentence first, not PyYAML's
+
+
+@pytest.mark.parametrize("mutation, words", [
+    (("{key: x, label: X}", '{key: x, label: X, formula: "rows(khong_co)"}'), ["khong_co", "(dòng 13)"]),
+    (("{key: x, label: X}", '{key: x, label: X, formula: "colsum(t, c)"}'), ["«t»", "(dòng 13)"]),
+    (("      - type: fields", "      - {type: appendix_ref, appendix: pl9}\n      - type: fields"), ["pl9", "(dòng 11)"]),
+    (("{key: x, label: X}", '{key: x, label: X, formula: "y + 1"}\n          - {key: y, label: Y, formula: "x + 1"}'),
+     ["vòng", "x → y → x", "(dòng 13)"]),
+    (("{key: x, label: X}", "{key: x, label: X, cumulative_of: khong}"), ["cumulative_of", "(dòng 13)"]),
+    (("sections:", "rules:\n  - {kind: le, left: x, right: khong}\nsections:"), ["«khong»", "(dòng 8)"]),
+    (("sections:", "rules:\n  - {kind: le, left: x, right: x, where: dau}\nsections:"), ["where", "(dòng 8)"]),
+])
+def test_reference_errors_give_the_line(mutation, words):
+    with pytest.raises(TemplateError) as ei:
+        parse_template(MINIMAL.replace(*mutation), "tinh-gui.yaml")
+    for w in words:
+        assert w in str(ei.value), str(ei.value)

@@ -59,6 +59,28 @@ def test_each_rule_kind_fires(sample_template, doc, change, rule, severity):
     assert f.place.startswith("I. SỐ LIỆU") and f.message
 
 
+def test_every_rule_finding_names_the_field_the_officer_sees(sample_template, doc):
+    """Section › label, for «check» rules too (they used to stop at the section)."""
+    doc["values"].update(kinh_phi=2000000000)
+    f = next(f for f in validate(sample_template, doc) if f.rule == "check")
+    assert f.place.endswith(" › Kinh phí") and f.message == "Kinh phí vượt 1 tỷ đồng."
+    assert f.line().split("\t")[1] == f.place
+
+
+def test_check_over_a_table_names_the_table():
+    from nq57desk.report.document import loads
+    from nq57desk.templates import Registry
+    from tests.conftest import REPORTS
+
+    d = loads((REPORTS / "003_phu_thinh.json").read_bytes())
+    d["values"]["nhiem_vu"] = []
+    found = [f for f in validate(Registry().get("tn-tien-do-thang"), d) if f.rule == "check"]
+    places = {f.place for f in found}
+    assert "Phụ lục. TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ › Tình hình thực hiện các nhiệm vụ" in places
+    assert any("dòng «Tỷ lệ cấp kết quả giải quyết thủ tục hành chính …», cột «Kết quả tháng 4/2026»" in p
+               for p in places), places
+
+
 def test_range_rule(sample_template, doc):
     doc["values"].update(hs_online=1000, hs_trong_ky=14722)
     doc["values"]["pl"]["xa"]["ky_nay"] = 1000

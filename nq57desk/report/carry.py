@@ -1,8 +1,18 @@
-"""Start a report from the previous period's: keep structure and recurring text, carry cumulative values."""
+"""Start a report from the previous period's: keep structure and recurring text, carry cumulative values.
+
+How a carried lũy kế becomes this report's (docs/templates.md, "Lũy kế"):
+- the periods follow each other (month 4 → month 5): cumulative = previous cumulative + this period; `carried`
+  holds the previous cumulative under the cumulative key;
+- the previous period is the start of this one (first 5 months → first 6 months, H1 → year): this period
+  already contains the previous one, so cumulative = previous cumulative − previous this-period + this period;
+  `carried` then also holds the previous this-period value, under the this-period key;
+- anything else (a gap, an overlap that does not share the start): nothing is carried, the officer types it.
+"""
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from decimal import Decimal
 
 from nq57desk.report.derive import ReportEnv
@@ -16,21 +26,30 @@ def carry_forward(tpl: Template, prev: dict, new: dict) -> dict:
     out = copy.deepcopy(new)
     env = ReportEnv(tpl, prev)
     same = prev.get("template", {}).get("id") == tpl.id and prev.get("template", {}).get("version") == tpl.version
+    relation = period_relation(prev.get("period") or {}, new["period"])
     carried: dict = {}
-    for _ckey, b in tpl.blocks():
-        if isinstance(b, FieldsBlock):
-            for f in b.fields:
-                if f.cumulative_of:
-                    v = env.resolve(f.key)
-                    if isinstance(v, Decimal):
-                        carried[f.key] = to_plain(v)
-        elif isinstance(b, TableBlock) and b.fixed:
-            for r in b.data_rows():
-                for c in b.columns:
-                    if c.cumulative_of:
-                        v = env.cell(b, r.key, c.key)
-                        if isinstance(v, Decimal):
-                            carried[f"{b.key}.{r.key}.{c.key}"] = to_plain(v)
+
+    def carry(cum_key, cum, this_key, this):
+        if not isinstance(cum, Decimal):
+            return
+        if relation == "follows":
+            carried[cum_key] = to_plain(cum)
+        elif relation == "contains" and isinstance(this, Decimal):
+            carried[cum_key] = to_plain(cum)
+            carried[this_key] = to_plain(this)
+
+    if relation is not None:
+        for _ckey, b in tpl.blocks():
+            if isinstance(b, FieldsBlock):
+                for f in b.fields:
+                    if f.cumulative_of:
+                        carry(f.key, env.resolve(f.key), f.cumulative_of, env.resolve(f.cumulative_of))
+            elif isinstance(b, TableBlock) and b.fixed:
+                for r in b.data_rows():
+                    for c in b.columns:
+                        if c.cumulative_of:
+                            carry(f"{b.key}.{r.key}.{c.key}", env.cell(b, r.key, c.key),
+                                  f"{b.key}.{r.key}.{c.cumulative_of}", env.cell(b, r.key, c.cumulative_of))
     if same:
         pv = prev.get("values") or {}
         for key, val in pv.items():
@@ -52,8 +71,24 @@ def carry_forward(tpl: Template, prev: dict, new: dict) -> dict:
             out[k] = copy.deepcopy(prev.get(k, out[k]))
         out["header"]["issuer"] = list(prev["header"].get("issuer") or out["header"]["issuer"])
         out["header"]["kinh_gui"] = copy.deepcopy(prev["header"].get("kinh_gui"))
-    for key in list(carried):
-        if "." not in key:
-            out["values"].pop(key, None)
+    for key in carried:
+        f = tpl.field(key)
+        if f is not None and f.cumulative_of:
+            out["values"].pop(key, None)  # computed from what is carried, never typed
     out["carried"] = carried
     return out
+
+
+def period_relation(prev: dict, cur: dict) -> str | None:
+    """"follows" (prev ends the day before cur starts), "contains" (cur starts with prev: same start, later
+    or equal end) or None (a gap or another overlap: a cumulative cannot be carried exactly)."""
+    try:
+        ps, pe = dt.date.fromisoformat(prev["start"]), dt.date.fromisoformat(prev["end"])
+        cs, ce = dt.date.fromisoformat(cur["start"]), dt.date.fromisoformat(cur["end"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if pe + dt.timedelta(days=1) == cs:
+        return "follows"
+    if ps == cs and pe <= ce:
+        return "contains"
+    return None

@@ -44,8 +44,7 @@ class ReportEnv(expr.Env):
                 v = expr.evaluate(f.formula, self)
                 return v
             if f.cumulative_of and path in self.carried:
-                this = _num(self.resolve(f.cumulative_of))
-                return None if this is None else Decimal(str(self.carried[path])) + this
+                return self._cumulative(path, f.cumulative_of, self.resolve(f.cumulative_of))
             v = self.values.get(path)
             if f.numeric:
                 return _num(v)
@@ -75,10 +74,20 @@ class ReportEnv(expr.Env):
             return _num(fixed) if c.type in ("integer", "decimal", "percent", "money") else fixed
         ck = f"{tb.key}.{row}.{col}"
         if c.cumulative_of and ck in self.carried:
-            this = _num(self.cell(tb, row, c.cumulative_of))
-            return None if this is None else Decimal(str(self.carried[ck])) + this
+            return self._cumulative(ck, f"{tb.key}.{row}.{c.cumulative_of}", self.cell(tb, row, c.cumulative_of))
         v = ((self.values.get(tb.key) or {}).get(row) or {}).get(col)
         return _num(v) if c.type in ("integer", "decimal", "percent", "money", "measure") and _num(v) is not None else v
+
+    def _cumulative(self, cum_key: str, this_key: str, this):
+        """Carried lũy kế + this period; when the previous this-period is carried too (this period contains the
+        previous one: first 5 months → first 6 months), it is already inside this period and comes off."""
+        this = _num(this)
+        if this is None:
+            return None
+        opening = Decimal(str(self.carried[cum_key]))
+        if this_key in self.carried:
+            opening -= Decimal(str(self.carried[this_key]))
+        return opening + this
 
     def table_rows(self, key: str) -> list[dict]:
         tb = self.tpl.table(key)

@@ -42,13 +42,21 @@ class Registry:
         for d in self.dirs:
             if not d.is_dir():
                 continue
-            for p in sorted(d.iterdir()):
+            try:
+                paths = sorted(d.iterdir())
+            except OSError as e:
+                self.broken.append(TemplateError(str(d), "", f"không đọc được thư mục mẫu ({e.strerror or e})"))
+                continue
+            for p in paths:
                 if p.suffix.lower() not in SUFFIXES:
                     continue
                 try:
                     t = self._load(p)
                 except TemplateError as e:
                     self.broken.append(e)
+                    continue
+                except Exception as e:  # noqa: BLE001 - one bad file (from a USB stick) must not stop every command
+                    self.broken.append(TemplateError(p.name, "", f"không đọc được tệp mẫu (lỗi {type(e).__name__})"))
                     continue
                 out.setdefault((t.id, t.version), t)
         return [out[k] for k in sorted(out)]

@@ -26,7 +26,7 @@ _CODE = Path(__file__).resolve().parent
 def _code_stamp() -> str:
     """The app version, and in a source tree the template code itself (a model change makes old pickles stale)."""
     h = hashlib.sha256(__version__.encode())
-    for name in ("model.py", "loader.py", "expr.py"):
+    for name in ("model.py", "loader.py", "expr.py", "refs.py", "yamlsafe.py"):
         p = _CODE / name
         if p.is_file():
             h.update(p.read_bytes())

@@ -65,16 +65,28 @@ _TOKEN = re.compile(
 )
 
 
+# Bounds that keep parsing and evaluation far from Python's recursion limit whatever a template holds: the
+# shipped formulas have at most 9 tokens and 2 levels of brackets.
+MAX_TOKENS = 300
+MAX_DEPTH = 30
+
+
+def _short(src: str) -> str:
+    return src if len(src) <= 60 else src[:57] + "…"
+
+
 def _tokens(src: str):
     pos, out = 0, []
     src = src.rstrip()
     while pos < len(src):
         m = _TOKEN.match(src, pos)
         if not m or m.end() == pos:
-            raise ExprError(f"không hiểu ký tự «{src[pos:pos + 10]}» trong biểu thức «{src}»")
+            raise ExprError(f"không hiểu ký tự «{src[pos:pos + 10]}» trong biểu thức «{_short(src)}»")
         pos = m.end()
         kind = m.lastgroup
         out.append((kind, m.group(kind)))
+        if len(out) > MAX_TOKENS:
+            raise ExprError(f"biểu thức «{_short(src)}» quá dài (quá {MAX_TOKENS} thành phần)")
     out.append(("end", ""))
     return out
 
@@ -84,6 +96,13 @@ class _Parser:
         self.src = src
         self.toks = _tokens(src)
         self.i = 0
+        self.depth = 0
+
+    def nest(self):
+        """Called on each bracket, function call, "not" and unary minus: refuse nesting past MAX_DEPTH."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"biểu thức «{_short(self.src)}» lồng quá sâu (quá {MAX_DEPTH} tầng ngoặc, hàm hay dấu)")
 
     def peek(self):
         return self.toks[self.i]
@@ -119,7 +138,10 @@ class _Parser:
     def not_(self):
         if self.peek() == ("name", "not"):
             self.take()
-            return UnOp("not", self.not_())
+            self.nest()
+            node = UnOp("not", self.not_())
+            self.depth -= 1
+            return node
         return self.cmp()
 
     def cmp(self):
@@ -146,7 +168,10 @@ class _Parser:
     def unary(self):
         if self.peek() == ("op", "-"):
             self.take()
-            return UnOp("-", self.unary())
+            self.nest()
+            node = UnOp("-", self.unary())
+            self.depth -= 1
+            return node
         return self.atom()
 
     def atom(self):
@@ -159,8 +184,10 @@ class _Parser:
             return Str(val[1:-1])
         if kind == "op" and val == "(":
             self.take()
+            self.nest()
             node = self.or_()
             self.take("op", ")")
+            self.depth -= 1
             return node
         if kind == "name":
             self.take()
@@ -168,6 +195,7 @@ class _Parser:
                 if val not in FUNCS:
                     raise ExprError(f"biểu thức «{self.src}»: không có hàm «{val}»")
                 self.take()
+                self.nest()
                 args = []
                 if self.peek() != ("op", ")"):
                     args.append(self.or_())
@@ -175,6 +203,7 @@ class _Parser:
                         self.take()
                         args.append(self.or_())
                 self.take("op", ")")
+                self.depth -= 1
                 lo, hi = FUNCS[val]
                 if not lo <= len(args) <= hi:
                     raise ExprError(f"biểu thức «{self.src}»: hàm «{val}» nhận {lo}–{hi} đối số, có {len(args)}")

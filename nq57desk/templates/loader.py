@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from nq57desk.errors import TemplateError
 from nq57desk.templates import expr
 from nq57desk.templates.model import (
@@ -14,7 +12,6 @@ from nq57desk.templates.model import (
     DEFAULT_ASSESSMENT,
     FIELD_TYPES,
     NUMBER_STYLES,
-    NUMERIC_TYPES,
     PERIOD_KINDS,
     RULE_KINDS,
     SEVERITIES,
@@ -35,44 +32,19 @@ from nq57desk.templates.model import (
     Template,
     TextBlock,
 )
+from nq57desk.templates.refs import check_references
+from nq57desk.templates.yamlsafe import LineDict, read_yaml
 from nq57desk.vn import nfc_deep
 
 FORMAT = "nq57-template/1"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-PLACEHOLDER_RE = re.compile(r"\{([a-zA-Z_][\w.]*)\}")
-# Placeholders a sentence or text default may use besides field keys.
-CONTEXT_NAMES = {"commune", "commune_name", "commune_upper", "province", "period", "period_label", "year", "place",
-                 "report_number", "report_date", "symbol"}
-
-
-class _LineDict(dict):
-    line: int | None = None
-
-
-# The C parser (libyaml) is several times faster and still gives line marks; the pure one is the fallback.
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    pass
-
-
-def _construct_mapping(loader, node, deep=False):
-    d = _LineDict(loader.construct_mapping(node, deep=deep))
-    d.line = node.start_mark.line + 1
-    return d
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# YAML 1.1 turns "yes"/"no"/"on" into booleans and 2026-01-05 into dates; templates want them as written.
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
 
 
 class _Ctx:
     def __init__(self, source: str):
         self.source = source
         self.keys: dict[str, str] = {}
+        self.lines: dict[str, int] = {}  # key → line where it is defined, for the reference checks
         self.auto = 0
 
     def fail(self, place: str, problem: str, node=None):
@@ -86,6 +58,8 @@ class _Ctx:
         if key in self.keys:
             self.fail(place, f"khóa «{key}» bị trùng (đã dùng ở {self.keys[key]})", node)
         self.keys[key] = place
+        if getattr(node, "line", None):
+            self.lines[key] = node.line
 
 
 def _allowed(ctx, node, place, allowed):
@@ -267,6 +241,8 @@ def _block(ctx, node, place):
             ctx.fail(place, f"khối «{kind}» cần «key»", node)
         ctx.auto += 1
         key = f"_{kind}_{ctx.auto}"
+        if getattr(node, "line", None):
+            ctx.lines[key] = node.line
     else:
         ctx.claim(key, place, node)
     place = f"{place} ({kind} «{key}»)"
@@ -401,13 +377,16 @@ TOP_KEYS = {"format", "id", "version", "title", "description", "period_kinds", "
 
 
 def parse_template(text: str, source: str = "<mẫu>") -> Template:
-    ctx = _Ctx(source)
+    """A Template, or TemplateError (file, place, problem in Vietnamese) whatever the text holds."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        place = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
-        raise TemplateError(source, place, f"không đọc được YAML/JSON: {getattr(e, 'problem', e)}") from None
+        return _parse(text, source)
+    except RecursionError:  # a backstop: read_yaml and expr bound nesting, this must never be reached
+        raise TemplateError(source, "", "mẫu lồng nhau quá sâu, không đọc được") from None
+
+
+def _parse(text: str, source: str) -> Template:
+    ctx = _Ctx(source)
+    data = read_yaml(text, source)  # bounded: no alias bomb, no endless or too deep nesting
     data = _relined(nfc_deep(data), data)
     _allowed(ctx, data, "đầu tệp", TOP_KEYS)
     if data.get("format") != FORMAT:
@@ -451,110 +430,19 @@ def parse_template(text: str, source: str = "<mẫu>") -> Template:
         closing=closing, appendices=tuple(appendices),
         appendix_heading=_opt(ctx, data, "appendix_heading", "đầu tệp", str, ""), rules=rules, source=source,
     )
-    _check_references(ctx, tpl)
+    check_references(tpl, ctx.source, ctx.lines)
     return tpl
 
 
 def _relined(new, old):
     """nfc_deep builds plain dicts; copy the line numbers back so messages can point at lines."""
-    if isinstance(old, _LineDict) and isinstance(new, dict):
-        d = _LineDict({k: _relined(new[k], v) for k, v in zip(new, old.values(), strict=True)})
+    if isinstance(old, LineDict) and isinstance(new, dict):
+        d = LineDict({k: _relined(new[k], v) for k, v in zip(new, old.values(), strict=True)})
         d.line = old.line
         return d
     if isinstance(old, list) and isinstance(new, list):
         return [_relined(n, o) for n, o in zip(new, old, strict=True)]
     return new
-
-
-def _valid_names(tpl: Template) -> set[str]:
-    names = set(tpl.fields())
-    for _ckey, b in tpl.blocks():
-        if isinstance(b, TableBlock) and b.fixed:
-            for r in b.data_rows():
-                for c in b.columns:
-                    names.add(f"{b.key}.{r.key}.{c.key}")
-            if b.total_label:
-                for c in b.columns:
-                    names.add(f"{b.key}.total.{c.key}")
-    return names
-
-
-def _check_references(ctx: _Ctx, tpl: Template) -> None:
-    names = _valid_names(tpl)
-    fields = tpl.fields()
-
-    def check_expr(src, place, line=None):
-        node = expr.parse(str(src))
-        for n in expr.names(node):
-            if n not in names:
-                raise TemplateError(ctx.source, place + (f" (dòng {line})" if line else ""),
-                                    f"biểu thức «{src}» dùng «{n}» nhưng mẫu không có trường/ô này")
-        for t, c in expr.table_refs(node):
-            tb = tpl.table(t)
-            if tb is None:
-                raise TemplateError(ctx.source, place, f"biểu thức «{src}» dùng bảng «{t}» nhưng mẫu không có bảng này")
-            if c is not None and tb.column(c) is None:
-                raise TemplateError(ctx.source, place, f"biểu thức «{src}»: bảng «{t}» không có cột «{c}»")
-        return node
-
-    for ckey, b in tpl.blocks():
-        place = f"khối «{b.key}» trong «{ckey}»"
-        if isinstance(b, FieldsBlock):
-            for f in b.fields:
-                if f.formula:
-                    check_expr(f.formula, f"{place} › trường «{f.key}»")
-                if f.cumulative_of:
-                    base = fields.get(f.cumulative_of)
-                    if base is None or not base.numeric:
-                        raise TemplateError(ctx.source, f"{place} › trường «{f.key}»",
-                                            f"«cumulative_of» trỏ tới «{f.cumulative_of}» không phải trường số của mẫu")
-                if f.type == "percent" and f.min is None and f.max is None:
-                    pass
-            for line in b.lines:
-                for ph in PLACEHOLDER_RE.findall(line):
-                    if ph not in names and ph not in CONTEXT_NAMES:
-                        raise TemplateError(ctx.source, place, f"câu «{line[:60]}…» dùng «{{{ph}}}» nhưng mẫu không có trường này")
-        if isinstance(b, AppendixRefBlock) and tpl.appendix(b.appendix) is None:
-            raise TemplateError(ctx.source, place, f"trỏ tới phụ lục «{b.appendix}» nhưng mẫu không có phụ lục này")
-    for r in tpl.rules:
-        place = f"quy tắc «{r.kind}»"
-        if r.kind == "table_count":
-            tb = tpl.table(str(r.args["table"]))
-            if tb is None or tb.column(str(r.args["column"])) is None:
-                raise TemplateError(ctx.source, place + (f" (dòng {r.line})" if r.line else ""),
-                                    f"bảng «{r.args['table']}» hoặc cột «{r.args['column']}» không có trong mẫu")
-            check_expr(r.args["equals"], place, r.line)
-        elif r.kind == "in_period":
-            if r.args["field"] not in fields and tpl.block(r.args["field"]) is None:
-                raise TemplateError(ctx.source, place, f"«{r.args['field']}» không phải trường ngày hay danh sách văn bản")
-        else:
-            for k in ("left", "right", "total", "value", "expr"):
-                if k in r.args:
-                    check_expr(r.args[k], place, r.line)
-            for p in r.args.get("parts", []):
-                check_expr(p, place, r.line)
-        if r.where and r.where not in {k for k, _t, _b in tpl.containers()}:
-            raise TemplateError(ctx.source, place, f"«where» «{r.where}» không phải mục hay phụ lục của mẫu")
-    _check_cycles(ctx, tpl)
-    _ = NUMERIC_TYPES
-
-
-def _check_cycles(ctx: _Ctx, tpl: Template) -> None:
-    deps = {k: expr.names(expr.parse(f.formula)) for k, f in tpl.fields().items() if f.formula}
-    state: dict[str, int] = {}
-
-    def visit(k, chain):
-        if state.get(k) == 1:
-            raise TemplateError(ctx.source, f"trường «{k}»", "công thức tự tham chiếu vòng: " + " → ".join(chain + [k]))
-        if state.get(k) == 2 or k not in deps:
-            return
-        state[k] = 1
-        for d in deps[k]:
-            visit(d, chain + [k])
-        state[k] = 2
-
-    for k in deps:
-        visit(k, [])
 
 
 def load_template(path: str | Path) -> Template:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from nq57desk.report.check import is_month
 from nq57desk.report.derive import ReportEnv, format_value
 from nq57desk.report.document import context_of, fill_placeholders
 from nq57desk.templates import expr
@@ -21,7 +23,7 @@ from nq57desk.templates.model import (
     TextBlock,
 )
 from nq57desk.templates.numbering import section_paths
-from nq57desk.vn import fmt_date, fmt_number, parse_date
+from nq57desk.vn import fmt_date, fmt_number, month_str, parse_date
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 
@@ -227,10 +229,13 @@ class _Validator:
             self.add("warning", "signature", "Chưa có họ tên người ký.", where="_closing", label="Chữ ký")
         h = self.doc.get("header") or {}
         if h.get("date"):
-            d = parse_date(h["date"])
+            d, what = parse_date(h["date"]), ""
+            if d is None and is_month(h["date"]):  # month only: its last day is the latest it can be signed
+                y, m = int(h["date"][:4]), int(h["date"][5:7])
+                d, what = dt.date(y, m, calendar.monthrange(y, m)[1]), f"Tháng báo cáo {month_str(m)}/{y}"
             start = parse_date(self.doc["period"]["start"])
             if d and start and d < start:
-                self.add("warning", "header.date", f"Ngày báo cáo {fmt_date(d)} trước ngày đầu kỳ báo cáo.",
+                self.add("warning", "header.date", f"{what or f'Ngày báo cáo {fmt_date(d)}'} trước ngày đầu kỳ báo cáo.",
                          where="_intro", label="Ngày báo cáo")
 
     # rules ------------------------------------------------------------------------------------------------
@@ -294,7 +299,15 @@ class _Validator:
         elif r.kind == "check":
             ok = ev(a["expr"])
             if ok is False:
-                emit(f"Điều kiện «{a['expr']}» không thỏa.")
+                emit(f"Điều kiện «{a['expr']}» không thỏa.", label=self.check_label(a["expr"], names))
+
+    def check_label(self, src, names: list[str]) -> str | None:
+        """What a «check» finding points at, as the officer sees it: its first field or cell, else its first table."""
+        if names:
+            return self.label_of(names[0])
+        tables = sorted(expr.table_refs(expr.parse(str(src))), key=str)
+        tb = self.tpl.table(tables[0][0]) if tables else None
+        return fill_placeholders(tb.title or tb.label or tb.key, self.ctx) if tb else None
 
     def in_period(self, r: Rule, emit):
         p = self.doc["period"]
@@ -320,4 +333,6 @@ class _Validator:
 def _row_label(tb: TableBlock, row) -> str:
     texts = [str(v) for k, v in row.cells if tb.column(k) and tb.column(k).type not in ("stt",) and isinstance(v, str)]
     first = texts[0] if texts else row.key
-    return f"dòng «{first[:50]}»"
+    if len(first) > 50:  # cut at a word, never inside one ("… điện tử", not "… đi")
+        first = first[:50].rsplit(" ", 1)[0] + " …"
+    return f"dòng «{first}»"

@@ -1,0 +1,368 @@
+"""Check a report document against its template before the store takes it.
+
+Everything refused here would otherwise fail later (at export, in a bundle, in the GUI), so the check is at
+least as strict as resources/schemas/report.schema.json (tests/test_schemas.py keeps the two agreeing), and
+every refusal is a DocumentError with a Vietnamese sentence and the place in the JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from nq57desk.errors import DocumentError
+from nq57desk.report.document import (
+    DOC_FIELDS,
+    FORMAT,
+    STATUSES,
+    TOP_ORDER,
+    period_bounds,
+    period_label,
+    refuse_surrogates,
+)
+from nq57desk.templates.model import (
+    PERIOD_KINDS,
+    AppendixRefBlock,
+    AssessmentBlock,
+    DocumentsBlock,
+    FieldsBlock,
+    FreeSectionsBlock,
+    ListBlock,
+    RecordsBlock,
+    TableBlock,
+    Template,
+    TextBlock,
+)
+from nq57desk.vn import fmt_date
+
+MAX_NUMBER = 10**15  # a million billion: beyond any figure a commune reports, within exact float range
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+YEARS = (1900, 2100)  # a cited document or a report date outside these is a typing mistake
+REPLACE_KINDS = ("thay thế", "bổ sung")
+FREE_LEVELS = (0, 1, 2)  # "Mục cấp 1", "Mục cấp 2", "Mục cấp 3"
+HEADER_KEYS = ("issuer", "number", "symbol", "place", "date", "kinh_gui", "subject")
+PERIOD_KEYS = {"kind", "year", "number", "start", "end", "label"}
+NUMBER_LIMITS = {"month": 12, "quarter": 4, "half": 2, "months": 12}
+
+TYPE_VI = {"integer": "số nguyên", "money": "số tiền (đồng, số nguyên)", "decimal": "số", "percent": "số (phần trăm)",
+           "date": "ngày có thật, dạng YYYY-MM-DD", "text": "chuỗi chữ", "longtext": "chuỗi chữ", "choice": "chuỗi chữ",
+           "yesno": "true/false", "measure": "số hoặc chữ", "stt": "chuỗi chữ"}
+
+
+def is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) <= MAX_NUMBER
+
+
+def is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) <= MAX_NUMBER
+
+
+def is_date(v) -> bool:
+    """An ISO date that exists: "2026-02-30" and "2026-99-99" are not dates."""
+    if not isinstance(v, str) or not DATE_RE.match(v):
+        return False
+    try:
+        d = dt.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return YEARS[0] <= d.year <= YEARS[1]
+
+
+def is_month(v) -> bool:
+    """"2026-05": a report dated by month only, the day left blank for signing."""
+    m = MONTH_RE.match(v) if isinstance(v, str) else None
+    return bool(m) and YEARS[0] <= int(m.group(1)) <= YEARS[1] and 1 <= int(m.group(2)) <= 12
+
+
+def type_ok(ftype: str, v) -> bool:
+    if v is None:
+        return True
+    if ftype in ("integer", "money"):
+        return is_int(v) or (is_num(v) and float(v).is_integer())
+    if ftype in ("decimal", "percent"):
+        return is_num(v)
+    if ftype == "date":
+        return is_date(v)
+    if ftype in ("text", "longtext", "choice", "stt"):
+        return isinstance(v, str)
+    if ftype == "yesno":
+        return isinstance(v, bool)
+    if ftype == "measure":
+        return is_num(v) or isinstance(v, str)
+    return True
+
+
+def _show(v) -> str:
+    return json.dumps(v, ensure_ascii=False)[:40]
+
+
+def _keys(obj: dict, allowed, place: str, required=()) -> None:
+    extra = set(obj) - set(allowed)
+    if extra:
+        raise DocumentError(f"không biết khóa {', '.join(sorted(extra))}", place)
+    for k in required:
+        if k not in obj:
+            raise DocumentError(f"thiếu «{k}»", place)
+
+
+def _str_list(v, place: str, what: str) -> None:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise DocumentError(f"{what} phải là danh sách dòng chữ", place)
+
+
+def check_document(doc: dict, tpl: Template) -> dict:
+    """Raise DocumentError (Vietnamese) for anything the store must not accept; return the doc unchanged."""
+    refuse_surrogates(doc, "")
+    if doc.get("format") != FORMAT:
+        raise DocumentError(f"«format» phải là «{FORMAT}» (có: «{doc.get('format')}»)")
+    _keys(doc, TOP_ORDER, "", required=("template", "commune", "period", "header", "values", "recipients",
+                                        "signature", "status", "revision"))
+    _check_template_ref(doc["template"], tpl)
+    _check_commune(doc["commune"])
+    _check_period(doc["period"])
+    _check_header(doc["header"])
+    _str_list(doc["recipients"], "recipients", "«recipients» (Nơi nhận)")
+    sig = doc["signature"]
+    if not isinstance(sig, dict):
+        raise DocumentError("«signature» cần «lines» (danh sách dòng chữ) và «name» (họ tên)", "signature")
+    _keys(sig, ("lines", "name"), "signature", required=("lines", "name"))
+    _str_list(sig["lines"], "signature.lines", "các dòng chức danh người ký")
+    if not isinstance(sig["name"], str):
+        raise DocumentError("họ tên người ký phải là chuỗi chữ", "signature.name")
+    if doc["status"] not in STATUSES:
+        raise DocumentError(f"«status» phải là một trong {', '.join(STATUSES)}", "status")
+    if not is_int(doc["revision"]) or doc["revision"] < 1:
+        raise DocumentError("«revision» phải là số nguyên ≥ 1", "revision")
+    _check_replaces(doc.get("replaces"), doc["revision"])
+    _check_values(doc["values"], tpl)
+    _check_carried(doc.get("carried", {}), tpl)
+    return doc
+
+
+def _check_template_ref(tref, tpl: Template) -> None:
+    if not isinstance(tref, dict):
+        raise DocumentError("«template» phải là {\"id\": …, \"version\": …}", "template")
+    _keys(tref, ("id", "version"), "template", required=("id", "version"))
+    if not isinstance(tref["id"], str) or not is_int(tref["version"]) or tref["version"] < 1:
+        raise DocumentError("«template.id» là chuỗi chữ và «template.version» là số nguyên ≥ 1", "template")
+    if tref["id"] != tpl.id or tref["version"] != tpl.version:
+        raise DocumentError(f"tài liệu dùng mẫu «{tref['id']}» phiên bản {tref['version']}, không phải «{tpl.id}» {tpl.version}")
+
+
+def _check_commune(c) -> None:
+    from nq57desk.units import check_commune
+
+    if not isinstance(c, dict) or not c.get("code"):
+        raise DocumentError("thiếu mã xã/phường («commune.code»)")
+    _keys(c, ("code", "name", "province_code", "province_name"), "commune")
+    for k, v in c.items():
+        if not isinstance(v, str):
+            raise DocumentError(f"«commune.{k}» phải là chuỗi chữ", f"commune.{k}")
+    u = check_commune(c)
+    if c.get("province_code") and c["province_code"] != u.province_code:
+        raise DocumentError(f"xã/phường mã {u.code} thuộc tỉnh mã {u.province_code}, không phải {c['province_code']}")
+    if c.get("province_name") and c["province_name"].strip() != u.province_name:
+        raise DocumentError(f"xã/phường mã {u.code} thuộc «{u.province_name}», không phải «{c['province_name']}»",
+                            "commune.province_name")
+
+
+def _check_period(p) -> None:
+    if not isinstance(p, dict):
+        raise DocumentError("thiếu «period» (kỳ báo cáo)")
+    _keys(p, PERIOD_KEYS, "period", required=("kind", "year", "start", "end"))
+    k = p["kind"]
+    if k not in PERIOD_KINDS:
+        raise DocumentError(f"kỳ báo cáo «{k}» không có; dùng: {', '.join(PERIOD_KINDS)}", "period.kind")
+    y = p["year"]
+    if not is_int(y) or not 2000 <= y <= 2100:
+        raise DocumentError("«period.year» phải là năm (2000–2100)", "period.year")
+    n = p.get("number")
+    if k in NUMBER_LIMITS:
+        if not (is_int(n) and 1 <= n <= NUMBER_LIMITS[k]):
+            raise DocumentError(f"«period.number» của kỳ «{k}» phải từ 1 đến {NUMBER_LIMITS[k]}", "period.number")
+    elif k == "year" and n is not None:
+        raise DocumentError("kỳ «year» (cả năm) không có «period.number»; để null", "period.number")
+    elif n is not None and not (is_int(n) and 1 <= n <= 12):
+        raise DocumentError("«period.number» phải từ 1 đến 12 hoặc null", "period.number")
+    if "label" in p and not isinstance(p["label"], str):
+        raise DocumentError("«period.label» phải là chuỗi chữ", "period.label")
+    for key in ("start", "end"):
+        if not is_date(p[key]):
+            raise DocumentError(f"«period.{key}» phải là ngày có thật, dạng YYYY-MM-DD (có {_show(p[key])})",
+                                f"period.{key}")
+    start, end = dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"])
+    if k == "custom":
+        if start > end:
+            raise DocumentError("kỳ báo cáo có ngày bắt đầu sau ngày kết thúc", "period")
+        if not start.year <= y <= end.year:
+            raise DocumentError(f"«period.year» {y} không nằm trong kỳ từ {fmt_date(start)} đến {fmt_date(end)}",
+                                "period.year")
+        return
+    s, e = period_bounds(k, y, n)
+    if (start, end) != (s, e):
+        name = period_label({"kind": k, "year": y, "number": n})
+        raise DocumentError(f"kỳ «{name}» là từ {fmt_date(s)} đến {fmt_date(e)} («start»: «{s.isoformat()}», «end»: "
+                            f"«{e.isoformat()}»), nhưng tệp ghi từ {fmt_date(start)} đến {fmt_date(end)}", "period")
+
+
+def _check_header(h) -> None:
+    if not isinstance(h, dict):
+        raise DocumentError("thiếu «header»")
+    _keys(h, HEADER_KEYS, "header", required=HEADER_KEYS)
+    for k in ("symbol", "place", "subject"):
+        if not isinstance(h[k], str):
+            raise DocumentError(f"«header.{k}» phải là chuỗi chữ", f"header.{k}")
+    num = h["number"]
+    if not (isinstance(num, str) or (is_int(num) and num >= 1)):
+        raise DocumentError("«header.number» (số văn bản) phải là chuỗi chữ hoặc số nguyên dương", "header.number")
+    d = h["date"]
+    if d is not None and not (is_date(d) or is_month(d)):
+        raise DocumentError(f"«header.date» phải là ngày có thật dạng YYYY-MM-DD, chỉ tháng dạng YYYY-MM (ngày để "
+                            f"trống khi ký), hoặc null; có {_show(d)}", "header.date")
+    _str_list(h["issuer"], "header.issuer", "«header.issuer» (cơ quan ban hành)")
+    if h["kinh_gui"] is not None:
+        _str_list(h["kinh_gui"], "header.kinh_gui", "«header.kinh_gui» (Kính gửi)")
+
+
+def _check_replaces(rep, revision: int) -> None:
+    if rep is None:
+        return
+    if not isinstance(rep, dict):
+        raise DocumentError("«replaces» phải là null hoặc {\"revision\": số, \"kind\": \"thay thế\" | \"bổ sung\"}",
+                            "replaces")
+    _keys(rep, ("revision", "kind"), "replaces", required=("revision",))
+    if not is_int(rep["revision"]) or not 1 <= rep["revision"] < revision:
+        raise DocumentError("«replaces.revision» là số của bản đã gửi, nhỏ hơn «revision»", "replaces.revision")
+    if "kind" in rep and rep["kind"] not in REPLACE_KINDS:
+        raise DocumentError(f"«replaces.kind» là «thay thế» hoặc «bổ sung», không phải {_show(rep['kind'])}",
+                            "replaces.kind")
+
+
+def carried_keys(tpl: Template) -> dict[str, str]:
+    """Keys `carried` may hold: each cumulative field/cell → its this-period field/cell (docs/templates.md)."""
+    out = {}
+    for _ckey, b in tpl.blocks():
+        if isinstance(b, FieldsBlock):
+            out.update({f.key: f.cumulative_of for f in b.fields if f.cumulative_of})
+        elif isinstance(b, TableBlock) and b.fixed:
+            for r in b.data_rows():
+                for c in b.columns:
+                    if c.cumulative_of:
+                        out[f"{b.key}.{r.key}.{c.key}"] = f"{b.key}.{r.key}.{c.cumulative_of}"
+    return out
+
+
+def _check_carried(carried, tpl: Template) -> None:
+    if not isinstance(carried, dict) or not all(is_num(v) for v in carried.values()):
+        raise DocumentError("«carried» (số liệu lũy kế mang sang) phải là bảng tên: số", "carried")
+    pairs = carried_keys(tpl)
+    bases = {base: cum for cum, base in pairs.items()}
+    for k in carried:
+        if k in pairs:
+            continue
+        if k in bases:
+            if bases[k] not in carried:
+                raise DocumentError(f"«{k}» (số trong kỳ trước) chỉ mang sang cùng số lũy kế «{bases[k]}»", "carried")
+            continue
+        raise DocumentError(f"mẫu «{tpl.id}» không có số lũy kế «{k}»", "carried")
+
+
+def _check_values(values, tpl: Template) -> None:
+    if not isinstance(values, dict):
+        raise DocumentError("«values» phải là một đối tượng", "values")
+    known = {}
+    for _ckey, b in tpl.blocks():
+        if isinstance(b, FieldsBlock):
+            for f in b.fields:
+                if not f.derived:
+                    known[f.key] = f
+        elif not isinstance(b, AppendixRefBlock):
+            known[b.key] = b
+    extra = set(values) - set(known)
+    if extra:
+        raise DocumentError(f"mẫu «{tpl.id}» không có trường {', '.join(sorted(extra))}", "values")
+    for key, v in values.items():
+        spec = known[key]
+        place = f"values.{key}"
+        if hasattr(spec, "type") and not hasattr(spec, "kind"):  # a Field
+            if not type_ok(spec.type, v):
+                raise DocumentError(f"«{spec.label}» phải là {TYPE_VI[spec.type]}, có {_show(v)}", place)
+        elif isinstance(spec, TextBlock):
+            if not isinstance(v, str):
+                raise DocumentError("đoạn văn phải là chuỗi chữ", place)
+        elif isinstance(spec, ListBlock):
+            _str_list(v, place, "danh sách")
+        elif isinstance(spec, DocumentsBlock):
+            _list_of_dicts(v, place, set(DOC_FIELDS))
+            for i, d in enumerate(v):
+                if d.get("date") not in (None, "") and not is_date(d["date"]):
+                    raise DocumentError(f"ngày văn bản phải là ngày có thật, dạng YYYY-MM-DD (có {_show(d['date'])})",
+                                        f"{place}[{i}].date")
+                for k2 in ("kind", "number", "issuer", "subject"):
+                    if not isinstance(d.get(k2, ""), str):
+                        raise DocumentError(f"«{k2}» phải là chuỗi chữ", f"{place}[{i}].{k2}")
+        elif isinstance(spec, AssessmentBlock):
+            items = {k for k, _ in spec.items}
+            if not isinstance(v, dict) or set(v) - items or not all(isinstance(x, str) for x in v.values()):
+                raise DocumentError(f"khối đánh giá là bảng {', '.join(sorted(items))} → chữ", place)
+        elif isinstance(spec, RecordsBlock):
+            fields = {f.key: f for f in spec.fields}
+            _list_of_dicts(v, place, set(fields))
+            for i, r in enumerate(v):
+                for k2, x in r.items():
+                    if not type_ok(fields[k2].type, x):
+                        raise DocumentError(f"«{fields[k2].label}» phải là {TYPE_VI[fields[k2].type]}", f"{place}[{i}].{k2}")
+        elif isinstance(spec, FreeSectionsBlock):
+            _list_of_dicts(v, place, {"title", "text", "level"})
+            for i, it in enumerate(v):
+                for k2 in ("title", "text"):
+                    if not isinstance(it.get(k2, ""), str):
+                        raise DocumentError(f"«{k2}» của mục tự thêm phải là chuỗi chữ", f"{place}[{i}].{k2}")
+                if it.get("level", 0) not in FREE_LEVELS or isinstance(it.get("level"), bool):
+                    raise DocumentError("«level» của mục tự thêm là 0, 1 hoặc 2 (mục cấp 1, 2, 3)", f"{place}[{i}].level")
+        elif isinstance(spec, TableBlock):
+            _check_table(spec, v, place)
+
+
+def _list_of_dicts(v, place, allowed) -> None:
+    if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
+        raise DocumentError("phải là danh sách đối tượng", place)
+    for i, x in enumerate(v):
+        extra = set(x) - allowed
+        if extra:
+            raise DocumentError(f"không biết khóa {', '.join(sorted(extra))}", f"{place}[{i}]")
+
+
+def _check_table(tb: TableBlock, v, place) -> None:
+    cols = {c.key: c for c in tb.columns}
+
+    def row_ok(row, rplace):
+        if not isinstance(row, dict):
+            raise DocumentError("mỗi dòng là một đối tượng cột: giá trị", rplace)
+        for k, x in row.items():
+            if k == "_group" and not tb.fixed:
+                if not isinstance(x, str) or x not in {g for g, _ in tb.groups}:
+                    raise DocumentError(f"nhóm «{x}» không có trong bảng", rplace)
+                continue
+            if k not in cols:
+                raise DocumentError(f"bảng «{tb.title or tb.key}» không có cột «{k}»", rplace)
+            col = cols[k]
+            if not type_ok(col.type, x):
+                raise DocumentError(f"cột «{col.label}» phải là {TYPE_VI[col.type]}", f"{rplace}.{k}")
+
+    if tb.fixed:
+        if not isinstance(v, dict):
+            raise DocumentError("bảng có dòng cố định: giá trị là bảng khóa dòng → các ô", place)
+        rows = {r.key for r in tb.data_rows()}
+        extra = set(v) - rows
+        if extra:
+            raise DocumentError(f"bảng không có dòng {', '.join(sorted(extra))}", place)
+        for rk, row in v.items():
+            row_ok(row, f"{place}.{rk}")
+    else:
+        if not isinstance(v, list):
+            raise DocumentError("bảng nhập tự do: giá trị là danh sách dòng", place)
+        for i, row in enumerate(v):
+            row_ok(row, f"{place}[{i}]")
