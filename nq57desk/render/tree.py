@@ -141,15 +141,10 @@ def appendix_note(doc: dict, symbol: str | None = None) -> str:
     The number is written exactly as in the header's "Số:" line (leading zero below 10), never the raw value.
     """
     h = doc["header"]
-<<<<<<< HEAD
     number = doc_number(h.get("number"), symbol or h.get("symbol") or "BC-UBND").removeprefix("Số:").lstrip(" ")
-    if h.get("date"):
-=======
-    num = str(h.get("number") or "").strip() or GAP
     if h.get("date") and len(str(h["date"])) == 7:  # month only ("2026-05"): the day is written when signing
         date = f"{GAP}/{month_str(int(h['date'][5:7]))}/{h['date'][:4]}"
     elif h.get("date"):
->>>>>>> core
         date = fmt_date(h["date"])
     else:
         date = f"{GAP}/{month_str(int(doc['period']['end'][5:7]))}/{doc['period']['year']}"
