@@ -485,6 +485,10 @@ class Desk:
         cur = self.document(rid)
         old["status"] = "draft" if cur["status"] == "sent" else cur["status"]
         old["replaces"] = cur.get("replaces")
+        tpl = self.registry.get(old["template"]["id"], old["template"]["version"])
+        reopened = old["status"] == "done" and self._errors_after_check(tpl, old)
+        if reopened:  # as for an edit: restored content with errors cannot stay «Hoàn thành»
+            old["status"] = "draft"
         t = now()
         with self.session() as s, s.begin():
             r = self._report(s, rid)
@@ -498,7 +502,8 @@ class Desk:
                            replaces=(old.get("replaces") or {}).get("revision"), author=settings.local_user(),
                            summary=f"Khôi phục nội dung bản {number}", created_at=t, updated_at=t, document=rdoc.dumps(old)))
             r.status, r.revision, r.updated_at = old["status"], n, t
-            return SaveResult(n, t, True)
+            return SaveResult(n, t, True, status=old["status"], reopened=reopened,
+                              notice=REOPENED_NOTICE if reopened else "")
 
     def duplicate_report(self, rid: int) -> int:
         doc = self.document(rid)

@@ -104,3 +104,19 @@ def test_import_of_a_clean_done_document_keeps_its_status(capsys, data_dir, tmp_
     assert err == ""
     main(["--data-dir", str(data_dir), "list"])
     assert capsys.readouterr()[0].strip().endswith("\tHoàn thành")
+
+
+def test_restoring_content_with_errors_takes_done_back_to_draft(sample_desk, monkeypatch):
+    import nq57desk.services as services
+
+    monkeypatch.setattr(services, "COALESCE_SECONDS", -1)  # every save its own revision
+    dk = sample_desk
+    rid = dk.create_report("mau-kiem-thu", {"kind": "month", "year": 2026, "number": 4})  # revision 1: blank
+    d = dk.document(rid)
+    d["values"].update(hs_total=3, hs_trong_ky=2, hs_ky_truoc=1)
+    dk.save_document(rid, d)
+    dk.set_status(rid, "done")
+    assert dk.document(rid)["status"] == "done"
+    res = dk.restore_revision(rid, 1)  # the blank content misses a required figure
+    assert res.reopened and res.status == "draft" and "Nháp" in res.notice
+    assert dk.document(rid)["status"] == "draft"

@@ -107,6 +107,7 @@ class ReportEditor(QWidget):
         session.reloaded.connect(self._reloaded)
         session.findings_changed.connect(self._findings)
         session.status_changed.connect(lambda _s: self._update_title())
+        session.notice.connect(self.show_notice)
         self.acknowledged = session.acknowledged_ids()
         self._build_tree()
         self._update_title()
@@ -123,7 +124,7 @@ class ReportEditor(QWidget):
         try:
             s.close()
         finally:
-            for sig in (s.edited, s.reloaded, s.findings_changed, s.status_changed):
+            for sig in (s.edited, s.reloaded, s.findings_changed, s.status_changed, s.notice):
                 try:
                     sig.disconnect()
                 except (RuntimeError, TypeError):
@@ -136,6 +137,11 @@ class ReportEditor(QWidget):
                 old.deleteLater()
             self.tree.clear()
             self.items.clear()
+
+    def show_notice(self, text: str) -> None:
+        """A yellow line above the form until the report's status changes again."""
+        self.notice.setText(text)
+        self.notice.show()
 
     def _update_title(self) -> None:
         s = self.session

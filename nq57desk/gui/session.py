@@ -31,6 +31,7 @@ class DocSession(QObject):
     saved = Signal(str)
     save_failed = Signal(str)
     status_changed = Signal(str)
+    notice = Signal(str)  # something the officer must know about the report now (e.g. it went back to «Nháp»)
 
     def __init__(self, desk, rid: int, parent: QObject | None = None, *, doc: dict | None = None, tpl=None,
                  acknowledged=frozenset()):
@@ -268,6 +269,8 @@ class DocSession(QObject):
         gen, res, status, revision, replaces = out
         self._saved_gen = max(self._saved_gen, gen)
         self._apply_meta(status, revision, replaces)
+        if getattr(res, "notice", ""):
+            self.notice.emit(res.notice)
         self.saved.emit(f"Đã lưu lúc {hhmm(res.saved_at)}")
         if self.dirty:
             self._schedule_save()
@@ -301,6 +304,8 @@ class DocSession(QObject):
                 raise NQError(self.save_error) from e
             self._saved_gen = max(self._saved_gen, gen)
             self._apply_meta(status, revision, replaces)
+            if getattr(res, "notice", ""):
+                self.notice.emit(res.notice)
             if self.save_error:
                 self.save_error = ""
                 self.revalidate()
@@ -322,7 +327,7 @@ class DocSession(QObject):
     def restore_revision(self, number: int) -> None:
         self.flush()
         before = self._snapshot()
-        self.desk.restore_revision(self.rid, number)
+        res = self.desk.restore_revision(self.rid, number)
         cur = self.desk.document(self.rid)
         self._undo.append((before, None))
         self._redo.clear()
@@ -335,6 +340,8 @@ class DocSession(QObject):
         self._apply_meta(cur["status"], cur["revision"], cur.get("replaces"))
         self.revalidate()
         self.reloaded.emit(None)
+        if getattr(res, "notice", ""):
+            self.notice.emit(res.notice)
 
     def discard(self) -> None:
         """The officer chose to close without the changes that could not be saved."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from nq57desk.gui.qtutil import dmy
-from nq57desk.report.document import MAX_NUMBER
+from nq57desk.report.check import MAX_NUMBER
 from nq57desk.vn import fmt_number, nfc, parse_date, parse_number, to_plain
 
 NUMBER_TYPES = ("integer", "decimal", "percent", "money")

@@ -89,3 +89,25 @@ def test_steady_typing_is_saved_without_waiting_for_a_pause(win, qtbot, gui_desk
     assert saves, "no save during 8 s of steady typing"
     assert len(area.toPlainText()) * 300 <= AUTOSAVE_MAX_MS + 1500
     assert gui_desk.document(rid)["values"].get("chi_dao_text")
+
+
+def test_an_error_typed_into_a_finished_report_takes_it_back_to_draft(win, qtbot, gui_desk, dialogs):
+    from tests.conftest import REPORTS
+
+    rid = gui_desk.import_report((REPORTS / "000_an_truong.json").read_bytes())
+    win.open_report(rid)
+    assert win.session.error_count() == 0
+    assert win.set_status("done")
+    assert gui_desk.document(rid)["status"] == "done"
+    ed = win.editor
+    ed.show_section("chinh_quyen_so")
+    ontime = ed.ctx.widgets["hs_ontime"]  # on time cannot exceed resolved: a rule of the template
+    ontime.setFocus()
+    ontime.selectAll()
+    qtbot.keyClicks(ontime, "99999999")
+    qtbot.keyClick(ontime, Qt.Key_Tab)
+    win.session.flush()
+    qtbot.waitUntil(lambda: win.session.error_count() > 0, timeout=2000)
+    assert gui_desk.document(rid)["status"] == "draft"
+    assert ed.notice.isVisible() and "Nháp" in ed.notice.text()
+    assert win.act["actDone"].isEnabled()
