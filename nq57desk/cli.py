@@ -100,10 +100,18 @@ def main(argv: list[str] | None = None) -> int:
     except NQError as e:
         sys.stderr.write(f"Lỗi: {e}\n")
         return 2
-    except OSError as e:
-        sys.stderr.write(f"Lỗi: không đọc/ghi được tệp «{getattr(e, 'filename', '') or ''}»: {e.strerror or e}\n")
+    except OSError as e:  # a file named on the command line (or the data folder) that cannot be read or written
+        from nq57desk.errors import FileError
+
+        sys.stderr.write(f"Lỗi: {FileError('không đọc/ghi được tệp', getattr(e, 'filename', None), e, full=True)}\n")
         return 2
     except Exception as e:  # noqa: BLE001 - the officer gets a sentence, the log gets the traceback
+        from nq57desk.errors import is_sqlite_error, sqlite_error_vi
+
+        if is_sqlite_error(e):  # disk full, read-only, locked: a fault the officer can act on
+            _log_unexpected(args.data_dir)
+            sys.stderr.write(f"Lỗi: không dùng được cơ sở dữ liệu: {sqlite_error_vi(e)}.\n")
+            return 2
         _log_unexpected(args.data_dir)
         sys.stderr.write(f"Lỗi không mong muốn ({type(e).__name__}). Chi tiết đã ghi vào nhật ký trong thư mục dữ liệu.\n")
         return 3
@@ -147,6 +155,9 @@ def _check(args) -> int:
     from nq57desk.services import check_folder
 
     res = check_folder(args.data_dir)
+    if res.missing:
+        _out("Thư mục dữ liệu chưa có cơ sở dữ liệu (chưa nhập hay tạo báo cáo nào); không có gì để kiểm tra.")
+        return 0
     if res.ok:
         _out("Cơ sở dữ liệu toàn vẹn.")
         return 0
