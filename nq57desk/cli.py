@@ -95,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     if args.cmd is None:
         return _run_gui(args.data_dir)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _log_unraisable
     try:
         return _dispatch(args)
     except NQError as e:
@@ -115,6 +117,19 @@ def main(argv: list[str] | None = None) -> int:
         _log_unexpected(args.data_dir)
         sys.stderr.write(f"Lỗi không mong muốn ({type(e).__name__}). Chi tiết đã ghi vào nhật ký trong thư mục dữ liệu.\n")
         return 3
+    finally:
+        import gc
+
+        gc.collect()  # a half-written zip closed by the collector, now, while its complaint goes to the log
+        sys.unraisablehook = previous_hook
+
+
+def _log_unraisable(u) -> None:
+    """An error in a finalizer (a zip whose write failed, closed again by the garbage collector) goes to the log,
+    not as an English traceback after the officer's message."""
+    from nq57desk.safety.logs import log_unexpected
+
+    log_unexpected(None, f"khi dọn đối tượng {u.object!r}", (u.exc_type, u.exc_value, u.exc_traceback))
 
 
 def _log_unexpected(data_dir):

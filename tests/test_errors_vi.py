@@ -204,3 +204,30 @@ def test_cli_check_on_a_folder_without_a_database(tmp_path, capsys):
     code, out, _err = _run(capsys, tmp_path / "moi", "check")
     assert code == 0 and "chưa có cơ sở dữ liệu" in out and "toàn vẹn" not in out
     assert not (tmp_path / "moi" / "nq57desk.db").exists()
+
+
+def test_cli_finalizer_errors_go_to_the_log_not_after_the_message(cli_data, tmp_path, capsys, monkeypatch):
+    """A zip whose write failed is closed again by the garbage collector and complains ("seek of closed file"):
+    the CLI logs that instead of printing an English traceback under the Vietnamese message."""
+    import sys
+
+    from nq57desk.services import Desk
+
+    class HalfWrittenZip:
+        def __init__(self):
+            self.me = self  # a cycle: only the collector frees it
+
+        def __del__(self):
+            raise ValueError("seek of closed file")
+
+    def export(self, rid, path):
+        HalfWrittenZip()
+        raise NQError("Tệp «a.xlsx»: không ghi được gói báo cáo: ổ đích đã đầy.")
+
+    monkeypatch.setattr(Desk, "export_xlsx", export)
+    hook = sys.unraisablehook
+    code, _out, err = _run(capsys, cli_data, "export", "1", "--xlsx", str(tmp_path / "a.xlsx"))
+    assert code == 2 and err == "Lỗi: Tệp «a.xlsx»: không ghi được gói báo cáo: ổ đích đã đầy.\n"
+    assert sys.unraisablehook is hook
+    log = (cli_data / "logs" / "nq57desk.log").read_text("utf-8")
+    assert "ValueError: seek of closed file" in log
