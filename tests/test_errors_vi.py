@@ -200,6 +200,14 @@ def test_cli_missing_files_and_folders_instead_of_files(cli_data, tmp_path, caps
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+@pytest.mark.skipif(os.name == "nt", reason="Windows says 'access denied' there; bundle/format.os_problem reads it first")
+def test_cli_bundle_to_a_folder_uses_the_one_translation(cli_data, tmp_path, capsys):
+    code, _out, err = _run(capsys, cli_data, "export", "1", "--xlsx", str(tmp_path))
+    _assert_vietnamese(code, err, "đây là một thư mục, không phải một tệp")
+    code, _out, err = _run(capsys, cli_data, "export", "1", "--package", str(cli_data / "nq57desk.db" / "goi"))
+    _assert_vietnamese(code, err, "một phần của đường dẫn là tệp")
+
+
 def test_cli_check_on_a_folder_without_a_database(tmp_path, capsys):
     code, out, _err = _run(capsys, tmp_path / "moi", "check")
     assert code == 0 and "chưa có cơ sở dữ liệu" in out and "toàn vẹn" not in out
