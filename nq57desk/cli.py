@@ -95,18 +95,41 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     if args.cmd is None:
         return _run_gui(args.data_dir)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _log_unraisable
     try:
         return _dispatch(args)
     except NQError as e:
         sys.stderr.write(f"Lỗi: {e}\n")
         return 2
-    except OSError as e:
-        sys.stderr.write(f"Lỗi: không đọc/ghi được tệp «{getattr(e, 'filename', '') or ''}»: {e.strerror or e}\n")
+    except OSError as e:  # a file named on the command line (or the data folder) that cannot be read or written
+        from nq57desk.errors import FileError
+
+        sys.stderr.write(f"Lỗi: {FileError('không đọc/ghi được tệp', getattr(e, 'filename', None), e, full=True)}\n")
         return 2
     except Exception as e:  # noqa: BLE001 - the officer gets a sentence, the log gets the traceback
+        from nq57desk.errors import is_sqlite_error, sqlite_error_vi
+
+        if is_sqlite_error(e):  # disk full, read-only, locked: a fault the officer can act on
+            _log_unexpected(args.data_dir)
+            sys.stderr.write(f"Lỗi: không dùng được cơ sở dữ liệu: {sqlite_error_vi(e)}.\n")
+            return 2
         _log_unexpected(args.data_dir)
         sys.stderr.write(f"Lỗi không mong muốn ({type(e).__name__}). Chi tiết đã ghi vào nhật ký trong thư mục dữ liệu.\n")
         return 3
+    finally:
+        import gc
+
+        gc.collect()  # a half-written zip closed by the collector, now, while its complaint goes to the log
+        sys.unraisablehook = previous_hook
+
+
+def _log_unraisable(u) -> None:
+    """An error in a finalizer (a zip whose write failed, closed again by the garbage collector) goes to the log,
+    not as an English traceback after the officer's message."""
+    from nq57desk.safety.logs import log_unexpected
+
+    log_unexpected(None, f"khi dọn đối tượng {u.object!r}", (u.exc_type, u.exc_value, u.exc_traceback))
 
 
 def _log_unexpected(data_dir):
@@ -147,6 +170,9 @@ def _check(args) -> int:
     from nq57desk.services import check_folder
 
     res = check_folder(args.data_dir)
+    if res.missing:
+        _out("Thư mục dữ liệu chưa có cơ sở dữ liệu (chưa nhập hay tạo báo cáo nào); không có gì để kiểm tra.")
+        return 0
     if res.ok:
         _out("Cơ sở dữ liệu toàn vẹn.")
         return 0

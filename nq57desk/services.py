@@ -12,7 +12,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from nq57desk import settings
-from nq57desk.errors import DocumentError, NQError, StoreError, TemplateError
+from nq57desk.errors import DocumentError, FileError, NQError, StoreError, TemplateError
+from nq57desk.errors import os_error_vi as os_error_vi  # re-export: the one translation lives in errors.py
 from nq57desk.report import document as rdoc
 from nq57desk.report.carry import carry_forward
 from nq57desk.safety import lock
@@ -20,7 +21,6 @@ from nq57desk.safety.backup import (
     BackupInfo,
     backup_file_name,
     backup_now,
-    integrity_ok,
     list_backups,
     make_backup,
 )
@@ -106,6 +106,7 @@ class Desk:
         self.db_path = settings.db_path(self.data_dir)
         self.backups_dir = self.data_dir / "backups"
         self._closed = False
+        self._marker_synced = False
         lock.acquire(self.data_dir)
         try:
             if self.db_path.exists():
@@ -138,7 +139,29 @@ class Desk:
         n = session.info.pop("commit_no", None)
         if n is not None:
             self._dirty = True
-            Path(str(self.db_path) + SESSION_SUFFIX).write_text(str(n), encoding="utf-8")
+            self._write_marker(n)
+
+    def _write_marker(self, n: int) -> None:
+        """Durably: the number is overwritten in place at a fixed width (one sector, never half-written) and
+        fsynced; the folder is synced once, so the marker's name survives a power cut too. The commit is already
+        safe, so a marker that cannot be written is logged, not raised."""
+        from nq57desk.safety.atomic import fsync_dir
+
+        marker = Path(str(self.db_path) + SESSION_SUFFIX)
+        try:
+            fd = os.open(marker, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+            try:
+                os.write(fd, f"{int(n):020d}\n".encode("ascii"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if not self._marker_synced:
+                fsync_dir(marker.parent)
+                self._marker_synced = True
+        except OSError:
+            from nq57desk.safety.logs import log_unexpected
+
+            log_unexpected(self.data_dir, "khi ghi dấu phiên làm việc")
 
     def close(self, backup: bool = True) -> None:
         """Back up if changed, checkpoint the WAL, forget the session marker, release the folder."""
@@ -149,7 +172,7 @@ class Desk:
             if backup and self._dirty:
                 try:
                     backup_now(self.db_path, self.backups_dir, "dong-ung-dung", only_if_changed=True)
-                except (OSError, StoreError):
+                except (OSError, NQError):
                     pass  # a failed backup at close must not lose the close itself
             with self.engine.connect() as c:
                 c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -166,11 +189,7 @@ class Desk:
         dest = Path(dest)
         if dest.is_dir():
             dest = dest / backup_file_name("thu-cong")
-        make_backup(self.db_path, dest)
-        ok, problems = integrity_ok(dest)
-        if not ok:
-            raise StoreError(f"Bản sao lưu ghi ra {dest} không đọc lại được ({'; '.join(problems[:2])}).")
-        return dest
+        return make_backup(self.db_path, dest, reread=True)
 
     def list_backups(self) -> list[BackupInfo]:
         return list_backups(self.backups_dir)
@@ -626,6 +645,8 @@ def _merge_summary(a: str, b: str) -> str:
 def _atomic_write(dest: Path, data: bytes) -> None:
     """Write a whole file or nothing: a failure leaves no file under the final name. The folder must exist: a
     mistyped path (another drive letter, a USB stick not plugged in) must not quietly create folders."""
+    import errno
+
     from nq57desk.safety.atomic import atomic_write_bytes
 
     folder = dest.parent if str(dest.parent) else Path(".")
@@ -634,21 +655,8 @@ def _atomic_write(dest: Path, data: bytes) -> None:
         raise StoreError(f"Không ghi được tệp {dest.name}: thư mục «{folder}» {why}. Hãy chọn một thư mục đã có "
                          "(hoặc tạo thư mục đó trước).")
     try:
+        if dest.is_dir():  # say so, instead of failing on a temp file beside it
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(dest))
         atomic_write_bytes(dest, data)
     except OSError as e:
-        raise StoreError(f"Không ghi được tệp {dest.name}: {os_error_vi(e)}") from None
-
-
-def os_error_vi(e: OSError) -> str:
-    """What an OSError means for the officer, in Vietnamese."""
-    import errno
-
-    return {
-        errno.ENOSPC: "ổ đĩa đã đầy",
-        errno.EACCES: "không có quyền ghi (thư mục chỉ đọc, hoặc tệp đang mở trong chương trình khác)",
-        errno.EPERM: "không có quyền ghi",
-        errno.EROFS: "ổ đĩa chỉ cho đọc",
-        errno.EIO: "lỗi đọc/ghi thiết bị (USB bị rút ra hoặc hỏng?)",
-        errno.ENOENT: "không tìm thấy thư mục",
-        errno.EEXIST: "tệp đã tồn tại",
-    }.get(e.errno, e.strerror or str(e))
+        raise FileError("Không ghi được tệp", dest, e) from e

@@ -8,7 +8,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -18,9 +17,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from nq57desk.bundle.package import export_package
 from nq57desk.errors import NQError
-from nq57desk.safety import atomic
 from nq57desk.safety.backup import backup_now, integrity_ok, list_backups, rotate
 from nq57desk.safety.integrity import DamagedDatabase
 from nq57desk.safety.lock import FolderLocked
@@ -39,9 +36,9 @@ def _sample_report(desk) -> int:
 
 @pytest.mark.slow
 def test_crash_while_saving_never_loses_a_reported_edit(data_dir):
-    """SIGKILL at random moments while saving; every edit the app reported saved is there after restart."""
-    if os.name != "posix":
-        pytest.skip("SIGKILL is POSIX")
+    """Kill (SIGKILL; TerminateProcess on Windows) at random moments while saving; every edit the app reported
+    saved is there after restart. A child that dies by itself (it cannot open the folder, DamagedDatabase …)
+    fails the test: it would otherwise look like a run with nothing to lose."""
     desk = Desk(data_dir)
     rid = _sample_report(desk)
     desk.close()
@@ -51,16 +48,22 @@ def test_crash_while_saving_never_loses_a_reported_edit(data_dir):
     failures = []
     for run in range(CRASH_RUNS):
         p = subprocess.Popen([sys.executable, "-m", "tests.helpers.crash_child", str(data_dir), str(rid)],
-                             stdout=subprocess.PIPE, cwd=ROOT, env=env, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env, text=True)
         want = rng.randint(1, 6)  # kill after a few confirmed saves, then at a random moment in the next one
+        got_lines = 0
         for _ in range(want):
             line = p.stdout.readline()
             if not line:
                 break
+            got_lines += 1
             last_reported = int(line)
         time.sleep(rng.random() * 0.01)
-        p.send_signal(signal.SIGKILL)
-        rest, _ = p.communicate()
+        died = p.poll() is not None  # the child never stops by itself: it did not start, or it failed
+        p.kill()
+        rest, err = p.communicate()
+        if died or got_lines == 0:
+            failures.append((run, "child failed", p.returncode, err[-2000:]))
+            continue
         for line in rest.split():
             last_reported = int(line)
         ok, problems = integrity_ok(data_dir / "nq57desk.db")
@@ -154,7 +157,7 @@ def test_every_backup_passes_integrity_and_an_interrupted_one_leaves_the_others(
         raise OSError(errno.EIO, "killed")
 
     monkeypatch.setattr(os, "replace", dying_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(NQError, match="lỗi đọc/ghi thiết bị"):
         backup_now(desk.db_path, desk.backups_dir, "bi-ngat")
     monkeypatch.setattr(os, "replace", real_replace)
     after = {b.path: b.path.read_bytes() for b in list_backups(desk.backups_dir)}
@@ -185,6 +188,154 @@ def test_rotation_keeps_last_10_daily_30_monthly_12(tmp_path):
     assert all((today - k.date()).days < 366 for k in kept)
 
 
+def test_rotation_keeps_the_backups_made_before_an_upgrade_restore_or_import(tmp_path):
+    """The pre-upgrade backup made on a busy day survives (it used to go: only the newest of a day was kept)."""
+    folder = tmp_path / "b"
+    folder.mkdir()
+    today = dt.date(2026, 11, 22)
+    special = []
+    for days_ago in range(0, 500):
+        for hour in (8, 12, 17):
+            t = dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(hour))
+            reason = "x"
+            if hour == 12 and days_ago in (0, 40, 200, 400, 450):
+                reason = "truoc-nang-cap-0002"
+            elif hour == 12 and days_ago in (3, 90, 300, 310):
+                reason = "truoc-khoi-phuc"
+            elif hour == 12 and days_ago in (5, 6, 7, 8, 9):
+                reason = "truoc-nhap"
+            name = f"nq57desk-{t:%Y%m%d-%H%M%S}-{reason}.db" if days_ago % 2 else \
+                f"nq57desk-{t:%Y%m%d-%H%M%S-%f}-{reason}.db"  # names before and since 0.2
+            (folder / name).write_bytes(b"x")
+            if reason != "x":
+                special.append((t, reason))
+    rotate(folder, today)
+    kept = {(b.when, b.reason) for b in list_backups(folder)}
+    for kind in ("truoc-nang-cap", "truoc-khoi-phuc", "truoc-nhap"):
+        newest3 = sorted((s for s in special if s[1].startswith(kind)), reverse=True)[:3]
+        assert set(newest3) <= kept, kind
+    assert (dt.datetime.combine(today, dt.time(12)), "truoc-nang-cap-0002") in kept  # same day as two others
+    assert (dt.datetime.combine(today - dt.timedelta(days=450), dt.time(12)), "truoc-nang-cap-0002") not in kept
+    assert len(kept) <= 10 + 30 + 12 + 9
+
+
+def test_backups_of_one_second_are_ordered_by_the_instant_they_were_made(data_dir, monkeypatch):
+    """A CLI import writes a start and a close backup within one second; after damage the newer is offered.
+
+    The clock is frozen to one instant: every backup is made "at the same time" (before 0.2 they sorted by
+    name then, and the older was offered)."""
+    import types
+
+    from nq57desk.cli import main
+    from nq57desk.safety import backup as backup_mod
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 11, 22, 9, 41, 0)
+
+    monkeypatch.setattr(backup_mod, "dt", types.SimpleNamespace(datetime=Frozen, timedelta=dt.timedelta, date=dt.date))
+
+    assert main(["--data-dir", str(data_dir), "import", str(REPORTS / "002_tan_cuong.json")]) == 0
+    assert main(["--data-dir", str(data_dir), "import", str(REPORTS / "003_phu_thinh.json")]) == 0
+    backups = list_backups(data_dir / "backups")
+    assert len(backups) >= 2 and len({b.when for b in backups}) == len(backups)
+    assert [b.path.name for b in backups] == sorted((b.path.name for b in backups), reverse=True)
+    newest = backups[0]
+    con = __import__("sqlite3").connect(newest.path)
+    assert con.execute("SELECT count(*) FROM report").fetchone() == (2,)  # the close backup, with both reports
+    con.close()
+    db = data_dir / "nq57desk.db"
+    _flip(db, 40)
+    with pytest.raises(DamagedDatabase) as ei:
+        Desk(data_dir)
+    assert ei.value.result.backup.path == newest.path
+    # names stay in order when the clock goes back (a flat CMOS battery)
+    monkeypatch.undo()
+    late = data_dir / "backups" / f"nq57desk-{dt.datetime(2031, 1, 1):%Y%m%d-%H%M%S-%f}-khoi-dong.db"
+    shutil.copy(newest.path, late)
+    made = backup_now(newest.path, data_dir / "backups", "thu-cong")
+    assert list_backups(data_dir / "backups")[0].path == made and made.name > late.name
+
+
+BACKUP_CHILD = """
+import sys
+from pathlib import Path
+from nq57desk.safety.backup import backup_now
+print("go", flush=True)
+while True:
+    backup_now(Path(sys.argv[1]), Path(sys.argv[2]), "thu-nghiem")
+"""
+
+
+@pytest.mark.slow
+def test_killed_during_a_backup_the_older_backups_are_intact(data_dir):
+    """A real kill (SIGKILL / TerminateProcess) at random moments of backups written in a loop: the older backups
+    keep their bytes, a backup under its final name is whole, and the next one removes what the kill left."""
+    desk, rid = _desk_with_data(data_dir)
+    for _ in range(20):  # a bigger database: a backup takes long enough to be killed inside
+        desk.import_report((REPORTS / "002_tan_cuong.json").read_bytes())
+    desk.close()
+    folder = data_dir / "backups"
+    for b in list_backups(folder):
+        b.path.unlink()
+    for days_ago in (3, 2, 1):  # older backups, one a day, kept by the rotation whatever happens today
+        t = dt.datetime.now() - dt.timedelta(days=days_ago)
+        shutil.copy(data_dir / "nq57desk.db", folder / f"nq57desk-{t:%Y%m%d-%H%M%S-%f}-cu.db")
+    old = {b.path: b.path.read_bytes() for b in list_backups(folder)}
+    rng = random.Random(9)
+    runs, whole, temps = int(os.environ.get("NQ57_BACKUP_KILLS", "30")), 0, 0
+    for _ in range(runs):
+        p = subprocess.Popen([sys.executable, "-c", BACKUP_CHILD, str(data_dir / "nq57desk.db"), str(folder)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        assert p.stdout.readline().strip() == "go", p.communicate()[1]
+        time.sleep(rng.random() * 0.3)
+        assert p.poll() is None, p.communicate()[1]  # still backing up: it never stops by itself
+        p.kill()
+        p.communicate()
+        temps += any(f.name.startswith(".~") for f in folder.iterdir())
+        for b in list_backups(folder):
+            if b.path in old:
+                assert b.path.read_bytes() == old[b.path]
+            else:
+                assert integrity_ok(b.path)[0], b.path.name
+                whole += 1
+                b.path.unlink()
+        assert set(old) <= {b.path for b in list_backups(folder)}
+    rotate(folder)
+    assert sorted(f.name for f in folder.iterdir()) == sorted(p.name for p in old)  # temps of killed runs gone
+    print(f"\nkilled during backups: {runs} kills, {whole} new backups whole, {temps} kills left a temp file")
+
+
+def _fat32_ok(name: str) -> bool:
+    stem = name.split(".")[0].upper()
+    return (bool(name) and len(name) < 240 and name.isascii() and name == name.strip(" .")
+            and not any(c in name for c in '<>:"/\\|?*') and all(ord(c) >= 32 for c in name)
+            and stem not in {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} |
+            {f"LPT{i}" for i in range(1, 10)})
+
+
+WEIRD_NAMES = ["CON", "Xã CON", "aux", "Xã: An?Trường*", "xa\u0300 Ta\u0302n Cu\u031bo\u031bng", "Đ" * 400, "  .",
+               "LPT1", "Phường <1>/|\"\\", "Xã\tTab"]
+
+
+@pytest.mark.parametrize("name", WEIRD_NAMES)
+def test_exported_file_names_are_fat32_safe(name, tmp_path):
+    """The names the app really gives files (bundle, DOCX and package members, backups) for odd commune names,
+    codes and template ids."""
+    from nq57desk.bundle.package import bundle_filename, safe_filename
+    from nq57desk.safety.backup import backup_file_name
+
+    for code, tid in (("05503", "tw-de-cuong"), (name, name)):
+        doc = {"commune": {"code": code, "name": name}, "template": {"id": tid, "version": 1}, "revision": 2,
+               "period": {"kind": "month", "year": 2026, "number": 5, "start": "2026-05-01", "end": "2026-05-31"}}
+        for n in (bundle_filename(doc), bundle_filename(doc, with_template=True)):
+            assert _fat32_ok(n) and _fat32_ok(n[: -len(".xlsx")] + ".docx"), n
+    for n in (safe_filename(name + ".xlsx"), safe_filename(name), backup_file_name("thu-cong")):
+        assert _fat32_ok(n), n
+    (tmp_path / safe_filename(name + ".docx")).write_bytes(b"x")  # and the OS takes it
+
+
 def test_one_writer_per_folder(data_dir):
     desk = Desk(data_dir)
     code = ("import sys\nfrom nq57desk.services import Desk\n"
@@ -195,106 +346,6 @@ def test_one_writer_per_folder(data_dir):
     res = subprocess.run([sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True, cwd=ROOT)
     assert res.stdout == ""
     assert issubclass(FolderLocked, NQError)
-
-
-FAULTS = [errno.ENOSPC, errno.EIO, errno.EACCES]
-
-
-def _inject(monkeypatch, rng, counter):
-    """Make the k-th low-level file operation fail with a random errno."""
-    k = rng.randint(1, 12)
-    err = rng.choice(FAULTS)
-    targets = [(os, "fsync"), (os, "replace"), (os, "write")]
-    for mod, name in targets:
-        real = getattr(mod, name)
-
-        def wrapper(*a, _real=real, **kw):
-            counter[0] += 1
-            if counter[0] == k:
-                raise OSError(err, os.strerror(err))
-            return _real(*a, **kw)
-
-        monkeypatch.setattr(mod, name, wrapper)
-
-
-def _final_files_ok(folder: Path, finals: list[Path], checker):
-    for f in finals:
-        if f.exists():
-            assert checker(f), f"partial file under final name: {f}"
-    assert not [p for p in folder.rglob("*.tmp")], "temp file left behind"
-
-
-def test_injected_faults_never_leave_a_partial_final_file(data_dir, tmp_path, monkeypatch):
-    desk, rid = _desk_with_data(data_dir)
-    rng = random.Random(2026)
-    out = tmp_path / "out"
-    out.mkdir()
-    trials = {"backup": 0, "dump": 0, "docx": 0, "xlsx": 0, "package": 0}
-    kinds = ["backup", "dump", "package"]
-    try:
-        import nq57desk.render.docx  # noqa: F401
-
-        kinds.append("docx")
-    except ImportError:
-        pass
-    try:
-        import nq57desk.bundle.writer  # noqa: F401
-
-        kinds.append("xlsx")
-    except ImportError:
-        pass
-    from nq57desk.cli import main
-
-    for i in range(100):
-        kind = kinds[i % len(kinds)]
-        trials[kind] += 1
-        final = out / f"{kind}-{i}.{ {'backup': 'db', 'dump': 'json', 'docx': 'docx', 'xlsx': 'xlsx', 'package': 'zip'}[kind]}"
-        if kind == "package" and i % 2:
-            final = out / f"package-{i}"  # a folder on the stick instead of a .zip
-        counter = [0]
-        with monkeypatch.context() as m:
-            _inject(m, rng, counter)
-            try:
-                if kind == "backup":
-                    desk.backup(final)
-                elif kind == "dump":
-                    atomic.atomic_write_bytes(final, desk.dump(rid).encode())
-                elif kind == "package":
-                    export_package(desk, rid, final)
-                elif kind == "docx":
-                    desk.export_docx(rid, final)
-                else:
-                    desk.export_xlsx(rid, final)
-            except (OSError, NQError):
-                pass
-        checks = {"backup": lambda f: integrity_ok(f)[0], "dump": lambda f: json.loads(f.read_text("utf-8")),
-                  "docx": _zip_ok, "xlsx": _zip_ok, "package": _package_ok}
-        _final_files_ok(out, [final], checks[kind])
-    desk.close()
-    assert sum(trials.values()) == 100
-    del main
-
-
-def _package_ok(path: Path) -> bool:
-    """A package on the stick is whole or absent: a zip that tests clean, or a folder with nothing or everything."""
-    if path.suffix == ".zip":
-        return _zip_ok(path)
-    names = sorted(p.name for p in path.iterdir())
-    if not names:
-        return True
-    if "manifest.json" not in names or len(names) != 3:
-        return False
-    man = json.loads((path / "manifest.json").read_text("utf-8"))
-    import hashlib
-
-    return all(hashlib.sha256((path / f["name"]).read_bytes()).hexdigest() == f["sha256"] for f in man["files"])
-
-
-def _zip_ok(path: Path) -> bool:
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        return z.testzip() is None
 
 
 VALID = json.loads((REPORTS / "003_phu_thinh.json").read_text(encoding="utf-8"))
@@ -357,7 +408,7 @@ def fuzz_desk(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["CON", "aux.txt", "Xã: An?Trường*", "xa\u0300 Ta\u0302n", "Đ" * 400, "  .", "LPT1"])
-def test_exported_names_are_fat32_safe(name):
+def test_ascii_name_is_fat32_safe(name):
     from nq57desk.vn import ascii_name
 
     n = ascii_name(name)

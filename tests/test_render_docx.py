@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from nq57desk.errors import NQError
 from nq57desk.render.docx import DRAFT_MARK, export_docx, render_docx
 from nq57desk.render.tree import build, to_text
 from nq57desk.report.document import check_document, loads, make_period, new_document
@@ -428,7 +429,7 @@ def test_write_to_stream_and_atomically(tpl, tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(mod.os, "fsync", lambda fd: boom(None))
-    with pytest.raises(OSError):
+    with pytest.raises(NQError, match="Không ghi được tệp «bao-cao.docx»"):  # a Vietnamese message, not OSError
         render_docx(tree, path)
     assert path.read_bytes() == b"old" and sorted(os.listdir(tmp_path)) == ["bao-cao.docx"]
     monkeypatch.undo()

@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from nq57desk.errors import NQError
+from nq57desk.errors import NQError, os_error_vi
 
 FORMAT = "nq57-bundle/1"
 BUNDLE_VERSION = 1
@@ -64,7 +64,7 @@ def os_problem(e: BaseException) -> tuple[str, str]:
         return "device_gone", "mất kết nối với ổ đích (USB bị rút ra?); hãy cắm lại và làm lại."
     if isinstance(e, ValueError):
         return "verify_failed", "tệp chép ra khác tệp gốc khi đọc lại kiểm tra; USB có thể bị lỗi, hãy chép lại hoặc dùng USB khác."
-    return "copy_failed", f"lỗi hệ thống ({getattr(e, 'strerror', None) or e})."
+    return "copy_failed", f"{os_error_vi(e)}."  # the project's one translation: never the English strerror
 
 
 def _display_name(path) -> str:

@@ -105,7 +105,10 @@ def write_package(files: dict[str, str | os.PathLike], target, manifest: dict) -
            "created_at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(), "files": entries}
     man_bytes = (json.dumps(man, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if target.suffix.lower() == ".zip":
-        _write_zip(plan, man_bytes, target)
+        try:
+            _write_zip(plan, man_bytes, target)
+        except (OSError, ValueError) as e:  # building the local zip failed (local disk full …)
+            raise _explain(e, target) from e
     else:
         _write_folder(plan, {e["name"]: e["sha256"] for e in entries}, man_bytes, target)
     return PackageResult(str(target), entries, man)
@@ -187,12 +190,15 @@ def export_package(desk, rid: int, target) -> PackageResult:
     name = bundle_filename(doc)
     docx_name = name[: -len(".xlsx")] + ".docx"
     entry = manifest_entry(doc)
-    with tempfile.TemporaryDirectory(prefix="nq57-export-") as tmp:
-        local, local_docx = Path(tmp) / name, Path(tmp) / docx_name
-        desk.export_docx(rid, local_docx)
-        desk.export_xlsx(rid, local)
-        return write_package({docx_name: local_docx, name: local}, target,
-                             {"app_version": __version__, **entry, "files": {docx_name: entry, name: entry}})
+    try:
+        with tempfile.TemporaryDirectory(prefix="nq57-export-") as tmp:
+            local, local_docx = Path(tmp) / name, Path(tmp) / docx_name
+            desk.export_docx(rid, local_docx)
+            desk.export_xlsx(rid, local)
+            return write_package({docx_name: local_docx, name: local}, target,
+                                 {"app_version": __version__, **entry, "files": {docx_name: entry, name: entry}})
+    except OSError as e:  # the local temp folder could not be made (local disk full …)
+        raise _explain(e, target) from e
 
 
 # -- where to write ----------------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def word_copy_path(data_dir: Path, doc: dict) -> Path:
 
 def file_problem(e: OSError, name: str) -> str:
     """An OSError while writing an export, as the officer can act on it."""
-    from nq57desk.services import os_error_vi
+    from nq57desk.errors import os_error_vi
 
     if getattr(e, "winerror", None) in (32, 33):  # ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION
         return f"Tệp «{name}» đang mở trong chương trình khác (Word, Excel…). Hãy đóng tệp đó rồi thử lại."

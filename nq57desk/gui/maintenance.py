@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QProgressDialog
 
 from nq57desk import __version__
-from nq57desk.errors import NQError
+from nq57desk.errors import NQError, error_vi, is_sqlite_error
 from nq57desk.gui.qtutil import ask, error, icon, info, open_file, save_file
 from nq57desk.gui.workers import run_async
 
@@ -85,11 +85,11 @@ def _run(win, title: str, text: str, work: Callable, done: Callable, undo: Calla
 
     def failed(exc):
         busy.close()
-        if isinstance(exc, NQError | OSError):
-            msg = str(exc) if isinstance(exc, NQError) else f"Không ghi/đọc được tệp: {exc.strerror or exc}"
+        if isinstance(exc, NQError | OSError) or is_sqlite_error(exc):
+            msg = str(exc) if isinstance(exc, NQError) else f"Không ghi/đọc được tệp: {error_vi(exc)}."
             error(win, title, msg, "Chưa có tệp nào được ghi với tên chính thức; bạn có thể thử lại.")
         else:
-            error(win, title, f"Lỗi không mong muốn ({type(exc).__name__}).")
+            error(win, title, f"Lỗi không mong muốn ({type(exc).__name__}). Chi tiết đã ghi vào nhật ký.")
 
     run_async(work, ok, failed)
 

@@ -7,7 +7,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from nq57desk.errors import NQError
+from nq57desk.errors import NQError, error_vi
 from nq57desk.gui.qtutil import hhmm
 from nq57desk.gui.workers import run_async, serial_pool
 from nq57desk.report.derive import ReportEnv, derived_values
@@ -279,7 +279,7 @@ class DocSession(QObject):
         """The edit stays in the window; the officer sees why in the Kiểm tra panel, and the save is tried again
         (a full disk or a busy file may clear up) every RETRY_MS and at the next edit."""
         self._saving = False
-        msg = str(exc) if isinstance(exc, NQError) else f"lỗi không mong muốn ({type(exc).__name__})"
+        msg = error_vi(exc).rstrip(".") + "."
         self.save_error = f"Chưa lưu được các thay đổi: {msg} Các thay đổi vẫn còn trong cửa sổ; ứng dụng sẽ thử lưu lại."
         self._schedule_save()
         self.revalidate()

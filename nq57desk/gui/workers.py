@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -45,9 +46,25 @@ class Job(QRunnable):
         try:
             result = self.fn()
         except BaseException as e:  # noqa: BLE001 - reported to the GUI thread, never lost
+            log_worker_error(self.fn, e)
             self.relay.failed.emit(e)
         else:
             self.relay.done.emit(result)
+
+
+def log_worker_error(fn: Callable, exc: BaseException) -> None:
+    """An unexpected error on a worker goes to the rotating log with its traceback, once, here: the callers only
+    show a sentence. NQError is the officer's business (a Vietnamese message), not a fault to log."""
+    from nq57desk.errors import NQError
+    from nq57desk.safety.logs import log_unexpected
+
+    if isinstance(exc, NQError):
+        return
+    code = getattr(fn, "__code__", None)
+    where = getattr(fn, "__qualname__", type(fn).__name__)
+    if code is not None:
+        where += f" ({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
+    log_unexpected(None, f"trong luồng nền {where}", (type(exc), exc, exc.__traceback__))
 
 
 def run_async(fn: Callable, on_done: Callable | None = None, on_fail: Callable | None = None,

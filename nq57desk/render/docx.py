@@ -8,12 +8,14 @@ full USB stick never leaves half a file under the final name.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
 import os
 import tempfile
 import threading
 from pathlib import Path
 
+from nq57desk.errors import FileError
 from nq57desk.render import docx_xml as X
 from nq57desk.render.docx_table import table_xml
 from nq57desk.render.tree import DocTree, Heading, Para, Table, build
@@ -40,21 +42,30 @@ def export_docx(tpl, doc: dict, path) -> None:
 
 
 def write_atomic(path, data: bytes) -> None:
-    """Temp file in the same folder → flush → fsync → os.replace; the temp file is removed on any failure."""
+    """Temp file in the same folder → flush → fsync → os.replace; the temp file is removed on any failure.
+
+    A fault (disk full, read-only folder, the file open in Word) raises FileError, in Vietnamese.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".nq57-", suffix=".tmp", dir=path.parent)
-    _default_mode(fd)
+    tmp = None
     try:
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        fd, tmp = tempfile.mkstemp(prefix=".nq57-", suffix=".tmp", dir=path.parent)
+        _default_mode(fd)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    except BaseException as e:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(e, OSError):
+            raise FileError("Không ghi được tệp", path, e) from e
         raise
     if os.name == "posix":  # make the rename itself durable
         try:

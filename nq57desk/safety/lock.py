@@ -6,10 +6,11 @@ import os
 import threading
 from pathlib import Path
 
-from nq57desk.errors import StoreError
+from nq57desk.errors import FileError, StoreError
 
 _held: dict[Path, list] = {}  # folder → [file object, count]; the same process may open a folder twice
 _guard = threading.Lock()
+_last: list[Path] = []  # the data folder this process last opened (where its log goes)
 
 
 class FolderLocked(StoreError):
@@ -35,23 +36,35 @@ def _try_lock(f) -> bool:
         return False
 
 
+def last_folder() -> Path | None:
+    """The data folder this process opened last (open or closed since): the log of a worker's error goes there."""
+    return _last[-1] if _last else None
+
+
 def acquire(folder: Path) -> None:
     folder = folder.resolve()
     with _guard:
+        _last[:] = [folder]
         if folder in _held:
             _held[folder][1] += 1
             return
-        f = open(folder / "nq57desk.lock", "a+b")  # noqa: SIM115 - held open on purpose
+        try:
+            f = open(folder / "nq57desk.lock", "a+b")  # noqa: SIM115 - held open on purpose
+        except OSError as e:
+            raise FileError("Không dùng được thư mục dữ liệu", folder, e, full=True) from e
         if not _try_lock(f):
             f.close()
             raise FolderLocked(
                 "nq57desk đang mở thư mục dữ liệu này ở một cửa sổ khác (hoặc một lệnh khác đang chạy). "
                 "Hãy dùng cửa sổ đang mở, hoặc đóng nó rồi thử lại."
             )
-        f.seek(0)
-        f.truncate()
-        f.write(str(os.getpid()).encode())
-        f.flush()
+        try:
+            f.seek(0)
+            f.truncate()
+            f.write(str(os.getpid()).encode())
+            f.flush()
+        except OSError:
+            pass  # the pid is for IT support only; the lock itself is held
         _held[folder] = [f, 1]
 
 

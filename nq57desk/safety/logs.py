@@ -43,9 +43,27 @@ def logger(data_dir: str | os.PathLike) -> logging.Logger:
     return log
 
 
-def log_unexpected(data_dir: str | os.PathLike, where: str, exc_info=True) -> Path | None:
-    """Write a traceback to the log; never raises (logging must not make a fault worse)."""
+def current_folder() -> Path | None:
+    """The data folder of this process: the one it last opened, else the one its log already writes to."""
+    from nq57desk.safety.lock import last_folder
+
+    folder = last_folder()
+    if folder is not None:
+        return folder
+    for h in logging.getLogger(LOGGER).handlers:
+        name = getattr(h, "baseFilename", None)
+        if name:
+            return Path(name).parent.parent
+    return None
+
+
+def log_unexpected(data_dir: str | os.PathLike | None, where: str, exc_info=True) -> Path | None:
+    """Write a traceback to the log (data_dir None: the current data folder's); never raises (logging must not
+    make a fault worse)."""
     try:
+        data_dir = data_dir if data_dir is not None else current_folder()
+        if data_dir is None:
+            return None
         logger(data_dir).error("lỗi không mong muốn %s", where, exc_info=exc_info)
         return log_dir(data_dir) / LOG_NAME
     except Exception:  # noqa: BLE001

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
 
 from nq57desk.errors import StoreError
@@ -32,7 +32,8 @@ def head_revision() -> str:
 
 
 def make_engine(db: Path) -> Engine:
-    eng = create_engine(f"sqlite:///{db}", future=True)
+    # URL.create keeps the path as is: a folder named "USB%41" or "a?b" must not be decoded or cut.
+    eng = create_engine(URL.create("sqlite", database=str(db)), future=True)
 
     @event.listens_for(eng, "connect")
     def _pragmas(dbapi_conn, _record):

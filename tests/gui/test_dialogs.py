@@ -277,7 +277,7 @@ def test_export_problems_are_vietnamese_and_word_copies_are_fresh(win, qtbot, gu
     assert results == [""]
     kind, title, text, _ = next(d for d in dialogs.seen if d[0] == "error")
     assert title == "Xuất DOCX" and "Không ghi được tệp «chan.docx»" in text
-    assert "Errno" not in text
+    assert not any(w in text for w in ("Errno", "Is a directory", "Permission", "denied"))
     assert not list(tmp_path.glob("*.dang-xuat-*"))
     # «Mở bằng Word» writes a new copy each time (Word may still hold the last one)
     a = word_copy_path(gui_desk.data_dir, doc)
