@@ -155,12 +155,9 @@ def export_pdf(tpl, doc, path: str | os.PathLike) -> int:
 
 
 def _reason(e: OSError) -> str:
-    from nq57desk.services import os_error_vi
+    from nq57desk.errors import os_error_vi
 
-    text = os_error_vi(e)
-    if text == (e.strerror or str(e)):  # no Vietnamese wording for this one: never show the English text alone
-        return "lỗi ghi tệp" + (f" (mã lỗi {e.errno})" if e.errno else "")
-    return text
+    return os_error_vi(e)  # never the English strerror on its own
 
 
 # -- the window -------------------------------------------------------------------------------------------------
