@@ -45,7 +45,7 @@ def run_aggregate(data_dir, inputs, output, *, province: str | None = None, temp
         res = preview_import(data_dir, inputs, province=pc)
         _print_lines(res, out)
         if not res.bundles:
-            return _nothing(out)
+            return _nothing(out, res)
         written = ", ".join(str(x) for x in (xlsx, csv_p, docx_p) if x)
         out(f"(Chạy thử: chưa lưu gì vào cơ sở dữ liệu và chưa ghi {written}.)")
         return 0 if res.ok else 1
@@ -59,7 +59,7 @@ def run_aggregate(data_dir, inputs, output, *, province: str | None = None, temp
         if res.backup:
             out(f"Đã sao lưu cơ sở dữ liệu trước khi nhập: {res.backup}")
         if not res.bundles:
-            return _nothing(out)
+            return _nothing(out, res)
         only = res.groups
         for p in upper.write_workbook(xlsx, province=pc, template=template, period=period, only=only):
             out(f"Đã ghi bảng tổng hợp: {p}")
@@ -92,6 +92,9 @@ def _print_lines(res, out) -> None:
     out(res.summary())
 
 
-def _nothing(out) -> int:
-    out("Không tìm thấy gói báo cáo NQ57 (.xlsx) nào trong các tệp, thư mục đã cho; chưa tổng hợp gì.")
+def _nothing(out, res) -> int:
+    if any(ln.status == "rejected" and ln.reason != "no_bundle" for ln in res.lines):
+        out("Không nhận được gói báo cáo nào (các tệp đều bị từ chối, xem lý do ở trên); chưa tổng hợp gì.")
+    else:
+        out("Không tìm thấy gói báo cáo NQ57 (.xlsx) nào trong các tệp, thư mục đã cho; chưa tổng hợp gì.")
     return 1

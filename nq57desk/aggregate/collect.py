@@ -115,6 +115,8 @@ def read_source(src: Source, registry, *, province: str | None = None, validate=
     except BundleError as e:
         if e.reason == "consolidated":
             return Line(src.name, "skipped", e.problem, e.reason)
+        if e.reason == "no_bundle":  # a folder or a zip: the line names it already
+            return Line(src.name, "rejected", e.problem[:1].upper() + e.problem[1:], e.reason)
         return Line(src.name, "rejected", str(e), e.reason)
     sub = submission_of(src.name, res)
     check_findings(sub, res.doc, validate)

@@ -387,7 +387,8 @@ class UpperPage(QWidget):
         if not res.dry_run:
             self.imported.emit(res)
         self.message.emit(res.summary())
-        if not res.bundles:
+        if not res.bundles and not res.cancelled and \
+                not any(ln.status == "rejected" and ln.reason != "no_bundle" for ln in res.lines):
             error(self, "Nhập gói báo cáo", "Không tìm thấy gói báo cáo NQ57 (.xlsx) nào trong các tệp, thư mục đã chọn.")
 
     def _import_failed(self, exc) -> None:

@@ -120,14 +120,17 @@ def now() -> str:
 
 # -- the importer, shared by a real import and a dry run ----------------------------------------------------------
 
-def run_import(reader: Reader, registry, paths, *, province, store: Callable[[Submission], bool] | None,
-            progress: Progress | None, cancelled: Callable[[], bool] | None) -> ImportResult:
-    """Read, check and decide every input; `store(sub)` keeps an accepted one (None: a dry run)."""
+def run_import(reader: Reader, registry, paths, *, province, store: Callable[[Submission, set[int]], bool] | None,
+               progress: Progress | None, cancelled: Callable[[], bool] | None) -> ImportResult:
+    """Read, check and decide every input; `store(sub, other_revisions)` keeps an accepted one (None: a dry run)."""
     pc = check_province(province)
     validate = validator()
     srcs = list_sources(paths)
     existing = [s for s in (reader.submission(r, None) for r in reader.rows(pc)) if s is not None]
     known: dict[tuple, Line] = {(*s.key, s.revision, s.json_sha256): s.line for s in existing}
+    revs: dict[tuple, set[int]] = {}
+    for s in existing:
+        revs.setdefault(s.key, set()).add(s.revision)
     lines: list[Line] = []
     new: list[Submission] = []
     res = ImportResult(lines, dry_run=store is None, province=pc)
@@ -150,11 +153,13 @@ def run_import(reader: Reader, registry, paths, *, province, store: Callable[[Su
                 got.line.status, got.line.message = "duplicate", f"cùng nội dung với «{dup.source}»{when}; không có gì mới."
                 lines.append(got.line)
                 continue
-            if store is not None and not store(got):  # the same content stored meanwhile (another window)
+            if store is not None and not store(got, revs.get(got.key, set())):  # stored meanwhile
                 got.line.status, got.line.message = "duplicate", "cùng nội dung với một bản đã có; không có gì mới."
                 lines.append(got.line)
                 continue
+            got._packed = None  # stored (or a dry run): the decision needs no document
             known[(*got.key, got.revision, got.json_sha256)] = got.line
+            revs.setdefault(got.key, set()).add(got.revision)
             lines.append(got.line)
             new.append(got)
     finally:

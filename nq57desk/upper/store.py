@@ -64,14 +64,14 @@ class Upper:
         """
         state = {"backup": None, "tried": False}
 
-        def store(sub: Submission) -> bool:
+        def store(sub: Submission, others: set[int]) -> bool:
             if not state["tried"]:
                 state["tried"] = True
                 state["backup"] = self._backup()
-            return self._store(sub)
+            return self._store(sub, others)
 
         res = run_import(self._reader(), self.registry, paths, province=province, store=None if dry_run else store,
-                      progress=progress, cancelled=cancelled)
+                         progress=progress, cancelled=cancelled)
         res.backup = state["backup"]
         return res
 
@@ -89,34 +89,34 @@ class Upper:
             raise StoreError(f"Không sao lưu được cơ sở dữ liệu trước khi nhập ({e}); chưa nhập tệp nào.") from e
         return str(p) if p else None
 
-    def _store(self, sub: Submission) -> bool:
-        """One accepted bundle, in one transaction; False when the same content is already there."""
-        from sqlalchemy import select, update
+    def _store(self, sub: Submission, others: set[int]) -> bool:
+        """One accepted bundle, in one transaction; False when the same content is already there.
+
+        `others`: the revisions of the same report already stored (the folder has one writer: it is exact), so the
+        common case — a report's first bundle — is a single INSERT.
+        """
+        from sqlalchemy import insert, update
         from sqlalchemy.exc import IntegrityError
 
         from nq57desk.store.models import Received
 
         code, tid, pc = sub.key
         t = now()
+        values = dict(commune_code=code, template_id=tid, period_code=pc, revision=sub.revision, sha256=sub.json_sha256,
+                      document=sub.text(), source_name=sub.line.source, exported_at=sub.exported_at or None,
+                      imported_at=t, superseded=any(r > sub.revision for r in others),
+                      province_code=sub.commune.get("province_code"), commune_name=sub.commune.get("name"),
+                      template_version=sub.template.version, period=json.dumps(sub.period, ensure_ascii=False),
+                      report_status=sub.report_status, file_sha256=sub.file_sha256 or None, errors=sub.errors,
+                      warnings=sub.warnings, findings=json.dumps(sub.findings, ensure_ascii=False),
+                      app_version=sub.app_version[:40])
         try:
             with self.desk.session() as s, s.begin():
-                newer = s.scalar(select(Received.id).where(
-                    Received.commune_code == code, Received.template_id == tid, Received.period_code == pc,
-                    Received.revision > sub.revision).limit(1))
-                row = Received(commune_code=code, template_id=tid, period_code=pc, revision=sub.revision,
-                               sha256=sub.json_sha256, document=sub.text(), source_name=sub.line.source,
-                               exported_at=sub.exported_at or None, imported_at=t, superseded=newer is not None,
-                               province_code=sub.commune.get("province_code"), commune_name=sub.commune.get("name"),
-                               template_version=sub.template.version,
-                               period=json.dumps(sub.period, ensure_ascii=False), report_status=sub.report_status,
-                               file_sha256=sub.file_sha256 or None, errors=sub.errors, warnings=sub.warnings,
-                               findings=json.dumps(sub.findings, ensure_ascii=False), app_version=sub.app_version[:40])
-                s.add(row)
-                s.flush()
-                s.execute(update(Received).where(Received.commune_code == code, Received.template_id == tid,
-                                                 Received.period_code == pc, Received.revision < sub.revision)
-                          .values(superseded=True))
-                sub.row_id = row.id
+                sub.row_id = s.execute(insert(Received).values(**values)).inserted_primary_key[0]
+                if any(r < sub.revision for r in others):
+                    s.execute(update(Received).where(Received.commune_code == code, Received.template_id == tid,
+                                                     Received.period_code == pc, Received.revision < sub.revision)
+                              .values(superseded=True))
         except IntegrityError:
             return False
         sub.imported_at = sub.line.imported_at = t
