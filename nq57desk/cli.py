@@ -60,11 +60,16 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--pdf", metavar="TỆP.pdf")
     e.add_argument("--xlsx", metavar="TỆP.xlsx")
     e.add_argument("--package", metavar="THƯ_MỤC_HOẶC_ZIP")
-    a = sub.add_parser("aggregate", help="tổng hợp các gói báo cáo của nhiều xã")
-    a.add_argument("inputs", nargs="+", metavar="TỆP_HOẶC_THƯ_MỤC")
-    a.add_argument("-o", "--output", required=True, metavar="TỔNG_HỢP.xlsx")
-    a.add_argument("--province", metavar="MÃ_TỈNH")
-    a.add_argument("--dry-run", action="store_true", help="chỉ cho biết sẽ làm gì, không ghi")
+    a = sub.add_parser("aggregate", help="nhập gói báo cáo của các xã (lưu lại) rồi lập bảng tổng hợp")
+    a.add_argument("inputs", nargs="+", metavar="TỆP_HOẶC_THƯ_MỤC", help="gói .xlsx, thư mục hoặc gói .zip")
+    a.add_argument("-o", "--output", required=True, metavar="TỔNG_HỢP.xlsx",
+                   help="bảng tổng hợp Excel; nhiều mẫu/kỳ thì mỗi mẫu, kỳ một tệp TỔNG_HỢP_<mẫu>_<kỳ>.xlsx")
+    a.add_argument("--province", metavar="MÃ_TỈNH", help="chỉ nhận và tổng hợp các xã của tỉnh này (ví dụ 19)")
+    a.add_argument("--template", metavar="MÃ_MẪU", help="chỉ tổng hợp mẫu báo cáo này")
+    a.add_argument("--period", metavar="MÃ_KỲ", help="chỉ tổng hợp kỳ này (ví dụ 2026-T05)")
+    a.add_argument("--csv", metavar="TỆP.csv", help="ghi thêm số liệu dạng CSV dataValueSet của DHIS2")
+    a.add_argument("--docx", metavar="TỆP.docx", help="ghi thêm khung báo cáo tổng hợp DOCX (Nghị định 30)")
+    a.add_argument("--dry-run", action="store_true", help="chỉ cho biết sẽ làm gì: không lưu, không ghi tệp nào")
     b = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu (mặc định vào thư mục backups/ của dữ liệu)")
     b.add_argument("-o", "--output", metavar="TỆP_HOẶC_THƯ_MỤC")
     r = sub.add_parser("restore", help="khôi phục cơ sở dữ liệu từ một bản sao lưu (bản hiện tại được sao lưu trước)")
@@ -159,6 +164,8 @@ def _dispatch(args) -> int:
     if args.cmd == "screenshot":
         screenshot = _gui("screenshot").screenshot
         return screenshot(args.data_dir, args.id, args.section, args.size, args.output)
+    if args.cmd == "aggregate":  # opens the folder itself: a dry run must not create a database or a lock
+        return _aggregate(args)
     desk = Desk(args.data_dir)
     try:
         return _COMMANDS[args.cmd](desk, args)
@@ -246,14 +253,15 @@ def _export(desk, args) -> int:
     return 0
 
 
-def _aggregate(desk, args) -> int:
+def _aggregate(args) -> int:
     from nq57desk.aggregate.cli import run_aggregate
 
-    return run_aggregate(desk, args.inputs, args.output, province=args.province, dry_run=args.dry_run, out=_out)
+    return run_aggregate(args.data_dir, args.inputs, args.output, province=args.province, template=args.template,
+                         period=args.period, csv=args.csv, docx=args.docx, dry_run=args.dry_run, out=_out)
 
 
 _COMMANDS = {"backup": _backup, "templates": _templates, "import": _import, "list": _list, "dump": _dump, "validate": _validate,
-             "export": _export, "aggregate": _aggregate}
+             "export": _export}
 
 
 def _gui(module: str):

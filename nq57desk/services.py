@@ -405,6 +405,15 @@ class Desk:
                                author=author, summary=f"Báo cáo thay thế bản {last.number} đã gửi; " + _changes(tpl, old, doc),
                                created_at=t, updated_at=t, document="")
                 s.add(rev)
+            elif last.exported_at:  # handed out as a bundle: the upper level may hold it, never change it
+                doc["revision"] = last.number
+                if rdoc.dumps(doc) == last.document:
+                    return SaveResult(last.number, last.updated_at, False)
+                number = doc["revision"] = last.number + 1
+                rev = Revision(report_id=r.id, number=number, status=doc.get("status", "draft"), frozen=False,
+                               replaces=last.replaces, author=author, created_at=t, updated_at=t, document="",
+                               summary=f"Sửa sau khi bản {last.number} đã xuất gói gửi cấp trên; " + _changes(tpl, old, doc))
+                s.add(rev)
             elif (last.author == author and last.status == doc.get("status") and
                   _age_seconds(last.created_at, t) < COALESCE_SECONDS):
                 rev = last
@@ -559,7 +568,25 @@ class Desk:
         tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
         self._refuse_errors(tpl, doc)
         write_bundle(tpl, doc, Path(path), app_version=__version__)
+        self._mark_exported(rid, doc["revision"], Path(path).name)
         return Path(path)
+
+    def _mark_exported(self, rid: int, number: int, name: str) -> None:
+        """Note on the revision that it went out as a bundle: the next edit then opens a new revision, so two
+        bundles with the same revision number never carry different contents (the upper level's conflict)."""
+        import re
+
+        with self.session() as s, s.begin():
+            rev = next((x for x in self._report(s, rid).revisions if x.number == number), None)
+            if rev is not None:
+                rev.exported_at = now()
+                rev.exported_to = re.sub(r"\.dang-xuat-\d+(?=\.xlsx$)", "", name)  # the GUI's temp name
+
+    def upper(self):
+        """The upper level on this data folder: received bundles, completeness, consolidation (nq57desk.upper)."""
+        from nq57desk.upper import Upper
+
+        return Upper(self)
 
     def _refuse_errors(self, tpl, doc):
         findings = validate(tpl, doc)

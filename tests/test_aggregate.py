@@ -58,11 +58,25 @@ def test_same_revision_different_content_is_a_conflict(tmp_path, sample_tpl, reg
     old = _write(tmp_path / "c", sample_tpl, make_doc(sample_tpl, revision=1))
     res = collect([tmp_path / "a", tmp_path / "b", tmp_path / "c"], registry, province="19")
     assert _status(res, a).status == _status(res, b).status == "conflict"
-    assert "b/" in _status(res, a).message or "NQ57" in _status(res, a).message
-    assert _status(res, old).status == "replaced"
-    assert not res.chosen and len(res.conflicts) == 1
+    # the same file name in two folders: the line names the folder too
+    assert "«b/NQ57_05503_2026-T05_r2.xlsx»" in _status(res, a).message
+    assert "«a/NQ57_05503_2026-T05_r2.xlsx»" in _status(res, b).message
+    assert _status(res, old).status == "replaced" and "dùng tạm" in _status(res, old).message
+    assert len(res.conflicts) == 1
+    # meanwhile the consolidation uses the newest revision that is not in conflict, and says so
+    used = res.chosen[("05503", "thu-nghiem-goi", "2026-T05")]
+    assert used.revision == 1 and used.conflict
     st = next(c for c in res.completeness if c.code == "05503")
-    assert st.status == "conflict"
+    assert st.status == "conflict" and st.revision == 1 and "tạm dùng lần gửi 1" in st.note
+
+
+def test_conflict_without_an_earlier_revision_uses_nothing(tmp_path, sample_tpl, registry):
+    _write(tmp_path / "a", sample_tpl, make_doc(sample_tpl, revision=2, online=1))
+    _write(tmp_path / "b", sample_tpl, make_doc(sample_tpl, revision=2, online=2))
+    res = collect([tmp_path], registry, province="19")
+    assert not res.chosen and [ln.status for ln in res.lines] == ["conflict", "conflict"]
+    st = next(c for c in res.completeness if c.code == "05503")
+    assert st.status == "conflict" and st.revision == 2 and "chưa có bản nào" in st.note
 
 
 def test_same_content_twice_is_a_duplicate(tmp_path, sample_tpl, registry):
@@ -148,18 +162,14 @@ def test_zip_package_and_manifest(tmp_path, sample_tpl, registry):
     assert res.lines[0].status == "rejected" and res.lines[0].reason == "manifest_mismatch"
 
 
-def test_run_aggregate_for_the_command_line(tmp_path, sample_tpl, registry):
-    from nq57desk.aggregate.cli import run_aggregate
+def test_dry_run_keeps_no_documents_and_writes_nothing(tmp_path, sample_tpl, registry):
+    from nq57desk.aggregate.workbook import write_consolidated as wc
 
     _write(tmp_path / "in", sample_tpl, make_doc(sample_tpl))
-    (tmp_path / "in" / "hong.xlsx").write_bytes(b"PK\x03\x04 cut")
-    printed: list[str] = []
-    desk = types.SimpleNamespace(registry=registry)
-    out = tmp_path / "tong_hop.xlsx"
-    assert run_aggregate(desk, [tmp_path / "in"], out, province="19", dry_run=True, out=printed.append) == 1
-    assert not out.exists() and any(x.startswith("Từ chối") and "hong.xlsx" in x for x in printed)
-    assert run_aggregate(desk, [tmp_path / "in" / bundle_filename(make_doc(sample_tpl))], out, out=printed.append) == 0
-    assert out.exists()
+    res = collect([tmp_path / "in"], registry, dry_run=True)
+    with pytest.raises(Exception, match="nhập thử"):
+        wc(res, registry, tmp_path / "o.xlsx")
+    assert not (tmp_path / "o.xlsx").exists()
 
 
 def test_dry_run_keeps_no_documents(tmp_path, sample_tpl, registry):
@@ -273,3 +283,158 @@ def test_libreoffice_converts_consolidated(two_communes, registry, tmp_path):
     pdf = tmp_path / "pdf" / "tong_hop.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
 
+
+
+# -- several groups, provinces, inputs ---------------------------------------------------------------------------------
+
+def _may(tpl, code, month):
+    return make_doc(tpl, code, period=make_period("month", 2026, month))
+
+
+def test_several_groups_give_one_workbook_each(tmp_path, sample_tpl, registry):
+    """Never a silent choice of one group: one workbook per (template, period), or the chosen one."""
+    u = communes("19")
+    for i, month in enumerate((4, 5, 5, 6, 6, 6)):
+        _write(tmp_path / "in", sample_tpl, _may(sample_tpl, u[i].code, month))
+    res = collect([tmp_path / "in"], registry)
+    out = tmp_path / "out" / "OUT.xlsx"
+    out.parent.mkdir()
+    paths = write_consolidated(res, registry, out)
+    assert [p.name for p in paths] == ["OUT_thu-nghiem-goi_2026-T06.xlsx", "OUT_thu-nghiem-goi_2026-T05.xlsx",
+                                       "OUT_thu-nghiem-goi_2026-T04.xlsx"]
+    reported = [len(openpyxl.load_workbook(p)["Chỉ tiêu theo xã"]["C"]) - 3 for p in paths]
+    assert reported == [3, 2, 1]  # every accepted report is in one of them
+    one = write_consolidated(res, registry, out, period="2026-T05")
+    assert one == [out] and openpyxl.load_workbook(out)["Tổng hợp chỉ tiêu"]["A2"].value.endswith("2 báo cáo")
+    with pytest.raises(Exception, match="không có báo cáo nào"):
+        write_consolidated(res, registry, out, period="2026-T09")
+
+
+def test_completeness_without_a_province_keeps_provinces_and_groups_apart(tmp_path, sample_tpl, registry):
+    tn, hp = communes("19"), communes("31")
+    _write(tmp_path / "in", sample_tpl, _may(sample_tpl, tn[0].code, 5))
+    _write(tmp_path / "in", sample_tpl, _may(sample_tpl, tn[1].code, 4))
+    _write(tmp_path / "in", sample_tpl, _may(sample_tpl, hp[0].code, 4))
+    res = collect([tmp_path / "in"], registry)
+    by_group: dict = {}
+    for c in res.completeness:
+        by_group.setdefault(c.period, set()).add(c.province_code)
+    assert by_group == {"2026-T05": {"19"}, "2026-T04": {"19", "31"}}
+    assert len(res.completeness) == len(tn) + len(tn) + len(hp)
+    g = res.group("thu-nghiem-goi", "2026-T05")
+    assert {c.province_code for c in g.completeness} == {"19"} and g.counts()["missing"] == len(tn) - 1
+    wb = openpyxl.load_workbook(write_consolidated(res, registry, tmp_path / "o.xlsx", period="2026-T05")[0])
+    assert f"chưa nộp: {len(tn) - 1};" in wb["Tình hình nộp báo cáo"]["A3"].value
+
+
+def test_every_input_gets_a_line(tmp_path, sample_tpl, registry):
+    inbox = tmp_path / "in"
+    good = _write(inbox / "pkg", sample_tpl, make_doc(sample_tpl))
+    write_package({good.name: good}, inbox / "pkg2", {})
+    (inbox / "pkg2" / good.name).unlink()  # the package lost its bundle on the way
+    (inbox / "cu.xls").write_bytes(b"\xd0\xcf\x11\xe0old excel")
+    (inbox / "macro.xlsm").write_bytes(b"PK")
+    (inbox / "ghi_chu.txt").write_text("ghi chú", encoding="utf-8")
+    (inbox / "bao_cao.docx").write_bytes(b"PK")
+    (inbox / "Thumbs.db").write_bytes(b"x")
+    (inbox / "~$lock.xlsx").write_bytes(b"x")
+    write_consolidated(collect([inbox / "pkg"], registry), registry, inbox / "tong_hop.xlsx")
+    res = collect([inbox], registry)
+    by = {ln.source.replace(str(inbox) + "/", ""): ln for ln in res.lines}
+    assert by["pkg2/" + good.name].status == "rejected" and by["pkg2/" + good.name].reason == "missing_in_package"
+    assert good.name in by["pkg2/" + good.name].message and "manifest.json" in by["pkg2/" + good.name].message
+    assert by["cu.xls"].status == "rejected" and ".xls" in by["cu.xls"].message
+    assert by["macro.xlsm"].status == "rejected" and "macro" in by["macro.xlsm"].message
+    assert by["ghi_chu.txt"].status == "skipped" and by["bao_cao.docx"].status == "skipped"
+    assert by["tong_hop.xlsx"].status == "skipped" and "bảng tổng hợp" in by["tong_hop.xlsx"].message
+    assert by["pkg/" + good.name].status == "accepted"
+    assert not any("Thumbs" in k or "~$" in k for k in by)
+
+
+def test_empty_inputs_say_so(tmp_path, registry):
+    (tmp_path / "rong").mkdir()
+    res = collect([tmp_path / "rong"], registry)
+    assert [(ln.status, ln.reason) for ln in res.lines] == [("rejected", "no_bundle")]
+    assert "không có gói báo cáo" in res.lines[0].message
+
+
+# -- the command line ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def golden_inbox(tmp_path):
+    """Bundles of the golden report 003 (built-in template) for three communes of its province."""
+    import copy
+
+    from nq57desk.report.document import loads
+    from nq57desk.templates import Registry
+    from nq57desk.units import commune_dict
+    from tests.conftest import REPORTS
+
+    doc = loads((REPORTS / "003_phu_thinh.json").read_bytes())
+    reg = Registry()
+    tpl = reg.get(doc["template"]["id"], doc["template"]["version"])
+    inbox = tmp_path / "inbox"
+    for u in communes("19")[:3]:
+        d = copy.deepcopy(doc)
+        d["commune"] = commune_dict(u.code)
+        _write(inbox, tpl, d)
+    return inbox
+
+
+def _cli(capsys, data_dir, *args):
+    from nq57desk.cli import main
+
+    code = main(["--data-dir", str(data_dir), "aggregate", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_imports_then_reruns_as_duplicates(capsys, tmp_path, golden_inbox):
+    data, outs = tmp_path / "data", tmp_path / "outs"
+    outs.mkdir()
+    out = outs / "tong_hop.xlsx"
+    code, text, err = _cli(capsys, data, golden_inbox, "-o", out, "--province", "19", "--csv", outs / "d.csv",
+                           "--docx", outs / "bc.docx")
+    assert code == 0, err
+    lines = text.splitlines()
+    assert sum(x.startswith("Đã nhận\t") for x in lines) == 3
+    assert f"Đã ghi bảng tổng hợp: {out}" in lines and out.exists()
+    assert (outs / "d.csv").exists() and (outs / "bc.docx").exists()
+    assert any("92 xã: đã nộp" in x for x in lines)
+    code, text, _ = _cli(capsys, data, golden_inbox, outs, "-o", out)  # again, with the outputs among the inputs
+    assert code == 0 and sum(x.startswith("Trùng, đã có\t") for x in text.splitlines()) == 3
+    assert any(x.startswith("Bỏ qua\t") and "tong_hop.xlsx" in x for x in text.splitlines())
+
+
+def test_cli_dry_run_creates_nothing(capsys, tmp_path, golden_inbox):
+    data = tmp_path / "moi"
+    data.mkdir()
+    code, text, _ = _cli(capsys, data, golden_inbox, "-o", tmp_path / "o.xlsx", "--dry-run")
+    assert code == 0 and "Chạy thử" in text and list(data.iterdir()) == [] and not (tmp_path / "o.xlsx").exists()
+    code, _, _ = _cli(capsys, tmp_path / "khong_co", golden_inbox, "-o", tmp_path / "o.xlsx", "--dry-run")
+    assert code == 0 and not (tmp_path / "khong_co").exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--province", "XX"], "mã tỉnh «XX» không hợp lệ"),
+    (["--province", "99"], "không có tỉnh, thành phố mã «99»"),
+    (["-o", "/nonexistent/dir/o.xlsx"], "thư mục «/nonexistent/dir» không có"),
+    (["-o", "o7.txt"], "phải là tệp .xlsx"),
+    (["--csv", "d.xlsx"], "phải là tệp .csv"),
+    (["--docx", "/nonexistent/bc.docx"], "không có"),
+])
+def test_cli_usage_errors_exit_2_and_touch_nothing(capsys, tmp_path, golden_inbox, args, words):
+    data = tmp_path / "data"
+    full = [golden_inbox, "-o", tmp_path / "o.xlsx", *args] if "-o" not in args else [golden_inbox, *args]
+    code, text, err = _cli(capsys, data, *full)
+    assert code == 2 and words in err and "Traceback" not in err and text == ""
+    assert not data.exists()
+
+
+def test_cli_exit_1_when_something_is_rejected_or_nothing_found(capsys, tmp_path, golden_inbox):
+    (golden_inbox / "hong.xlsx").write_bytes(b"PK\x03\x04 cut")
+    code, text, _ = _cli(capsys, tmp_path / "data", golden_inbox, "-o", tmp_path / "o.xlsx")
+    assert code == 1 and any(x.startswith("Từ chối\t") and "hong.xlsx" in x for x in text.splitlines())
+    (tmp_path / "rong").mkdir()
+    code, text, _ = _cli(capsys, tmp_path / "data", tmp_path / "rong", "-o", tmp_path / "o2.xlsx")
+    assert code == 1 and "Không tìm thấy gói báo cáo" in text and not (tmp_path / "o2.xlsx").exists()

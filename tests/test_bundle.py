@@ -26,9 +26,10 @@ from nq57desk.errors import NQError
 from nq57desk.report.document import check_document, loads, make_period, new_document
 from nq57desk.templates import Registry
 from nq57desk.units import commune_dict
+from tests.conftest import SHARED
 
 ROOT = Path(__file__).resolve().parent.parent
-XLSXCHECK = ROOT.parent / "shared" / "tools" / "xlsxcheck.py"
+XLSXCHECK = SHARED / "tools" / "xlsxcheck.py"  # NQ57_SHARED, beside the checkout, or /work/shared (conftest)
 FIXTURE_REPORTS = sorted((ROOT / "tests" / "fixtures" / "reports").glob("*.json"))
 APP = "0.1.0-test"
 
@@ -268,7 +269,7 @@ def test_layout_of_the_bundle(bundle):
     assert "Nhiệm vụ xã tự thực hiện" in values and 70_000_000 in values
 
 
-@pytest.mark.skipif(not XLSXCHECK.exists(), reason="../shared/tools/xlsxcheck.py not present")
+@pytest.mark.skipif(not XLSXCHECK.exists(), reason="shared/tools/xlsxcheck.py not found (set NQ57_SHARED)")
 def test_xlsxcheck_passes(bundle):
     path, _doc = bundle
     r = subprocess.run([sys.executable, str(XLSXCHECK), str(path)], capture_output=True, text=True, timeout=120)
@@ -386,6 +387,58 @@ def test_reject_hidden_json_edit(bundle, tmp_path, registry):
     edited = tmp_path / "json.xlsx"
     wb.save(edited)
     _rejected(edited, registry, "data_edited")
+
+
+def _edit_hidden_json(path: Path, out: Path, old: str, new: str, *, rehash: bool) -> Path:
+    import hashlib
+
+    wb = openpyxl.load_workbook(path)
+    rows = list(wb[SHEET_DATA].iter_rows())
+    chunks = [r for r in rows if r[0].value == "json"]
+    text = "".join(r[1].value for r in chunks)
+    assert old in text
+    text = text.replace(old, new)
+    for r in chunks:
+        r[1].value = ""
+    chunks[0][1].value = text
+    for r in rows:
+        if r[0].value == "json_chunks":
+            r[1].value = len(chunks)
+        if rehash and r[0].value == "json_sha256":
+            r[1].value = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    wb.save(out)
+    return out
+
+
+def test_reject_hidden_edit_with_a_recomputed_hash(bundle, tmp_path, registry):
+    """Hidden figure changed and its SHA-256 rewritten: the visible "Số liệu" sheet still shows the old value."""
+    path, _ = bundle
+    edited = _edit_hidden_json(path, tmp_path / "rehashed.xlsx", '"tthc_total": 120', '"tthc_total": 999', rehash=True)
+    e = _rejected(edited, registry, "figures_edited")
+    assert "Tổng số thủ tục hành chính" in str(e) and "120" in str(e) and "999" in str(e)
+    text = _edit_hidden_json(path, tmp_path / "text.xlsx", '"ghi_chu": "Đã kiểm tra"', '"ghi_chu": "Đã sửa"', rehash=True)
+    _rejected(text, registry, "figures_edited")
+
+
+def test_a_computed_figure_is_not_compared(bundle, tmp_path, registry):
+    """A rate shown on the sheet is not compared: the importer recomputes it from the typed figures."""
+    path, doc = bundle
+    wb = openpyxl.load_workbook(path)
+    row = next(r for r in wb[SHEET_FIGURES].iter_rows(min_row=4) if r[5].value == "hs_online_rate")
+    assert row[6].value == "Có"  # marked as computed
+    res = read_bundle(path, registry)
+    assert res.doc == doc and res.json_text.startswith("{")
+
+
+def test_consolidated_workbook_is_recognised(tmp_path, sample_tpl, registry):
+    from nq57desk.aggregate import collect, write_consolidated
+
+    src = tmp_path / "in"
+    src.mkdir()
+    write_bundle(sample_tpl, make_doc(sample_tpl), src / "b.xlsx", app_version=APP)
+    out = tmp_path / "tong_hop.xlsx"
+    write_consolidated(collect([src], registry), registry, out)
+    _rejected(out, registry, "consolidated")
 
 
 def test_reject_unknown_format_version(bundle, tmp_path, registry):
@@ -570,3 +623,92 @@ def test_libreoffice_converts_bundle(bundle, tmp_path):
     pdf = out / (path.stem + ".pdf")
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
 
+
+
+# -- the USB package from the desk: local copies, several packages on one stick, uncached read-back -------------------
+
+@pytest.fixture
+def report_desk(desk):
+    from tests.conftest import REPORTS
+
+    return desk, desk.import_report((REPORTS / "002_tan_cuong.json").read_bytes())
+
+
+def test_package_message_names_every_file_written(report_desk, tmp_path):
+    desk, rid = report_desk
+    res = pkg.export_package(desk, rid, tmp_path / "usb")
+    names = sorted(p.name for p in (tmp_path / "usb").iterdir())
+    assert len(names) == 3 and "manifest.json" in names
+    assert "3 tệp" in res.message and all(n in res.message for n in names)
+    local = Path(res.local)
+    assert local.parent == desk.data_dir / "xuat" and sorted(p.name for p in local.iterdir()) == sorted(
+        n for n in names if n != "manifest.json")
+    z = pkg.export_package(desk, rid, tmp_path / "usb2" / "goi.zip")
+    assert "goi.zip" in z.message and "3 tệp" in z.message
+
+
+def test_second_package_in_the_same_folder_keeps_the_first_checked(report_desk, tmp_path, sample_tpl, registry):
+    from nq57desk.aggregate import collect
+
+    desk, rid = report_desk
+    usb = tmp_path / "usb"
+    first = pkg.export_package(desk, rid, usb)
+    other = tmp_path / "other.xlsx"
+    doc = make_doc(sample_tpl, revision=2)
+    write_bundle(sample_tpl, doc, other, app_version=APP)
+    second = write_package({bundle_filename(doc): other}, usb, {"commune_code": "05503",
+                                                                 "files": {bundle_filename(doc): pkg.manifest_entry(doc)}})
+    man = json.loads((usb / "manifest.json").read_text(encoding="utf-8"))
+    listed = {f["name"] for f in man["files"]}
+    assert listed == {f["name"] for f in first.files} | {bundle_filename(doc)}
+    assert all(sha256_file(usb / f["name"]) == f["sha256"] for f in man["files"])
+    assert "danh sách này ghi cả 2 tệp" in second.message
+    # both bundles are checked against the manifest at the upper level (the DOCX belongs to the package)
+    reg = Registry([next(iter(registry.dirs[1:]))])
+    res = collect([usb], reg)
+    assert sorted(ln.status for ln in res.lines) == ["accepted", "accepted"]
+
+
+def test_failed_copy_keeps_the_local_copies_and_says_where(report_desk, tmp_path, monkeypatch):
+    desk, rid = report_desk
+    real = pkg.copy_to_temp
+
+    def full(src, final, expected=None):
+        if final.suffix == ".xlsx":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, final, expected)
+
+    monkeypatch.setattr(pkg, "copy_to_temp", full)
+    with pytest.raises(BundleError) as ei:
+        pkg.export_package(desk, rid, tmp_path / "usb")
+    local = desk.data_dir / "xuat"
+    kept = [p for p in local.rglob("*") if p.is_file()]
+    assert {p.suffix for p in kept} == {".docx", ".xlsx"}
+    assert str(kept[0].parent) in str(ei.value) and "đầy" in str(ei.value)
+    assert list((tmp_path / "usb").iterdir()) == []
+
+
+def test_read_back_drops_the_cache_first(bundle, tmp_path, monkeypatch):
+    from nq57desk.bundle import safefile
+
+    if not hasattr(os, "posix_fadvise"):
+        pytest.skip("no posix_fadvise on this system (Windows: see safefile.drop_cache)")
+    calls = []
+    real = os.posix_fadvise
+
+    def spy(fd, offset, length, advice):
+        calls.append(advice)
+        return real(fd, offset, length, advice)
+
+    monkeypatch.setattr(safefile.os, "posix_fadvise", spy)
+    path, _ = bundle
+    write_package({"a.xlsx": path}, tmp_path / "usb", {})
+    # a.xlsx and manifest.json: after the fsync and before the read-back; a.xlsx again before the check after rename
+    assert set(calls) == {os.POSIX_FADV_DONTNEED} and len(calls) == 5
+
+
+def test_folder_missing_is_not_a_pulled_stick():
+    from nq57desk.bundle.format import os_problem
+
+    reason, msg = os_problem(OSError(errno.ENOENT, "No such file or directory"))
+    assert reason == "no_folder" and "không tìm thấy thư mục" in msg

@@ -32,13 +32,19 @@ def test_populated_old_database_upgrades_with_its_data(data_dir, fixture_db):
     dk = Desk(data_dir)
     try:
         if rev == head_revision():
-            assert dk.migration_backup is None
-            return
-        assert dk.migration_backup and (data_dir / "backups").exists()
-        backup = sqlite3.connect(dk.migration_backup)
-        assert backup.execute("SELECT version_num FROM alembic_version").fetchone()[0] == rev
-        assert backup.execute("SELECT count(*) FROM revision").fetchone()[0] == 2
-        backup.close()
+            assert dk.migration_backup is None  # already at head: opened as it is, data checked below
+        else:
+            assert dk.migration_backup and (data_dir / "backups").exists()
+            backup = sqlite3.connect(dk.migration_backup)
+            assert backup.execute("SELECT version_num FROM alembic_version").fetchone()[0] == rev
+            assert backup.execute("SELECT count(*) FROM revision").fetchone()[0] == 2
+            backup.close()
+        con = sqlite3.connect(data_dir / "nq57desk.db")
+        cols = {r[1] for r in con.execute("PRAGMA table_info(revision)")} | \
+            {r[1] for r in con.execute("PRAGMA table_info(received)")}
+        con.close()
+        assert {"exported_at", "exported_to", "province_code", "report_status", "findings"} <= cols  # 0004
+        assert dk.upper().groups() == []
         reports = dk.list_reports()
         assert [(r.commune_code, r.revision) for r in reports] == [("05503", 2)]
         assert dk.document(reports[0].id)["values"]["can_cu"] == "Thực hiện A"
@@ -156,3 +162,51 @@ def test_revision_file_convention_matches_alembic():
     script = ScriptDirectory.from_config(_alembic_config())
     assert script.get_current_head() == head_revision()
     assert sorted(s.revision for s in script.walk_revisions()) == known_revisions()
+
+
+def test_fixture_for_every_schema_revision():
+    from nq57desk.store.engine import known_revisions
+
+    assert [p.stem.split("-")[1] for p in OLD_DBS] == known_revisions()
+
+
+def _exportable(sample_desk):
+    dk = sample_desk
+    rid = dk.create_report("mau-kiem-thu", {"kind": "month", "year": 2026, "number": 4})
+    d = dk.document(rid)
+    d["values"].update(hs_total=3, hs_trong_ky=2, hs_ky_truoc=1)
+    dk.save_document(rid, d, author="canbo")
+    return dk, rid
+
+
+def test_an_edit_after_an_export_opens_a_new_revision(sample_desk, tmp_path):
+    """Two exports within the coalescing 10 minutes never carry two contents under one revision number."""
+    from nq57desk.bundle.reader import read_bundle
+
+    dk, rid = _exportable(sample_desk)
+    first = dk.export_xlsx(rid, tmp_path / "a.xlsx")
+    n = dk.document(rid)["revision"]
+    d = dk.document(rid)
+    assert dk.save_document(rid, d, author="canbo").new_revision is False  # nothing changed: the exported one stays
+    d["values"]["hs_online"] = 1
+    res = dk.save_document(rid, d, author="canbo")  # seconds later, same author: would coalesce without the export
+    assert res.new_revision and res.revision == n + 1
+    assert dk.revisions(rid)[0].summary.startswith(f"Sửa sau khi bản {n} đã xuất gói gửi cấp trên; Sửa: ")
+    assert dk.document(rid, n)["values"].get("hs_online") is None  # the exported revision is unchanged
+    d["values"]["hs_online"] = 2
+    assert dk.save_document(rid, d, author="canbo").revision == n + 1  # not exported: coalesced as before
+    second = dk.export_xlsx(rid, tmp_path / "b.xlsx")
+    a, b = read_bundle(first, dk.registry), read_bundle(second, dk.registry)
+    assert (a.doc["revision"], b.doc["revision"]) == (n, n + 1)
+    con = sqlite3.connect(dk.db_path)
+    got = con.execute("SELECT number, exported_to FROM revision WHERE exported_at IS NOT NULL ORDER BY number").fetchall()
+    con.close()
+    assert got == [(n, "a.xlsx"), (n + 1, "b.xlsx")]
+
+
+def test_the_gui_temp_name_is_not_recorded(sample_desk, tmp_path):
+    dk, rid = _exportable(sample_desk)
+    dk.export_xlsx(rid, tmp_path / "bao-cao.dang-xuat-123.xlsx")
+    con = sqlite3.connect(dk.db_path)
+    assert con.execute("SELECT exported_to FROM revision WHERE exported_at IS NOT NULL").fetchone()[0] == "bao-cao.xlsx"
+    con.close()

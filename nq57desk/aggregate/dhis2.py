@@ -13,7 +13,7 @@ import csv
 import io
 from decimal import Decimal
 
-from nq57desk.aggregate.collect import CollectResult
+from nq57desk.aggregate.decide import Group, Submission
 from nq57desk.aggregate.indicators import numeric_fields
 from nq57desk.bundle.format import BundleError, os_problem
 from nq57desk.bundle.safefile import atomic_write_bytes
@@ -46,10 +46,22 @@ def _value(v, decimals: int | None) -> str | None:
     return format(d.quantize(q).normalize(), "f")
 
 
-def dhis2_rows(result: CollectResult, *, element_map: dict[str, str] | None = None,
-               org_unit_map: dict[str, str] | None = None):
-    """The CSV rows (without header) for every chosen report; blanks are left out (DHIS2 would delete on blank)."""
-    for s in sorted(result.chosen.values(), key=lambda s: (s.commune["code"], s.template.id, period_code(s.period))):
+def submissions_of(source) -> list[Submission]:
+    """The reports a CSV covers: a CollectResult's chosen ones, a Group's, several Groups', or a list of them."""
+    if hasattr(source, "chosen"):
+        return list(source.chosen.values())
+    if isinstance(source, Group):
+        return list(source.submissions)
+    out: list[Submission] = []
+    for x in source:
+        out += list(x.submissions) if isinstance(x, Group) else [x]
+    return out
+
+
+def dhis2_rows(source, *, element_map: dict[str, str] | None = None, org_unit_map: dict[str, str] | None = None):
+    """The CSV rows (without header) for every report used; blanks are left out (DHIS2 would delete on blank)."""
+    subs = submissions_of(source)
+    for s in sorted(subs, key=lambda s: (s.commune["code"], s.template.id, period_code(s.period))):
         doc = s.doc
         if doc is None:
             raise BundleError("dry_run", "kết quả nhập thử (không giữ báo cáo) không xuất được CSV.")
@@ -63,14 +75,14 @@ def dhis2_rows(result: CollectResult, *, element_map: dict[str, str] | None = No
             yield ((element_map or {}).get(f.key, f.key), period, org, "", "", val)
 
 
-def write_dhis2_csv(result: CollectResult, path, *, element_map: dict[str, str] | None = None,
+def write_dhis2_csv(source, path, *, element_map: dict[str, str] | None = None,
                     org_unit_map: dict[str, str] | None = None) -> int:
     """Write the CSV atomically (UTF-8, comma-separated, header row); returns the number of data rows."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     n = 0
-    for row in dhis2_rows(result, element_map=element_map, org_unit_map=org_unit_map):
+    for row in dhis2_rows(source, element_map=element_map, org_unit_map=org_unit_map):
         w.writerow(row)
         n += 1
     try:

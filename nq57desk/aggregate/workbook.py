@@ -1,4 +1,4 @@
-"""The consolidated workbook of one template and period: who reported, the consolidated figures, figures by
+"""The consolidated workbook of one template and period (a Group): who reported, the consolidated figures, figures by
 commune, every table stacked with commune columns, all proposals, charts of the rates, and the import log.
 
 Times New Roman, A4, frozen headers and repeated print titles on every sheet; no formulas (charts refer to cells).
@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from decimal import Decimal
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -18,48 +20,78 @@ from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.drawing.text import Font as DFont
 
-from nq57desk.aggregate.collect import CollectResult, Submission
+from nq57desk.aggregate.decide import Group
 from nq57desk.aggregate.indicators import HOW_VI, Consolidator, proposal_blocks, proposal_lines
 from nq57desk.bundle import sheets as S
-from nq57desk.bundle.format import CHUNK, BundleError, os_problem, sheet_title
+from nq57desk.bundle.format import CHUNK, CONSOLIDATED_FORMAT, BundleError, os_problem, sheet_title
 from nq57desk.bundle.safefile import atomic_write
 from nq57desk.bundle.writer import tables_of
 from nq57desk.render.tree import HeaderCell, build
-from nq57desk.report.document import period_label
-from nq57desk.templates.model import TableBlock, Template
-from nq57desk.vn import fmt_number, fmt_percent, to_plain
+from nq57desk.templates.model import TableBlock
+from nq57desk.units import provinces
+from nq57desk.vn import ascii_name, fmt_number, fmt_percent, to_plain
 
-CONSOLIDATED_FORMAT = "nq57-consolidated/1"
 MAX_CHART_COMMUNES = 200
 MAX_CHARTS = 12
 
 
-def write_consolidated(result: CollectResult, registry, path, *, template: str | None = None,
-                       period: str | None = None) -> None:
-    """Write the consolidated workbook for one (template, period): by default the one most communes reported."""
-    groups = result.groups()
-    if template or period:
-        groups = [g for g in groups if (not template or g[0] == template) and (not period or g[1] == period)]
-    tid, pc = groups[0] if groups else ("", "")
-    subs = result.submissions(tid, pc) if tid else []
-    if subs and not subs[0].kept:
+def write_consolidated(result, registry, path, *, template: str | None = None,
+                       period: str | None = None) -> list[Path]:
+    """Write the consolidated workbook of a CollectResult: of the chosen template and/or period, else of every
+    (template, period) group present — one workbook when there is one group, else one per group named
+    OUT_<template>_<period>.xlsx beside OUT. Returns the paths written; never leaves a group out silently."""
+    groups = pick_groups(result.groups(), template, period)
+    targets = group_paths(Path(path), groups)
+    for (tid, pc), target in zip(groups or [("", "")], targets, strict=True):
+        write_group_workbook(result.group(tid, pc), target)
+    return targets
+
+
+def pick_groups(groups: list[tuple[str, str]], template: str | None, period: str | None) -> list[tuple[str, str]]:
+    """The groups a caller asked for; BundleError when it asked for one that has no report."""
+    if not (template or period):
+        return groups
+    picked = [g for g in groups if (not template or g[0] == template) and (not period or g[1] == period)]
+    if not picked:
+        what = " ".join(x for x in (f"mẫu «{template}»" if template else "", f"kỳ «{period}»" if period else "") if x)
+        have = "; ".join(f"{t} {p}" for t, p in groups) or "chưa có báo cáo nào"
+        raise BundleError("no_group", f"không có báo cáo nào của {what} (đang có: {have}).")
+    return picked
+
+
+def group_paths(path: Path, groups: list[tuple[str, str]]) -> list[Path]:
+    """OUT.xlsx for zero or one group; OUT_<template>_<period>.xlsx for each of several."""
+    if len(groups) <= 1:
+        return [path]
+    return [path.with_name(f"{path.stem}_{_code(tid)}_{_code(pc)}{path.suffix}") for tid, pc in groups]
+
+
+def _code(text: str) -> str:
+    """A template id or period code as a FAT32-safe part of a file name, in its own case (2026-T05)."""
+    return re.sub(r"[^A-Za-z0-9-]+", "_", ascii_name(text, 60) if not text.isascii() else text)[:40] or "_"
+
+
+def write_group_workbook(group: Group, path) -> Path:
+    """Write the consolidated workbook of one group atomically."""
+    if group.submissions and not group.submissions[0].kept:
         raise BundleError("dry_run", "kết quả nhập thử (không giữ báo cáo) không dùng để tổng hợp được.")
-    tpl = max((s.template for s in subs), key=lambda t: t.version) if subs else None
-    wb = _Book(result, tpl, subs, tid, pc).build()
+    wb = _Book(group).build()
     try:
         atomic_write(path, wb.save)
     except OSError as e:
         raise BundleError("write_failed", f"không ghi được bảng tổng hợp: {os_problem(e)[1]}", path) from e
+    return Path(path)
 
 
 def _h(text, row, col, rowspan=1, colspan=1):
     return HeaderCell(text, row, col, rowspan, colspan)
 
 
-def _who(subs: list[Submission], result: CollectResult, pc: str) -> str:
-    prov = ", ".join(sorted({s.commune.get("province_name", "") for s in subs})) or ", ".join(result.provinces)
-    per = period_label(subs[0].period) if subs else pc
-    return f"{prov} – {per} – {len(subs)} báo cáo"
+def _who(g: Group) -> str:
+    names = dict(provinces())
+    prov = ", ".join(sorted({s.commune.get("province_name", "") for s in g.submissions})) or \
+        ", ".join(names.get(p, p) for p in g.provinces)
+    return f"{prov} – {g.period_label} – {len(g.submissions)} báo cáo"
 
 
 def _names(names: list[str], limit: int = 3) -> str:
@@ -69,11 +101,11 @@ def _names(names: list[str], limit: int = 3) -> str:
 
 
 class _Book:
-    def __init__(self, result: CollectResult, tpl: Template | None, subs: list[Submission], tid: str, pc: str):
-        self.result, self.tpl, self.subs, self.tid, self.pc = result, tpl, subs, tid, pc
+    def __init__(self, group: Group):
+        self.group, self.tpl, self.subs, self.tid, self.pc = group, group.tpl, group.submissions, group.template, group.period
         self.wb = Workbook()
         self.taken: set[str] = set()
-        self.subtitle = _who(subs, result, pc)
+        self.subtitle = _who(group)
 
     def sheet(self, name: str, first: bool = False):
         ws = self.wb.active if first else self.wb.create_sheet()
@@ -101,7 +133,7 @@ class _Book:
     def build(self) -> Workbook:
         tpl = self.tpl
         self.completeness(self.sheet("Tình hình nộp báo cáo", first=True))
-        if tpl is None:
+        if tpl is None or not self.subs:
             self.log(self.sheet("Tệp đã nhập"))
             self.data_sheet([])
             return self.wb
@@ -153,7 +185,7 @@ class _Book:
                             **({"numerator": _json_num(i.num), "denominator": _json_num(i.den)} if i.how == "rate" else {})}
                            for i in inds],
             "completeness": [{"code": c.code, "status": c.status, "revision": c.revision}
-                             for c in self.result.completeness if (c.template, c.period) == (self.tid, self.pc)],
+                             for c in self.group.completeness],
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         ws = self.wb.create_sheet("_data")
@@ -164,27 +196,24 @@ class _Book:
 
     # -------------------------------------------------------------------------------------------------------
     def completeness(self, ws) -> None:
-        items = [c for c in self.result.completeness if (c.template, c.period) == (self.tid, self.pc)] or \
-            [c for c in self.result.completeness if c.template == ""]
-        counts: dict[str, int] = {}
-        for c in items:
-            counts[c.status] = counts.get(c.status, 0) + 1
-        heads = ["TT", "Mã xã", "Xã, phường, đặc khu", "Tình trạng", "Lần gửi", "Thời điểm xuất", "Nộp muộn", "Số lỗi",
-                 "Số cảnh báo", "Tệp"]
-        widths = [6, 9, 28, 22, 8, 18, 9, 8, 9, 40]
+        items = self.group.completeness
+        counts = self.group.counts()
+        heads = ["TT", "Mã xã", "Xã, phường, đặc khu", "Tình trạng", "Lần gửi", "Trạng thái báo cáo", "Thời điểm xuất",
+                 "Nộp muộn", "Số lỗi", "Số cảnh báo", "Ghi chú", "Tệp"]
+        widths = [6, 9, 28, 22, 8, 14, 18, 9, 8, 9, 30, 40]
         rows = []
         for i, c in enumerate(items, start=1):
             when = _when(c.exported_at)
-            rows.append(([str(i), c.code, c.name, c.status_vi, c.revision, when, "Có" if c.late else "", c.errors or None,
-                          c.warnings or None, c.source.replace("\\", "/").rsplit("/", 1)[-1]],
+            rows.append(([str(i), c.code, c.name, c.status_vi, c.revision, c.report_status_vi, when, "Có" if c.late else "",
+                          c.errors or None, c.warnings or None, c.note, c.source.replace("\\", "/").rsplit("/", 1)[-1]],
                          "group" if c.status in ("missing", "conflict") else "data"))
         cols = [S.GridCol("stt"), S.GridCol(), S.GridCol(), S.GridCol(), S.GridCol("integer"), S.GridCol(), S.GridCol(),
-                S.GridCol("integer"), S.GridCol("integer"), S.GridCol()]
+                S.GridCol(), S.GridCol("integer"), S.GridCol("integer"), S.GridCol(), S.GridCol()]
         top = 5
         self.grid_sheet(ws, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC XÃ", heads, widths, rows, cols, top=top)
         summary = (f"Tổng số xã: {len(items)}; đã nộp đúng hạn, không lỗi: {counts.get('submitted', 0)}; nộp muộn: "
                    f"{counts.get('late', 0)}; có lỗi kiểm tra: {counts.get('errors', 0)}; xung đột: {counts.get('conflict', 0)}; "
-                   f"chưa nộp: {counts.get('missing', 0)}.")
+                   f"chưa nộp: {counts.get('missing', 0)}; trong số đã nộp có {counts.get('draft', 0)} bản còn là «Nháp».")
         S.put(ws, 3, 1, summary, font=S.BOLD, align=S.WRAP)
         ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(heads))
         ws.row_dimensions[3].height = 2 * S.LINE_PT + 4
@@ -294,7 +323,7 @@ class _Book:
         heads = ["TT", "Tệp", "Kết quả", "Ghi chú, lý do", "Mã xã", "Xã, phường", "Mẫu", "Kỳ", "Lần gửi", "Thời điểm xuất"]
         widths = [6, 40, 16, 60, 9, 22, 14, 10, 8, 17]
         rows = [([str(i), ln.source, ln.status_vi, ln.message, ln.commune_code, ln.commune_name, ln.template, ln.period,
-                  ln.revision, _when(ln.exported_at)], "data") for i, ln in enumerate(self.result.lines, start=1)]
+                  ln.revision, _when(ln.exported_at)], "data") for i, ln in enumerate(self.group.lines, start=1)]
         cols = [S.GridCol("stt")] + [S.GridCol()] * 7 + [S.GridCol("integer"), S.GridCol()]
         self.grid_sheet(ws, "DANH SÁCH TỆP ĐÃ NHẬP", heads, widths, rows or [([""] * len(heads), "data")], cols)
 

@@ -15,6 +15,7 @@ from nq57desk.errors import NQError, os_error_vi
 FORMAT = "nq57-bundle/1"
 BUNDLE_VERSION = 1
 KNOWN_VERSIONS = (1,)
+CONSOLIDATED_FORMAT = "nq57-consolidated/1"  # the upper level's own consolidated workbook (not a bundle)
 
 SHEET_INFO = "Thông tin chung"
 SHEET_FIGURES = "Số liệu"
@@ -60,7 +61,9 @@ def os_problem(e: BaseException) -> tuple[str, str]:
         return "read_only", "ổ đích chỉ cho đọc (USB đang gạt khóa chống ghi?)."
     if code in (errno.EACCES, errno.EPERM):
         return "read_only", "không có quyền ghi vào ổ đích, hoặc tệp cùng tên đang mở trong chương trình khác (Excel?)."
-    if code in (errno.ENOENT, errno.ENODEV, errno.EIO, getattr(errno, "ENXIO", -1)):
+    if code == errno.ENOENT:
+        return "no_folder", "không tìm thấy thư mục đích (thư mục không có, hoặc USB vừa bị rút ra?)."
+    if code in (errno.ENODEV, errno.EIO, getattr(errno, "ENXIO", -1)):
         return "device_gone", "mất kết nối với ổ đích (USB bị rút ra?); hãy cắm lại và làm lại."
     if isinstance(e, ValueError):
         return "verify_failed", "tệp chép ra khác tệp gốc khi đọc lại kiểm tra; USB có thể bị lỗi, hãy chép lại hoặc dùng USB khác."

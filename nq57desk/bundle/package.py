@@ -1,9 +1,12 @@
-"""The USB package: bundles plus manifest.json, copied so that a file under its final name is always whole.
+"""The USB package: the report's DOCX and bundle plus manifest.json, copied so that a file under its final name is
+always whole.
 
-Every file is first copied under a hidden temp name, fsynced, read back and compared by SHA-256; only when all
-of them are in place do they take their final names, manifest.json last. On any failure (disk full, stick
-pulled out, read-only) the temps and any final names this call already gave are removed and BundleError says
-what happened. A target ending in .zip gets one zip built locally and copied the same way.
+Every file is first copied under a hidden temp name, fsynced, its cached pages dropped (POSIX), read back and
+compared by SHA-256; only when all of them are in place do they take their final names, manifest.json last. On
+any failure (disk full, stick pulled out, read-only) the temps and any final names this call already gave are
+removed and BundleError says what happened. A target ending in .zip gets one zip built locally and copied the
+same way. A folder that already holds a package keeps it: the manifest lists the files of both.
+The desk's export keeps its local copies in the data folder (xuat/), which stay when the copy fails.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nq57desk.bundle.format import BundleError, os_problem
-from nq57desk.bundle.safefile import copy_to_temp, fsync_dir, remove_quietly, sha256_file
+from nq57desk.bundle.safefile import copy_to_temp, fsync_dir, read_back_sha256, remove_quietly, sha256_file
 from nq57desk.report.document import period_code
 from nq57desk.vn import ascii_name
 
 MANIFEST = "manifest.json"
 PACKAGE_FORMAT = "nq57-package/1"
+LOCAL_DIR = "xuat"  # in the data folder: the local copies of every package exported
 
 
 def bundle_filename(doc: dict, *, with_template: bool = False) -> str:
@@ -67,15 +71,22 @@ class PackageResult:
     target: str  # the folder or the .zip written
     files: list[dict] = field(default_factory=list)  # name, size, sha256 (+ what the manifest said about it)
     manifest: dict = field(default_factory=dict)
+    local: str = ""  # where the desk's export keeps its local copies
 
     def __str__(self) -> str:
         return self.message
 
     @property
     def message(self) -> str:
-        n = len(self.files)
-        return (f"Đã chép và kiểm tra lại {n} tệp vào «{self.target}». "
-                "Có thể rút USB an toàn sau khi bấm «Tháo thiết bị an toàn» (Safely Remove) trên máy.")
+        names = [f["name"] for f in self.files]
+        kept = len(self.manifest.get("files") or []) - len(names)
+        if self.target.lower().endswith(".zip"):
+            what = f"Đã ghi và kiểm tra lại tệp nén «{self.target}» gồm {len(names) + 1} tệp: {', '.join(names)} và {MANIFEST}."
+        else:
+            what = (f"Đã chép và kiểm tra lại {len(names) + 1} tệp vào «{self.target}»: {', '.join(names)} và {MANIFEST}"
+                    + (f" (danh sách này ghi cả {kept} tệp của gói đã có trong thư mục)." if kept > 0 else "."))
+        local = f" Bản trên máy vẫn giữ trong «{self.local}»." if self.local else ""
+        return what + local + " Có thể rút USB an toàn sau khi bấm «Tháo thiết bị an toàn» (Safely Remove) trên máy."
 
 
 def write_package(files: dict[str, str | os.PathLike], target, manifest: dict) -> PackageResult:
@@ -101,8 +112,13 @@ def write_package(files: dict[str, str | os.PathLike], target, manifest: dict) -
         except OSError as e:
             raise BundleError("source_missing", f"không đọc được tệp nguồn ({e.strerror or e}).", src) from None
         entries.append({"name": name, "size": size, "sha256": sha, **per_file.get(name, {})})
-    man = {"format": PACKAGE_FORMAT, **{k: v for k, v in manifest.items() if k != "files"},
-           "created_at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(), "files": entries}
+    top = {k: v for k, v in manifest.items() if k != "files"}
+    kept = _kept_entries(target, plan) if target.suffix.lower() != ".zip" else []
+    if kept:  # another package is in the folder: its files stay listed, and only the facts both share stay on top
+        old = _read_manifest(target / MANIFEST) or {}
+        top = {k: v for k, v in top.items() if old.get(k) == v}
+    man = {"format": PACKAGE_FORMAT, **top,
+           "created_at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(), "files": kept + entries}
     man_bytes = (json.dumps(man, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if target.suffix.lower() == ".zip":
         try:
@@ -112,6 +128,24 @@ def write_package(files: dict[str, str | os.PathLike], target, manifest: dict) -
     else:
         _write_folder(plan, {e["name"]: e["sha256"] for e in entries}, man_bytes, target)
     return PackageResult(str(target), entries, man)
+
+
+def _read_manifest(p: Path) -> dict | None:
+    try:
+        data = json.loads(p.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _kept_entries(target: Path, plan: dict[str, Path]) -> list[dict]:
+    """The entries of a manifest already in the folder whose files are still there and are not being replaced."""
+    old = _read_manifest(target / MANIFEST)
+    if not old or not isinstance(old.get("files"), list):
+        return []
+    new = {n.lower() for n in plan}
+    return [e for e in old["files"] if isinstance(e, dict) and isinstance(e.get("name"), str)
+            and e["name"].lower() not in new and (target / e["name"]).is_file()]
 
 
 def _explain(e: BaseException, where: Path) -> BundleError:
@@ -139,7 +173,7 @@ def _write_folder(plan: dict[str, Path], shas: dict[str, str], man_bytes: bytes,
             placed.append(target / name)
         fsync_dir(target)
         for name, sha in shas.items():
-            if sha256_file(target / name) != sha:
+            if read_back_sha256(target / name) != sha:
                 raise ValueError(f"{name} differs after rename")
     except (OSError, ValueError) as e:
         for p in [*temps.values(), *placed]:
@@ -167,7 +201,7 @@ def _write_zip(plan: dict[str, Path], man_bytes: bytes, target: Path) -> None:
             os.replace(tmp, target)
             tmp = None
             fsync_dir(target.parent)
-            if sha256_file(target) != sha:
+            if read_back_sha256(target) != sha:
                 remove_quietly(target)
                 raise ValueError("zip differs after rename")
         except (OSError, ValueError) as e:
@@ -180,9 +214,9 @@ def _write_zip(plan: dict[str, Path], man_bytes: bytes, target: Path) -> None:
 def export_package(desk, rid: int, target) -> PackageResult:
     """Export one report's DOCX and bundle and copy them with a manifest to `target` (a folder, or a .zip).
 
-    `desk` lends document(rid), export_docx and export_xlsx (both refuse a report that still has errors). Both
-    files are built in a local temp folder first, then copied and verified: the local copies are the safe ones
-    until the stick has been read back.
+    `desk` lends document(rid), export_docx and export_xlsx (both refuse a report that still has errors) and its
+    data folder: both files are built in DATA/xuat/<bundle name>/ first and stay there, so when the copy to the
+    stick fails the message says where the good local copies are (to copy by hand or send by email).
     """
     from nq57desk import __version__
 
@@ -190,15 +224,23 @@ def export_package(desk, rid: int, target) -> PackageResult:
     name = bundle_filename(doc)
     docx_name = name[: -len(".xlsx")] + ".docx"
     entry = manifest_entry(doc)
+    local_dir = Path(desk.data_dir) / LOCAL_DIR / name[: -len(".xlsx")]
     try:
-        with tempfile.TemporaryDirectory(prefix="nq57-export-") as tmp:
-            local, local_docx = Path(tmp) / name, Path(tmp) / docx_name
-            desk.export_docx(rid, local_docx)
-            desk.export_xlsx(rid, local)
-            return write_package({docx_name: local_docx, name: local}, target,
-                                 {"app_version": __version__, **entry, "files": {docx_name: entry, name: entry}})
-    except OSError as e:  # the local temp folder could not be made (local disk full …)
+        local_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # the local folder could not be made (local disk full …)
         raise _explain(e, target) from e
+    local, local_docx = local_dir / name, local_dir / docx_name
+    desk.export_docx(rid, local_docx)
+    desk.export_xlsx(rid, local)
+    try:
+        res = write_package({docx_name: local_docx, name: local}, target,
+                            {"app_version": __version__, **entry, "files": {docx_name: entry, name: entry}})
+    except BundleError as e:
+        raise BundleError(e.reason, f"{e.problem} Bản trên máy vẫn còn nguyên trong «{local_dir}».", e.path) from e
+    except OSError as e:
+        raise _explain(e, target) from e
+    res.local = str(local_dir)
+    return res
 
 
 # -- where to write ----------------------------------------------------------------------------------------------

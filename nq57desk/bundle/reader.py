@@ -2,7 +2,8 @@
 
 Order: size → zip structure (entries, sizes, ratios, active content) → raw XML (no DOCTYPE/ENTITY, no formulas)
 → openpyxl (read-only, defusedxml) → hidden data (format, version, SHA-256 of the JSON and of the visible cells)
-→ template known → commune on the official list → document valid for its template.
+→ template known → commune on the official list → document valid for its template → the figures shown on the
+"Số liệu" sheet equal the hidden document's (an edit of the hidden JSON with a recomputed SHA-256 is caught here).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nq57desk.bundle.format import (
+    CONSOLIDATED_FORMAT,
     FORBIDDEN_PARTS,
     FORMAT,
     K_APP,
@@ -40,8 +42,10 @@ from nq57desk.bundle.format import (
     MAX_UNCOMPRESSED,
     RATIO_FLOOR,
     SHEET_DATA,
+    SHEET_FIGURES,
     BundleError,
     VisibleHash,
+    cell_value,
 )
 from nq57desk.errors import DocumentError, NQError
 from nq57desk.report.document import check_document, loads, period_code
@@ -71,6 +75,7 @@ MSG = {
     "formula": "tệp có ô chứa công thức ({}); gói báo cáo chỉ chứa số và chữ.",
     "no_data": "không phải gói báo cáo NQ57 (thiếu trang dữ liệu ẩn «_data»).",
     "not_bundle": "không phải gói báo cáo NQ57 (dấu định dạng «{}»).",
+    "consolidated": "bảng tổng hợp do ứng dụng này ghi ra, không phải gói báo cáo của xã; bỏ qua.",
     "unknown_version": "gói được tạo bằng định dạng phiên bản {}, ứng dụng này chỉ đọc được phiên bản {}; hãy cập nhật nq57desk.",
     "data_edited": "dữ liệu ẩn của gói đã bị sửa sau khi xuất ({}); hãy đề nghị xã xuất lại gói.",
     "visible_edited": "bảng tính đã bị sửa sau khi xuất (trang «{}» khác bản gốc); hãy đề nghị xã xuất lại gói, không sửa tay.",
@@ -78,6 +83,8 @@ MSG = {
     "unknown_template": "báo cáo dùng mẫu «{}» phiên bản {} mà máy này chưa có; hãy nhập tệp mẫu trước.",
     "bad_commune": "mã xã không hợp lệ: {}",
     "bad_document": "{}",
+    "figures_edited": "số liệu trên trang «Số liệu» khác dữ liệu ẩn của gói ({}); gói đã bị sửa sau khi xuất, "
+                      "hãy đề nghị xã xuất lại gói, không sửa tay.",
 }
 
 
@@ -98,6 +105,7 @@ class BundleResult:
     exported_at: str  # ISO 8601 with offset, as the commune's computer wrote it
     app_version: str
     size: int
+    json_text: str = ""  # the document JSON exactly as the bundle carries it (what json_sha256 covers)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -119,7 +127,7 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
         raise _fail("too_big", name, f"{len(data) / 1048576:.0f}")
     file_sha = hashlib.sha256(data).hexdigest()
     _check_zip(data, name)
-    hidden, visible_sha, sheet_shas, titles = _load(data, name)
+    hidden, visible_sha, sheet_shas, titles, figures = _load(data, name)
     meta, text = _hidden(hidden, name)
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != meta.get(K_JSON_SHA):
         raise _fail("data_edited", name, "mã kiểm tra dữ liệu không khớp")
@@ -153,10 +161,63 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
         raise _fail("bad_document", name, str(e)) from None
     if str(meta.get(K_PERIOD)) != period_code(doc["period"]):
         raise _fail("data_edited", name, "kỳ báo cáo của gói khác nội dung báo cáo")
+    _check_figures(tpl, doc, figures, name)
     return BundleResult(path=name, doc=doc, template_ref=(tpl.id, tpl.version), template=tpl, sha256=file_sha,
                         json_sha256=meta[K_JSON_SHA], visible_sha256=visible_sha, bundle_version=int(meta[K_VERSION]),
                         exported_at=str(meta.get(K_EXPORTED) or ""), app_version=str(meta.get(K_APP) or ""),
-                        size=len(data))
+                        size=len(data), json_text=text)
+
+
+def _check_figures(tpl: Template, doc: dict, rows, name: str) -> None:
+    """Every typed figure on the visible "Số liệu" sheet must equal the hidden document's value.
+
+    Typed fields only: a computed one (a rate) is recomputed from them by the importer anyway, and comparing it
+    would reject honest bundles whose app computed with slightly different rounding.
+    """
+    from nq57desk.bundle.writer import field_value, scalar_fields
+    from nq57desk.report.derive import ReportEnv, is_computed
+
+    if rows is None:
+        raise _fail("figures_edited", name, "không có trang «Số liệu»")
+    shown = {}
+    for row in rows[3:]:
+        if len(row) > 5 and isinstance(row[5], str) and row[5]:
+            shown[row[5]] = cell_value(row[3])
+    env = ReportEnv(tpl, doc)
+    bad = []
+    for _ckey, f in scalar_fields(tpl):
+        if is_computed(tpl, doc, f.key):
+            continue
+        want = cell_value(_as_cell(field_value(f, env.resolve(f.key))))
+        got = shown.get(f.key, _ABSENT)
+        if got != want:
+            bad.append(f"«{f.label}»: trang hiển thị {_show(got)}, dữ liệu ẩn {_show(want)}")
+    if bad:
+        more = f" và {len(bad) - 2} chỉ tiêu khác" if len(bad) > 2 else ""
+        raise _fail("figures_edited", name, "; ".join(bad[:2]) + more)
+
+
+_ABSENT = object()
+
+
+def _as_cell(v):
+    """A value as sheets.put() stores it: text cleaned (empty → no value), floats to 12 significant digits."""
+    from nq57desk.bundle.sheets import clean_text
+
+    if isinstance(v, str):
+        v = clean_text(v)
+        return v or None
+    if isinstance(v, float):
+        return float(f"{v:.12g}")
+    return v
+
+
+def _show(v) -> str:
+    if v is _ABSENT:
+        return "không có dòng này"
+    if v is None:
+        return "để trống"
+    return f"«{v}»" if isinstance(v, str) else str(v)
 
 
 def _read_file(p: Path) -> bytes:
@@ -271,7 +332,7 @@ def _load(data: bytes, name: str):
         total = VisibleHash()
         per: dict[str, str] = {}
         titles = []
-        hidden_rows = None
+        hidden_rows = figures = None
         for ws in wb.worksheets:
             ws.reset_dimensions()  # never trust the declared <dimension>
             if ws.title == SHEET_DATA:
@@ -279,9 +340,12 @@ def _load(data: bytes, name: str):
                 continue
             if ws.sheet_state != "visible":
                 continue
-            per[ws.title] = total.sheet(ws.title, ws.iter_rows(values_only=True))
+            rows = ws.iter_rows(values_only=True)
+            if ws.title == SHEET_FIGURES:
+                rows = figures = list(rows)
+            per[ws.title] = total.sheet(ws.title, rows)
             titles.append(ws.title)
-        return hidden_rows, total.hexdigest(), per, titles
+        return hidden_rows, total.hexdigest(), per, titles, figures
     except BundleError:
         raise
     except Exception as e:  # noqa: BLE001
@@ -306,6 +370,9 @@ def _hidden(rows, name: str) -> tuple[dict, str]:
         else:
             meta[key] = val
     if meta.get(K_FORMAT) != FORMAT:
+        first = next((str(r[0]) for r in rows or () if r and r[0] is not None), "")
+        if meta.get(K_FORMAT) == CONSOLIDATED_FORMAT or first.startswith('{"format":"' + CONSOLIDATED_FORMAT):
+            raise _fail("consolidated", name)
         raise _fail("not_bundle", name, meta.get(K_FORMAT) or "không có")
     try:
         version = int(meta.get(K_VERSION))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -60,25 +60,41 @@ class Revision(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
+    # set when this revision was handed out as a bundle (Excel or USB package): the next edit opens a new revision
+    exported_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    exported_to: Mapped[str | None] = mapped_column(Text, nullable=True)  # the file name it went out as
     report: Mapped[Report] = relationship(back_populates="revisions")
 
 
 class Received(Base):
-    """Bundles received from communes at the upper level; the newest revision per report wins."""
+    """A bundle received from a commune at the upper level (nq57desk.upper). Every accepted bundle is kept: the
+    newest revision per report wins, older ones are history (superseded), a second content of the same revision
+    is a conflict; the same content twice is stored once (the unique key)."""
 
     __tablename__ = "received"
-    __table_args__ = (UniqueConstraint("commune_code", "template_id", "period_code", "revision", "sha256"),)
+    __table_args__ = (UniqueConstraint("commune_code", "template_id", "period_code", "revision", "sha256"),
+                      Index("ix_received_report", "commune_code", "template_id", "period_code"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     commune_code: Mapped[str] = mapped_column(String(5), index=True)
     template_id: Mapped[str] = mapped_column(String(100))
     period_code: Mapped[str] = mapped_column(String(20), index=True)
     revision: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    document: Mapped[str] = mapped_column(Text)
-    source_name: Mapped[str] = mapped_column(String(260))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the document JSON: the same content has the same value
+    document: Mapped[str] = mapped_column(Text)  # the document JSON exactly as the bundle carried it
+    source_name: Mapped[str] = mapped_column(String(260))  # the path it was imported from
     exported_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     imported_at: Mapped[str] = mapped_column(String(32))
-    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)  # a newer revision of the report came
+    province_code: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    commune_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    template_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    period: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    report_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    file_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    findings: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of the first error messages
+    app_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Acknowledgement(Base):
