@@ -29,7 +29,7 @@ ICONS = {"actHome": "home", "actNew": "new", "actProfile": "profile", "actSave":
          "actRedo": "redo", "actFind": "find", "actHistory": "history", "actDone": "done", "actSent": "sent",
          "actDraft": "draft", "actExportDocx": "docx", "actExportXlsx": "xlsx", "actOpenWord": "word",
          "actPrevSection": "up", "actNextSection": "down", "actQuit": "quit", "actAbout": "app", "actPreview": "print",
-         "actExportPackage": "usb", "actExportPdf": "pdf"}
+         "actExportPackage": "usb", "actExportPdf": "pdf", "actUpper": "upper"}
 EDITOR_ACTIONS = ("actSave", "actUndo", "actRedo", "actFind", "actHistory", "actDone", "actSent", "actDraft",
                   "actExportDocx", "actExportXlsx", "actOpenWord", "actPrevSection", "actNextSection", "actPreview",
                   "actExportPackage", "actExportPdf")
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.loading.setAlignment(Qt.AlignCenter)
         self.loading.setStyleSheet("color: #5f6b76; font-size: 12pt;")
         self.home = None  # built when the data folder is open (after the window is on screen)
+        self.upper = None  # «Tổng hợp cấp trên», built the first time it is opened
         self.editor = None  # built when the first report opens
         self.checks = None
         self.stack.addWidget(self.loading)
@@ -107,7 +108,8 @@ class MainWindow(QMainWindow):
                          ("actExportXlsx", lambda: self.export("xlsx")), ("actOpenWord", self.open_in_word),
                          ("actPrevSection", lambda: self.step_section(-1)), ("actNextSection", lambda: self.step_section(1)),
                          ("actPreview", self.print_preview), ("actAbout", self.about),
-                         ("actExportPackage", self.export_package), ("actExportPdf", self.export_pdf)):
+                         ("actExportPackage", self.export_package), ("actExportPdf", self.export_pdf),
+                         ("actUpper", self.show_upper)):
             a[name].triggered.connect(fn)
         tv = self.dock.toggleViewAction()
         tv.setText("Bảng Kiểm tra")
@@ -164,12 +166,14 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def _set_mode(self, mode: str) -> None:
-        self.stack.setCurrentWidget({"loading": self.loading, "home": self.home, "editor": self.editor}[mode])
+        self.stack.setCurrentWidget({"loading": self.loading, "home": self.home, "editor": self.editor,
+                                     "upper": self.upper}[mode])
         on = mode == "editor"
         for name in EDITOR_ACTIONS:
             self.act[name].setEnabled(on)
         self.act["actNew"].setEnabled(mode != "loading")
         self.act["actProfile"].setEnabled(mode != "loading")
+        self.act["actUpper"].setEnabled(mode not in ("loading", "upper"))
         self.dock.setVisible(on)
         self.dock.toggleViewAction().setEnabled(on)
         if on:
@@ -332,8 +336,15 @@ class MainWindow(QMainWindow):
         if self.find_dialog is not None:
             self.find_dialog.close()
 
+    def _upper_busy(self) -> bool:
+        if self.upper is not None and self.upper.busy:
+            info(self, "Tổng hợp cấp trên", "Đang nhập hoặc xuất gói báo cáo.",
+                 "Hãy chờ xong, hoặc nhấn «Hủy» trong hộp tiến độ, rồi làm tiếp.")
+            return True
+        return False
+
     def go_home(self) -> None:
-        if not self.can_close():
+        if self._upper_busy() or not self.can_close():
             return
         self.close_report()
         if self.persist:
@@ -341,6 +352,24 @@ class MainWindow(QMainWindow):
         self.home.refresh_years()
         self.home.refresh()
         self._set_mode("home")
+
+    def show_upper(self) -> None:
+        """«Tổng hợp cấp trên»: the district's or province's mode of the same app (nq57desk.gui.upper)."""
+        from nq57desk.gui.upper import UpperPage
+
+        if self.desk is None or not self.can_close():
+            return
+        self.close_report()
+        if self.persist:
+            self.settings.setValue("session/last_report", 0)
+        if self.upper is None:
+            self.upper = UpperPage(settings=self.settings)
+            self.stack.addWidget(self.upper)
+            self.upper.home_requested.connect(self.go_home)
+            self.upper.message.connect(lambda m: self.statusBar().showMessage(m, 10000))
+        self.upper.set_desk(self.desk)
+        self._set_mode("upper")
+        self.setWindowTitle(f"Tổng hợp cấp trên — {APP_TITLE}")
 
     def new_report(self) -> None:
         from nq57desk.gui.dialogs import NewReportDialog
@@ -504,7 +533,7 @@ class MainWindow(QMainWindow):
 
     # closing ---------------------------------------------------------------------------------------------------
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt API
-        if not self.can_close():
+        if self._upper_busy() or not self.can_close():
             ev.ignore()
             return
         rid = self.session.rid if self.session is not None else 0

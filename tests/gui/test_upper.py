@@ -152,3 +152,19 @@ def test_an_export_that_fails_says_why(qtbot, page, inbox, tmp_path, dialogs, mo
     _wait(qtbot, page)
     kind, title, text, _detail = dialogs.seen[-1]
     assert kind == "error" and title == "Xuất bảng tổng hợp Excel" and "thư mục" in text
+
+
+def test_the_window_switches_to_the_upper_level_and_back(win, qtbot, gui_desk, inbox, monkeypatch):
+    folder, _tpl, _doc = inbox
+    assert win.act["actUpper"].isEnabled()
+    win.act["actUpper"].trigger()
+    assert win.stack.currentWidget() is win.upper and not win.act["actUpper"].isEnabled()
+    assert not win.act["actExportDocx"].isEnabled()
+    monkeypatch.setattr(win.upper, "ask_import_paths", lambda kind: [str(folder)])
+    win.upper.act_import_folder.trigger()
+    assert win.upper.busy
+    win.go_home()  # refused while the import runs
+    assert win.stack.currentWidget() is win.upper
+    _wait(qtbot, win.upper)
+    win.upper.b_home.click()
+    assert win.stack.currentWidget() is win.home and win.act["actUpper"].isEnabled()
