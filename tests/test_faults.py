@@ -200,7 +200,14 @@ def _remove(p: Path) -> None:
 
 
 def _tree(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*") if "logs" not in p.parts}
+    """The data folder, without the log and the local copies a package keeps on purpose (DATA/xuat/, whole
+    files written before the copy to the stick; checked below only for leftover temp files)."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if "logs" not in p.parts and "xuat" not in p.parts}
+
+
+def _xuat_temps(folder: Path) -> list[str]:
+    return [p.name for p in (folder / "xuat").rglob("*") if p.is_file() and (".tmp" in p.name or "dang-" in p.name)] \
+        if (folder / "xuat").is_dir() else []
 
 
 @pytest.fixture
@@ -283,6 +290,8 @@ def test_injected_faults_leave_nothing_half_done(faulty_world, monkeypatch):
                 problems.append(f"{where}: left in the temp folder {p.name}")
         if _tree(desk.data_dir) != data_files:
             problems.append(f"{where}: data folder changed {_tree(desk.data_dir) ^ data_files}")
+        if _xuat_temps(desk.data_dir):
+            problems.append(f"{where}: temp files left in xuat/: {_xuat_temps(desk.data_dir)}")
         if not integrity_ok(desk.db_path)[0] or desk.document(rid) != doc_before:
             problems.append(f"{where}: the database changed")
         try:  # the officer tries again, the fault gone

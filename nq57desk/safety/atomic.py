@@ -80,8 +80,35 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     atomic_write(path, lambda f: f.write(data))
 
 
+def drop_cache(fd: int) -> None:
+    """Ask the OS to forget the cached pages of a file it has flushed, so the next read comes from the device.
+
+    POSIX only (posix_fadvise DONTNEED, after fsync: clean pages are then dropped). Windows has no such call for
+    one file: a read-back there may still be served from the cache unless the file is opened unbuffered
+    (FILE_FLAG_NO_BUFFERING, sector-aligned reads only). USB sticks on Windows 10/11 default to "Quick removal"
+    (no write cache), which makes that gap small but not zero.
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    try:
+        advise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    except OSError:
+        pass
+
+
+def read_back_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file as the device holds it (its cached pages dropped first where the OS allows)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        drop_cache(f.fileno())
+        while chunk := f.read(BUF):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def copy_to_temp(src: str | os.PathLike, final: Path, expected_sha: str | None = None) -> tuple[Path, str, int]:
-    """Copy src beside `final` under a temp name, fsync, read the copy back and compare SHA-256.
+    """Copy src beside `final` under a temp name, fsync, drop the cache, read the copy back and compare SHA-256.
 
     Returns (temp path, sha256, size). Raises OSError (copy failed) or ValueError (copy differs); the temp is
     removed on any failure. The caller renames the temp when every file of a set is in place.
@@ -97,10 +124,11 @@ def copy_to_temp(src: str | os.PathLike, final: Path, expected_sha: str | None =
                 fout.write(chunk)
             fout.flush()
             os.fsync(fout.fileno())
+            drop_cache(fout.fileno())
         src_sha = h.hexdigest()
         if expected_sha and src_sha != expected_sha:
             raise ValueError("source changed while copying")
-        if sha256_file(tmp) != src_sha:
+        if read_back_sha256(tmp) != src_sha:
             raise ValueError("copy differs from source")
         return tmp, src_sha, size
     except BaseException:
