@@ -11,12 +11,12 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QProgressDialog
 
 from nq57desk.errors import NQError
-from nq57desk.gui.qtutil import ask, error, save_file
+from nq57desk.gui.qtutil import ask, error, progress, save_file
 from nq57desk.gui.workers import run_async
 from nq57desk.report.document import period_code
 from nq57desk.vn import ascii_name
@@ -106,14 +106,8 @@ class Exporter(QObject):
             final = final.with_name(final.name + f".{ext}")
         tmp = final.with_name(f"{final.stem}.dang-xuat-{os.getpid()}{final.suffix}")
         self.cancelled = False
-        p = self.progress = QProgressDialog(f"Đang xuất {name}…", "Hủy", 0, 0, self.window)
-        p.setWindowTitle(f"Xuất {name}")
-        p.setWindowModality(Qt.WindowModal)
-        p.setMinimumDuration(0)
-        p.setAutoClose(False)
-        p.setAutoReset(False)
-        p.canceled.connect(self._cancel)
-        p.show()
+        self.progress = progress(self.window, f"Xuất {name}", f"Đang xuất {name}…", self._cancel)
+        self.progress.show()
         rid, desk = s.rid, s.desk
         if kind == "pdf":  # painted by Qt on a QPdfWriter: no widgets, so it may run off the GUI thread
             import copy

@@ -6,13 +6,12 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QProgressDialog
+from PySide6.QtWidgets import QMenu
 
 from nq57desk import __version__
 from nq57desk.errors import NQError, error_vi, is_sqlite_error
-from nq57desk.gui.qtutil import ask, error, icon, info, open_file, save_file
+from nq57desk.gui.qtutil import ask, error, icon, info, open_file, progress, save_file
 from nq57desk.gui.workers import run_async
 
 BACKUP_FILTER = "Bản sao lưu nq57desk (*.db)"
@@ -50,13 +49,7 @@ class _Busy:
 
     def __init__(self, win, title: str, text: str):
         self.cancelled = False
-        self.dlg = QProgressDialog(text, "Hủy", 0, 0, win)
-        self.dlg.setWindowTitle(title)
-        self.dlg.setWindowModality(Qt.WindowModal)
-        self.dlg.setMinimumDuration(0)
-        self.dlg.setAutoClose(False)
-        self.dlg.setAutoReset(False)
-        self.dlg.canceled.connect(self._cancel)
+        self.dlg = progress(win, title, text, self._cancel)
         self.dlg.show()
 
     def _cancel(self) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nq57desk.errors import NQError
-from nq57desk.gui.qtutil import child, choose_folder, error, icon, info, load_ui
+from nq57desk.gui.qtutil import child, choose_folder, error, icon, info, load_ui, progress
 from nq57desk.gui.workers import run_async
 
 
@@ -124,14 +124,9 @@ class PackageDialog(QDialog):
             return
         self.cancelled = False
         owner = self if self.isVisible() else self.window_
-        p = self.progress = QProgressDialog("Đang tạo gói và chép sang nơi lưu… Chưa rút USB.", "Hủy", 0, 0, owner)
-        p.setWindowTitle("Xuất gói gửi cấp trên")
-        p.setWindowModality(Qt.WindowModal)
-        p.setMinimumDuration(0)
-        p.setAutoClose(False)
-        p.setAutoReset(False)
-        p.canceled.connect(self._cancel)
-        p.show()
+        self.progress = progress(owner, "Xuất gói gửi cấp trên", "Đang tạo gói và chép sang nơi lưu… Chưa rút USB.",
+                                 self._cancel)
+        self.progress.show()
         desk, rid = s.desk, s.rid
         run_async(lambda: export_package(desk, rid, dest), self._done, self._failed)
 

@@ -128,6 +128,24 @@ def error(parent, title: str, text: str, detail: str = "") -> None:
     box.exec()
 
 
+def progress(parent, title: str, text: str, on_cancel=None, delay_ms: int = 0):
+    """The app's busy dialog for work on a worker: indeterminate, window-modal, «Hủy» when it can be cancelled."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    p = QProgressDialog(text, "Hủy" if on_cancel is not None else "", 0, 0, parent)
+    if on_cancel is None:
+        p.setCancelButton(None)
+    p.setWindowTitle(title)
+    p.setWindowModality(Qt.WindowModal)
+    p.setMinimumDuration(delay_ms)
+    p.setAutoClose(False)
+    p.setAutoReset(False)
+    if on_cancel is not None:
+        p.canceled.connect(on_cancel)
+    return p
+
+
 # -- file dialogs (non-native, so every label is ours) -------------------------------------------------------
 
 def _widen_sidebar(d: QFileDialog) -> None:

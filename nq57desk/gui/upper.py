@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from nq57desk.errors import NQError
-from nq57desk.gui.qtutil import error, icon, info, save_file, when
+from nq57desk.gui.qtutil import error, icon, info, progress, save_file, when
 from nq57desk.gui.textwidgets import combo
 from nq57desk.gui.workers import run_async
 
@@ -335,13 +335,7 @@ class UpperPage(QWidget):
             return False
         self._cancel.clear()
         title = "Xem trước gói báo cáo" if dry_run else "Nhập gói báo cáo"
-        p = self._progress = QProgressDialog("Đang liệt kê các tệp…", "Hủy", 0, 0, self)
-        p.setWindowTitle(title)
-        p.setWindowModality(Qt.WindowModal)
-        p.setMinimumDuration(300)
-        p.setAutoClose(False)
-        p.setAutoReset(False)
-        p.canceled.connect(self._on_cancel)
+        self._progress = progress(self, title, "Đang liệt kê các tệp…", self._on_cancel, delay_ms=300)
         self._set_busy(True)
         upper, pc, relay, cancel = self.upper, self.province_code(), self._relay, self._cancel
         run_async(lambda: upper.import_bundles(paths, province=pc, dry_run=dry_run, cancelled=cancel.is_set,
@@ -420,12 +414,7 @@ class UpperPage(QWidget):
         if not path:
             return False
         title = OUTPUTS[kind][0]
-        p = self._progress = QProgressDialog(f"Đang {title[0].lower() + title[1:]}…", "", 0, 0, self)
-        p.setCancelButton(None)
-        p.setWindowTitle(title)
-        p.setWindowModality(Qt.WindowModal)
-        p.setMinimumDuration(300)
-        p.canceled.connect(self._on_cancel)
+        self._progress = progress(self, title, f"Đang {title[0].lower() + title[1:]}…", None, delay_ms=300)
         self._set_busy(True)
         upper, pc = self.upper, self.province_code()
         fn = {"xlsx": upper.write_workbook, "docx": upper.write_docx, "csv": upper.write_csv}[kind]
