@@ -689,7 +689,6 @@ def test_failed_copy_keeps_the_local_copies_and_says_where(report_desk, tmp_path
 
 
 def test_read_back_drops_the_cache_first(bundle, tmp_path, monkeypatch):
-    from nq57desk.bundle import safefile
 
     if not hasattr(os, "posix_fadvise"):
         pytest.skip("no posix_fadvise on this system (Windows: see safefile.drop_cache)")
@@ -700,7 +699,7 @@ def test_read_back_drops_the_cache_first(bundle, tmp_path, monkeypatch):
         calls.append(advice)
         return real(fd, offset, length, advice)
 
-    monkeypatch.setattr(safefile.os, "posix_fadvise", spy)
+    monkeypatch.setattr(os, "posix_fadvise", spy)
     path, _ = bundle
     write_package({"a.xlsx": path}, tmp_path / "usb", {})
     # a.xlsx and manifest.json: after the fsync and before the read-back; a.xlsx again before the check after rename

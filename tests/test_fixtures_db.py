@@ -41,3 +41,18 @@ def test_acknowledged_warnings_survive_the_upgrade(data_dir, fixture_db):
         assert len(dk.revisions(rid)) == 2
     finally:
         dk.close()
+
+
+@pytest.mark.parametrize("fixture_db", sorted(DB.glob("nq57desk-*.db")), ids=lambda p: p.stem)
+def test_a_received_bundle_survives_the_upgrade(data_dir, fixture_db):
+    """The upper level's store is data too: a bundle received before an upgrade is still there after it."""
+    shutil.copy(fixture_db, data_dir / "nq57desk.db")
+    dk = Desk(data_dir)
+    try:
+        con = sqlite3.connect(data_dir / "nq57desk.db")
+        row = con.execute("SELECT commune_code, template_id, period_code, revision, province_code, commune_name "
+                          "FROM received").fetchall()
+        con.close()
+        assert row == [("05503", "chung", "2026-5T", 2, "19", "Xã Tân Cương")]  # 0004 fills the new columns
+    finally:
+        dk.close()

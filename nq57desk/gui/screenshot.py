@@ -2,7 +2,8 @@
 
 `nq57desk [--data-dir D] screenshot ID [--section KEY] [--size 1366x768] -o FILE.png`; special sections:
 `home` shows the home screen (with report ID selected); `check` opens the report at its first finding, as if
-it had been clicked in the Kiểm tra panel.
+it had been clicked in the Kiểm tra panel; `upper` shows «Tổng hợp cấp trên» with the bundles the data folder
+has received (ID is then not used).
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def screenshot(data_dir, report_id: int, section_key: str | None, size: str, out
         if section_key == "home":
             win.home.refresh()
             win.home.select(report_id)
+        elif section_key == "upper":
+            win.show_upper()
         elif section_key == "check":
             desk.report_info(report_id)
             if not win.open_report(report_id):

@@ -362,8 +362,7 @@ class UpperPage(QWidget):
 
     def _close_progress(self) -> None:
         if self._progress is not None:
-            self._progress.canceled.disconnect(self._on_cancel)
-            self._progress.close()
+            self._progress.close()  # its «Hủy» (if any) dies with it: nothing to disconnect
             self._progress.deleteLater()
             self._progress = None
 
