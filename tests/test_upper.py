@@ -299,11 +299,13 @@ def test_store_of_an_upgraded_database(data_dir, sample_tpl, tmp_path):
     dk = Desk(data_dir)
     try:
         con = sqlite3.connect(db)
-        got = con.execute("SELECT province_code, commune_name, template_version, report_status, period FROM received").fetchone()
+        got = con.execute("SELECT province_code, commune_name, template_version, report_status, period FROM received "
+                          "WHERE template_id = 'thu-nghiem-goi'").fetchone()
         con.close()
         assert got[:4] == ("19", "Xã Tân Cương", 1, "sent") and json.loads(got[4])["end"] == "2026-05-31"
         up = dk.upper()
-        assert [(g.template, g.period, g.reports) for g in up.groups()] == [("thu-nghiem-goi", "2026-T05", 1)]
+        groups = [(g.template, g.period, g.reports) for g in up.groups()]
+        assert ("thu-nghiem-goi", "2026-T05", 1) in groups  # beside the fixture's own received bundle
         res = up.import_bundles([bundle(tmp_path / "in", tpl, revision=2)])
         assert statuses(res) == ["accepted"] and "thay cho lần gửi 1" in res.lines[0].message
     finally:

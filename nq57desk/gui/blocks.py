@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 from nq57desk.gui.fields import derived_output, field_input, line_input, text_area
 from nq57desk.gui.formctx import FormContext
 from nq57desk.gui.qtutil import icon
-from nq57desk.gui.tables import TableEditor, spec_of
 from nq57desk.gui.textwidgets import combo
 from nq57desk.report.derive import is_computed, render_line
 from nq57desk.templates.model import (
@@ -41,6 +40,14 @@ HINT_STYLE = "color: #5f6b76;"
 PREVIEW_STYLE = "color: #44515c; background: #f6f8fa; border: 1px solid #dde3e8; padding: 6px;"
 
 
+def _table(ctx, b):
+    """The table editor module (QTableWidget, its header view, delegates) is imported with the first table shown:
+    the window can open on a page without one sooner."""
+    from nq57desk.gui.tables import TableEditor, spec_of
+
+    return TableEditor(ctx, spec_of(b))
+
+
 def block_editor(ctx: FormContext, b: Block) -> QWidget | None:
     if isinstance(b, TextBlock):
         return _titled(b.label, text_area(ctx, ("values", b.key), b.key, b.label or "Nội dung", blank="",
@@ -50,14 +57,14 @@ def block_editor(ctx: FormContext, b: Block) -> QWidget | None:
     if isinstance(b, ListBlock):
         return ListEditor(ctx, b)
     if isinstance(b, DocumentsBlock):
-        t = TableEditor(ctx, spec_of(b))
+        t = _table(ctx, b)
         return _titled(b.label or "Văn bản", t, "Mỗi dòng một văn bản; ngày gõ dạng ngày/tháng/năm.")
     if isinstance(b, AssessmentBlock):
         return assessment_block(ctx, b)
     if isinstance(b, RecordsBlock):
         return RecordsEditor(ctx, b)
     if isinstance(b, TableBlock):
-        return _titled(ctx.fill(b.title or b.label), TableEditor(ctx, spec_of(b)))
+        return _titled(ctx.fill(b.title or b.label), _table(ctx, b))
     if isinstance(b, AppendixRefBlock):
         return appendix_ref(ctx, b)
     if isinstance(b, FreeSectionsBlock):

@@ -6,10 +6,19 @@ from pathlib import Path
 
 from nq57desk.errors import NQError, TemplateError
 from nq57desk.settings import resources_dir
-from nq57desk.templates.loader import load_template, parse_template
 from nq57desk.templates.model import Template
 
 __all__ = ["Registry", "Template", "load_template", "parse_template", "builtin_dir"]
+
+
+def __getattr__(name: str):
+    """The loader (and YAML) only when a template file is actually parsed: the window can show the last report
+    from the parsed-template cache without them (nq57desk/templates/cache.py)."""
+    if name in ("load_template", "parse_template"):
+        from nq57desk.templates import loader
+
+        return getattr(loader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -31,6 +40,8 @@ class Registry:
         hit = self._cache.get(path)
         if hit and hit[0] == mtime:
             return hit[1]
+        from nq57desk.templates.loader import load_template
+
         tpl = load_template(path)
         self._cache[path] = (mtime, tpl)
         return tpl

@@ -17,7 +17,6 @@ import tempfile
 from pathlib import Path
 
 from nq57desk import __version__
-from nq57desk.templates.loader import load_template
 from nq57desk.templates.model import Template
 
 _CODE = Path(__file__).resolve().parent
@@ -45,6 +44,8 @@ def cached_template(path: Path, cache_dir: Path) -> Template:
             return tpl
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         pass
+    from nq57desk.templates.loader import load_template  # YAML only on a miss
+
     tpl = load_template(path)
     _store(entry, tpl)
     return tpl
