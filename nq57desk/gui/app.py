@@ -76,9 +76,10 @@ def _install_excepthook(data, win) -> None:
     The app goes on (Qt slots return to the event loop); the officer is told how to keep their work.
     """
     from nq57desk.gui.qtutil import error
-    from nq57desk.safety.logs import log_unexpected
 
     def hook(kind, exc, tb):
+        from nq57desk.safety.logs import log_unexpected  # logging is imported when there is something to log
+
         where = log_unexpected(data, "trong giao diện", (kind, exc, tb))
         sys.__excepthook__(kind, exc, tb)
         error(win, "Lỗi không mong muốn", f"Có lỗi không mong muốn ({kind.__name__}). Hãy nhấn Ctrl+S để lưu, rồi "

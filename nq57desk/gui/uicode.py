@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 _IMPORTS = re.compile(r"from (PySide6\.\w+) import \(([^)]*)\)\n")
@@ -25,6 +23,9 @@ _IMPORTS = re.compile(r"from (PySide6\.\w+) import \(([^)]*)\)\n")
 def generate(ui_file: Path) -> str:
     """uic's Python for one .ui file, with the imports it does not use removed (each Qt class imported costs
     start-up time the first time it is touched)."""
+    import subprocess
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="nq57-uic-") as tmp:
         out = Path(tmp) / "ui.py"
         code = ("import sys; from PySide6.scripts.pyside_tool import uic; "
@@ -70,6 +71,8 @@ def source_for(ui_file: Path) -> str | None:
         cached = _cache_dir() / f"{ui_file.stem}-{_key(ui_file)}.py"
         if cached.is_file():
             return cached.read_text(encoding="utf-8")
+        import tempfile
+
         src = generate(ui_file)
         cached.parent.mkdir(parents=True, exist_ok=True)
         for old in cached.parent.glob(f"{ui_file.stem}-*.py"):
@@ -79,7 +82,9 @@ def source_for(ui_file: Path) -> str | None:
             f.write(src)
         os.replace(tmp, cached)
         return src
-    except (OSError, subprocess.SubprocessError, ValueError, ImportError):
+    except (OSError, ValueError, ImportError):
+        return None
+    except Exception:  # noqa: BLE001 - uic failed (CalledProcessError, TimeoutExpired): QUiLoader still works
         return None
 
 
