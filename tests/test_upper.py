@@ -310,3 +310,22 @@ def test_store_of_an_upgraded_database(data_dir, sample_tpl, tmp_path):
         assert statuses(res) == ["accepted"] and "thay cho lần gửi 1" in res.lines[0].message
     finally:
         dk.close()
+
+
+def test_imports_keep_the_commit_marker_exact(up_desk, tpl, tmp_path, monkeypatch):
+    """Lost-WAL detection compares the database's commit number with the marker beside it: an import of many files
+    (Core transactions, the marker written every MARK_EVERY files and at the end) keeps the two equal."""
+    import nq57desk.upper.store as store
+    from nq57desk.safety.integrity import SESSION_SUFFIX
+
+    monkeypatch.setattr(store, "MARK_EVERY", 2)
+    folder = tmp_path / "many"
+    for i, u in enumerate(communes("19")[:5]):
+        bundle(folder, tpl, code=u.code, name=f"b{i}.xlsx")
+    before = sqlite3.connect(up_desk.db_path).execute("PRAGMA user_version").fetchone()[0]
+    res = up_desk.upper().import_bundles([folder])
+    assert statuses(res).count("accepted") == 5
+    now_no = sqlite3.connect(up_desk.db_path).execute("PRAGMA user_version").fetchone()[0]
+    assert now_no == before + 5
+    marker = (up_desk.db_path.parent / (up_desk.db_path.name + SESSION_SUFFIX)).read_text(encoding="ascii")
+    assert int(marker) == now_no
