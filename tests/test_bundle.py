@@ -240,6 +240,18 @@ def test_long_text_is_chunked_and_exact(tmp_path, sample_tpl, registry):
     assert read_bundle(path, registry).doc == doc
 
 
+@pytest.mark.parametrize(("date", "shown"), [("2026-06-03", "03/6/2026"), ("2026-05", "tháng 5/2026 (ngày ghi khi ký)"),
+                                             (None, "(chưa ghi ngày)")])
+def test_report_date_on_the_info_sheet(tmp_path, sample_tpl, date, shown):
+    doc = make_doc(sample_tpl)
+    doc["header"]["date"] = date
+    path = tmp_path / "d.xlsx"
+    write_bundle(sample_tpl, doc, path, app_version=APP)
+    ws = openpyxl.load_workbook(path)["Thông tin chung"]
+    got = [r[1] for r in ws.iter_rows(values_only=True) if r and r[0] == "Ngày báo cáo"]
+    assert got == [shown]
+
+
 def test_layout_of_the_bundle(bundle):
     path, _doc = bundle
     wb = openpyxl.load_workbook(path)

@@ -47,7 +47,7 @@ from nq57desk.report.derive import ReportEnv, is_computed
 from nq57desk.report.document import STATUS_VI, dumps, period_code, period_label
 from nq57desk.templates.model import FieldsBlock, TableBlock, Template
 from nq57desk.templates.numbering import section_paths
-from nq57desk.vn import doc_number, fmt_date, to_plain
+from nq57desk.vn import doc_number, fmt_date, month_str, to_plain
 
 
 def write_bundle(tpl: Template, doc: dict, path, *, app_version: str, exported_at: dt.datetime | None = None) -> None:
@@ -96,6 +96,15 @@ def _who(doc: dict) -> str:
     return f"{c.get('name', '')} ({c.get('province_name', '')}), {period_label(doc['period'])}"
 
 
+def _report_date(value) -> str:
+    """The header's date as a person reads it; a month-only date ("2026-05") has its day written when signing."""
+    if not value:
+        return "(chưa ghi ngày)"
+    if isinstance(value, str) and len(value) == 7 and value[4] == "-":
+        return f"tháng {month_str(int(value[5:7]))}/{value[:4]} (ngày ghi khi ký)"
+    return fmt_date(value)
+
+
 def _info_sheet(ws, tpl: Template, doc: dict, exported: dt.datetime, app_version: str) -> None:
     c, p, h = doc["commune"], doc["period"], doc["header"]
     rep = doc.get("replaces")
@@ -114,7 +123,7 @@ def _info_sheet(ws, tpl: Template, doc: dict, exported: dt.datetime, app_version
         ("Mã mẫu", tpl.id),
         ("Phiên bản mẫu", tpl.version),
         ("Số báo cáo", number if str(h.get("number") or "").strip() else f"(chưa cấp số) /{h.get('symbol', '')}"),
-        ("Ngày báo cáo", fmt_date(h.get("date")) if h.get("date") else "(chưa ghi ngày)"),
+        ("Ngày báo cáo", _report_date(h.get("date"))),
         ("Trích yếu", h.get("subject", "")),
         ("Trạng thái", STATUS_VI.get(doc.get("status"), str(doc.get("status")))),
         ("Lần gửi (số hiệu bản)", doc.get("revision")),
