@@ -157,13 +157,13 @@ class _FocusOut(QObject):
         return False
 
 
-def date_input(ctx: FormContext, path: tuple, key: str, label: str, blank=None) -> QWidget:
-    """dd/mm/yyyy typed freely, or picked from a calendar."""
+def date_input(ctx: FormContext, path: tuple, key: str, label: str, blank=None, ftype: str = "date") -> QWidget:
+    """dd/mm/yyyy typed freely, or picked from a calendar; "reportdate" also takes mm/yyyy (the day left blank)."""
     box = QWidget()
     lay = QHBoxLayout(box)
     lay.setContentsMargins(0, 0, 0, 0)
     lay.setSpacing(2)
-    ed = line_input(ctx, "date", path, key, label, blank)
+    ed = line_input(ctx, ftype, path, key, label, blank)
     ed.setPlaceholderText("ngày/tháng/năm")
     ed.setMaximumWidth(130)
     btn = QToolButton()

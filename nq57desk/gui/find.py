@@ -47,7 +47,7 @@ def entries(session) -> list[Entry]:
     out = [Entry(HEAD, "header.issuer", "Cơ quan ban hành", "\n".join(h.get("issuer") or [])),
            Entry(HEAD, "header.number", "Số", str(h.get("number") or "")),
            Entry(HEAD, "header.place", "Địa danh", h.get("place") or ""),
-           Entry(HEAD, "header.date", "Ngày báo cáo", display("date", h.get("date"))),
+           Entry(HEAD, "header.date", "Ngày báo cáo", display("reportdate", h.get("date"))),
            Entry(HEAD, "header.kinh_gui", "Kính gửi", "\n".join(h.get("kinh_gui") or [])),
            Entry(HEAD, "header.subject", "Trích yếu", h.get("subject") or ""),
            Entry(HEAD, "recipients", "Nơi nhận", "\n".join(doc.get("recipients") or [])),

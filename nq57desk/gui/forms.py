@@ -166,8 +166,8 @@ def header_form(ctx: FormContext, lay: QVBoxLayout) -> None:
     h.addStretch(1)
     _row(g, 1, "Số, ký hiệu", num)
     _row(g, 2, "Địa danh", line_input(ctx, "text", ("header", "place"), "header.place", "Địa danh", blank=""))
-    _row(g, 3, "Ngày báo cáo", date_input(ctx, ("header", "date"), "header.date", "Ngày báo cáo"),
-         "Để trống khi chưa ký (in «ngày … tháng … năm …»).")
+    _row(g, 3, "Ngày báo cáo", date_input(ctx, ("header", "date"), "header.date", "Ngày báo cáo", ftype="reportdate"),
+         "Để trống khi chưa ký (in «ngày … tháng … năm …»); chỉ gõ tháng/năm, ví dụ 5/2026, để ghi tay ngày khi ký.")
     kg = QWidget()
     v = QVBoxLayout(kg)
     v.setContentsMargins(0, 0, 0, 0)

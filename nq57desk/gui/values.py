@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from nq57desk.gui.qtutil import dmy
@@ -9,6 +10,7 @@ from nq57desk.report.check import MAX_NUMBER
 from nq57desk.vn import fmt_number, nfc, parse_date, parse_number, to_plain
 
 NUMBER_TYPES = ("integer", "decimal", "percent", "money")
+MONTH_ONLY = re.compile(r"(?:tháng\s*)?(\d{1,2})\s*[/.-]\s*(\d{4})", re.IGNORECASE)
 
 
 class Bad(str):
@@ -32,6 +34,14 @@ def parse_input(ftype: str, text: str, blank=None):
     if ftype == "measure":
         n = parse_number(t)
         return to_plain(n) if n is not None and abs(n) <= MAX_NUMBER else t
+    if ftype == "reportdate":  # the header's date may be month only: the day is written by hand when signing
+        m = MONTH_ONLY.fullmatch(t)
+        if m:
+            month, year = int(m.group(1)), int(m.group(2))
+            if not 1 <= month <= 12 or not 1900 <= year <= 2999:
+                return Bad(f"Tháng «{t}» không đúng; gõ dạng tháng/năm, ví dụ 5/2026.")
+            return f"{year:04d}-{month:02d}"
+        ftype = "date"
     if ftype == "date":
         d = parse_date(t)
         if d is None:
@@ -59,7 +69,9 @@ def display(ftype: str, value, decimals: int | None = None) -> str:
         if ftype in ("integer", "money"):
             return fmt_number(value, 0)
         return fmt_number(value, decimals)
-    if ftype == "date":
+    if ftype == "reportdate" and isinstance(value, str) and len(value) == 7:
+        return f"{int(value[5:7]):02d}/{value[:4]}"
+    if ftype in ("date", "reportdate"):
         return dmy(value)
     return str(value)
 

@@ -11,6 +11,7 @@ from nq57desk.gui.tables import TableEditor
 from nq57desk.templates.model import FieldsBlock, TextBlock
 
 from .conftest import make_report
+from .helpers import vtype
 
 TEMPLATES = ["chung", "hp-6thang", "tn-tien-do-thang", "tw-de-cuong"]
 
@@ -90,3 +91,33 @@ def test_tab_goes_from_outline_through_the_form(win, qtbot, gui_desk):
         chain.append(w)
     keys = {v: k for k, v in ed.ctx.widgets.items()}
     assert [keys.get(x) for x in chain[:4]] == ["header.issuer", "header.number", "header.symbol", "header.place"]
+
+
+def test_report_date_may_be_month_only(win, qtbot, gui_desk):
+    """The day of a report is often written by hand when it is signed: «5/2026» keeps only the month."""
+    from nq57desk.render.tree import appendix_note
+
+    rid = make_report(gui_desk, "tw-de-cuong")
+    win.open_report(rid)
+    ed = win.editor
+    ed.show_section("_head")
+    date = ed.ctx.widgets["header.date"]
+    date.setFocus()
+    date.selectAll()
+    qtbot.keyClicks(date, "5/2026")
+    assert win.session.get(("header", "date")) == "2026-05"
+    ed.tree.setFocus()  # leaving the field shows it the way it is stored
+    assert date.text() == "05/2026"
+    date.setFocus()
+    date.selectAll()
+    qtbot.keyClicks(date, "13/2026")
+    assert "header.date" in ed.ctx.session.invalid
+    date.selectAll()
+    qtbot.keyClicks(date, "16/5/2026")
+    assert win.session.get(("header", "date")) == "2026-05-16"
+    date.selectAll()
+    vtype(date, "tháng 5/2026")
+    win.session.flush()
+    doc = gui_desk.document(rid)
+    assert doc["header"]["date"] == "2026-05"
+    assert "ngày" in appendix_note(doc) and "/5/2026" in appendix_note(doc)
