@@ -272,6 +272,12 @@ def _gui(module: str):
 
 
 def _run_gui(data_dir) -> int:
+    import gc
+
+    # Start-up allocates hundreds of thousands of long-lived objects (Qt's enums, modules, the report): the cyclic
+    # collector would scan them again and again for nothing (a quarter of start-up on this machine). It is switched
+    # back on, with those objects frozen out of its way, once the data folder is open (gui.app.collector_on).
+    gc.disable()
     try:
         run = _gui("app").run
     except ImportError as e:

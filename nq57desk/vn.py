@@ -57,12 +57,29 @@ def fmt_number(value, decimals: int | None = None) -> str:
         return "Có" if value else "Không"
     if decimals is not None:
         d = _quantize(value, decimals)
+        if d.is_finite():
+            return _grouped(d, decimals)
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
         return format_decimal(d, format=fmt, locale=LOCALE)
     d = Decimal(str(value))
+    if d.is_finite():
+        places = max(0, -d.normalize().as_tuple().exponent)
+        if places <= 10:
+            return _grouped(d.normalize() if places else d.to_integral_value(), places)
     if d == d.to_integral_value():
         return format_decimal(d.to_integral_value(), format="#,##0", locale=LOCALE)
     return format_decimal(d.normalize(), format="#,##0.##########", locale=LOCALE)
+
+
+_SWAP = str.maketrans(",.", ".,")
+
+
+def _grouped(d: Decimal, places: int) -> str:
+    """What babel's vi locale writes (14.722; 1.250.000,5), for a number that already has at most `places`
+    decimals: Python's own grouping with the separators swapped. Babel stays the rule (tests/test_vn.py checks
+    them against each other) and handles the rest (infinities, more than 10 decimals); this only spares the figures of the first
+    page babel's import and locale data (~30 ms at start-up)."""
+    return f"{d:,.{places}f}".translate(_SWAP)
 
 
 def fmt_percent(value, decimals: int = 2) -> str:

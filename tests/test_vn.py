@@ -84,3 +84,33 @@ def test_commune_search_puts_the_best_match_first():
     assert search("an truong")[0].name == "Xã An Trường"
     assert search("an truong", "31")[0].code == "11635"
     assert len(search("")) == 3321
+
+
+def _babel(value, decimals=None):
+    """The rule: babel's vi locale, as fmt_number used it before its fast path."""
+    from babel.numbers import format_decimal
+
+    if decimals is not None:
+        d = vn._quantize(value, decimals)
+        return format_decimal(d, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale="vi_VN")
+    d = Decimal(str(value))
+    if d == d.to_integral_value():
+        return format_decimal(d.to_integral_value(), format="#,##0", locale="vi_VN")
+    return format_decimal(d.normalize(), format="#,##0.##########", locale="vi_VN")
+
+
+@given(st.one_of(st.integers(-10**15, 10**15),
+                 st.decimals(min_value=-10**12, max_value=10**12, places=6, allow_nan=False, allow_infinity=False),
+                 st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)),
+       st.one_of(st.none(), st.integers(0, 4)))
+def test_fast_grouping_is_babels(value, decimals):
+    assert vn.fmt_number(value, decimals) == _babel(value, decimals)
+
+
+def test_fast_grouping_examples():
+    assert vn.fmt_number(14722) == "14.722"
+    assert vn.fmt_number(1_250_000_000) == "1.250.000.000"
+    assert vn.fmt_number(-1234.5) == "-1.234,5"
+    assert vn.fmt_number(0) == "0" and vn.fmt_number(0, 2) == "0,00"
+    assert vn.fmt_number(72.5, 2) == "72,50"
+    assert vn.fmt_number(Decimal("0.125")) == "0,125"

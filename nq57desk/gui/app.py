@@ -44,6 +44,33 @@ def process_age_ms() -> float:
     return (time.perf_counter() - _T0) * 1000
 
 
+def lighter_feature_check() -> None:
+    """PySide6 asks of every module imported after it whether its source mentions "PySide6" (for its optional
+    `__feature__` switches) with inspect.getsource, which keeps each source in linecache: here 307 modules, 43-68 ms
+    of start-up and 8.6 million characters kept for nothing. Same question, same answer, from the file's bytes,
+    nothing kept. Any surprise in PySide6's internals leaves its own check in place."""
+    try:
+        import shibokensupport.feature as feature  # loaded with PySide6.QtCore
+    except ImportError:
+        return
+    original = getattr(feature, "_mod_uses_pyside", None)
+    if original is None or getattr(original, "nq57desk", False):
+        return
+
+    def uses_pyside(module) -> bool:
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or not path.endswith(".py"):
+            return original(module)  # built-in, extension or frozen: PySide6's own answer (no source to keep)
+        try:
+            with open(path, "rb") as f:
+                return b"PySide6" in f.read()
+        except OSError:
+            return False
+
+    uses_pyside.nq57desk = True
+    feature._mod_uses_pyside = uses_pyside
+
+
 def setup_app(app) -> None:
     """Vietnamese locale, Qt's own texts in Vietnamese, a UI font with Vietnamese glyphs."""
     from PySide6.QtCore import QLocale
@@ -89,6 +116,16 @@ def _install_excepthook(data, win) -> None:
     sys.excepthook = hook
 
 
+def collector_on() -> None:
+    """After start-up: what start-up built lives as long as the app, so it leaves the collector's generations
+    (gc.freeze) and the collector runs again for what comes after. Safe to call more than once."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def _probe(text: str) -> None:
     """Start-up probe lines: to stdout, or to NQ57_PROBE_FILE (the windowed Windows exe has no stdout)."""
     path = os.environ.get("NQ57_PROBE_FILE")
@@ -101,6 +138,9 @@ def _probe(text: str) -> None:
 
 
 def make_app():
+    from PySide6.QtCore import QCoreApplication  # noqa: F401 - shibokensupport is loaded with it
+
+    lighter_feature_check()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -125,6 +165,7 @@ def _open_desk(data):
 def run(data_dir: str | None = None) -> int:
     from PySide6.QtCore import QTimer
 
+    lighter_feature_check()  # before the modules below are imported
     from nq57desk import settings as st
     from nq57desk.errors import NQError
     from nq57desk.gui.mainwindow import MainWindow
@@ -147,6 +188,7 @@ def run(data_dir: str | None = None) -> int:
                + f"startup_cpu_ms={round(time.process_time() * 1000)}\n")
 
     def opened(desk):
+        collector_on()
         state["desk"] = desk
         win.attach(desk)
         if not (previewed and win.adopt(desk)):
@@ -162,6 +204,7 @@ def run(data_dir: str | None = None) -> int:
             QTimer.singleShot(0, win.first_run)
 
     def failed(exc):
+        collector_on()
         win._unblock()
         win.close_report()  # a previewed report: its folder could not be opened
         backup = getattr(getattr(exc, "result", None), "backup", None)
@@ -185,6 +228,7 @@ def run(data_dir: str | None = None) -> int:
         app.exit(2)
 
     run_async(lambda: _open_desk(data), opened, failed)
+    QTimer.singleShot(30_000, collector_on)  # whatever happens, the collector is not off for long
     try:
         return app.exec()
     finally:

@@ -65,8 +65,8 @@ class DocSession(QObject):
         self.save_timer.timeout.connect(self.save_async)
         self.check_timer = QTimer(self, singleShot=True, interval=CHECK_MS)
         self.check_timer.timeout.connect(self.revalidate)
-        if desk is None:
-            QTimer.singleShot(0, self.revalidate)  # the first checks come right after the window is painted
+        if desk is None:  # the glimpse at start-up: the page is painted first, its checks (~15 ms) a moment later
+            QTimer.singleShot(50, self.revalidate)
         else:
             self.revalidate()
 

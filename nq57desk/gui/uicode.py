@@ -88,14 +88,52 @@ def source_for(ui_file: Path) -> str | None:
         return None
 
 
-def setup_class(ui_file: Path):
-    """The Ui_<Name> class uic made for ui_file, or None."""
+def code_for(ui_file: Path):
+    """The compiled code of uic's Python for ui_file, or None. Compiling it is a few ms per window at every start,
+    so the code object is kept too (marshal, keyed like the source plus this Python's bytecode version)."""
+    import marshal
+    from importlib.util import MAGIC_NUMBER
+
+    try:
+        cached = _cache_dir() / f"{ui_file.stem}-{_key(ui_file)}-{MAGIC_NUMBER.hex()}.code"
+    except (OSError, ImportError):
+        cached = None
+    try:
+        if cached is not None and cached.is_file():
+            return marshal.loads(cached.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass  # damaged: made again below
     src = source_for(ui_file)
     if src is None:
         return None
+    try:
+        code = compile(src, str(ui_file.with_suffix(".py")), "exec")
+    except (SyntaxError, ValueError):
+        return None
+    if cached is not None:
+        import tempfile
+
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            for old in cached.parent.glob(f"{ui_file.stem}-*.code"):
+                old.unlink(missing_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                f.write(marshal.dumps(code))
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # no cache this time; the code still runs
+    return code
+
+
+def setup_class(ui_file: Path):
+    """The Ui_<Name> class uic made for ui_file, or None."""
+    code = code_for(ui_file)
+    if code is None:
+        return None
     ns: dict = {"__name__": f"nq57desk.gui._ui_{ui_file.stem}"}
     try:
-        exec(compile(src, str(ui_file.with_suffix(".py")), "exec"), ns)  # noqa: S102 - Qt's own uic output
+        exec(code, ns)  # noqa: S102 - Qt's own uic output
     except Exception:  # noqa: BLE001 - a broken cache entry: QUiLoader still works
         return None
     return next((v for k, v in ns.items() if k.startswith("Ui_") and isinstance(v, type)), None)

@@ -29,6 +29,9 @@ def test_startup_probe_reopens_last_report(tmp_path):
 
 def test_glimpse_shows_the_last_report_before_the_folder_opens(tmp_path, qtbot, qapp, dialogs):
     """The window shows the report read with the standard library; input waits until the folder is open."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
     from nq57desk.gui.app import setup_app
     from nq57desk.gui.mainwindow import MainWindow
     from nq57desk.services import Desk
@@ -49,11 +52,20 @@ def test_glimpse_shows_the_last_report_before_the_folder_opens(tmp_path, qtbot, 
     assert w.stack.currentWidget() is w.editor and w.session.desk is None
     assert not w.act["actExportDocx"].isEnabled()
     w.editor.show_section("_head")
+    qtbot.waitExposed(w)
     name = w.editor.ctx.widgets["signature"]
     before = name.text()
     name.setFocus()
-    vtype(name, "X")
+    QTest.keyClick(w.windowHandle(), Qt.Key_X)  # as the window gets it from the system
     assert name.text() == before  # blocked until the data folder is open
+    other = w.editor.ctx.widgets["header.place"]
+    QTest.mouseClick(w.windowHandle(), Qt.LeftButton, Qt.NoModifier, other.mapTo(w, other.rect().center()))
+    assert not other.hasFocus()  # a click on the form waits too
+    w.editor.tree.setFocus()  # the outline is not blocked
+    first = w.editor.tree.currentItem()
+    QTest.keyClick(w.windowHandle(), Qt.Key_Down)
+    assert w.editor.tree.currentItem() is not first
+    w.editor.show_section("_head")
     desk = Desk(data)
     try:
         w.attach(desk)
@@ -91,3 +103,27 @@ def test_glimpse_refuses_what_it_cannot_vouch_for(tmp_path):
     con.commit()
     con.close()
     assert peek_report(data, rid) is None  # a schema the app does not know: the ordinary path decides
+
+
+def test_lighter_feature_check_answers_as_pyside_does():
+    """PySide6's own check of "does this module use PySide6" reads the source through linecache; ours reads bytes."""
+    import importlib
+    import linecache
+
+    import shibokensupport.feature as feature
+
+    from nq57desk.gui.app import lighter_feature_check
+
+    lighter_feature_check()
+    ours = feature._mod_uses_pyside
+    assert getattr(ours, "nq57desk", False)
+    lighter_feature_check()  # twice changes nothing
+    assert feature._mod_uses_pyside is ours
+    linecache.clearcache()
+    for name in ("nq57desk.gui.mainwindow", "nq57desk.gui.qtutil", "nq57desk.vn", "nq57desk.report.derive", "json",
+                 "sqlite3", "sys", "PySide6.QtCore"):
+        module = importlib.import_module(name)
+        src = getattr(module, "__file__", None)
+        expected = bool(src and src.endswith(".py") and "PySide6" in open(src, encoding="utf-8").read())
+        assert ours(module) is expected, name
+    assert not linecache.cache
