@@ -25,6 +25,7 @@ class Glimpse:
     doc: dict
     template_paths: tuple[Path, ...]  # where the template may be, in the order the registry prefers them
     acknowledged: frozenset[tuple[str, str]] = frozenset()  # (finding key, message) of accepted warnings
+    text: str = ""  # the document as stored, to tell an edit made on the glimpse from a report changed meanwhile
 
 
 def head_revision() -> str | None:
@@ -59,7 +60,7 @@ def peek_report(data_dir: Path, rid: int) -> Glimpse | None:
         return None
     if not paths:
         return None
-    return Glimpse(int(rid), doc, paths, frozenset((str(k), str(m)) for k, m in acks))
+    return Glimpse(int(rid), doc, paths, frozenset((str(k), str(m)) for k, m in acks), row[1])
 
 
 def template_files(data_dir: Path, tid: str, version: int) -> tuple[Path, ...]:

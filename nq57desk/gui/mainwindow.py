@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
             if tpl is None:
                 return False
             self._ensure_editor()
-            s = DocSession(None, g.rid, self, doc=g.doc, tpl=tpl, acknowledged=g.acknowledged)
+            s = DocSession(None, g.rid, self, doc=g.doc, tpl=tpl, acknowledged=g.acknowledged, stored_text=g.text)
             self._show_session(s, None)
         except Exception:  # noqa: BLE001 - a glimpse only; the ordinary path reports real problems
             self.session = None

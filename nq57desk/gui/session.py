@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -34,10 +35,12 @@ class DocSession(QObject):
     notice = Signal(str)  # something the officer must know about the report now (e.g. it went back to «Nháp»)
 
     def __init__(self, desk, rid: int, parent: QObject | None = None, *, doc: dict | None = None, tpl=None,
-                 acknowledged=frozenset()):
-        """With desk=None the session shows `doc` before the data folder is open (see attach); it cannot save."""
+                 acknowledged=frozenset(), stored_text: str = ""):
+        """With desk=None the session shows `doc` before the data folder is open (see attach); it cannot save.
+        `stored_text` is that document as read from the database."""
         super().__init__(parent)
         self.desk, self.rid = desk, rid
+        self.stored_text = stored_text
         self.preview_acks = acknowledged  # before attach(): read with the glimpse
         self.doc = doc if desk is None else desk.document(rid)
         self.tpl = tpl if desk is None else desk.template(self.doc["template"]["id"], self.doc["template"]["version"])
@@ -85,15 +88,25 @@ class DocSession(QObject):
 
     def attach(self, desk) -> bool:
         """Adopt the data folder opened after the window showed this report; False when the stored report is not
-        the one shown (the caller then opens it afresh). Nothing can have been edited meanwhile: the window
-        blocks input to a session without a desk."""
+        the one shown (the caller then opens it afresh). The window blocks input meanwhile, but should an edit
+        have slipped through (an input method typing into a field), it is kept and saved now, as long as the
+        stored report is still the one that was read."""
         try:
             stored = desk.document(self.rid)
         except NQError:
             return False
         if stored != self.doc:
-            return False
+            if not self._gen or not self.stored_text:
+                return False
+            try:
+                read = json.loads(self.stored_text)
+            except ValueError:
+                return False
+            if read != stored:  # changed since it was read: the caller opens it afresh
+                return False
         self.desk = desk
+        if self.dirty:
+            self._schedule_save()
         return True
 
     # reading -----------------------------------------------------------------------------------------------

@@ -127,3 +127,41 @@ def test_lighter_feature_check_answers_as_pyside_does():
         expected = bool(src and src.endswith(".py") and "PySide6" in open(src, encoding="utf-8").read())
         assert ours(module) is expected, name
     assert not linecache.cache
+
+
+def test_an_edit_that_slips_into_the_glimpse_is_kept(tmp_path, qtbot, qapp, dialogs):
+    """Should anything reach the previewed report before the folder opens, it is saved, not silently dropped; and
+    a report changed meanwhile elsewhere is opened afresh instead."""
+    from nq57desk.gui.app import setup_app
+    from nq57desk.gui.mainwindow import MainWindow
+    from nq57desk.services import Desk
+    from tests.conftest import REPORTS
+
+    data = tmp_path / "data"
+    d = Desk(data)
+    rid = d.import_report((REPORTS / "000_an_truong.json").read_bytes())
+    d.save_profile({"commune_code": "11635"})
+    d.close()
+    setup_app(qapp)
+    w = MainWindow(data)
+    qtbot.addWidget(w)
+    assert w.preview_last(rid)
+    w.session.set(("signature", "name"), "Người ký gõ sớm")  # as an input method would, past the blocker
+    desk = Desk(data)
+    try:
+        w.attach(desk)
+        assert w.adopt(desk)
+        w.session.flush()
+        assert desk.document(rid)["signature"]["name"] == "Người ký gõ sớm"
+        w.close_report()
+        # the same, but the stored report changed after the glimpse read it: opened afresh, nothing mixed
+        assert w.preview_last(rid)
+        w.session.set(("signature", "name"), "Bản xem trước")
+        doc = desk.document(rid)
+        doc["signature"]["name"] = "Sửa ở nơi khác"
+        desk.save_document(rid, doc)
+        assert not w.session.attach(desk)
+        assert desk.document(rid)["signature"]["name"] == "Sửa ở nơi khác"
+    finally:
+        w.close_report()
+        desk.close()
