@@ -124,7 +124,7 @@ class Desk:
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._session, "before_commit", self._count_commit)
         event.listen(self._session, "after_commit", self._note_commit)
-        self.registry = Registry([settings.user_templates_dir(self.data_dir)])
+        self.registry = Registry([settings.user_templates_dir(self.data_dir)], cache_dir=self.data_dir / "cache")
 
     def _count_commit(self, session) -> None:
         """Every write transaction also raises user_version (in the database header, same transaction)."""

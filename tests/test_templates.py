@@ -229,3 +229,15 @@ def test_reference_errors_give_the_line(mutation, words):
         parse_template(MINIMAL.replace(*mutation), "tinh-gui.yaml")
     for w in words:
         assert w in str(ei.value), str(ei.value)
+
+
+def test_registry_with_a_cache_gives_the_same_templates(tmp_path):
+    """The data folder's registry keeps parsed templates between runs; what it gives is what parsing gives."""
+    cache = tmp_path / "cache"
+    plain = Registry().all()
+    first = Registry(cache_dir=cache).all()
+    assert first == plain and len(list(cache.glob("*.pickle"))) == len(plain)
+    for entry in cache.glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")  # damaged entries are parsed again, not trusted
+    assert Registry(cache_dir=cache).all() == plain
+    assert Registry(cache_dir=cache).all() == plain  # from the rewritten entries

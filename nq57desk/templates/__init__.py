@@ -30,8 +30,10 @@ def builtin_dir() -> Path:
 class Registry:
     """Every template the app knows: the shipped ones and those imported into the data folder."""
 
-    def __init__(self, dirs: list[Path] | None = None):
+    def __init__(self, dirs: list[Path] | None = None, cache_dir: Path | None = None):
+        """`cache_dir`: where parsed templates are kept between runs (nq57desk.templates.cache); None parses."""
         self.dirs = [builtin_dir()] + list(dirs or [])
+        self.cache_dir = cache_dir
         self._cache: dict[Path, tuple[float, Template]] = {}
         self.broken: list[TemplateError] = []
 
@@ -40,9 +42,14 @@ class Registry:
         hit = self._cache.get(path)
         if hit and hit[0] == mtime:
             return hit[1]
-        from nq57desk.templates.loader import load_template
+        if self.cache_dir is not None:
+            from nq57desk.templates.cache import cached_template
 
-        tpl = load_template(path)
+            tpl = cached_template(path, self.cache_dir)
+        else:
+            from nq57desk.templates.loader import load_template
+
+            tpl = load_template(path)
         self._cache[path] = (mtime, tpl)
         return tpl
 
