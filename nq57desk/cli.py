@@ -220,9 +220,9 @@ def _list(desk, args) -> int:
 
 
 def _dump(desk, args) -> int:
-    from nq57desk.services import _atomic_write
+    from nq57desk.services import atomic_write
 
-    _atomic_write(Path(args.output), desk.dump(args.id).encode("utf-8"))
+    atomic_write(Path(args.output), desk.dump(args.id).encode("utf-8"))
     return 0
 
 

@@ -33,7 +33,8 @@ from nq57desk.errors import NQError
 from nq57desk.safety import backup as backup_mod
 from nq57desk.safety import dbfile as dbfile_mod
 from nq57desk.safety.backup import integrity_ok
-from nq57desk.services import Desk, _atomic_write
+from nq57desk.services import Desk
+from nq57desk.services import atomic_write as _atomic_write
 from tests.conftest import REPORTS
 
 TRIALS = int(os.environ.get("NQ57_FAULT_TRIALS", "100"))

@@ -107,7 +107,7 @@ def test_import_of_a_clean_done_document_keeps_its_status(capsys, data_dir, tmp_
 
 
 def test_restoring_content_with_errors_takes_done_back_to_draft(sample_desk, monkeypatch):
-    import nq57desk.services as services
+    import nq57desk.services.desk as services
 
     monkeypatch.setattr(services, "COALESCE_SECONDS", -1)  # every save its own revision
     dk = sample_desk

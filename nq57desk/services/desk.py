@@ -1,18 +1,17 @@
-"""What the GUI and the CLI may do. Plain data in and out; every write is one transaction."""
+"""The open data folder: reports, revisions, templates, profile, acknowledgements, exports. Every write is one
+transaction; what leaves is plain data (nq57desk.services.records)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from nq57desk import settings
-from nq57desk.errors import DocumentError, FileError, NQError, StoreError, TemplateError
+from nq57desk.errors import DocumentError, NQError, TemplateError
 from nq57desk.errors import os_error_vi as os_error_vi  # re-export: the one translation lives in errors.py
 from nq57desk.report import document as rdoc
 from nq57desk.report.carry import carry_forward
@@ -24,7 +23,10 @@ from nq57desk.safety.backup import (
     list_backups,
     make_backup,
 )
-from nq57desk.safety.integrity import SESSION_SUFFIX, DamagedDatabase, check_database, restore_backup
+from nq57desk.safety.integrity import SESSION_SUFFIX, DamagedDatabase, check_database
+from nq57desk.services.folder import atomic_write, has_data
+from nq57desk.services.records import REOPENED_NOTICE, ReportInfo, RevisionInfo, SaveResult, TemplateInfo, now
+from nq57desk.services.summary import age_seconds, changes, merge_summary
 from nq57desk.store.engine import make_engine, migrate
 from nq57desk.store.models import Acknowledgement, Profile, Report, Revision
 from nq57desk.templates import Registry, Template, load_template
@@ -32,65 +34,6 @@ from nq57desk.units import check_commune, commune_dict
 from nq57desk.validation import Finding, has_errors, validate
 
 COALESCE_SECONDS = 600  # edits by the same person within 10 minutes extend one revision
-
-
-def now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class TemplateInfo:
-    id: str
-    version: int
-    title: str
-    period_kinds: tuple[str, ...]
-    builtin: bool
-
-
-@dataclass(frozen=True)
-class ReportInfo:
-    id: int
-    commune_code: str
-    commune_name: str
-    period_label: str
-    period_code: str
-    period_year: int
-    template_id: str
-    template_title: str
-    status: str
-    revision: int
-    updated_at: str
-    deleted: bool
-
-    @property
-    def status_vi(self) -> str:
-        return rdoc.STATUS_VI.get(self.status, self.status)
-
-
-@dataclass(frozen=True)
-class RevisionInfo:
-    number: int
-    status: str
-    frozen: bool
-    replaces: int | None
-    author: str
-    summary: str
-    created_at: str
-    updated_at: str
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    revision: int
-    saved_at: str
-    new_revision: bool
-    status: str = ""  # the status stored with this save
-    reopened: bool = False  # a «Hoàn thành» report went back to «Nháp»: the edit brought errors in
-    notice: str = ""  # what to tell the officer about it (Vietnamese), "" when nothing happened
-
-
-REOPENED_NOTICE = ("Báo cáo đã trở lại «Nháp» vì nội dung vừa sửa có lỗi; sửa hết lỗi rồi đánh dấu «Hoàn thành» "
-                   "lại.")
 
 
 class Desk:
@@ -116,7 +59,7 @@ class Desk:
             self.engine = make_engine(self.db_path)
             self._dirty = False
             self.migration_backup = migrate(self.engine, self.db_path, self.backups_dir)
-            if start_backup and self.migration_backup is None and _has_data(self.engine):
+            if start_backup and self.migration_backup is None and has_data(self.engine):
                 backup_now(self.db_path, self.backups_dir, "khoi-dong", only_if_changed=True)
         except BaseException:
             lock.release(self.data_dir)
@@ -217,7 +160,7 @@ class Desk:
             if t.id == tpl.id and t.version == tpl.version:
                 raise TemplateError(Path(path).name, "", f"mẫu «{tpl.id}» phiên bản {tpl.version} đã có; hãy tăng «version»")
         dest = settings.user_templates_dir(self.data_dir) / f"{tpl.id}-v{tpl.version}{Path(path).suffix.lower()}"
-        _atomic_write(dest, Path(path).read_bytes())
+        atomic_write(dest, Path(path).read_bytes())
         return TemplateInfo(tpl.id, tpl.version, tpl.title, tpl.period_kinds, builtin=False)
 
     # profile -----------------------------------------------------------------------------------------------
@@ -333,7 +276,7 @@ class Desk:
             n_errors = sum(f.severity == "error" for f in validate(tpl, doc))
             if n_errors:
                 doc["status"] = "draft"
-        if _has_data(self.engine):
+        if has_data(self.engine):
             backup_now(self.db_path, self.backups_dir, "truoc-nhap", only_if_changed=True)
         summary = "Nhập từ tệp"
         if n_errors:
@@ -402,7 +345,7 @@ class Desk:
                 doc["status"] = "draft"
                 doc["replaces"] = {"revision": last.number, "kind": (doc.get("replaces") or {}).get("kind", "thay thế")}
                 rev = Revision(report_id=r.id, number=number, status="draft", frozen=False, replaces=last.number,
-                               author=author, summary=f"Báo cáo thay thế bản {last.number} đã gửi; " + _changes(tpl, old, doc),
+                               author=author, summary=f"Báo cáo thay thế bản {last.number} đã gửi; " + changes(tpl, old, doc),
                                created_at=t, updated_at=t, document="")
                 s.add(rev)
             elif last.exported_at:  # handed out as a bundle: the upper level may hold it, never change it
@@ -412,19 +355,19 @@ class Desk:
                 number = doc["revision"] = last.number + 1
                 rev = Revision(report_id=r.id, number=number, status=doc.get("status", "draft"), frozen=False,
                                replaces=last.replaces, author=author, created_at=t, updated_at=t, document="",
-                               summary=f"Sửa sau khi bản {last.number} đã xuất gói gửi cấp trên; " + _changes(tpl, old, doc))
+                               summary=f"Sửa sau khi bản {last.number} đã xuất gói gửi cấp trên; " + changes(tpl, old, doc))
                 s.add(rev)
             elif (last.author == author and last.status == doc.get("status") and
-                  _age_seconds(last.created_at, t) < COALESCE_SECONDS):
+                  age_seconds(last.created_at, t) < COALESCE_SECONDS):
                 rev = last
                 doc["revision"] = last.number
-                rev.summary = _merge_summary(rev.summary, _changes(tpl, old, doc))
+                rev.summary = merge_summary(rev.summary, changes(tpl, old, doc))
                 rev.updated_at = t
             else:
                 number = last.number + 1
                 doc["revision"] = number
                 rev = Revision(report_id=r.id, number=number, status=doc.get("status", "draft"), frozen=False,
-                               replaces=last.replaces, author=author, summary=_changes(tpl, old, doc),
+                               replaces=last.replaces, author=author, summary=changes(tpl, old, doc),
                                created_at=t, updated_at=t, document="")
                 s.add(rev)
             rdoc.check_document(doc, tpl)
@@ -609,81 +552,3 @@ class Desk:
             return None
 
 
-def restore_from_backup(data_dir: str | os.PathLike | None, backup: str | os.PathLike) -> Path:
-    """"Khôi phục": replace the folder's database with a backup (current one backed up or set aside first)."""
-    folder = settings.data_dir(data_dir)
-    lock.acquire(folder)
-    try:
-        return restore_backup(settings.db_path(folder), Path(backup), folder / "backups", folder / "hong")
-    finally:
-        lock.release(folder)
-
-
-def check_folder(data_dir: str | os.PathLike | None):
-    """`nq57desk check`: a full integrity_check without opening the folder for writing."""
-    folder = settings.data_dir(data_dir)
-    return check_database(settings.db_path(folder), folder / "backups", quick=False)
-
-
-def _has_data(engine) -> bool:
-    with engine.connect() as c:
-        return bool(c.exec_driver_sql("SELECT (SELECT count(*) FROM report) + (SELECT count(*) FROM profile)").scalar())
-
-
-def _age_seconds(a: str, b: str) -> float:
-    try:
-        return (dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds()
-    except ValueError:
-        return 1e9
-
-
-def _changes(tpl: Template, old: dict, new: dict) -> str:
-    """What changed, in the officer's words: the labels of the edited fields and parts."""
-    names = []
-    ov, nv = old.get("values") or {}, new.get("values") or {}
-    for k in sorted(set(ov) | set(nv), key=lambda k: list(nv).index(k) if k in nv else 10**6):
-        if ov.get(k) != nv.get(k):
-            f = tpl.field(k)
-            b = tpl.block(k)
-            names.append(f.label if f else (b.label or b.key) if b else k)
-    for k, lab in (("header", "phần đầu"), ("recipients", "Nơi nhận"), ("signature", "chữ ký"), ("carried", "số lũy kế")):
-        if old.get(k) != new.get(k):
-            names.append(lab)
-    if not names:
-        return "Không đổi nội dung"
-    more = f" và {len(names) - 5} mục khác" if len(names) > 5 else ""
-    return "Sửa: " + ", ".join(names[:5]) + more
-
-
-def _merge_summary(a: str, b: str) -> str:
-    if not a or a.startswith("Không đổi"):
-        return b
-    if not b or b.startswith("Không đổi") or b == a:
-        return a
-    if a.startswith("Sửa: ") and b.startswith("Sửa: "):
-        items = [x.strip() for x in a[5:].split(",")]
-        for x in b[5:].split(","):
-            if x.strip() not in items:
-                items.append(x.strip())
-        return "Sửa: " + ", ".join(items[:8]) + (" …" if len(items) > 8 else "")
-    return a
-
-
-def _atomic_write(dest: Path, data: bytes) -> None:
-    """Write a whole file or nothing: a failure leaves no file under the final name. The folder must exist: a
-    mistyped path (another drive letter, a USB stick not plugged in) must not quietly create folders."""
-    import errno
-
-    from nq57desk.safety.atomic import atomic_write_bytes
-
-    folder = dest.parent if str(dest.parent) else Path(".")
-    if not folder.is_dir():
-        why = "không phải là thư mục" if folder.exists() else "không có"
-        raise StoreError(f"Không ghi được tệp {dest.name}: thư mục «{folder}» {why}. Hãy chọn một thư mục đã có "
-                         "(hoặc tạo thư mục đó trước).")
-    try:
-        if dest.is_dir():  # say so, instead of failing on a temp file beside it
-            raise IsADirectoryError(errno.EISDIR, "is a directory", str(dest))
-        atomic_write_bytes(dest, data)
-    except OSError as e:
-        raise FileError("Không ghi được tệp", dest, e) from e

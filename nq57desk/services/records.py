@@ -1,0 +1,67 @@
+"""The plain data the services hand to the GUI and the CLI: no database objects ever leave nq57desk.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from nq57desk.report.document import STATUS_VI
+
+
+def now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    id: str
+    version: int
+    title: str
+    period_kinds: tuple[str, ...]
+    builtin: bool
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    id: int
+    commune_code: str
+    commune_name: str
+    period_label: str
+    period_code: str
+    period_year: int
+    template_id: str
+    template_title: str
+    status: str
+    revision: int
+    updated_at: str
+    deleted: bool
+
+    @property
+    def status_vi(self) -> str:
+        return STATUS_VI.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    number: int
+    status: str
+    frozen: bool
+    replaces: int | None
+    author: str
+    summary: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    revision: int
+    saved_at: str
+    new_revision: bool
+    status: str = ""  # the status stored with this save
+    reopened: bool = False  # a «Hoàn thành» report went back to «Nháp»: the edit brought errors in
+    notice: str = ""  # what to tell the officer about it (Vietnamese), "" when nothing happened
+
+
+REOPENED_NOTICE = ("Báo cáo đã trở lại «Nháp» vì nội dung vừa sửa có lỗi; sửa hết lỗi rồi đánh dấu «Hoàn thành» "
+                   "lại.")
