@@ -160,12 +160,24 @@ def fmt_date(value) -> str:
     return f"{day_str(d.day)}/{month_str(d.month)}/{d.year}"
 
 
+def month_only(value) -> tuple[int, int] | None:
+    """(year, month) of a date given by month only, "2026-05" (the day left blank, written when signing); else None.
+    The one reading of that form: the header's date is the only place it is allowed (nq57desk.report.check)."""
+    if not isinstance(value, str):
+        return None
+    m = _MONTH_ONLY.fullmatch(value.strip())
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+_MONTH_ONLY = re.compile(r"(\d{4})-(\d{2})")
+
+
 def date_line(place: str, value, year: int | None = None) -> str:
     """The italic date line: "Tân Cương, ngày 05 tháng 01 năm 2026"; a draft keeps blanks to write in, and a
     month-only date ("2026-05") keeps the day blank, written by hand when signing: "ngày      tháng 5 năm 2026"."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})", value.strip()) if isinstance(value, str) else None
-    if m:
-        return f"{place}, ngày{GAP}tháng {month_str(int(m.group(2)))} năm {int(m.group(1))}"
+    ym = month_only(value)
+    if ym:
+        return f"{place}, ngày{GAP}tháng {month_str(ym[1])} năm {ym[0]}"
     d = parse_date(value) if isinstance(value, str) else value
     if d is None:
         return f"{place}, ngày{GAP}tháng{GAP}năm {year or ''}".rstrip()

@@ -47,7 +47,7 @@ from nq57desk.report.derive import ReportEnv, is_computed
 from nq57desk.report.document import STATUS_VI, dumps, period_code, period_label
 from nq57desk.templates.model import FieldsBlock, TableBlock, Template
 from nq57desk.templates.numbering import section_paths
-from nq57desk.vn import doc_number, fmt_date, month_str, to_plain
+from nq57desk.vn import doc_number, fmt_date, month_only, month_str, to_plain
 
 
 def write_bundle(tpl: Template, doc: dict, path, *, app_version: str, exported_at: dt.datetime | None = None) -> None:
@@ -100,8 +100,9 @@ def _report_date(value) -> str:
     """The header's date as a person reads it; a month-only date ("2026-05") has its day written when signing."""
     if not value:
         return "(chưa ghi ngày)"
-    if isinstance(value, str) and len(value) == 7 and value[4] == "-":
-        return f"tháng {month_str(int(value[5:7]))}/{value[:4]} (ngày ghi khi ký)"
+    ym = month_only(value)
+    if ym:
+        return f"tháng {month_str(ym[1])}/{ym[0]} (ngày ghi khi ký)"
     return fmt_date(value)
 
 

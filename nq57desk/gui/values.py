@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from nq57desk.gui.qtutil import dmy
 from nq57desk.report.check import MAX_NUMBER
-from nq57desk.vn import fmt_number, nfc, parse_date, parse_number, to_plain
+from nq57desk.vn import fmt_number, month_only, nfc, parse_date, parse_number, to_plain
 
 NUMBER_TYPES = ("integer", "decimal", "percent", "money")
 MONTH_ONLY = re.compile(r"(?:tháng\s*)?(\d{1,2})\s*[/.-]\s*(\d{4})", re.IGNORECASE)
@@ -69,8 +69,9 @@ def display(ftype: str, value, decimals: int | None = None) -> str:
         if ftype in ("integer", "money"):
             return fmt_number(value, 0)
         return fmt_number(value, decimals)
-    if ftype == "reportdate" and isinstance(value, str) and len(value) == 7:
-        return f"{int(value[5:7]):02d}/{value[:4]}"
+    ym = month_only(value) if ftype == "reportdate" else None
+    if ym:
+        return f"{ym[1]:02d}/{ym[0]}"
     if ftype in ("date", "reportdate"):
         return dmy(value)
     return str(value)

@@ -21,7 +21,7 @@ from nq57desk.templates.model import (
     TextBlock,
 )
 from nq57desk.templates.numbering import label, next_chain, number_sections, style_at
-from nq57desk.vn import GAP, date_line, doc_number, fmt_date, month_str
+from nq57desk.vn import GAP, date_line, doc_number, fmt_date, month_only, month_str
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
@@ -142,8 +142,9 @@ def appendix_note(doc: dict, symbol: str | None = None) -> str:
     """
     h = doc["header"]
     number = doc_number(h.get("number"), symbol or h.get("symbol") or "BC-UBND").removeprefix("Số:").lstrip(" ")
-    if h.get("date") and len(str(h["date"])) == 7:  # month only ("2026-05"): the day is written when signing
-        date = f"{GAP}/{month_str(int(h['date'][5:7]))}/{h['date'][:4]}"
+    ym = month_only(h.get("date"))
+    if ym:  # the day is written when signing
+        date = f"{GAP}/{month_str(ym[1])}/{ym[0]}"
     elif h.get("date"):
         date = fmt_date(h["date"])
     else:

@@ -34,11 +34,10 @@ from nq57desk.templates.model import (
     Template,
     TextBlock,
 )
-from nq57desk.vn import fmt_date
+from nq57desk.vn import fmt_date, month_only
 
 MAX_NUMBER = 10**15  # a million billion: beyond any figure a commune reports, within exact float range
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 YEARS = (1900, 2100)  # a cited document or a report date outside these is a typing mistake
 REPLACE_KINDS = ("thay thế", "bổ sung")
 FREE_LEVELS = (0, 1, 2)  # "Mục cấp 1", "Mục cấp 2", "Mục cấp 3"
@@ -72,8 +71,8 @@ def is_date(v) -> bool:
 
 def is_month(v) -> bool:
     """"2026-05": a report dated by month only, the day left blank for signing."""
-    m = MONTH_RE.match(v) if isinstance(v, str) else None
-    return bool(m) and YEARS[0] <= int(m.group(1)) <= YEARS[1] and 1 <= int(m.group(2)) <= 12
+    ym = month_only(v) if isinstance(v, str) and v == v.strip() else None
+    return bool(ym) and YEARS[0] <= ym[0] <= YEARS[1] and 1 <= ym[1] <= 12
 
 
 def type_ok(ftype: str, v) -> bool:
