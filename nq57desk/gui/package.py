@@ -175,8 +175,18 @@ def _remove_package(res) -> None:
         if target.suffix.lower() == ".zip":
             target.unlink(missing_ok=True)
             return
-        folder = target
-        for f in [*res.files, {"name": "manifest.json"}]:
-            (folder / f["name"]).unlink(missing_ok=True)
+        for f in res.files:
+            (target / f["name"]).unlink(missing_ok=True)
+        ours = {f["name"] for f in res.files}
+        others = [e for e in res.manifest.get("files", []) if e.get("name") not in ours]
+        if others:  # the folder held another package: its manifest entries stay (nq57desk.bundle.package merges them)
+            import json
+
+            from nq57desk.safety.atomic import atomic_write_bytes
+
+            man = {**res.manifest, "files": others}
+            atomic_write_bytes(target / "manifest.json", (json.dumps(man, ensure_ascii=False, indent=2) + "\n").encode())
+        else:
+            (target / "manifest.json").unlink(missing_ok=True)
     except OSError:
         pass

@@ -45,3 +45,23 @@ def test_cancelled_package_leaves_nothing(win, qtbot, gui_desk, tmp_path, dialog
     d._cancel()
     qtbot.waitUntil(lambda: d.progress is None, timeout=60000)
     assert not [p for p in out.rglob("*") if p.is_file()]
+
+
+def test_cancelling_keeps_the_other_package_in_the_folder(tmp_path):
+    """The folder already held another commune's package: «Hủy» removes ours and keeps its manifest entries."""
+    import json
+
+    from nq57desk.bundle.package import PackageResult
+    from nq57desk.gui.package import _remove_package
+
+    (tmp_path / "NQ57_05503_2026-5T_r1.xlsx").write_bytes(b"other")
+    (tmp_path / "NQ57_11635_2026-H1_r1.xlsx").write_bytes(b"ours")
+    theirs = {"name": "NQ57_05503_2026-5T_r1.xlsx", "size": 5, "sha256": "a"}
+    mine = {"name": "NQ57_11635_2026-H1_r1.xlsx", "size": 4, "sha256": "b"}
+    man = {"format": "nq57-package/1", "files": [theirs, mine]}
+    (tmp_path / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
+    _remove_package(PackageResult(str(tmp_path), [mine], man))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["NQ57_05503_2026-5T_r1.xlsx", "manifest.json"]
+    assert json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["files"] == [theirs]
+    _remove_package(PackageResult(str(tmp_path), [theirs], {"files": [theirs]}))
+    assert not list(tmp_path.iterdir())
