@@ -54,7 +54,7 @@ def write_consolidated_docx(group: Group, path, *, issuer: list[str] | None = No
     return Path(path)
 
 
-def consolidated_document(group: Group) -> dict:
+def consolidated_document(group: Group, docs: list[dict] | None = None) -> dict:
     """A report document of the group's template holding the summed figures (and every commune's table rows)."""
     tpl = group.tpl
     if tpl is None or not group.submissions:
@@ -72,8 +72,8 @@ def consolidated_document(group: Group) -> dict:
     sums = {i.key for i in cons.indicators if i.how == "sum" and not tpl.field(i.key).derived}
     carried: dict[str, Decimal] = {}
     typed: dict[str, Decimal] = {}
-    for s in group.submissions:
-        d = s.doc
+    docs = docs if docs is not None else [s.doc for s in group.submissions]  # from the store: one read each
+    for s, d in zip(group.submissions, docs):
         env = ReportEnv(s.template, d)
         for k in sums:
             v = env.resolve(k) if s.template.field(k) is not None else None
@@ -115,7 +115,8 @@ def _add_tables(tpl: Template, values: dict, src_tpl: Template, d: dict) -> None
 
 def consolidated_tree(group: Group, *, issuer: list[str] | None = None, signature: dict | None = None,
                       recipients: list[str] | None = None):
-    doc = consolidated_document(group)
+    docs = [s.doc for s in group.submissions]  # read (and parsed) once for the figures and the tables
+    doc = consolidated_document(group, docs)
     tpl = group.tpl
     if issuer:
         doc["header"]["issuer"] = list(issuer)
@@ -151,7 +152,7 @@ def consolidated_tree(group: Group, *, issuer: list[str] | None = None, signatur
     note = f"(Kèm theo Báo cáo số {GAP}/{tpl.doc_symbol} ngày {GAP} của UBND {inside})"
     if tree.appendix_heading:
         tree.appendix_note = note
-    stacked = iter(_stacked_tables(group, tpl, tree))
+    stacked = iter(_stacked_tables(group, tpl, tree, docs))
     tree.body = [next(stacked) if isinstance(x, Table) else x for x in tree.body]
     for a in tree.appendices:
         a.body = _placeholders([next(stacked) if isinstance(x, Table) else x for x in a.body])
@@ -176,15 +177,15 @@ def _placeholders(nodes: list) -> list:
     return out
 
 
-def _stacked_tables(group: Group, tpl: Template, tree) -> list[Table]:
+def _stacked_tables(group: Group, tpl: Template, tree, docs: list[dict]) -> list[Table]:
     """For each table of the template, in the tree's order: the whole area's rows (fixed tables), then each
     commune's own rows under a group row with its name."""
     from nq57desk.bundle.writer import tables_of
 
     mine = list(tables_of(tpl, tree))
     per_commune = []
-    for s in group.submissions:
-        per_commune.append((s, {b.key: (b, t) for b, _w, t in tables_of(s.template, build(s.template, s.doc))}))
+    for s, d in zip(group.submissions, docs):
+        per_commune.append((s, {b.key: (b, t) for b, _w, t in tables_of(s.template, build(s.template, d))}))
     out = []
     for b, _where, t in mine:
         keys = [c.key for c in b.columns]

@@ -95,7 +95,7 @@ def _ignored(name: str) -> bool:
     return n.startswith(("~$", ".")) or n in _SYSTEM
 
 
-def _classify(name: str, listed: set[str], shown: str) -> Source | None:
+def _classify(name: str, in_package: bool, shown: str) -> Source | None:
     """A Source for a file that is not a bundle (or None when it is one, or is silently ignored)."""
     low = name.lower()
     if _ignored(name) or low == MANIFEST:
@@ -106,7 +106,7 @@ def _classify(name: str, listed: set[str], shown: str) -> Source | None:
     if ext in _OTHER_SHEETS:
         return Source(shown, error=BundleError("not_bundle_file", _OTHER_SHEETS[ext], shown))
     if ext == ".docx":
-        if listed:
+        if in_package:
             return None  # the report's DOCX of a package (a folder or zip with a manifest)
         return Source(shown, skip="tệp Word (.docx), không phải gói báo cáo Excel.")
     if ext == ".zip":
@@ -126,7 +126,7 @@ def _folder(p: Path) -> list[Source]:
             if f.lower().endswith(".zip") and not _ignored(f):
                 out += _zip(fp)
                 continue
-            other = _classify(f, set(expected), str(fp))
+            other = _classify(f, bool(expected), str(fp))
             if other is not None:
                 out.append(other)
             elif is_bundle_name(f) and not _ignored(f):
@@ -185,7 +185,7 @@ def _zip(p: Path) -> list[Source]:
             present.add(info.filename)
             present.add(base)
             shown = f"{name}!{info.filename}"
-            other = _classify(base, set(expected), shown)
+            other = _classify(base, bool(expected), shown)
             if other is not None:
                 out.append(other)
             elif is_bundle_name(base) and not _ignored(base):

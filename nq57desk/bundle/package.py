@@ -113,9 +113,9 @@ def write_package(files: dict[str, str | os.PathLike], target, manifest: dict) -
             raise BundleError("source_missing", f"không đọc được tệp nguồn ({e.strerror or e}).", src) from None
         entries.append({"name": name, "size": size, "sha256": sha, **per_file.get(name, {})})
     top = {k: v for k, v in manifest.items() if k != "files"}
-    kept = _kept_entries(target, plan) if target.suffix.lower() != ".zip" else []
+    old = _read_manifest(target / MANIFEST) if target.suffix.lower() != ".zip" else None
+    kept = _kept_entries(target, plan, old)
     if kept:  # another package is in the folder: its files stay listed, and only the facts both share stay on top
-        old = _read_manifest(target / MANIFEST) or {}
         top = {k: v for k, v in top.items() if old.get(k) == v}
     man = {"format": PACKAGE_FORMAT, **top,
            "created_at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(), "files": kept + entries}
@@ -138,9 +138,9 @@ def _read_manifest(p: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _kept_entries(target: Path, plan: dict[str, Path]) -> list[dict]:
-    """The entries of a manifest already in the folder whose files are still there and are not being replaced."""
-    old = _read_manifest(target / MANIFEST)
+def _kept_entries(target: Path, plan: dict[str, Path], old: dict | None) -> list[dict]:
+    """The entries of the manifest already in the folder (`old`, as read) whose files are still there and are not
+    being replaced."""
     if not old or not isinstance(old.get("files"), list):
         return []
     new = {n.lower() for n in plan}
