@@ -73,7 +73,7 @@ def consolidated_document(group: Group, docs: list[dict] | None = None) -> dict:
     carried: dict[str, Decimal] = {}
     typed: dict[str, Decimal] = {}
     docs = docs if docs is not None else [s.doc for s in group.submissions]  # from the store: one read each
-    for s, d in zip(group.submissions, docs):
+    for s, d in zip(group.submissions, docs, strict=True):
         env = ReportEnv(s.template, d)
         for k in sums:
             v = env.resolve(k) if s.template.field(k) is not None else None
@@ -184,7 +184,7 @@ def _stacked_tables(group: Group, tpl: Template, tree, docs: list[dict]) -> list
 
     mine = list(tables_of(tpl, tree))
     per_commune = []
-    for s, d in zip(group.submissions, docs):
+    for s, d in zip(group.submissions, docs, strict=True):
         per_commune.append((s, {b.key: (b, t) for b, _w, t in tables_of(s.template, build(s.template, d))}))
     out = []
     for b, _where, t in mine:
