@@ -57,20 +57,6 @@ def display_name(path) -> str:
     return "" if name.startswith((".~", ".nq57-")) or name.endswith(".tmp") else name
 
 
-# Windows error codes that Python maps to a vague errno (or to none).
-_WINERROR = {
-    32: "tệp đang được mở trong chương trình khác (Word, Excel…); hãy đóng tệp đó rồi làm lại",  # sharing violation
-    33: "tệp đang được mở trong chương trình khác (Word, Excel…); hãy đóng tệp đó rồi làm lại",  # lock violation
-    19: "ổ đĩa chỉ cho đọc (USB đang gạt khóa chống ghi?)",  # ERROR_WRITE_PROTECT
-    21: "thiết bị chưa sẵn sàng hoặc đã bị rút ra; hãy cắm lại rồi làm lại",  # ERROR_NOT_READY
-    55: "thiết bị không còn kết nối (USB bị rút ra?); hãy cắm lại rồi làm lại",  # ERROR_DEV_NOT_EXIST
-    1167: "thiết bị không còn kết nối (USB bị rút ra?); hãy cắm lại rồi làm lại",  # ERROR_DEVICE_NOT_CONNECTED
-    39: "ổ đĩa đã đầy; hãy xóa bớt tệp hoặc chọn ổ khác rồi làm lại",  # ERROR_HANDLE_DISK_FULL
-    112: "ổ đĩa đã đầy; hãy xóa bớt tệp hoặc chọn ổ khác rồi làm lại",  # ERROR_DISK_FULL
-    123: "tên tệp có ký tự không được phép (như : ? * \" < > |); hãy đặt tên khác",  # ERROR_INVALID_NAME
-    206: "tên tệp hoặc đường dẫn quá dài; hãy chọn thư mục hoặc tên ngắn hơn",  # ERROR_FILENAME_EXCED_RANGE
-}
-
 _GONE = "thiết bị không còn kết nối (USB bị rút ra?); hãy cắm lại rồi làm lại"
 _ERRNO = {
     _errno.ENOSPC: "ổ đĩa đã đầy; hãy xóa bớt tệp hoặc chọn ổ khác rồi làm lại",
@@ -93,21 +79,33 @@ _ERRNO = {
     _errno.EFBIG: "tệp quá lớn cho ổ đĩa này (USB định dạng FAT32 chỉ nhận tệp dưới 4 GB)",
     _errno.EXDEV: "không chuyển được tệp sang ổ đĩa khác",
 }
-for _name in ("EDQUOT",):
-    if hasattr(_errno, _name):
-        _ERRNO[getattr(_errno, _name)] = _ERRNO[_errno.ENOSPC]
-for _name in ("ETXTBSY",):
-    if hasattr(_errno, _name):
-        _ERRNO[getattr(_errno, _name)] = _ERRNO[_errno.EBUSY]
+if hasattr(_errno, "EDQUOT"):
+    _ERRNO[_errno.EDQUOT] = _ERRNO[_errno.ENOSPC]
+if hasattr(_errno, "ETXTBSY"):
+    _ERRNO[_errno.ETXTBSY] = _ERRNO[_errno.EBUSY]
 for _name in ("ENOMEDIUM", "ESHUTDOWN", "ENOTCONN", "ESTALE"):
     if hasattr(_errno, _name):
         _ERRNO[getattr(_errno, _name)] = _GONE
+
+# Windows error codes that Python maps to a vague errno (or to none): the same sentences as their errno.
+_WINERROR = {
+    32: _ERRNO[_errno.EBUSY],  # sharing violation
+    33: _ERRNO[_errno.EBUSY],  # lock violation
+    19: _ERRNO[_errno.EROFS],  # ERROR_WRITE_PROTECT
+    21: "thiết bị chưa sẵn sàng hoặc đã bị rút ra; hãy cắm lại rồi làm lại",  # ERROR_NOT_READY
+    55: _GONE,  # ERROR_DEV_NOT_EXIST
+    1167: _GONE,  # ERROR_DEVICE_NOT_CONNECTED
+    39: _ERRNO[_errno.ENOSPC],  # ERROR_HANDLE_DISK_FULL
+    112: _ERRNO[_errno.ENOSPC],  # ERROR_DISK_FULL
+    123: "tên tệp có ký tự không được phép (như : ? * \" < > |); hãy đặt tên khác",  # ERROR_INVALID_NAME
+    206: _ERRNO[_errno.ENAMETOOLONG],  # ERROR_FILENAME_EXCED_RANGE
+}
+
 
 # SQLite's messages (sqlite3.Error args) → what they mean for the officer.
 _SQLITE = [
     ("database or disk is full", _ERRNO[_errno.ENOSPC]),
     ("disk i/o error", _ERRNO[_errno.EIO]),
-    ("attempt to write a readonly database", "cơ sở dữ liệu chỉ cho đọc (thư mục hoặc tệp không cho ghi)"),
     ("readonly database", "cơ sở dữ liệu chỉ cho đọc (thư mục hoặc tệp không cho ghi)"),
     ("unable to open database file", "không mở được tệp cơ sở dữ liệu (thư mục không có, không có quyền, "
                                      "hoặc ổ đĩa đã bị rút ra)"),

@@ -703,7 +703,7 @@ def test_failed_copy_keeps_the_local_copies_and_says_where(report_desk, tmp_path
 def test_read_back_drops_the_cache_first(bundle, tmp_path, monkeypatch):
 
     if not hasattr(os, "posix_fadvise"):
-        pytest.skip("no posix_fadvise on this system (Windows: see safefile.drop_cache)")
+        pytest.skip("no posix_fadvise on this system (Windows: see safety.atomic.drop_cache)")
     calls = []
     real = os.posix_fadvise
 

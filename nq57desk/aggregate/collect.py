@@ -41,7 +41,6 @@ class CollectResult:
     history: list[Submission]  # older revisions, replaced by a newer one
     conflicts: list[list[Line]]
     completeness: list[CommuneStatus]  # per group: the chosen province's communes, or those of the group's provinces
-    provinces: list[str]
     dry_run: bool = False
     decisions: dict | None = None
     province: str | None = None
@@ -57,12 +56,6 @@ class CollectResult:
     def groups(self) -> list[tuple[str, str]]:
         """(template id, period code) pairs present, the most reported first."""
         return groups_of(self.decisions or {})
-
-    def submissions(self, template: str | None = None, period: str | None = None) -> list[Submission]:
-        g = [s for (c, t, p), s in self.chosen.items() if (template is None or t == template) and (period is None or p == period)]
-        from nq57desk.vn import fold
-
-        return sorted(g, key=lambda s: (fold(s.commune.get("name", "")), s.commune["code"]))
 
     def group(self, template: str, period: str) -> Group:
         """Everything one consolidated output of this template and period needs."""
@@ -219,8 +212,7 @@ def result_of(lines: list[Line], subs: list[Submission], pc: str | None, dry_run
     history = [s for d in decisions.values() for s in d.history]
     conflicts = [[s.line for s in d.conflict] for d in decisions.values() if d.conflict]
     completeness = all_completeness(decisions, pc)
-    provs = [pc] if pc else sorted({s.commune.get("province_code") for s in subs if s.commune.get("province_code")})
-    return CollectResult(lines, chosen, history, conflicts, completeness, provs, dry_run, decisions, pc)
+    return CollectResult(lines, chosen, history, conflicts, completeness, dry_run, decisions, pc)
 
 
 def all_completeness(decisions: dict[tuple, Decision], pc: str | None) -> list[CommuneStatus]:

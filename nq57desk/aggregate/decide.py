@@ -171,11 +171,16 @@ class Group:
         return period_label(self.submissions[0].period) if self.submissions else self.period
 
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for c in self.completeness:
-            out[c.status] = out.get(c.status, 0) + 1
-        out["draft"] = sum(1 for c in self.completeness if c.report_status == "draft" and c.status != "missing")
-        return out
+        return completeness_counts(self.completeness)
+
+
+def completeness_counts(rows: list[CommuneStatus]) -> dict[str, int]:
+    """How many communes in each status ("all" too), and how many of those that sent one sent a draft."""
+    out = {"all": len(rows)}
+    for c in rows:
+        out[c.status] = out.get(c.status, 0) + 1
+    out["draft"] = sum(1 for c in rows if c.report_status == "draft" and c.status != "missing")
+    return out
 
 
 def is_late(exported_at: str, period: dict, days: int = LATE_DAYS) -> bool:

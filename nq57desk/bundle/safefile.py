@@ -12,14 +12,12 @@ from nq57desk.safety.atomic import (
     atomic_write_bytes,
     copy_to_temp,
     copy_verified,
-    drop_cache,
     fsync_dir,
     read_back_sha256,
     remove_quietly,
     sha256_bytes,
     sha256_file,
-    temp_name,
 )
 
-__all__ = ["atomic_write", "atomic_write_bytes", "copy_to_temp", "copy_verified", "drop_cache", "fsync_dir",
-           "read_back_sha256", "remove_quietly", "sha256_bytes", "sha256_file", "temp_name"]
+__all__ = ["atomic_write", "atomic_write_bytes", "copy_to_temp", "copy_verified", "fsync_dir",
+           "read_back_sha256", "remove_quietly", "sha256_bytes", "sha256_file"]

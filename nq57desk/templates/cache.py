@@ -10,6 +10,7 @@ anyone able to write the data folder can equally replace the per-user installati
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -22,6 +23,7 @@ from nq57desk.templates.model import Template
 _CODE = Path(__file__).resolve().parent
 
 
+@functools.cache  # the code cannot change under a running process
 def _code_stamp() -> str:
     """The app version, and in a source tree the template code itself (a model change makes old pickles stale)."""
     h = hashlib.sha256(__version__.encode())

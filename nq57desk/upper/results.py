@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nq57desk.aggregate.decide import CommuneStatus, Line
+from nq57desk.aggregate.decide import CommuneStatus, Line, completeness_counts
 
 
 @dataclass
@@ -56,14 +56,6 @@ class GroupInfo:
     period_label: str
     reports: int  # communes whose report is used
     provinces: tuple[str, ...]
-
-
-def completeness_counts(rows: list[CommuneStatus]) -> dict[str, int]:
-    out = {"all": len(rows)}
-    for c in rows:
-        out[c.status] = out.get(c.status, 0) + 1
-    out["draft"] = sum(1 for c in rows if c.report_status == "draft" and c.status != "missing")
-    return out
 
 
 def completeness_line(rows: list[CommuneStatus]) -> str:

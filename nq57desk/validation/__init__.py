@@ -23,7 +23,7 @@ from nq57desk.templates.model import (
     TextBlock,
 )
 from nq57desk.templates.numbering import section_paths
-from nq57desk.vn import fmt_date, fmt_number, month_str, parse_date
+from nq57desk.vn import fmt_date, fmt_number, month_only, month_str, parse_date
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 
@@ -231,7 +231,7 @@ class _Validator:
         if h.get("date"):
             d, what = parse_date(h["date"]), ""
             if d is None and is_month(h["date"]):  # month only: its last day is the latest it can be signed
-                y, m = int(h["date"][:4]), int(h["date"][5:7])
+                y, m = month_only(h["date"])
                 d, what = dt.date(y, m, calendar.monthrange(y, m)[1]), f"Tháng báo cáo {month_str(m)}/{y}"
             start = parse_date(self.doc["period"]["start"])
             if d and start and d < start:
