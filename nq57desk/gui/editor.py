@@ -101,14 +101,15 @@ class ReportEditor(QWidget):
         lay.addWidget(self.splitter, 1)
 
     # opening and closing -----------------------------------------------------------------------------------
-    def open(self, session, section: str | None = None) -> None:
+    def open(self, session, section: str | None = None, acknowledged: set[str] | None = None) -> None:
+        """`acknowledged`: the accepted warnings when the caller has read them already (else read here)."""
         self.session = session
         session.edited.connect(self._edited)
         session.reloaded.connect(self._reloaded)
         session.findings_changed.connect(self._findings)
         session.status_changed.connect(lambda _s: self._update_title())
         session.notice.connect(self.show_notice)
-        self.acknowledged = session.acknowledged_ids()
+        self.acknowledged = set(acknowledged) if acknowledged is not None else session.acknowledged_ids()
         self._build_tree()
         self._update_title()
         start = section or self.settings.value(f"report/{session.rid}/section") or HEAD

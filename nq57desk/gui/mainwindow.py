@@ -240,8 +240,9 @@ class MainWindow(QMainWindow):
         s.findings_changed.connect(self.checks.set_findings)
         s.status_changed.connect(lambda _st: self._update_status_actions())
         self._migrate_ini_acks(s)
-        self.checks.set_acknowledged(s.acknowledged_ids())
-        self.editor.open(s, section)
+        acks = s.acknowledged_ids()  # one read of the database for the panel and the form
+        self.checks.set_acknowledged(acks)
+        self.editor.open(s, section, acks)
         self.checks.set_findings(s.findings)
         self.saved_label.setText("")
 
@@ -278,10 +279,10 @@ class MainWindow(QMainWindow):
             return False
         try:
             from nq57desk.gui.session import DocSession
-            from nq57desk.templates.cache import cached_template
+            from nq57desk.templates.cache import cache_dir, cached_template
 
             ref = g.doc["template"]
-            cache = Path(self.data_dir) / "cache"
+            cache = cache_dir(self.data_dir)
             tpl = next((t for t in (cached_template(p, cache) for p in g.template_paths)
                         if t.id == ref["id"] and t.version == ref["version"]), None)
             if tpl is None:

@@ -26,22 +26,21 @@ def ui_dir() -> Path:
 def load_ui(name: str, base: QWidget | None = None, parent: QWidget | None = None) -> QWidget:
     """Build ui/NAME.ui. With `base`, the file's top widget *is* base (our subclass).
 
-    uic's code is used when there is (nq57desk.gui.uicode: generated at build time, or cached on first use);
-    QUiLoader otherwise."""
-    from nq57desk.gui.uicode import setup_class
+    uic's code is used when there is (nq57desk.gui.uicode: generated at build time, or cached on first use), and
+    kept for the next dialog of the same kind; QUiLoader otherwise."""
+    if base is not None:
+        if name not in _UI_CLASSES:
+            from nq57desk.gui.uicode import setup_class
 
-    cls = setup_class(ui_dir() / f"{name}.ui")
-    if cls is not None:
-        if base is None:
-            import re
-
-            from PySide6 import QtWidgets
-
-            top = re.search(r'<widget class="(\w+)"', (ui_dir() / f"{name}.ui").read_text(encoding="utf-8"))
-            base = getattr(QtWidgets, top.group(1))(parent)
-        cls().setupUi(base)
-        return base
+            _UI_CLASSES[name] = setup_class(ui_dir() / f"{name}.ui")
+        cls = _UI_CLASSES[name]
+        if cls is not None:
+            cls().setupUi(base)
+            return base
     return _load_with_quiloader(name, base, parent)
+
+
+_UI_CLASSES: dict[str, type | None] = {}  # per process: the .ui files do not change under a running app
 
 
 def _load_with_quiloader(name: str, base: QWidget | None, parent: QWidget | None) -> QWidget:

@@ -254,6 +254,11 @@ class DocSession(QObject):
         self.findings.sort(key=lambda f: 0 if f.severity == "error" else 1)
         self.findings_changed.emit(self.findings)
 
+    def _tell(self, res) -> None:
+        """What a save, a status change or a restore has to tell the officer (SaveResult.notice), if anything."""
+        if res.notice:
+            self.notice.emit(res.notice)
+
     def error_count(self) -> int:
         return sum(f.severity == "error" for f in self.findings)
 
@@ -282,8 +287,7 @@ class DocSession(QObject):
         gen, res, status, revision, replaces = out
         self._saved_gen = max(self._saved_gen, gen)
         self._apply_meta(status, revision, replaces)
-        if getattr(res, "notice", ""):
-            self.notice.emit(res.notice)
+        self._tell(res)
         self.saved.emit(f"Đã lưu lúc {hhmm(res.saved_at)}")
         if self.dirty:
             self._schedule_save()
@@ -317,8 +321,7 @@ class DocSession(QObject):
                 raise NQError(self.save_error) from e
             self._saved_gen = max(self._saved_gen, gen)
             self._apply_meta(status, revision, replaces)
-            if getattr(res, "notice", ""):
-                self.notice.emit(res.notice)
+            self._tell(res)
             if self.save_error:
                 self.save_error = ""
                 self.revalidate()
@@ -353,8 +356,7 @@ class DocSession(QObject):
         self._apply_meta(cur["status"], cur["revision"], cur.get("replaces"))
         self.revalidate()
         self.reloaded.emit(None)
-        if getattr(res, "notice", ""):
-            self.notice.emit(res.notice)
+        self._tell(res)
 
     def discard(self) -> None:
         """The officer chose to close without the changes that could not be saved."""

@@ -30,6 +30,7 @@ from nq57desk.services.summary import age_seconds, changes, merge_summary
 from nq57desk.store.engine import make_engine, migrate
 from nq57desk.store.models import Acknowledgement, Profile, Report, Revision
 from nq57desk.templates import Registry, Template, load_template
+from nq57desk.templates.cache import cache_dir
 from nq57desk.units import check_commune, commune_dict
 from nq57desk.validation import Finding, has_errors, validate
 
@@ -67,7 +68,7 @@ class Desk:
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._session, "before_commit", self._count_commit)
         event.listen(self._session, "after_commit", self._note_commit)
-        self.registry = Registry([settings.user_templates_dir(self.data_dir)], cache_dir=self.data_dir / "cache")
+        self.registry = Registry([settings.user_templates_dir(self.data_dir)], cache_dir=cache_dir(self.data_dir))
 
     def _count_commit(self, session) -> None:
         """Every write transaction also raises user_version (in the database header, same transaction)."""

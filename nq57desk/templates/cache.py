@@ -23,6 +23,11 @@ from nq57desk.templates.model import Template
 _CODE = Path(__file__).resolve().parent
 
 
+def cache_dir(data_dir: str | os.PathLike) -> Path:
+    """Where a data folder keeps its parsed templates (the glimpse reads them, the folder's registry writes them)."""
+    return Path(data_dir) / "cache"
+
+
 @functools.cache  # the code cannot change under a running process
 def _code_stamp() -> str:
     """The app version, and in a source tree the template code itself (a model change makes old pickles stale)."""
