@@ -17,6 +17,7 @@ from nq57desk.templates import Registry
 from nq57desk.units import commune_dict
 from nq57desk.validation import validate
 from tests.conftest import REPORTS
+from tests.helpers.mutate import apply_mutations
 
 VI_LETTER = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", re.I)
 
@@ -166,18 +167,7 @@ _JUNK = st.one_of(st.none(), st.booleans(), st.integers(-3, 10**15), st.floats(a
 @given(st.lists(st.tuples(st.sampled_from(list(_doc_paths(_BASE))), _JUNK, st.booleans()), min_size=1, max_size=3))
 def test_what_is_accepted_can_be_checked_and_printed(mutations):
     """Refused cleanly, or accepted and then validated and rendered without a fault."""
-    doc = json.loads(json.dumps(_BASE))
-    for path, junk, delete in mutations:
-        parent = doc
-        try:
-            for k in path[:-1]:
-                parent = parent[k]
-            if delete and isinstance(parent, dict):
-                parent.pop(path[-1], None)
-            else:
-                parent[path[-1]] = junk
-        except (KeyError, IndexError, TypeError):
-            continue
+    doc = apply_mutations(_BASE, mutations)
     tpl = Registry().get("tw-de-cuong")
     try:
         d = check_document(loads(json.dumps(doc, ensure_ascii=False)), tpl)

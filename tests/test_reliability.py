@@ -23,6 +23,7 @@ from nq57desk.safety.integrity import DamagedDatabase
 from nq57desk.safety.lock import FolderLocked
 from nq57desk.services import Desk, restore_from_backup
 from tests.conftest import FIXTURES, REPORTS, ROOT
+from tests.helpers.mutate import apply_mutations
 
 CRASH_RUNS = int(os.environ.get("NQ57_CRASH_RUNS", "200"))
 
@@ -371,18 +372,7 @@ ALL_PATHS = list(_paths(VALID))
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(ALL_PATHS), JUNK, st.booleans()), min_size=1, max_size=4))
 def test_fuzzed_documents_are_rejected_cleanly(fuzz_desk, mutations):
-    doc = json.loads(json.dumps(VALID))
-    for path, junk, delete in mutations:
-        parent = doc
-        try:
-            for k in path[:-1]:
-                parent = parent[k]
-            if delete and isinstance(parent, dict):
-                parent.pop(path[-1], None)
-            else:
-                parent[path[-1]] = junk
-        except (KeyError, IndexError, TypeError):
-            continue
+    doc = apply_mutations(VALID, mutations)
     before = len(fuzz_desk.list_reports())
     try:
         data = json.dumps(doc, ensure_ascii=False, allow_nan=True).encode()

@@ -14,6 +14,7 @@ from nq57desk.report.document import check_document, loads
 from nq57desk.settings import resources_dir
 from nq57desk.templates import Registry
 from tests.conftest import golden_paths
+from tests.helpers.mutate import apply_mutations
 from tests.test_import_strict import CASES, mutated, tan_cuong
 
 SCHEMAS = resources_dir() / "schemas"
@@ -97,17 +98,6 @@ _JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**16), st.floats(a
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(_PATHS), _JUNK, st.booleans()), min_size=1, max_size=3))
 def test_what_the_schema_refuses_the_app_refuses(mutations):
-    doc = json.loads(json.dumps(_VALID))
-    for path, junk, delete in mutations:
-        parent = doc
-        try:
-            for k in path[:-1]:
-                parent = parent[k]
-            if delete and isinstance(parent, dict):
-                parent.pop(path[-1], None)
-            else:
-                parent[path[-1]] = junk
-        except (KeyError, IndexError, TypeError):
-            continue
+    doc = apply_mutations(_VALID, mutations)
     if not schema_accepts(doc):
         assert not app_accepts(doc), json.dumps(doc, ensure_ascii=False)[:300]

@@ -60,3 +60,11 @@ def make_report(desk, template_id: str) -> int:
     if kind == "custom":
         period.update(start="2026-01-01", end="2026-05-16", label="từ 01/01 đến 16/5/2026")
     return desk.create_report(template_id, period)
+
+
+@pytest.fixture
+def tan_cuong():
+    """The golden report of Tân Cương (23 pages, landscape appendices): (template, document)."""
+    from .helpers import golden
+
+    return golden("002_tan_cuong.json")

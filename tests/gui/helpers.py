@@ -1,4 +1,5 @@
-"""Typing Vietnamese the way Unikey/EVKey does: QTest.keyClicks aborts on non-ASCII (DOMAIN.md §7)."""
+"""Test helpers for the GUI: typing Vietnamese the way Unikey/EVKey does (QTest.keyClicks aborts on non-ASCII,
+DOMAIN.md §7), and the golden reports as (template, document)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,13 @@ def unikey(widget, telex: str, erase: int, composed: str) -> None:
     vtype(widget, telex)
     backspace(widget, erase)
     vtype(widget, composed)
+
+
+def golden(name: str):
+    """(template, document) of one golden report in tests/fixtures/reports."""
+    from nq57desk.report.document import loads
+    from nq57desk.templates import Registry
+    from tests.conftest import REPORTS
+
+    doc = loads((REPORTS / name).read_bytes())
+    return Registry().get(doc["template"]["id"], doc["template"]["version"]), doc

@@ -25,9 +25,6 @@ from PySide6.QtWidgets import (
 from nq57desk.gui import printdialog, printpreview
 from nq57desk.gui.printdialog import PrintDialog
 from nq57desk.gui.printpreview import PreviewDialog
-from nq57desk.report.document import loads
-from nq57desk.templates import Registry
-from tests.conftest import REPORTS
 
 # Words of Qt's own English print dialogs and preview toolbar (and a few more): none may show.
 ENGLISH = set("""
@@ -39,16 +36,6 @@ duplex color colour grayscale reverse order document documents default status re
 KEY_CAPS = {"Ctrl", "Shift", "Alt", "Enter", "Esc", "PgUp", "PgDown", "Home", "End", "Tab"}
 ASCII_VIETNAMESE = {"in", "trang", "sau"}  # Vietnamese words of these dialogs spelled with ASCII letters only
 WORD = re.compile(r"[^\W\d_]+")
-
-
-def golden(name: str):
-    doc = loads((REPORTS / name).read_bytes())
-    return Registry().get(doc["template"]["id"], doc["template"]["version"]), doc
-
-
-@pytest.fixture
-def tan_cuong():
-    return golden("002_tan_cuong.json")
 
 
 @pytest.fixture

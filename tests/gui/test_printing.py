@@ -22,22 +22,11 @@ from nq57desk.gui import printing
 from nq57desk.gui.printlayout import Measured, new_doc, paginate, text_widths_mm
 from nq57desk.render.html import parts
 from nq57desk.render.tree import build
-from nq57desk.report.document import loads
-from nq57desk.templates import Registry
-from tests.conftest import GOLDEN, REPORTS
+from tests.conftest import GOLDEN
+from tests.gui.helpers import golden
 
 POPPLER = bool(shutil.which("pdfinfo") and shutil.which("pdftotext"))
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
-
-
-def golden(name: str):
-    doc = loads((REPORTS / name).read_bytes())
-    return Registry().get(doc["template"]["id"], doc["template"]["version"]), doc
-
-
-@pytest.fixture
-def tan_cuong():
-    return golden("002_tan_cuong.json")
 
 
 @pytest.fixture

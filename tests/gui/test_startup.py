@@ -27,17 +27,12 @@ def test_startup_probe_reopens_last_report(tmp_path):
     assert (data / "nq57desk.ini").read_text(encoding="utf-8").strip().endswith(f"last_report={rid}")
 
 
-def test_glimpse_shows_the_last_report_before_the_folder_opens(tmp_path, qtbot, qapp, dialogs):
-    """The window shows the report read with the standard library; input waits until the folder is open."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
+def _window_on_a_folder(tmp_path, qtbot, qapp):
+    """A data folder holding one golden report and a profile, and a main window on it not opened yet."""
     from nq57desk.gui.app import setup_app
     from nq57desk.gui.mainwindow import MainWindow
     from nq57desk.services import Desk
     from tests.conftest import REPORTS
-
-    from .helpers import vtype
 
     data = tmp_path / "data"
     d = Desk(data)
@@ -47,6 +42,19 @@ def test_glimpse_shows_the_last_report_before_the_folder_opens(tmp_path, qtbot, 
     setup_app(qapp)
     w = MainWindow(data)
     qtbot.addWidget(w)
+    return data, rid, w
+
+
+def test_glimpse_shows_the_last_report_before_the_folder_opens(tmp_path, qtbot, qapp, dialogs):
+    """The window shows the report read with the standard library; input waits until the folder is open."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from nq57desk.services import Desk
+
+    from .helpers import vtype
+
+    data, rid, w = _window_on_a_folder(tmp_path, qtbot, qapp)
     assert w.preview_last(rid)
     w.show()
     assert w.stack.currentWidget() is w.editor and w.session.desk is None
@@ -132,19 +140,9 @@ def test_lighter_feature_check_answers_as_pyside_does():
 def test_an_edit_that_slips_into_the_glimpse_is_kept(tmp_path, qtbot, qapp, dialogs):
     """Should anything reach the previewed report before the folder opens, it is saved, not silently dropped; and
     a report changed meanwhile elsewhere is opened afresh instead."""
-    from nq57desk.gui.app import setup_app
-    from nq57desk.gui.mainwindow import MainWindow
     from nq57desk.services import Desk
-    from tests.conftest import REPORTS
 
-    data = tmp_path / "data"
-    d = Desk(data)
-    rid = d.import_report((REPORTS / "000_an_truong.json").read_bytes())
-    d.save_profile({"commune_code": "11635"})
-    d.close()
-    setup_app(qapp)
-    w = MainWindow(data)
-    qtbot.addWidget(w)
+    data, rid, w = _window_on_a_folder(tmp_path, qtbot, qapp)
     assert w.preview_last(rid)
     w.session.set(("signature", "name"), "Người ký gõ sớm")  # as an input method would, past the blocker
     desk = Desk(data)
