@@ -25,12 +25,13 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from nq57desk.render.html import RULE_BELOW_PT, RULE_PT, Flow, Part
+from nq57desk.render import docx_xml as X
+from nq57desk.render.html import RULE_BELOW_PT, RULE_PT, TEXT_WIDTH_MM, Flow, Part
 
-# left, top, right, bottom in mm: the DOCX's margins, the same on landscape pages (as its landscape sections)
-MARGINS_MM = (30.0, 20.0, 15.0, 20.0)
-HEADER_MM = 10.0  # the page header (number, DỰ THẢO) sits this far from the top edge, as the DOCX's w:header
-DRAFT_MARK = "DỰ THẢO"
+# left, top, right, bottom in mm (Qt's order): the DOCX's margins, the same on landscape pages
+MARGINS_MM = tuple(float(X.MARGINS_MM[i]) for i in (2, 0, 3, 1))
+HEADER_MM = X.header_mm(X.MARGINS_MM[0])  # the page header (number, DỰ THẢO) as the DOCX's w:header
+DRAFT_MARK = X.DRAFT_MARK
 EPS = 0.5
 
 
@@ -42,8 +43,7 @@ def page_layout(landscape: bool) -> QPageLayout:
 
 
 def text_widths_mm() -> dict[bool, float]:
-    left, _top, right, _bottom = MARGINS_MM
-    return {False: 210.0 - left - right, True: 297.0 - left - right}
+    return dict(TEXT_WIDTH_MM)
 
 
 @dataclass

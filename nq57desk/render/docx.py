@@ -21,8 +21,8 @@ from nq57desk.render.docx_table import table_xml
 from nq57desk.render.tree import DocTree, Heading, Para, Table, build
 from nq57desk.render.tree import orientations as _orientations
 
-DRAFT_MARK = "DỰ THẢO"
-MARGINS_MM = (20, 20, 30, 15)  # top, bottom, left, right
+DRAFT_MARK = X.DRAFT_MARK
+MARGINS_MM = X.MARGINS_MM  # top, bottom, left, right
 
 
 def render_docx(tree: DocTree, path_or_stream, *, margins_mm=MARGINS_MM) -> None:
@@ -79,7 +79,7 @@ def write_atomic(path, data: bytes) -> None:
 
 
 _UMASK_LOCK = threading.Lock()
-HEADER_RIGHT_MM = 100  # Quốc hiệu in 13 pt bold is ~96 mm wide (DOMAIN §2); the left column takes the rest
+HEADER_RIGHT_MM = X.HEADER_RIGHT_MM
 
 
 def _umask() -> int:
@@ -259,7 +259,7 @@ class _Writer:
     # -- bottom: Nơi nhận and signature ------------------------------------------------------------------------
     def bottom(self) -> None:
         t = self.t
-        left, right = X.tw(75), self.width - X.tw(75)
+        left, right = X.tw(X.CLOSING_LEFT_MM), self.width - X.tw(X.CLOSING_LEFT_MM)
         lcell = X.para(X.run("Nơi nhận:", 12, True, True), before=240, after=0, line=240)
         for x in t.recipients:
             x = X.clean(x).strip()

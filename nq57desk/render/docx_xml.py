@@ -178,6 +178,19 @@ def tc(content: str, width: int | None, *, span: int = 1, vmerge: str | None = N
 # -- sections -------------------------------------------------------------------------------------------------
 
 A4 = (210.0, 297.0)
+MARGINS_MM = (20, 20, 30, 15)  # top, bottom, left, right: Decree 30's, the same on landscape sections
+HEADER_RIGHT_MM = 100  # Quốc hiệu in 13 pt bold is ~96 mm wide (DOMAIN §2); the header's left column takes the rest
+CLOSING_LEFT_MM = 75  # Nơi nhận's column; the signature block takes the rest
+DRAFT_MARK = "DỰ THẢO"
+
+
+def header_mm(top_mm: float) -> float:
+    """How far the page header (number, DỰ THẢO) sits from the top edge for a top margin: 8–12 mm."""
+    return max(8.0, min(12.0, top_mm - 10.0))
+
+
+def text_width_mm(landscape: bool, margins_mm=MARGINS_MM) -> float:
+    return page_size(landscape)[0] - margins_mm[2] - margins_mm[3]
 
 
 def page_size(landscape: bool) -> tuple[float, float]:
@@ -189,7 +202,7 @@ def sect_pr(landscape: bool, margins_mm: tuple[float, float, float, float], *, t
     w, h = page_size(landscape)
     top, bottom, left, right = (tw(x) for x in margins_mm)
     orient = ' w:orient="landscape"' if landscape else ""
-    head = max(tw(8), min(tw(12), top - tw(10)))
+    head = tw(header_mm(margins_mm[0]))
     return (f'<w:sectPr><w:type w:val="nextPage"/><w:pgSz w:w="{tw(w)}" w:h="{tw(h)}"{orient}/>'
             f'<w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" w:header="{head}" '
             f'w:footer="{tw(10)}" w:gutter="0"/><w:cols w:space="720"/>{"<w:titlePg/>" if title_pg else ""}'

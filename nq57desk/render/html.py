@@ -19,15 +19,15 @@ from nq57desk.render.tree import Appendix, DocTree, Heading, Para, Table, orient
 
 FONT = "'Times New Roman'"
 BODY_PT = 14
-BODY_AFTER = 6.0  # pt after a body paragraph (DOCX 120 twips)
-BODY_LINE = 1.15  # DOCX line="276" auto
+BODY_AFTER = X.BODY_AFTER / 20  # pt after a body paragraph (6 pt)
+BODY_LINE = X.BODY_LINE / 240  # the DOCX's line="276" auto: 1.15
 # Word's single line for Times New Roman: (winAscent 1825 + winDescent 443 + lineGap 87) / 2048 em. Lines get this
 # fixed height (Qt's own is ~7 % taller), so pages break where Word and LibreOffice break them.
 TNR_LINE = 2355 / 2048
-INDENT_PT = 36.0  # first-line indent 1.27 cm
-TEXT_WIDTH_MM = {False: 165.0, True: 252.0}  # A4 less the Decree 30 margins (left 30, right 15), both orientations
-CLOSING_LEFT_MM = 75.0
-HEADER_RIGHT_MM = 100.0  # as the DOCX header table: Quốc hiệu needs ~96 mm
+INDENT_PT = X.FIRST_LINE / 20  # first-line indent 1.27 cm
+TEXT_WIDTH_MM = {land: X.text_width_mm(land) for land in (False, True)}  # 165 / 252 mm
+CLOSING_LEFT_MM = float(X.CLOSING_LEFT_MM)
+HEADER_RIGHT_MM = float(X.HEADER_RIGHT_MM)  # as the DOCX header table
 
 
 def px(pt: float) -> str:
