@@ -15,8 +15,9 @@ import copy
 import datetime as dt
 from decimal import Decimal
 
+from nq57desk.report.check import carried_keys
 from nq57desk.report.derive import ReportEnv
-from nq57desk.templates.model import FieldsBlock, TableBlock, Template
+from nq57desk.templates.model import TableBlock, Template
 from nq57desk.vn import to_plain
 
 
@@ -39,17 +40,8 @@ def carry_forward(tpl: Template, prev: dict, new: dict) -> dict:
             carried[this_key] = to_plain(this)
 
     if relation is not None:
-        for _ckey, b in tpl.blocks():
-            if isinstance(b, FieldsBlock):
-                for f in b.fields:
-                    if f.cumulative_of:
-                        carry(f.key, env.resolve(f.key), f.cumulative_of, env.resolve(f.cumulative_of))
-            elif isinstance(b, TableBlock) and b.fixed:
-                for r in b.data_rows():
-                    for c in b.columns:
-                        if c.cumulative_of:
-                            carry(f"{b.key}.{r.key}.{c.key}", env.cell(b, r.key, c.key),
-                                  f"{b.key}.{r.key}.{c.cumulative_of}", env.cell(b, r.key, c.cumulative_of))
+        for cum_key, this_key in carried_keys(tpl).items():  # fields, and cells of fixed tables ("tb.row.col")
+            carry(cum_key, env.resolve(cum_key), this_key, env.resolve(this_key))
     if same:
         pv = prev.get("values") or {}
         for key, val in pv.items():
