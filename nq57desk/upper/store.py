@@ -190,7 +190,7 @@ class Upper:
         from nq57desk.aggregate.workbook import pick_groups
 
         pc = check_province(province)
-        have = [(g.template, g.period) for g in self.groups(pc)]
+        have = groups_of(self._decisions(pc))  # the order of groups(), without building each group's summary
         if only is not None and not (template or period):
             have = [g for g in have if g in set(only)]
         return pick_groups(have, template, period)
