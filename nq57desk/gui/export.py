@@ -19,6 +19,7 @@ from nq57desk.errors import NQError
 from nq57desk.gui.qtutil import ask, error, progress, save_file
 from nq57desk.gui.workers import run_async
 from nq57desk.report.document import period_code
+from nq57desk.validation import refusal_text
 from nq57desk.vn import ascii_name
 
 KINDS = {
@@ -91,7 +92,7 @@ class Exporter(QObject):
         s.revalidate()
         n = s.error_count()
         if n:
-            error(self.window, f"Xuất {name}", f"Báo cáo còn {n} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi xuất.")
+            error(self.window, f"Xuất {name}", refusal_text(n, "xuất"))
             return False
         if path is None and ask_path:
             folder = self.settings.value("export/dir", str(Path.home()))

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from nq57desk.errors import NQError
 from nq57desk.gui.qtutil import child, choose_folder, error, icon, info, load_ui, progress
 from nq57desk.gui.workers import run_async
+from nq57desk.validation import refusal_text
 
 
 class PackageDialog(QDialog):
@@ -119,8 +120,7 @@ class PackageDialog(QDialog):
             return
         s.revalidate()
         if s.error_count():
-            error(self, "Xuất gói gửi cấp trên", f"Báo cáo còn {s.error_count()} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») "
-                  "trước khi xuất gói gửi cấp trên.")
+            error(self, "Xuất gói gửi cấp trên", refusal_text(s.error_count(), "xuất gói gửi cấp trên"))
             return
         self.cancelled = False
         owner = self if self.isVisible() else self.window_

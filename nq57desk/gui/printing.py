@@ -28,14 +28,10 @@ _PAGE_OBJ = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 def error_count(tpl, doc) -> int:
     """Errors (not warnings) the report still has; printing and saving a PDF wait until there are none."""
+    from nq57desk.validation import error_count as count
     from nq57desk.validation import validate
 
-    return sum(f.severity == "error" for f in validate(tpl, doc))
-
-
-def refusal_text(errors: int, action: str) -> str:
-    """Why «In» or «Lưu PDF» is refused (the same sentence as the export's, with the action named)."""
-    return f"Báo cáo còn {errors} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi {action}."
+    return count(validate(tpl, doc))
 
 
 def paint_report(device, tpl, doc, first: int = 1, last: int = 0, copies: int = 1) -> int:

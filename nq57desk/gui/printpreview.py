@@ -17,10 +17,11 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QSpinBox, QToolBar,
 
 from nq57desk.errors import NQError
 from nq57desk.gui import printdialog
-from nq57desk.gui.printing import error_count, export_pdf, paint_tree, refusal_text
+from nq57desk.gui.printing import error_count, export_pdf, paint_tree
 from nq57desk.gui.printlayout import page_layout
 from nq57desk.gui.qtutil import ask, child, error, icon, info, load_ui, save_file
 from nq57desk.render.tree import build
+from nq57desk.validation import refusal_text
 
 _QT_ICONS = ":/qt-project.org/dialogs/qprintpreviewdialog/images/{}-24.png"
 _ICONS = {"actFitWidth": "zoom-fit-width", "actFitPage": "zoom-fit-page", "actZoomIn": "zoom-in",

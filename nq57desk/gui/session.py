@@ -13,7 +13,7 @@ from nq57desk.gui.qtutil import hhmm
 from nq57desk.gui.workers import run_async, serial_pool
 from nq57desk.report.derive import ReportEnv, derived_values
 from nq57desk.templates.numbering import section_paths
-from nq57desk.validation import Finding, validate
+from nq57desk.validation import Finding, refusal_text, validate
 
 CONTENT_KEYS = ("header", "values", "carried", "recipients", "signature")
 AUTOSAVE_MS = 800  # saved this long after the last keystroke …
@@ -334,7 +334,7 @@ class DocSession(QObject):
         if status in ("done", "sent") and self.invalid:
             n = self.error_count()
             label = {"done": "Hoàn thành", "sent": "Đã gửi"}[status]
-            raise NQError(f"Báo cáo còn {n} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi đánh dấu «{label}».")
+            raise NQError(refusal_text(n, f"đánh dấu «{label}»"))
         self.flush()
         self.desk.set_status(self.rid, status)
         cur = self.desk.document(self.rid)

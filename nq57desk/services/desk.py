@@ -32,7 +32,7 @@ from nq57desk.store.models import Acknowledgement, Profile, Report, Revision
 from nq57desk.templates import Registry, Template, load_template
 from nq57desk.templates.cache import cache_dir
 from nq57desk.units import check_commune, commune_dict
-from nq57desk.validation import Finding, has_errors, validate
+from nq57desk.validation import Finding, error_count, has_errors, refusal_text, validate
 
 COALESCE_SECONDS = 600  # edits by the same person within 10 minutes extend one revision
 
@@ -424,9 +424,7 @@ class Desk:
         if status in ("done", "sent"):
             findings = validate(tpl, doc)
             if has_errors(findings):
-                n = sum(f.severity == "error" for f in findings)
-                raise NQError(f"Báo cáo còn {n} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi đánh dấu "
-                              f"«{rdoc.STATUS_VI[status]}».")
+                raise NQError(refusal_text(error_count(findings), f"đánh dấu «{rdoc.STATUS_VI[status]}»"))
         if status == "sent" and cur != "done":
             raise NQError("Chỉ gửi được báo cáo đã «Hoàn thành».")
         if cur == "sent":
@@ -535,8 +533,7 @@ class Desk:
     def _refuse_errors(self, tpl, doc):
         findings = validate(tpl, doc)
         if has_errors(findings):
-            n = sum(f.severity == "error" for f in findings)
-            raise NQError(f"Báo cáo còn {n} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi xuất.")
+            raise NQError(refusal_text(error_count(findings), "xuất"))
 
     # demo ----------------------------------------------------------------------------------------------------
     def ensure_demo(self) -> int | None:

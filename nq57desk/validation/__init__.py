@@ -62,6 +62,15 @@ def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
 
 
+def error_count(findings: list[Finding]) -> int:
+    return sum(f.severity == "error" for f in findings)
+
+
+def refusal_text(errors: int, action: str) -> str:
+    """Why an action waits for the errors to be fixed: one sentence for marking done, exporting, printing."""
+    return f"Báo cáo còn {errors} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi {action}."
+
+
 def _fmt(v) -> str:
     if v is None:
         return "trống"
