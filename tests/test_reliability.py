@@ -23,7 +23,7 @@ from nq57desk.safety.integrity import DamagedDatabase
 from nq57desk.safety.lock import FolderLocked
 from nq57desk.services import Desk, restore_from_backup
 from tests.conftest import FIXTURES, REPORTS, ROOT
-from tests.helpers.mutate import apply_mutations
+from tests.helpers.mutate import apply_mutations, doc_paths
 
 CRASH_RUNS = int(os.environ.get("NQ57_CRASH_RUNS", "200"))
 
@@ -354,18 +354,8 @@ JUNK = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**12), st.float
                  st.text(max_size=20), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3))
 
 
-def _paths(obj, prefix=()):
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield prefix + (k,)
-            yield from _paths(v, prefix + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj[:3]):
-            yield prefix + (i,)
-            yield from _paths(v, prefix + (i,))
 
-
-ALL_PATHS = list(_paths(VALID))
+ALL_PATHS = list(doc_paths(VALID, 3))
 
 
 @settings(max_examples=int(os.environ.get("NQ57_FUZZ_CASES", "1000")), deadline=None,

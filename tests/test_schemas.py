@@ -14,7 +14,7 @@ from nq57desk.report.document import check_document, loads
 from nq57desk.settings import resources_dir
 from nq57desk.templates import Registry
 from tests.conftest import golden_paths
-from tests.helpers.mutate import apply_mutations
+from tests.helpers.mutate import apply_mutations, doc_paths
 from tests.test_import_strict import CASES, mutated, tan_cuong
 
 SCHEMAS = resources_dir() / "schemas"
@@ -75,18 +75,8 @@ def test_month_only_date_is_in_the_schema():
 _VALID = tan_cuong()
 
 
-def _paths(obj, prefix=()):
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield prefix + (k,)
-            yield from _paths(v, prefix + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj[:2]):
-            yield prefix + (i,)
-            yield from _paths(v, prefix + (i,))
 
-
-_PATHS = [p for p in _paths(_VALID) if p[0] != "values" or len(p) <= 4]
+_PATHS = [p for p in doc_paths(_VALID, 2) if p[0] != "values" or len(p) <= 4]
 _JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**16), st.floats(allow_nan=False, allow_infinity=False),
                   st.sampled_from(["", "2026-02-30", "2026-05", "2026-13", "thay thế", "x", "05503", "2026-01-01"]),
                   st.lists(st.one_of(st.integers(0, 3), st.text(max_size=3)), max_size=3),

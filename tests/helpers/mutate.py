@@ -21,3 +21,15 @@ def apply_mutations(doc: dict, mutations) -> dict:
         except (KeyError, IndexError, TypeError):
             continue
     return out
+
+
+def doc_paths(obj, items: int, prefix=()):
+    """Every path into a JSON document (dict keys; the first `items` entries of each list): where to mutate."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield prefix + (k,)
+            yield from doc_paths(v, items, prefix + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj[:items]):
+            yield prefix + (i,)
+            yield from doc_paths(v, items, prefix + (i,))
