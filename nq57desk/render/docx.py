@@ -20,6 +20,7 @@ from nq57desk.render import docx_xml as X
 from nq57desk.render.docx_table import table_xml
 from nq57desk.render.tree import DocTree, Heading, Para, Table, build
 from nq57desk.render.tree import orientations as _orientations
+from nq57desk.templates.numbering import HEADING_LOOK
 
 DRAFT_MARK = X.DRAFT_MARK
 MARGINS_MM = X.MARGINS_MM  # top, bottom, left, right
@@ -232,15 +233,16 @@ class _Writer:
 
     def heading(self, h: Heading) -> None:
         title = X.clean(h.title)
-        if h.style in ("part", "part_roman"):
+        bold, italic, upper, centred = HEADING_LOOK.get(h.style, HEADING_LOOK["none"])
+        if centred:
             self.p(X.run(h.number, 14, True), style="ND30Muc", jc="center", first=0, before=120, after=0,
                    outline=h.level)
             self.p(X.run(title, 14, True), style="ND30Muc", jc="center", first=0)
             return
-        if h.style == "roman":
+        if upper:
             title = title.upper()
         text = f"{h.number} {title}".strip()
-        self.p(X.run(text, 14, True, h.style == "point"), style="ND30Muc", outline=h.level)
+        self.p(X.run(text, 14, bold, italic), style="ND30Muc", outline=min(h.level, 8))
 
     def para(self, n: Para, keep: bool) -> None:
         if n.style == "center_bold":

@@ -16,6 +16,7 @@ from html import escape
 from nq57desk.render import docx_xml as X
 from nq57desk.render.docx_table import CELL_LR, plan
 from nq57desk.render.tree import Appendix, DocTree, Heading, Para, Table, orientations
+from nq57desk.templates.numbering import HEADING_LOOK
 
 FONT = "'Times New Roman'"
 BODY_PT = 14
@@ -179,15 +180,16 @@ def kinh_gui_flows(t: DocTree, width_mm: float) -> list[Flow]:
 def node_flows(n, width_mm: float, keep: bool = False) -> list[Flow]:
     if isinstance(n, Heading):
         title = X.clean(n.title)
-        if n.style in ("part", "part_roman"):
+        bold, italic, upper, centred = HEADING_LOOK.get(n.style, HEADING_LOOK["none"])
+        if centred:
             return [Flow(_body(_p(n.number, align="center", bold=True, indent=False)), before=6, keep_next=True,
                          mark="heading"),
                     Flow(_body(_p(title, align="center", bold=True, indent=False)), after=BODY_AFTER, keep_next=True,
                          mark="heading")]
-        if n.style == "roman":
+        if upper:
             title = title.upper()
         text = f"{n.number} {title}".strip()
-        return [_text(text, bold=True, italic=n.style == "point", keep=True, split=False, mark="heading")]
+        return [_text(text, bold=bold, italic=italic, keep=True, split=False, mark="heading")]
     if isinstance(n, Para):
         if n.style == "center_bold":
             return [_centre(n.text, after=BODY_AFTER)]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 FIELD_TYPES = ("integer", "decimal", "percent", "money", "date", "text", "longtext", "choice", "yesno", "measure")
 NUMERIC_TYPES = ("integer", "decimal", "percent", "money")
 COLUMN_TYPES = FIELD_TYPES + ("stt",)
-NUMBER_STYLES = ("part", "part_roman", "roman", "arabic", "decimal", "point", "none")
+NUMBER_STYLES = ("part", "part_roman", "upper", "roman", "arabic", "decimal", "point", "dash", "plus", "none")
+# The Decree-30 order of heading levels the reports use (Phần / A. / I. / 1. / 1.1. / a) / - / +): past the levels
+# a template or a report declares, numbering goes on down this ladder, so no two levels print alike.
+NUMBER_LADDER = ("part", "upper", "roman", "arabic", "decimal", "point", "dash", "plus")
+MAX_DEPTH = 6  # heading levels an outline may have
 PERIOD_KINDS = ("month", "quarter", "half", "year", "months", "custom")
 SEVERITIES = ("error", "warning")
 RULE_KINDS = ("le", "lt", "eq", "sum", "range", "in_period", "table_count", "check")
@@ -58,7 +62,7 @@ class Block:
 
 @dataclass(frozen=True)
 class TextBlock(Block):
-    default: str = ""
+    hint: str = ""  # an example shown greyed in the empty field; never printed or stored unless accepted
     style: str = "body"  # body | note (italic line such as "(Phụ lục I kèm theo)") | subtitle (bold line)
     required: bool = False
 
@@ -72,7 +76,7 @@ class FieldsBlock(Block):
 @dataclass(frozen=True)
 class ListBlock(Block):
     marker: str = "arabic"  # arabic: "1. …" generated numbers; "-" or "+": bullet lines
-    default: tuple[str, ...] = ()
+    hint: tuple[str, ...] = ()  # example items, shown greyed; never printed unless accepted
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,8 @@ class Section:
     show_title: bool = True  # False: the heading is only in the navigation tree, not printed
     blocks: tuple[Block, ...] = ()
     children: tuple[Section, ...] = ()
+    hidden: bool = False  # the report leaves this section out (not printed, its figures «không báo cáo»)
+    added: bool = False  # the officer added it to this report (it is not in the template)
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,8 @@ class Appendix:
     title: str
     blocks: tuple[Block, ...] = ()
     landscape: bool = False
+    hidden: bool = False  # the report leaves it out
+    added: bool = False  # the officer added it to this report
 
 
 @dataclass(frozen=True)
@@ -204,6 +212,21 @@ class Template:
     appendix_heading: str = ""  # one heading above all appendices ("CÁC PHỤ LỤC CHI TIẾT"); empty: none
     rules: tuple[Rule, ...] = ()
     source: str = ""
+
+    def visible(self) -> Template:
+        """This template without the sections a report hides: what is printed, checked and sent upward."""
+        v = self.__dict__.get("_visible")
+        if v is None:
+            def keep(secs):
+                return tuple(replace(s, children=keep(s.children)) for s in secs if not s.hidden)
+
+            hidden = any(s.hidden for _a, s in self.walk_sections()) or any(a.hidden for a in self.appendices)
+            v = replace(self, sections=keep(self.sections),
+                        appendices=tuple(a for a in self.appendices if not a.hidden)) if hidden else self
+            if hidden:  # shaping a visible view starts again from the template it came from
+                object.__setattr__(v, "_base", self.__dict__.get("_base", self))
+            object.__setattr__(self, "_visible", v)
+        return v
 
     # -- navigation -------------------------------------------------------------------------------------
     def walk_sections(self) -> Iterator[tuple[tuple[Section, ...], Section]]:

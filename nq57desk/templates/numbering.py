@@ -1,16 +1,35 @@
-"""Generated numbering of headings: Phần 1 / I. / 1. / 1.1. / a) with the Vietnamese point letters."""
+"""Generated numbering of headings: Phần 1 / A. / I. / 1. / 1.1. / a) / - / + with the Vietnamese point letters."""
 
 from __future__ import annotations
 
-from nq57desk.templates.model import Section, Template
+from nq57desk.templates.model import NUMBER_LADDER, Section, Template
 from nq57desk.vn import point_letter, roman
+
+# How each level's heading looks, in one place for the DOCX and the print layout:
+# (bold, italic, upper-case title, centred on its own line under the number)
+HEADING_LOOK = {
+    "part": (True, False, False, True), "part_roman": (True, False, False, True),
+    "upper": (True, False, True, False), "roman": (True, False, True, False),
+    "arabic": (True, False, False, False), "decimal": (True, False, False, False),
+    "point": (True, True, False, False), "dash": (False, True, False, False),
+    "plus": (False, False, False, False), "none": (True, False, False, False),
+}
+
+
+def continue_ladder(declared: tuple[str, ...], depth: int) -> str:
+    """The style at `depth` when only `declared` levels are named: further levels go on down the Decree-30 ladder
+    after the last declared one (… a) then - then +), so a fourth level never prints "a)" like the third."""
+    if depth < len(declared):
+        return declared[depth]
+    last = declared[-1] if declared else "roman"
+    rung = NUMBER_LADDER.index(last) if last in NUMBER_LADDER else NUMBER_LADDER.index("decimal")
+    rest = NUMBER_LADDER[rung + 1:] or ("plus",)
+    return rest[min(depth - len(declared), len(rest) - 1)]
 
 
 def style_at(tpl: Template, depth: int) -> str:
-    """Depth 0 is the top level; past the declared styles, points (a, b, c …) continue."""
-    if depth < len(tpl.numbering):
-        return tpl.numbering[depth]
-    return "point"
+    """Depth 0 is the top level."""
+    return continue_ladder(tpl.numbering, depth)
 
 
 def label(style: str, n: int, chain: tuple[int, ...] = ()) -> str:
@@ -21,6 +40,12 @@ def label(style: str, n: int, chain: tuple[int, ...] = ()) -> str:
         return f"Phần {roman(n)}"
     if style == "roman":
         return f"{roman(n)}."
+    if style == "upper":
+        return f"{upper_letter(n)}."
+    if style == "dash":
+        return "-"
+    if style == "plus":
+        return "+"
     if style == "arabic":
         return f"{n}."
     if style == "decimal":
@@ -30,10 +55,17 @@ def label(style: str, n: int, chain: tuple[int, ...] = ()) -> str:
     return ""
 
 
+def upper_letter(n: int) -> str:
+    """A. B. C. … for the top level of a supervision report (A. Kết quả …, B. Nhiệm vụ …)."""
+    return point_letter(n).upper()
+
+
 def next_chain(style: str, n: int, chain: tuple[int, ...]) -> tuple[int, ...]:
     """The arabic chain children see: roman/part levels reset it, arabic starts it, decimal extends it."""
     if style in ("arabic",):
         return (n,)
+    if style in ("dash", "plus"):
+        return chain
     if style == "decimal":
         return chain + (n,)
     if style == "point":
@@ -49,7 +81,7 @@ def number_sections(tpl: Template) -> dict[str, tuple[str, int, tuple[int, ...]]
         n = 0
         for s in secs:
             style = s.style or style_at(tpl, depth)
-            if s.numbered and style != "none":
+            if s.numbered and style != "none" and not s.hidden:
                 n += 1
                 out[s.key] = (label(style, n, chain), depth, next_chain(style, n, chain))
             else:
