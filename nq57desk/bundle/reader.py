@@ -49,6 +49,7 @@ from nq57desk.bundle.format import (
 )
 from nq57desk.errors import DocumentError, NQError
 from nq57desk.report.document import check_document, loads, period_code
+from nq57desk.report.outline import shape
 from nq57desk.templates.model import Template
 
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
@@ -161,6 +162,7 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
         raise _fail("bad_document", name, str(e)) from None
     if str(meta.get(K_PERIOD)) != period_code(doc["period"]):
         raise _fail("data_edited", name, "kỳ báo cáo của gói khác nội dung báo cáo")
+    tpl = shape(tpl, doc).visible()  # the figures the commune reported, in its own outline
     _check_figures(tpl, doc, figures, name)
     return BundleResult(path=name, doc=doc, template_ref=(tpl.id, tpl.version), template=tpl, sha256=file_sha,
                         json_sha256=meta[K_JSON_SHA], visible_sha256=visible_sha, bundle_version=int(meta[K_VERSION]),

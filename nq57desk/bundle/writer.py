@@ -45,6 +45,7 @@ from nq57desk.bundle.safefile import atomic_write
 from nq57desk.render.tree import HeaderCell, Table, build, to_text
 from nq57desk.report.derive import ReportEnv, is_computed
 from nq57desk.report.document import STATUS_VI, dumps, period_code, period_label
+from nq57desk.report.outline import shape
 from nq57desk.templates.model import FieldsBlock, TableBlock, Template
 from nq57desk.templates.numbering import section_paths
 from nq57desk.vn import doc_number, fmt_date, month_only, month_str, to_plain
@@ -64,6 +65,7 @@ def write_bundle(tpl: Template, doc: dict, path, *, app_version: str, exported_a
 
 def build_workbook(tpl: Template, doc: dict, *, app_version: str, exported_at: dt.datetime | None = None) -> Workbook:
     exported = (exported_at or dt.datetime.now()).astimezone().replace(microsecond=0)
+    tpl = shape(tpl, doc).visible()  # the report's own outline; hidden sections' figures are not reported
     tree = build(tpl, doc)
     wb = Workbook()
     wb.properties.creator = f"nq57desk {app_version}"

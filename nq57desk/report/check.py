@@ -15,12 +15,14 @@ from nq57desk.errors import DocumentError
 from nq57desk.report.document import (
     DOC_FIELDS,
     FORMAT,
+    FORMATS,
     STATUSES,
     TOP_ORDER,
     period_bounds,
     period_label,
     refuse_surrogates,
 )
+from nq57desk.report.outline import check_outline, shape
 from nq57desk.templates.model import (
     PERIOD_KINDS,
     AppendixRefBlock,
@@ -114,8 +116,10 @@ def _str_list(v, place: str, what: str) -> None:
 def check_document(doc: dict, tpl: Template) -> dict:
     """Raise DocumentError (Vietnamese) for anything the store must not accept; return the doc unchanged."""
     refuse_surrogates(doc, "")
-    if doc.get("format") != FORMAT:
+    if doc.get("format") not in FORMATS:
         raise DocumentError(f"«format» phải là «{FORMAT}» (có: «{doc.get('format')}»)")
+    if doc["format"] != FORMAT and (doc.get("outline") is not None or doc.get("lines") is not None):
+        raise DocumentError(f"«outline» và «lines» chỉ có từ «format» «{FORMAT}»", "format")
     _keys(doc, TOP_ORDER, "", required=("template", "commune", "period", "header", "values", "recipients",
                                         "signature", "status", "revision"))
     _check_template_ref(doc["template"], tpl)
@@ -135,9 +139,53 @@ def check_document(doc: dict, tpl: Template) -> dict:
     if not is_int(doc["revision"]) or doc["revision"] < 1:
         raise DocumentError("«revision» phải là số nguyên ≥ 1", "revision")
     _check_replaces(doc.get("replaces"), doc["revision"])
+    check_outline(doc.get("outline"), tpl)
+    tpl = shape(tpl, doc)  # the values are those of the report's own outline (added blocks, hidden sections too)
+    _check_lines(doc.get("lines"), tpl, doc)
     _check_values(doc["values"], tpl)
     _check_carried(doc.get("carried", {}), tpl)
     return doc
+
+
+MAX_LINE = 2000
+
+
+def _check_lines(lines, tpl: Template, doc: dict) -> None:
+    """The report's own wording of a figure group's sentences: the figures in it must stay figures of the group."""
+    if lines is None:
+        return
+    if not isinstance(lines, dict):
+        raise DocumentError("«lines» (câu của báo cáo) là bảng khóa khối số liệu → danh sách câu", "lines")
+    for key, pats in lines.items():
+        check_block_lines(tpl, doc, key, pats)
+
+
+def check_block_lines(tpl: Template, doc: dict, key, pats) -> None:
+    """One figure group's own sentences: a list of patterns whose {names} are figures of the report."""
+    from nq57desk.report.derive import line_names
+    from nq57desk.report.document import context_of
+
+    ctx = context_of(doc)
+    place = f"lines.{key}"
+    b = tpl.block(key) if isinstance(key, str) else None
+    if not isinstance(b, FieldsBlock):
+        raise DocumentError(f"không có khối số liệu «{key}» để ghi câu", place)
+    if not isinstance(pats, list) or len(pats) > 100 or not all(isinstance(x, str) for x in pats):
+        raise DocumentError("câu của khối số liệu là danh sách chuỗi chữ (tối đa 100 câu)", place)
+    for i, p in enumerate(pats):
+        if len(p) > MAX_LINE:
+            raise DocumentError(f"câu dài quá {MAX_LINE} ký tự", f"{place}[{i}]")
+        if p.count("[") != p.count("]"):
+            raise DocumentError("dấu [ ] (phần in khi có số liệu) không khớp nhau", f"{place}[{i}]")
+        unknown = [n for n in line_names(p) if tpl.field(n) is None and n not in ctx and not _is_cell(tpl, n)]
+        if unknown:
+            raise DocumentError(f"câu nhắc số liệu không có: {', '.join('{' + n + '}' for n in unknown)}",
+                                f"{place}[{i}]")
+
+
+def _is_cell(tpl: Template, name: str) -> bool:
+    parts = name.split(".")
+    return len(parts) == 3 and tpl.table(parts[0]) is not None
 
 
 def _check_template_ref(tref, tpl: Template) -> None:

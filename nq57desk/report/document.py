@@ -22,13 +22,14 @@ from nq57desk.templates.model import (
 )
 from nq57desk.vn import nfc_deep, roman
 
-FORMAT = "nq57-report/1"
+FORMAT = "nq57-report/2"  # 2: the report may carry its own outline («outline») and sentence wording («lines»)
+FORMATS = ("nq57-report/1", FORMAT)  # every older document still imports and prints the same words
 STATUSES = ("draft", "done", "sent")
 STATUS_VI = {"draft": "Nháp", "done": "Hoàn thành", "sent": "Đã gửi"}
 PERIOD_VI = {"month": "Tháng", "quarter": "Quý", "half": "6 tháng", "year": "Năm", "months": "Số tháng đầu năm",
              "custom": "Kỳ khác"}
-TOP_ORDER = ("format", "template", "commune", "period", "header", "values", "carried", "recipients", "signature",
-             "status", "revision", "replaces")
+TOP_ORDER = ("format", "template", "commune", "period", "header", "outline", "lines", "values", "carried", "recipients",
+             "signature", "status", "revision", "replaces")
 DOC_FIELDS = ("kind", "number", "date", "issuer", "subject")
 
 
@@ -119,28 +120,46 @@ def context_of(doc: dict) -> dict:
             "report_date": h.get("date") or ""}
 
 
-def empty_values(tpl: Template, ctx: dict) -> dict:
-    """A value for every input block of the template, with its defaults filled in."""
+def empty_values(tpl: Template, ctx: dict | None = None) -> dict:
+    """An empty value for every input block of the template: a new report holds only what its officer writes
+    (a template's example wording is a hint, shown in the form, never put into the report)."""
     values: dict = {}
     for _ckey, b in tpl.blocks():
-        if isinstance(b, TextBlock):
-            values[b.key] = fill_placeholders(b.default, ctx)
-        elif isinstance(b, FieldsBlock):
-            for f in b.fields:
-                if not f.derived:
-                    values[f.key] = f.default
-        elif isinstance(b, ListBlock):
-            values[b.key] = [fill_placeholders(x, ctx) for x in b.default]
-        elif isinstance(b, (DocumentsBlock, RecordsBlock, FreeSectionsBlock)):
-            values[b.key] = []
-        elif isinstance(b, AssessmentBlock):
-            values[b.key] = {k: "" for k, _ in b.items}
-        elif isinstance(b, TableBlock):
-            if b.fixed:
-                values[b.key] = {r.key: {} for r in b.data_rows()}
-            else:
-                values[b.key] = []
+        values.update(empty_block_values(b))
     return values
+
+
+def empty_block_values(b) -> dict:
+    """The empty value(s) of one block, by key (a fields block has one per typed field)."""
+    values: dict = {}
+    if isinstance(b, TextBlock):
+        values[b.key] = ""
+    elif isinstance(b, FieldsBlock):
+        for f in b.fields:
+            if not f.derived:
+                values[f.key] = f.default
+    elif isinstance(b, ListBlock):
+        values[b.key] = []
+    elif isinstance(b, (DocumentsBlock, RecordsBlock, FreeSectionsBlock)):
+        values[b.key] = []
+    elif isinstance(b, AssessmentBlock):
+        values[b.key] = {k: "" for k, _ in b.items}
+    elif isinstance(b, TableBlock):
+        if b.fixed:
+            values[b.key] = {r.key: {} for r in b.data_rows()}
+        else:
+            values[b.key] = []
+    return values
+
+
+def hint_text(b, doc: dict):
+    """A block's hint as it would read in this report (placeholders filled): what «Dùng gợi ý» puts in."""
+    ctx = context_of(doc)
+    if isinstance(b, TextBlock):
+        return fill_placeholders(b.hint, ctx)
+    if isinstance(b, ListBlock):
+        return [fill_placeholders(x, ctx) for x in b.hint]
+    return None
 
 
 def new_document(tpl: Template, commune: dict, period: dict, profile: dict | None = None) -> dict:

@@ -14,7 +14,9 @@ from nq57desk import settings
 from nq57desk.errors import DocumentError, NQError, TemplateError
 from nq57desk.errors import os_error_vi as os_error_vi  # re-export: the one translation lives in errors.py
 from nq57desk.report import document as rdoc
+from nq57desk.report import outline
 from nq57desk.report.carry import carry_forward
+from nq57desk.report.outline import shape
 from nq57desk.safety import lock
 from nq57desk.safety.backup import (
     BackupInfo,
@@ -241,7 +243,8 @@ class Desk:
             prev = self._previous_document(tpl, doc)
             if prev is None:
                 raise NQError("Không tìm thấy báo cáo kỳ trước của mẫu này để kế thừa.")
-            doc = carry_forward(tpl, prev, doc)
+            doc = outline.carry(tpl, prev, doc)  # the shape of the last report, not its words
+            doc = carry_forward(shape(tpl, doc), prev, doc)
         return self._insert(tpl, doc, summary="Tạo mới" + (" từ báo cáo kỳ trước" if from_previous else ""))
 
     def _previous_document(self, tpl: Template, doc: dict) -> dict | None:
@@ -318,8 +321,11 @@ class Desk:
         return rdoc.dumps(self.document(rid))
 
     def template_of(self, rid: int) -> Template:
-        doc = self.document(rid)
-        return self.registry.get(doc["template"]["id"], doc["template"]["version"])
+        """The report's template in the report's own outline (renamed, hidden, added and moved sections)."""
+        return self.template_for(self.document(rid))
+
+    def template_for(self, doc: dict) -> Template:
+        return shape(self.registry.get(doc["template"]["id"], doc["template"]["version"]), doc)
 
     def save_document(self, rid: int, doc: dict, author: str | None = None) -> SaveResult:
         """Save an edited document. A sent (frozen) revision is never changed: the edit opens a replacement."""
@@ -327,6 +333,8 @@ class Desk:
 
         author = author or settings.local_user()
         doc = nfc_deep(doc)
+        if doc.get("outline") or doc.get("lines"):  # the officer shaped the report: the format that holds a shape
+            doc["format"] = rdoc.FORMAT
         tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
         t = now()
         with self.session() as s, s.begin():

@@ -18,6 +18,7 @@ from nq57desk.templates.model import (
     Appendix,
     AppendixRefBlock,
     AssessmentBlock,
+    Block,
     Column,
     DocumentsBlock,
     Field,
@@ -248,22 +249,25 @@ def _block(ctx, node, place):
     place = f"{place} ({kind} «{key}»)"
     label = node.get("label", "") or ""
     if kind == "text":
-        _allowed(ctx, node, place, {"type", "key", "label", "default", "style", "required"})
+        _allowed(ctx, node, place, {"type", "key", "label", "hint", "default", "style", "required"})
         style = node.get("style", "body")
         if style not in ("body", "note", "subtitle"):
             ctx.fail(place, "«style» là body, note hoặc subtitle", node)
-        return TextBlock(kind=kind, key=key, label=label, default=_opt(ctx, node, "default", place, str, ""),
+        # «default» of older templates is read as a hint: a template never puts words in a report by itself
+        hint = _opt(ctx, node, "hint", place, str, "") or _opt(ctx, node, "default", place, str, "")
+        return TextBlock(kind=kind, key=key, label=label, hint=hint,
                          style=style, required=_opt(ctx, node, "required", place, bool, False))
     if kind == "fields":
         _allowed(ctx, node, place, {"type", "key", "label", "fields", "lines"})
         return FieldsBlock(kind=kind, key=key, label=label, fields=_fields(ctx, node, place),
                            lines=_str_list(ctx, node, "lines", place))
     if kind == "list":
-        _allowed(ctx, node, place, {"type", "key", "label", "marker", "default"})
+        _allowed(ctx, node, place, {"type", "key", "label", "marker", "hint", "default"})
         marker = node.get("marker", "arabic")
         if marker not in ("arabic", "-", "+"):
             ctx.fail(place, "«marker» là arabic, \"-\" hoặc \"+\"", node)
-        return ListBlock(kind=kind, key=key, label=label, marker=marker, default=_str_list(ctx, node, "default", place))
+        hint = _str_list(ctx, node, "hint", place) or _str_list(ctx, node, "default", place)
+        return ListBlock(kind=kind, key=key, label=label, marker=marker, hint=hint)
     if kind == "documents":
         _allowed(ctx, node, place, {"type", "key", "label", "bullet", "layout", "lead", "default_issuer"})
         layout = node.get("layout", "lines")
@@ -456,3 +460,11 @@ def load_template(path: str | Path) -> Template:
     except UnicodeDecodeError:
         raise TemplateError(p.name, "", "tệp không phải văn bản UTF-8") from None
     return parse_template(text, p.name)
+
+
+def parse_block(spec, place: str, taken: set[str] | frozenset[str] = frozenset()) -> Block:
+    """One block a report adds to its own outline (the same block kinds and checks as in a template file);
+    `taken` holds the keys already used by the template and the report, so an added block never shadows one."""
+    ctx = _Ctx("báo cáo")
+    ctx.keys = {k: "mẫu" for k in taken}
+    return _block(ctx, spec, place)

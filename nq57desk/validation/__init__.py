@@ -10,6 +10,7 @@ from decimal import Decimal
 from nq57desk.report.check import is_month
 from nq57desk.report.derive import ReportEnv, format_value
 from nq57desk.report.document import context_of, fill_placeholders
+from nq57desk.report.outline import shape
 from nq57desk.templates import expr
 from nq57desk.templates.model import (
     NUMERIC_TYPES,
@@ -47,6 +48,7 @@ class Finding:
 
 def validate(tpl: Template, doc: dict) -> list[Finding]:
     """Every finding for a document, errors first, in document order within each severity."""
+    tpl = shape(tpl, doc).visible()  # the report's own outline; a hidden section's figures are not reported
     v = _Validator(tpl, doc)
     v.fields()
     v.tables()

@@ -1,0 +1,681 @@
+"""A report's own outline: the template's sections renamed, hidden, reordered, added to, and blocks moved.
+
+The shape lives in the report document (``doc["outline"]``), so each commune keeps its own headings and order without
+a new template, and the keys of the template's sections and figures stay the same for the upper level. A document
+without an outline has the template's shape. Every operation here is a plain function: document in, new document
+out (the input is never changed), so the GUI's undo, the history and the CLI treat a change of shape like any edit.
+
+    "outline": {
+      "sections": [{"key": "lanh_dao", "title": "Renamed (only when renamed or added)", "hidden": true,
+                    "added": true, "blocks": ["block keys in order"], "children": [ …same… ]}],
+      "blocks": {"added block key": {"type": "text", "label": "…"}},   # blocks the officer added (template syntax)
+      "numbering": ["upper", "roman", "arabic", "decimal", "point", "dash"]   # optional: this report's levels
+    }
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import unicodedata
+from dataclasses import replace
+
+from nq57desk.errors import DocumentError, TemplateError
+from nq57desk.templates.loader import KEY_RE, parse_block
+from nq57desk.templates.model import MAX_DEPTH, NUMBER_STYLES, Appendix, FieldsBlock, Section, Template
+
+OUTLINE_KEYS = ("sections", "appendices", "appendix_heading", "blocks", "numbering")
+NODE_KEYS = ("key", "title", "hidden", "added", "blocks", "children")
+APPENDIX_KEYS = ("key", "label", "title", "hidden", "added", "blocks", "landscape")
+MAX_NODES = 2000  # sections in one report: far beyond any real outline, small enough to check at once
+MAX_TITLE = 500
+MAX_ADDED_BLOCKS = 2000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]")
+
+# block kinds an officer may add to a section, with the label the form shows
+ADDABLE_KINDS = {
+    "text": "Đoạn văn",
+    "list": "Danh sách đánh số",
+    "documents": "Danh sách văn bản đã ban hành",
+    "assessment": "Đánh giá (ưu điểm, tồn tại, nguyên nhân …)",
+}
+
+
+# -- the shape as a template -----------------------------------------------------------------------------------
+
+_CACHE: dict[tuple, Template] = {}
+
+
+def shape(tpl: Template, doc: dict) -> Template:
+    """The template as this report is shaped (hidden sections kept, flagged: `Template.visible()` drops them)."""
+    tpl = base_of(tpl)
+    o = doc.get("outline")
+    if not o:
+        return tpl
+    key = (id(tpl), tpl.id, tpl.version, json.dumps(o, sort_keys=True, ensure_ascii=False))
+    hit = _CACHE.get(key)
+    if hit is None:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        hit = _CACHE[key] = _build(tpl, o)
+    return hit
+
+
+def _template_keys(tpl: Template) -> set[str]:
+    keys = {s.key for _a, s in tpl.walk_sections()} | {a.key for a in tpl.appendices}
+    for _c, b in tpl.blocks():
+        keys.add(b.key)
+        if isinstance(b, FieldsBlock):
+            keys.update(f.key for f in b.fields)
+    return keys
+
+
+def _added_blocks(tpl: Template, o: dict) -> dict:
+    taken = _template_keys(tpl) | {n["key"] for n in _walk_nodes(o.get("sections") or [])}
+    taken |= {a.get("key") for a in o.get("appendices") or [] if isinstance(a, dict)}
+    out = {}
+    for k, spec in (o.get("blocks") or {}).items():
+        spec = dict(spec, key=k)
+        try:
+            out[k] = parse_block(spec, f"khối «{k}»", taken - {k})
+        except TemplateError as e:
+            raise DocumentError(f"khối tự thêm «{k}»: {e.problem}", f"outline.blocks.{k}") from None
+        taken.add(k)
+        if isinstance(out[k], FieldsBlock):
+            taken.update(f.key for f in out[k].fields)
+    return out
+
+
+def _build(tpl: Template, o: dict) -> Template:
+    tsecs = {s.key: (anc, s) for anc, s in tpl.walk_sections()}
+    tapps = {a.key: a for a in tpl.appendices}
+    tblocks = {b.key: (s.key, b) for _anc, s in tpl.walk_sections() for b in s.blocks}
+    tblocks.update({b.key: (a.key, b) for a in tpl.appendices for b in a.blocks})
+    added = _added_blocks(tpl, o)
+    used_secs: set[str] = set()
+    used_blocks: set[str] = set()
+    index: dict[str, dict] = {}
+
+    def take(keys) -> list:
+        blocks = []
+        for bk in keys or []:
+            b = tblocks[bk][1] if bk in tblocks else added.get(bk)
+            if b is not None and bk not in used_blocks:
+                used_blocks.add(bk)
+                blocks.append(b)
+        return blocks
+
+    def make(n: dict) -> dict:
+        k = n["key"]
+        used_secs.add(k)
+        base = tsecs.get(k)
+        m = {"key": k, "base": base[1] if base else None, "title": n.get("title"), "hidden": bool(n.get("hidden")),
+             "blocks": take(n.get("blocks")), "children": []}
+        index[k] = m
+        m["children"] = [make(c) for c in n.get("children") or []]
+        return m
+
+    roots = [make(n) for n in o.get("sections") or []]
+    app_nodes = o.get("appendices")
+    if app_nodes is None:
+        app_nodes = [{"key": a.key, "blocks": [b.key for b in a.blocks]} for a in tpl.appendices]
+    apps = []
+    for n in app_nodes:
+        m = {"key": n["key"], "base": tapps.get(n["key"]), "label": n.get("label"), "title": n.get("title"),
+             "hidden": bool(n.get("hidden")), "landscape": n.get("landscape"), "blocks": take(n.get("blocks"))}
+        index[m["key"]] = m
+        apps.append(m)
+    # what the outline does not name (a newer template, or a block moved into a section since removed) goes back
+    # where the template has it, so nothing the officer typed is ever lost
+    for anc, s in tpl.walk_sections():
+        if s.key in used_secs:
+            continue
+        m = {"key": s.key, "base": s, "title": None, "hidden": False, "blocks": [], "children": []}
+        parent = index.get(anc[-1].key) if anc else None
+        (parent["children"] if parent else roots).append(m)
+        index[s.key] = m
+        used_secs.add(s.key)
+    for a in tpl.appendices:
+        if a.key not in index:
+            index[a.key] = {"key": a.key, "base": a, "label": None, "title": None, "hidden": False,
+                            "landscape": None, "blocks": []}
+            apps.append(index[a.key])
+    for bk, (ckey, b) in tblocks.items():
+        if bk not in used_blocks:
+            index[ckey]["blocks"].append(b)
+
+    def freeze(m: dict) -> Section:
+        children = tuple(freeze(c) for c in m["children"])
+        base = m["base"]
+        if base is None:
+            return Section(key=m["key"], title=m["title"] or "", blocks=tuple(m["blocks"]), children=children,
+                           hidden=m["hidden"], added=True)
+        return replace(base, title=m["title"] or base.title, blocks=tuple(m["blocks"]), children=children,
+                       hidden=m["hidden"])
+
+    def freeze_app(m: dict) -> Appendix:
+        base = m["base"]
+        if base is None:
+            return Appendix(key=m["key"], label=m["label"] or "", title=m["title"] or "", blocks=tuple(m["blocks"]),
+                            landscape=bool(m["landscape"]), hidden=m["hidden"], added=True)
+        return replace(base, label=m["label"] or base.label, title=base.title if m["title"] is None else m["title"],
+                       blocks=tuple(m["blocks"]), hidden=m["hidden"],
+                       landscape=base.landscape if m["landscape"] is None else bool(m["landscape"]))
+
+    numbering = tuple(o.get("numbering") or ()) or tpl.numbering
+    shaped = replace(tpl, sections=tuple(freeze(m) for m in roots), appendices=tuple(freeze_app(m) for m in apps),
+                     numbering=numbering, appendix_heading=o.get("appendix_heading", tpl.appendix_heading))
+    object.__setattr__(shaped, "_base", tpl)
+    return shaped
+
+
+def base_of(tpl: Template) -> Template:
+    """The template a shaped one was made from (shaping is always done from the template itself)."""
+    return tpl.__dict__.get("_base", tpl)
+
+
+def _walk_nodes(nodes):
+    for n in nodes:
+        if isinstance(n, dict):
+            yield n
+            yield from _walk_nodes(n.get("children") or [])
+
+
+# -- checking an outline from outside ----------------------------------------------------------------------------
+
+def check_outline(o, tpl: Template) -> None:
+    """Raise DocumentError (Vietnamese, with the place) for any outline the app must not store."""
+    if o is None:
+        return
+    tpl = base_of(tpl)
+    if not isinstance(o, dict):
+        raise DocumentError("«outline» (dàn ý của báo cáo) phải là một đối tượng", "outline")
+    extra = set(o) - set(OUTLINE_KEYS)
+    if extra:
+        raise DocumentError(f"không biết khóa {', '.join(sorted(map(str, extra)))}", "outline")
+    secs = o.get("sections")
+    if not isinstance(secs, list) or not secs:
+        raise DocumentError("«outline.sections» phải là danh sách mục không rỗng", "outline.sections")
+    blocks = o.get("blocks", {})
+    if not isinstance(blocks, dict):
+        raise DocumentError("«outline.blocks» phải là bảng khóa → khối", "outline.blocks")
+    if len(blocks) > MAX_ADDED_BLOCKS:
+        raise DocumentError(f"quá nhiều khối tự thêm ({len(blocks)}; tối đa {MAX_ADDED_BLOCKS})", "outline.blocks")
+    for k, spec in blocks.items():
+        if not isinstance(k, str) or not KEY_RE.match(k):
+            raise DocumentError(f"khóa khối «{k}» không hợp lệ", "outline.blocks")
+        if not isinstance(spec, dict) or "key" in spec:
+            raise DocumentError("mỗi khối tự thêm là một bảng {type, label, …} (không ghi «key»)", f"outline.blocks.{k}")
+    num = o.get("numbering")
+    if num is not None:
+        if (not isinstance(num, list) or not 1 <= len(num) <= MAX_DEPTH + 2
+                or not all(isinstance(x, str) and x in NUMBER_STYLES for x in num)):
+            raise DocumentError(f"«outline.numbering» là danh sách kiểu đánh số ({', '.join(NUMBER_STYLES)})",
+                                "outline.numbering")
+    tsecs = {s.key for _a, s in tpl.walk_sections()}
+    tblocks = {b.key for _a, s in tpl.walk_sections() for b in s.blocks} | {b.key for a in tpl.appendices for b in a.blocks}
+    tkeys = _template_keys(tpl)
+    heading = o.get("appendix_heading")
+    if heading is not None and (not isinstance(heading, str) or len(heading) > MAX_TITLE or _CONTROL.search(heading)):
+        raise DocumentError("«outline.appendix_heading» là một dòng chữ (có thể để trống)", "outline.appendix_heading")
+    seen_secs: set[str] = set()
+    seen_blocks: set[str] = set()
+    count = 0
+
+    def node(n, place: str, depth: int):
+        nonlocal count
+        count += 1
+        if count > MAX_NODES:
+            raise DocumentError(f"dàn ý có quá nhiều mục (tối đa {MAX_NODES})", "outline.sections")
+        if depth >= MAX_DEPTH:
+            raise DocumentError(f"dàn ý sâu quá {MAX_DEPTH} cấp đề mục", place)
+        if not isinstance(n, dict):
+            raise DocumentError("mỗi mục là một đối tượng {key, title, blocks, children}", place)
+        extra = set(n) - set(NODE_KEYS)
+        if extra:
+            raise DocumentError(f"không biết khóa {', '.join(sorted(map(str, extra)))}", place)
+        k = n.get("key")
+        if not isinstance(k, str) or not KEY_RE.match(k):
+            raise DocumentError(f"khóa mục «{k}» không hợp lệ", place)
+        if k in seen_secs:
+            raise DocumentError(f"mục «{k}» xuất hiện hai lần trong dàn ý", place)
+        seen_secs.add(k)
+        title = n.get("title")
+        if title is not None:
+            _check_title(title, f"{place}.title")
+        added = n.get("added", False)
+        if not isinstance(added, bool) or not isinstance(n.get("hidden", False), bool):
+            raise DocumentError("«added» và «hidden» là true/false", place)
+        if added:
+            if k in tkeys:
+                raise DocumentError(f"mục tự thêm «{k}» trùng khóa có sẵn của mẫu «{tpl.id}»", place)
+            if not title:
+                raise DocumentError("mục tự thêm cần «title» (tên đề mục)", place)
+        elif k not in tsecs:
+            raise DocumentError(f"mẫu «{tpl.id}» không có mục «{k}» (mục tự thêm ghi «added»: true)", place)
+        node_blocks(n, place)
+        ch = n.get("children", [])
+        if not isinstance(ch, list):
+            raise DocumentError("«children» là danh sách mục con", f"{place}.children")
+        for i, c in enumerate(ch):
+            node(c, f"{place}.children[{i}]", depth + 1)
+
+    def node_blocks(n, place):
+        bl = n.get("blocks", [])
+        if not isinstance(bl, list) or not all(isinstance(x, str) for x in bl):
+            raise DocumentError("«blocks» là danh sách khóa khối", f"{place}.blocks")
+        for bk in bl:
+            if bk not in tblocks and bk not in blocks:
+                raise DocumentError(f"không có khối «{bk}» (trong mẫu hoặc trong «outline.blocks»)", f"{place}.blocks")
+            if bk in seen_blocks:
+                raise DocumentError(f"khối «{bk}» nằm ở hai mục", f"{place}.blocks")
+            seen_blocks.add(bk)
+
+    try:
+        for i, n in enumerate(secs):
+            node(n, f"outline.sections[{i}]", 0)
+    except RecursionError:
+        raise DocumentError("dàn ý lồng nhau quá sâu", "outline.sections") from None
+    apps = o.get("appendices")
+    if apps is not None:
+        if not isinstance(apps, list) or len(apps) > 100:
+            raise DocumentError("«outline.appendices» là danh sách phụ lục (tối đa 100)", "outline.appendices")
+        for i, a in enumerate(apps):
+            place = f"outline.appendices[{i}]"
+            if not isinstance(a, dict):
+                raise DocumentError("mỗi phụ lục là một đối tượng {key, label, title, blocks}", place)
+            extra = set(a) - set(APPENDIX_KEYS)
+            if extra:
+                raise DocumentError(f"không biết khóa {', '.join(sorted(map(str, extra)))}", place)
+            k = a.get("key")
+            if not isinstance(k, str) or not KEY_RE.match(k) or k in seen_secs:
+                raise DocumentError(f"khóa phụ lục «{k}» không hợp lệ hoặc bị trùng", place)
+            seen_secs.add(k)
+            for flag in ("added", "hidden", "landscape"):
+                if not isinstance(a.get(flag, False), bool):
+                    raise DocumentError(f"«{flag}» là true/false", place)
+            if a.get("label") is not None:
+                _check_title(a["label"], f"{place}.label")
+            if a.get("title") not in (None, ""):
+                _check_title(a["title"], f"{place}.title")
+            if a.get("added"):
+                if k in tkeys:
+                    raise DocumentError(f"phụ lục tự thêm «{k}» trùng khóa có sẵn của mẫu «{tpl.id}»", place)
+                if not a.get("label"):
+                    raise DocumentError("phụ lục tự thêm cần «label» (ví dụ «Phụ lục I»)", place)
+            elif k not in {x.key for x in tpl.appendices}:
+                raise DocumentError(f"mẫu «{tpl.id}» không có phụ lục «{k}» (phụ lục tự thêm ghi «added»: true)", place)
+            node_blocks(a, place)
+    unused = set(blocks) - seen_blocks
+    if unused:
+        raise DocumentError(f"khối tự thêm không nằm trong mục nào: {', '.join(sorted(unused))}", "outline.blocks")
+    _added_blocks(tpl, o)  # every added block parses as a template block would
+
+
+def _check_title(title, place: str) -> str:
+    if not isinstance(title, str):
+        raise DocumentError("tên đề mục phải là chuỗi chữ", place)
+    t = unicodedata.normalize("NFC", title).strip()
+    if not t:
+        raise DocumentError("tên đề mục không được để trống", place)
+    if len(t) > MAX_TITLE:
+        raise DocumentError(f"tên đề mục dài quá {MAX_TITLE} ký tự", place)
+    if _CONTROL.search(t):
+        raise DocumentError("tên đề mục có ký tự điều khiển (xuống dòng, tab …)", place)
+    return t
+
+
+# -- operations ----------------------------------------------------------------------------------------------------
+
+def outline_of(tpl: Template, doc: dict) -> dict:
+    """The document's outline in full (the template's shape when it has none), as a new dict to change."""
+    tpl = base_of(tpl)
+    shaped = shape(tpl, doc)
+    tsecs = {s.key: s for _a, s in tpl.walk_sections()}
+
+    def node(s: Section) -> dict:
+        n: dict = {"key": s.key}
+        if s.added or s.title != tsecs[s.key].title:
+            n["title"] = s.title
+        if s.added:
+            n["added"] = True
+        if s.hidden:
+            n["hidden"] = True
+        n["blocks"] = [b.key for b in s.blocks]
+        n["children"] = [node(c) for c in s.children]
+        return n
+
+    tapps = {a.key: a for a in tpl.appendices}
+
+    def app(a: Appendix) -> dict:
+        n: dict = {"key": a.key}
+        base = tapps.get(a.key)
+        if a.added or a.label != base.label:
+            n["label"] = a.label
+        if a.added or a.title != base.title:
+            n["title"] = a.title
+        for flag in ("added", "hidden"):
+            if getattr(a, flag):
+                n[flag] = True
+        if a.added or a.landscape != base.landscape:
+            n["landscape"] = a.landscape
+        n["blocks"] = [b.key for b in a.blocks]
+        return n
+
+    o = copy.deepcopy(doc.get("outline") or {})
+    out = {"sections": [node(s) for s in shaped.sections], "appendices": [app(a) for a in shaped.appendices],
+           "blocks": o.get("blocks") or {}}
+    for k in ("numbering", "appendix_heading"):
+        if o.get(k) is not None:
+            out[k] = o[k]
+    return out
+
+
+def _with(doc: dict, o: dict) -> dict:
+    from nq57desk.report.document import FORMAT
+
+    new = copy.deepcopy(doc)
+    new["outline"] = o
+    new["format"] = FORMAT  # an outline needs the format that has one
+    return new
+
+
+def _find(o: dict, key: str):
+    """(parent node or None, siblings list, index, node) of a section in an outline."""
+    def rec(nodes, parent):
+        for i, n in enumerate(nodes):
+            if n["key"] == key:
+                return parent, nodes, i, n
+            hit = rec(n.get("children") or [], n)
+            if hit:
+                return hit
+        return None
+
+    hit = rec(o["sections"], None)
+    if hit is None:
+        raise DocumentError(f"không có mục «{key}» trong dàn ý", "outline")
+    return hit
+
+
+def _container(o: dict, key: str) -> dict:
+    """A section or an appendix of the outline, by key (what holds blocks)."""
+    a = next((a for a in o.get("appendices") or [] if a["key"] == key), None)
+    return a if a is not None else _find(o, key)[3]
+
+
+def _depth(o: dict, key: str) -> int:
+    d, parent = 0, _find(o, key)[0]
+    while parent is not None:
+        d += 1
+        parent = _find(o, parent["key"])[0]
+    return d
+
+
+def _height(n: dict) -> int:
+    return 1 + max((_height(c) for c in n.get("children") or []), default=0)
+
+
+def _new_key(tpl: Template, doc: dict, o: dict, stem: str) -> str:
+    used = _template_keys(tpl) | {n["key"] for n in _walk_nodes(o["sections"])} | set(o.get("blocks") or {})
+    used |= {a["key"] for a in o.get("appendices") or []}
+    used |= set(doc.get("values") or {})
+    for b in (o.get("blocks") or {}).values():
+        used |= {f.get("key") for f in b.get("fields") or [] if isinstance(f, dict)}
+    i = 1
+    while f"{stem}_{i}" in used:
+        i += 1
+    return f"{stem}_{i}"
+
+
+def rename(tpl: Template, doc: dict, key: str, title: str) -> dict:
+    """A new heading for a section; its key (and its figures' keys) stay, so the upper level still reads it."""
+    o = outline_of(tpl, doc)
+    _p, _sibs, _i, n = _find(o, key)
+    t = _check_title(title, "tên đề mục")
+    base = next((s.title for _a, s in base_of(tpl).walk_sections() if s.key == key), None)
+    if base is not None and t == base:
+        n.pop("title", None)
+    else:
+        n["title"] = t
+    return _with(doc, o)
+
+
+def set_hidden(tpl: Template, doc: dict, key: str, hidden: bool) -> dict:
+    """Leave a section that does not apply out of the report (not printed; its figures are «không báo cáo»)."""
+    o = outline_of(tpl, doc)
+    n = _container(o, key)
+    if hidden:
+        n["hidden"] = True
+    else:
+        n.pop("hidden", None)
+    return _with(doc, o)
+
+
+def add_section(tpl: Template, doc: dict, parent: str | None, title: str, index: int | None = None,
+                kind: str | None = "text") -> tuple[dict, str]:
+    """A new section under `parent` (None: a top-level section) at `index` among its siblings (None: last), with
+    one empty block of `kind` to write in (None: no block). Returns the new document and the section's key."""
+    o = outline_of(tpl, doc)
+    t = _check_title(title, "tên đề mục")
+    if parent is None:
+        sibs, depth = o["sections"], 0
+    else:
+        pn = _find(o, parent)[3]
+        sibs, depth = pn.setdefault("children", []), _depth(o, parent) + 1
+    if depth >= MAX_DEPTH:
+        raise DocumentError(f"dàn ý chỉ có tối đa {MAX_DEPTH} cấp đề mục; không thêm mục con ở cấp này được", "outline")
+    if sum(1 for _ in _walk_nodes(o["sections"])) >= MAX_NODES:
+        raise DocumentError(f"dàn ý đã có {MAX_NODES} mục, không thêm được nữa", "outline")
+    key = _new_key(tpl, doc, o, "muc")
+    n = {"key": key, "title": t, "added": True, "blocks": [], "children": []}
+    sibs.insert(len(sibs) if index is None else max(0, min(index, len(sibs))), n)
+    new = _with(doc, o)
+    if kind:
+        new, _bk = add_block(tpl, new, key, {"type": kind, "label": t})
+    return new, key
+
+
+def add_block(tpl: Template, doc: dict, section: str, spec: dict, index: int | None = None) -> tuple[dict, str]:
+    """An added block (any kind a template may hold, in the same syntax) in a section; its values start empty, and a
+    figure the report already holds (the same key) keeps its value: a figure typed once is one figure."""
+    from nq57desk.report.document import empty_block_values
+
+    tpl = base_of(tpl)
+    o = outline_of(tpl, doc)
+    n = _container(o, section)
+    if not isinstance(spec, dict) or "type" not in spec:
+        raise DocumentError("khối cần «type»", "outline")
+    key = _new_key(tpl, doc, o, f"{section}_khoi")
+    o.setdefault("blocks", {})[key] = {k: v for k, v in spec.items() if k != "key"}
+    bl = n.setdefault("blocks", [])
+    bl.insert(len(bl) if index is None else max(0, min(index, len(bl))), key)
+    new = _with(doc, o)
+    check_outline(new["outline"], tpl)
+    block = shape(tpl, new).block(key)
+    values = new.setdefault("values", {})
+    for k, v in empty_block_values(block).items():
+        values.setdefault(k, v)
+    return new, key
+
+
+def remove_section(tpl: Template, doc: dict, key: str) -> dict:
+    """Remove a section the officer added (with its added sub-sections and blocks and their values). A template's
+    section can only be hidden; a template block moved into it goes back to its place in the template."""
+    o = outline_of(tpl, doc)
+    _p, sibs, i, n = _find(o, key)
+    nodes = list(_walk_nodes([n]))
+    if not all(x.get("added") for x in nodes):
+        raise DocumentError("chỉ xóa được mục tự thêm; mục của mẫu thì ẩn đi («Ẩn mục này»)", "outline")
+    del sibs[i]
+    new = _with(doc, o)
+    for x in nodes:
+        for bk in x.get("blocks") or []:
+            if bk in (o.get("blocks") or {}):
+                new = _drop_block_values(tpl, doc, new, bk)
+                del new["outline"]["blocks"][bk]
+    return new
+
+
+def remove_block(tpl: Template, doc: dict, key: str) -> dict:
+    """Remove a block the officer added, with its values (a template's block cannot be removed)."""
+    o = outline_of(tpl, doc)
+    if key not in (o.get("blocks") or {}):
+        raise DocumentError("chỉ xóa được khối tự thêm", "outline")
+    for n in list(_walk_nodes(o["sections"])) + o.get("appendices", []):
+        if key in (n.get("blocks") or []):
+            n["blocks"].remove(key)
+    new = _with(doc, o)
+    new = _drop_block_values(tpl, doc, new, key)
+    del new["outline"]["blocks"][key]
+    return new
+
+
+def _drop_block_values(tpl: Template, old: dict, new: dict, key: str) -> dict:
+    """Values of an added block go with it, except figures the rest of the report still shows."""
+    shaped = shape(tpl, old)
+    b = shaped.block(key)
+    keys = [f.key for f in b.fields] if isinstance(b, FieldsBlock) else [key]
+    elsewhere = set()
+    for _c, other in shaped.blocks():
+        if other.key != key and isinstance(other, FieldsBlock):
+            elsewhere.update(f.key for f in other.fields)
+    for k in keys:
+        if k not in elsewhere:
+            (new.get("values") or {}).pop(k, None)
+    return new
+
+
+def move_section(tpl: Template, doc: dict, key: str, delta: int) -> dict:
+    """Up (-1) or down (+1) among its siblings (Alt+↑/↓)."""
+    o = outline_of(tpl, doc)
+    _p, sibs, i, n = _find(o, key)
+    j = i + delta
+    if not 0 <= j < len(sibs):
+        return doc
+    sibs.insert(j, sibs.pop(i))
+    return _with(doc, o)
+
+
+def move_section_to(tpl: Template, doc: dict, key: str, parent: str | None, index: int | None = None) -> dict:
+    """Move a section (with everything under it) to another parent (drag and drop in the navigation tree)."""
+    o = outline_of(tpl, doc)
+    _p, sibs, i, n = _find(o, key)
+    if parent is not None and parent in {x["key"] for x in _walk_nodes([n])}:
+        raise DocumentError("không chuyển được một mục vào chính nó hay mục con của nó", "outline")
+    depth = 0 if parent is None else _depth(o, parent) + 1
+    if depth + _height(n) > MAX_DEPTH:
+        raise DocumentError(f"chuyển vào đây thì dàn ý sâu quá {MAX_DEPTH} cấp đề mục", "outline")
+    del sibs[i]
+    dest = o["sections"] if parent is None else _find(o, parent)[3].setdefault("children", [])
+    dest.insert(len(dest) if index is None else max(0, min(index, len(dest))), n)
+    return _with(doc, o)
+
+
+def move_block(tpl: Template, doc: dict, key: str, section: str, index: int | None = None) -> dict:
+    """Move a paragraph or block to another section (or another place in its own)."""
+    o = outline_of(tpl, doc)
+    src = next((n for n in list(_walk_nodes(o["sections"])) + o.get("appendices", [])
+                if key in (n.get("blocks") or [])), None)
+    if src is None:
+        raise DocumentError(f"không có khối «{key}» trong các mục", "outline")
+    src["blocks"].remove(key)
+    dest = _container(o, section).setdefault("blocks", [])
+    dest.insert(len(dest) if index is None else max(0, min(index, len(dest))), key)
+    return _with(doc, o)
+
+
+def add_appendix(tpl: Template, doc: dict, label: str, title: str = "", kind: str | None = "text",
+                 index: int | None = None) -> tuple[dict, str]:
+    """A new appendix («Phụ lục II. …») after the others (or at `index`), with one block of `kind` to fill."""
+    o = outline_of(tpl, doc)
+    lab = _check_title(label, "tên phụ lục")
+    t = _check_title(title, "tiêu đề phụ lục") if title and title.strip() else ""
+    apps = o["appendices"]
+    if len(apps) >= 100:
+        raise DocumentError("báo cáo đã có 100 phụ lục, không thêm được nữa", "outline")
+    key = _new_key(tpl, doc, o, "phu_luc")
+    apps.insert(len(apps) if index is None else max(0, min(index, len(apps))),
+                {"key": key, "label": lab, "title": t, "added": True, "landscape": False, "blocks": []})
+    new = _with(doc, o)
+    if kind:
+        new, _bk = add_block(tpl, new, key, {"type": kind, "label": t or lab})
+    return new, key
+
+
+def rename_appendix(tpl: Template, doc: dict, key: str, label: str | None = None, title: str | None = None) -> dict:
+    o = outline_of(tpl, doc)
+    a = next((a for a in o["appendices"] if a["key"] == key), None)
+    if a is None:
+        raise DocumentError(f"không có phụ lục «{key}»", "outline")
+    if label is not None:
+        a["label"] = _check_title(label, "tên phụ lục")
+    if title is not None:
+        a["title"] = _check_title(title, "tiêu đề phụ lục") if title.strip() else ""
+    return _with(doc, o)
+
+
+def remove_appendix(tpl: Template, doc: dict, key: str) -> dict:
+    """Remove an appendix the officer added, with its blocks and their values (a template's one is hidden)."""
+    o = outline_of(tpl, doc)
+    a = next((a for a in o["appendices"] if a["key"] == key), None)
+    if a is None or not a.get("added"):
+        raise DocumentError("chỉ xóa được phụ lục tự thêm; phụ lục của mẫu thì ẩn đi", "outline")
+    o["appendices"].remove(a)
+    new = _with(doc, o)
+    for bk in a.get("blocks") or []:
+        if bk in (o.get("blocks") or {}):
+            new = _drop_block_values(tpl, doc, new, bk)
+            del new["outline"]["blocks"][bk]
+    return new
+
+
+def set_appendix_heading(tpl: Template, doc: dict, heading: str | None) -> dict:
+    """One heading over all appendices («CÁC PHỤ LỤC CHI TIẾT»); None: the template's."""
+    o = outline_of(tpl, doc)
+    if heading is None:
+        o.pop("appendix_heading", None)
+    else:
+        o["appendix_heading"] = heading.strip()
+    new = _with(doc, o)
+    check_outline(new["outline"], tpl)
+    return new
+
+
+def set_numbering(tpl: Template, doc: dict, styles: list[str] | None) -> dict:
+    """This report's numbering of heading levels (None: the template's)."""
+    o = outline_of(tpl, doc)
+    if styles:
+        o["numbering"] = list(styles)
+    else:
+        o.pop("numbering", None)
+    new = _with(doc, o)
+    check_outline(new["outline"], tpl)
+    return new
+
+
+def carry(tpl: Template, prev: dict, doc: dict) -> dict:
+    """The next period's report keeps the previous report's shape (headings, hidden and added sections, order,
+    wording of sentences), never its text: added blocks start empty."""
+    tpl = base_of(tpl)
+    if not prev.get("outline") and not prev.get("lines"):
+        return doc
+    new = copy.deepcopy(doc)
+    if prev.get("outline"):
+        new["outline"] = copy.deepcopy(prev["outline"])
+        shaped = shape(tpl, new)
+        for bk in new["outline"].get("blocks") or {}:
+            for k, v in _empty(shaped.block(bk)).items():
+                new["values"].setdefault(k, v)
+    if prev.get("lines"):
+        new["lines"] = copy.deepcopy(prev["lines"])
+    from nq57desk.report.document import FORMAT
+
+    new["format"] = FORMAT
+    return new
+
+
+def _empty(b) -> dict:
+    from nq57desk.report.document import empty_block_values
+
+    return empty_block_values(b) if b is not None else {}
