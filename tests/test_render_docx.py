@@ -19,7 +19,7 @@ from docx import Document
 from nq57desk.errors import NQError
 from nq57desk.render.docx import DRAFT_MARK, export_docx, render_docx
 from nq57desk.render.tree import build, to_text
-from nq57desk.report.document import check_document, loads, make_period, new_document
+from nq57desk.report.document import check_document, hint_text, loads, make_period, new_document
 from nq57desk.templates import Registry, load_template, parse_template
 from tests.conftest import FIXTURES, GOLDEN, REPORTS, SHARED
 
@@ -38,6 +38,8 @@ def sample_document(tpl, status: str = "draft") -> dict:
     doc = new_document(tpl, {"code": "05503", "name": "Xã Tân Cương", "province_code": "19", "province_name": "Thái Nguyên"},
                        make_period("months", 2026, 5))
     v = doc["values"]
+    for key in ("can_cu", "ket_luan"):  # the officer accepted the template's suggested wording («Dùng gợi ý»)
+        v[key] = hint_text(tpl.block(key), doc)
     v["chi_dao_text"] = "\n".join([LONG.format("kết quả bước đầu được cấp trên ghi nhận"),
                                    "- Ban hành kế hoạch triển khai;", "+ Tổ chức hội nghị quán triệt."])
     v["van_ban"] = [

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nq57desk.report.derive import ReportEnv, format_value, render_line
+from nq57desk.report.derive import ReportEnv, block_lines, format_value, render_line
 from nq57desk.report.document import context_of, fill_placeholders
+from nq57desk.report.outline import shape
 from nq57desk.templates.model import (
     AppendixRefBlock,
     AssessmentBlock,
@@ -20,7 +21,7 @@ from nq57desk.templates.model import (
     Template,
     TextBlock,
 )
-from nq57desk.templates.numbering import label, next_chain, number_sections, style_at
+from nq57desk.templates.numbering import label, next_chain, style_at
 from nq57desk.vn import GAP, date_line, doc_number, fmt_date, month_only, month_str
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -106,13 +107,16 @@ class DocTree:
 
 def build(tpl: Template, doc: dict) -> DocTree:
     """The whole report as a tree of plain nodes, numbers generated, figures in Vietnamese format."""
+    tpl = shape(tpl, doc).visible()
     b = _Builder(tpl, doc)
     h = doc["header"]
     year = doc["period"]["year"]
     symbol = h.get("symbol") or tpl.doc_symbol
     note = appendix_note(doc, symbol)
     appendices = []
-    for i, a in enumerate(tpl.appendices, start=1):
+    printed = [a for a in tpl.appendices if b.has_content(a.blocks)]  # an appendix nobody filled is not printed
+    b.printed_appendices = {a.key for a in printed}
+    for i, a in enumerate(printed, start=1):
         body = b.blocks(a.blocks, a.key, depth=0, chain=())
         lab = f"{i}. {a.label}" if tpl.appendix_heading else a.label
         appendices.append(Appendix(label=lab, title=fill_placeholders(a.title, b.ctx), note="" if tpl.appendix_heading else note,
@@ -159,17 +163,34 @@ class _Builder:
         self.values = doc.get("values") or {}
         self.env = ReportEnv(tpl, doc)
         self.ctx = context_of(doc)
-        self.nums = number_sections(tpl)
+        self.printed_appendices = {a.key for a in tpl.appendices}
+
+    def has_content(self, blocks) -> bool:
+        """Whether any block holds something the officer typed (a fixed table's row labels are the template's)."""
+        for b in blocks:
+            if isinstance(b, FieldsBlock):
+                if any(_given(self.env.resolve(f.key)) for f in b.fields):
+                    return True
+            elif not isinstance(b, AppendixRefBlock) and _given(self.values.get(b.key)):
+                return True
+        return False
 
     def sections(self, secs: tuple[Section, ...], depth: int, chain: tuple[int, ...]) -> list:
-        out = []
+        out, n = [], 0
         for s in secs:
-            num, _d, child_chain = self.nums[s.key]
+            # numbered among the siblings that print: a heading over nothing is a word the commune did not write,
+            # and the numbers of the rest never jump
+            style = s.style or style_at(self.tpl, depth)
+            numbered = s.numbered and style != "none"
+            num = label(style, n + 1, chain) if numbered else ""
+            child_chain = next_chain(style, n + 1, chain) if numbered else chain
+            body = self.blocks(s.blocks, s.key, depth + 1, child_chain) + self.sections(s.children, depth + 1, child_chain)
+            if not body:
+                continue
+            n += numbered
             if s.show_title:
-                out.append(Heading(num, fill_placeholders(s.title, self.ctx), depth,
-                                   (s.style or style_at(self.tpl, depth)) if num else "none", s.key))
-            out += self.blocks(s.blocks, s.key, depth + 1, child_chain)
-            out += self.sections(s.children, depth + 1, child_chain)
+                out.append(Heading(num, fill_placeholders(s.title, self.ctx), depth, style if num else "none", s.key))
+            out += body
         return out
 
     def blocks(self, blocks: tuple[Block, ...], where: str, depth: int, chain: tuple[int, ...]) -> list:
@@ -201,14 +222,18 @@ class _Builder:
             return [self.table(b, where)]
         if isinstance(b, AppendixRefBlock):
             a = self.tpl.appendix(b.appendix)
+            if a is not None and a.key not in self.printed_appendices:
+                return []
             return [Para(b.text.replace("{label}", a.label if a else b.appendix), "plain", where)]
         if isinstance(b, FreeSectionsBlock):
             return self.free_sections(v or [], where, depth, chain)
         return []
 
     def fields(self, b: FieldsBlock, where: str) -> list:
-        if b.lines:
-            return [Para(t, _line_style(t), where) for t in (render_line(line, self.tpl, self.doc, self.env) for line in b.lines)]
+        lines = block_lines(b, self.doc)
+        if lines:
+            texts = (render_line(line, self.tpl, self.doc, self.env) for line in lines)
+            return [Para(t, _line_style(t), where) for t in texts if t]
         out = []
         for f in b.fields:
             val = format_value(f, self.env.resolve(f.key))
@@ -382,6 +407,17 @@ def document_text(d: dict) -> str:
     if subj:
         parts.append(subj if subj.lower().startswith(("về", "v/v")) else f"về {subj}")
     return " ".join(p for p in parts if p)
+
+
+def _given(v) -> bool:
+    """Anything typed: a non-blank string, a number, or a container holding one."""
+    if isinstance(v, dict):
+        return any(_given(x) for k, x in v.items() if k != "_group")
+    if isinstance(v, list):
+        return any(_given(x) for x in v)
+    if isinstance(v, str):
+        return bool(v.strip())
+    return v is not None
 
 
 def _lines(v) -> list[str]:

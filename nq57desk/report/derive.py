@@ -10,8 +10,6 @@ from nq57desk.templates import expr
 from nq57desk.templates.model import Column, Field, TableBlock, Template
 from nq57desk.vn import fmt_date, fmt_money, fmt_number, fmt_percent, parse_number, to_plain
 
-MISSING = "…"
-
 
 class ReportEnv(expr.Env):
     """Reads a document through its template; derived names are computed on demand and remembered."""
@@ -148,23 +146,77 @@ def format_value(spec: Field | Column | None, value) -> str:
 
 
 _PH = re.compile(r"\{([a-zA-Z_][\w.]*)\}")
+_OPTIONAL = re.compile(r"\[([^\[\]]*)\]")  # "[, trong đó {x} hồ sơ trực tuyến]": left out when a figure in it is blank
+_CLAUSE = re.compile(r";\s+")
+
+
+def line_names(line: str) -> list[str]:
+    """The names a sentence pattern fills in, in order."""
+    return _PH.findall(line)
+
+
+def block_lines(b, doc: dict) -> tuple[str, ...]:
+    """A figure group's sentence patterns: the report's own wording when the officer changed it, else the template's."""
+    own = (doc.get("lines") or {}).get(b.key)
+    return tuple(own) if own is not None else b.lines
 
 
 def render_line(line: str, tpl: Template, doc: dict, env: ReportEnv | None = None) -> str:
-    """Fill a sentence template; a blank value prints as "…" so a draft shows what is missing."""
+    """Fill a sentence pattern with the report's figures. Nothing is printed for a figure the report does not give:
+    an optional part in [ ] holding a blank figure is left out, then each clause (between "; ") holding one, and a
+    sentence none of whose figures is given is not printed at all ("" is returned)."""
     env = env or ReportEnv(tpl, doc)
     ctx = context_of(doc)
+    blank = object()
 
-    def sub(m):
-        name = m.group(1)
-        if name in ctx and tpl.field(name) is None:
-            return str(ctx[name])
+    def value(name: str):
         spec = tpl.field(name)
+        if name in ctx and spec is None:
+            return str(ctx[name]), False
         if spec is None and name.count(".") == 2:
             tb = tpl.table(name.split(".")[0])
             spec = tb.column(name.split(".")[2]) if tb else None
-        v = env.resolve(name)
-        s = format_value(spec, v)
-        return s if s else MISSING
+        s = format_value(spec, env.resolve(name))
+        return (s, True) if s else (blank, True)
 
-    return _PH.sub(sub, line)
+    found = {"figure": False, "given": False}
+
+    def fill(text: str):
+        """The text filled in, or None when a figure in it is blank."""
+        missing = False
+
+        def sub(m):
+            nonlocal missing
+            v, is_figure = value(m.group(1))
+            if is_figure:
+                found["figure"] = True
+            if v is blank:
+                missing = True
+                return ""
+            if is_figure:
+                found["given"] = True
+            return v
+
+        out = _PH.sub(sub, text)
+        return None if missing else out
+
+    def optional(m):
+        return fill(m.group(1)) or ""
+
+    text = _OPTIONAL.sub(optional, line)
+    clauses = [c for c in (fill(c) for c in _CLAUSE.split(text)) if c is not None]
+    if found["figure"] and not found["given"]:
+        return ""
+    out = "; ".join(c.strip() for c in clauses if c.strip())
+    return _tidy(out, line)
+
+
+def _tidy(text: str, pattern: str) -> str:
+    """Punctuation left behind by what was left out: doubled spaces, a space before a comma, a lost full stop."""
+    text = re.sub(r"\s{2,}", " ", text).strip()
+    text = re.sub(r"\s+([,;.:)])", r"\1", text)
+    text = re.sub(r"([,;:])(?=[,;.])", "", text)
+    end = pattern.rstrip()[-1:]
+    if text and end in ".:" and not text.endswith(end):
+        text = text.rstrip(",;") + end
+    return text

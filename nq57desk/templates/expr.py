@@ -336,14 +336,19 @@ def evaluate(node, env: Env):
 
 def _call(node: Call, env: Env):
     fn, args = node.fn, node.args
+    # a table with no rows, or a column nobody filled, is not reported: its counts are blank, never 0
     if fn == "rows":
-        return Decimal(len(env.table_rows(args[0].path)))
+        n = len(env.table_rows(args[0].path))
+        return Decimal(n) if n else None
     if fn == "count":
         want = evaluate(args[2], env)
         col = args[1].path
         if want is None:
             return None
-        return Decimal(sum(1 for r in env.table_rows(args[0].path) if str(r.get(col) or "").strip() == str(want).strip()))
+        cells = [str(r.get(col) or "").strip() for r in env.table_rows(args[0].path)]
+        if not any(cells):
+            return None
+        return Decimal(sum(1 for c in cells if c == str(want).strip()))
     if fn == "colsum":
         col = args[1].path
         vals = [_num(r.get(col)) for r in env.table_rows(args[0].path)]
