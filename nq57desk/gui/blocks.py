@@ -20,7 +20,8 @@ from nq57desk.gui.fields import derived_output, field_input, line_input, text_ar
 from nq57desk.gui.formctx import FormContext
 from nq57desk.gui.qtutil import icon
 from nq57desk.gui.textwidgets import combo
-from nq57desk.report.derive import is_computed, render_line
+from nq57desk.report.derive import block_lines, is_computed, render_line
+from nq57desk.report.document import hint_text
 from nq57desk.templates.model import (
     AppendixRefBlock,
     AssessmentBlock,
@@ -50,8 +51,12 @@ def _table(ctx, b):
 
 def block_editor(ctx: FormContext, b: Block) -> QWidget | None:
     if isinstance(b, TextBlock):
-        return _titled(b.label, text_area(ctx, ("values", b.key), b.key, b.label or "Nội dung", blank="",
-                                          min_lines=1 if b.style in ("note", "subtitle") else 4))
+        area = text_area(ctx, ("values", b.key), b.key, b.label or "Nội dung", blank="",
+                         min_lines=1 if b.style in ("note", "subtitle") else 4)
+        box = _titled(b.label, area)
+        if b.hint:
+            _hint_row(ctx, b, area, box.layout())
+        return box
     if isinstance(b, FieldsBlock):
         return fields_block(ctx, b)
     if isinstance(b, ListBlock):
@@ -70,6 +75,31 @@ def block_editor(ctx: FormContext, b: Block) -> QWidget | None:
     if isinstance(b, FreeSectionsBlock):
         return FreeSectionsEditor(ctx, b)
     return None
+
+
+def _hint_row(ctx: FormContext, b, area, lay) -> None:
+    """The template's example wording, greyed in the empty box: printed only once the officer writes it or takes it
+    («Dùng gợi ý», then edits it to say what the commune did)."""
+    text = hint_text(b, ctx.session.doc)
+    area.setPlaceholderText("Gợi ý (không in nếu không dùng): " + text)
+    use = QPushButton("Dùng gợi ý")
+    use.setObjectName("useHint")
+    use.setToolTip("Chép câu gợi ý vào ô để sửa lại cho đúng với đơn vị; gợi ý không tự in ra báo cáo.")
+
+    def take():
+        if area.toPlainText().strip():
+            from nq57desk.gui.qtutil import ask
+
+            if not ask(area, "Dùng gợi ý", "Ô này đã có nội dung. Thay bằng câu gợi ý?", yes="Thay", no="Giữ nguyên"):
+                return
+        area.setPlainText(text)
+        area.setFocus()
+
+    use.clicked.connect(take)
+    row = QHBoxLayout()
+    row.addWidget(use)
+    row.addStretch(1)
+    lay.addLayout(row)
 
 
 def _titled(title: str, body: QWidget, hint: str = "") -> QWidget:
@@ -143,7 +173,22 @@ def _titled_box(label: str, spacing: int) -> tuple[QWidget, QVBoxLayout]:
 def fields_block(ctx: FormContext, b: FieldsBlock) -> QWidget:
     box, lay = _titled_box(b.label, 4)
     lay.addLayout(fields_grid(ctx, b.fields, lambda f: ("values", f.key), lambda f: f.key))
-    if b.lines:
+    edit = QPushButton("Sửa câu in…")
+    edit.setObjectName("editLines")
+    edit.setToolTip("Viết câu in số liệu theo cách của đơn vị (số liệu vẫn là số liệu, được kiểm tra)")
+
+    def open_lines():
+        from nq57desk.gui.linesdialog import LinesDialog
+
+        if LinesDialog(ctx.session, b, box).exec():
+            ctx.rebuild()
+
+    edit.clicked.connect(open_lines)
+    row = QHBoxLayout()
+    row.addWidget(edit)
+    row.addStretch(1)
+    lay.addLayout(row)
+    if block_lines(b, ctx.session.doc):
         prev = QLabel()
         prev.setWordWrap(True)
         prev.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -151,7 +196,8 @@ def fields_block(ctx: FormContext, b: FieldsBlock) -> QWidget:
 
         def refresh():
             s = ctx.session
-            text = "\n".join(render_line(line, s.tpl, s.doc, s.env()) for line in b.lines)
+            texts = [render_line(line, s.tpl, s.doc, s.env()) for line in block_lines(b, s.doc)]
+            text = "\n".join(t for t in texts if t) or "(chưa có số liệu nào: câu không được in)"
             prev.setText("Câu in trong báo cáo:\n" + text)
 
         refresh()
@@ -203,12 +249,16 @@ class _Repeated(QWidget):
         add.clicked.connect(self.add)
         row = QHBoxLayout()
         row.addWidget(add)
+        self.extra_buttons(row)
         row.addStretch(1)
         lay.addLayout(row)
         if not items:
             ctx.register(key, add)
         else:
             ctx.register(key, focus=lambda _k: ctx.focus(self.focus_key(0)))
+
+    def extra_buttons(self, row: QHBoxLayout) -> None:
+        """Buttons beside «Thêm …» (a list's «Dùng gợi ý»)."""
 
     def items(self) -> list:
         v = self.ctx.session.get(self.path)
@@ -288,6 +338,16 @@ class ListEditor(_Repeated):
 
     def body(self, i, item, lay):
         lay.addWidget(text_area(self.ctx, self.path + (i,), f"{self.key}[{i + 1}]", f"mục {i + 1}", blank="", min_lines=1))
+
+    def extra_buttons(self, row) -> None:
+        if not self.b.hint or self.items():
+            return
+        use = QPushButton("Dùng gợi ý")
+        use.setObjectName("useHint")
+        use.setToolTip("Gợi ý: " + "; ".join(hint_text(self.b, self.ctx.session.doc)) + " (không in nếu không dùng)")
+        use.clicked.connect(lambda: (self.ctx.session.set(self.path, hint_text(self.b, self.ctx.session.doc)),
+                                     self.ctx.rebuild()))
+        row.addWidget(use)
 
 
 class RecordsEditor(_Repeated):

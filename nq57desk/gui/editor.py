@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSplitter,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from nq57desk.gui.formctx import FormContext, ack_id
 from nq57desk.gui.forms import APPENDICES, HEAD, build_form, outline, place_of_finding
+from nq57desk.gui.outlinetree import OutlineActions, OutlineTree, style_item
 from nq57desk.gui.qtutil import icon
 from nq57desk.report.document import STATUS_VI, context_of, fill_placeholders, period_label
 from nq57desk.templates.model import TableBlock
@@ -83,7 +83,7 @@ class ReportEditor(QWidget):
         lay.addWidget(self.notice)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.setChildrenCollapsible(False)
-        self.tree = QTreeWidget()
+        self.tree = OutlineTree()
         self.tree.setHeaderHidden(True)
         self.tree.setMinimumWidth(200)
         self.tree.setTextElideMode(Qt.ElideRight)
@@ -99,6 +99,7 @@ class ReportEditor(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([330, 1000])
         lay.addWidget(self.splitter, 1)
+        self.outline_actions = OutlineActions(self)
 
     # opening and closing -----------------------------------------------------------------------------------
     def open(self, session, section: str | None = None, acknowledged: set[str] | None = None) -> None:
@@ -109,6 +110,7 @@ class ReportEditor(QWidget):
         session.findings_changed.connect(self._findings)
         session.status_changed.connect(lambda _s: self._update_title())
         session.notice.connect(self.show_notice)
+        session.outline_changed.connect(self._outline_changed)
         self.acknowledged = set(acknowledged) if acknowledged is not None else session.acknowledged_ids()
         self._build_tree()
         self._update_title()
@@ -125,7 +127,7 @@ class ReportEditor(QWidget):
         try:
             s.close()
         finally:
-            for sig in (s.edited, s.reloaded, s.findings_changed, s.status_changed, s.notice):
+            for sig in (s.edited, s.reloaded, s.findings_changed, s.status_changed, s.notice, s.outline_changed):
                 try:
                     sig.disconnect()
                 except (RuntimeError, TypeError):
@@ -167,12 +169,22 @@ class ReportEditor(QWidget):
         self.items.clear()
         self.titles.clear()
         parents: list[QTreeWidgetItem] = []
+        sections = {s.key: s for _a, s in tpl.walk_sections()}
+        self.tree.sections = set(sections)
+        self.tree.appendices = {a.key for a in tpl.appendices} | {APPENDICES}
         for key, text, depth, _children in outline(tpl):
             text = fill_placeholders(text, ctx)
             self.titles[key] = text
             it = QTreeWidgetItem([text])
             it.setData(0, Qt.UserRole, key)
             it.setToolTip(0, text)
+            flags = it.flags()
+            it.setFlags(flags | Qt.ItemIsDragEnabled | Qt.ItemIsDropEnabled if key in sections
+                        else flags & ~Qt.ItemIsDragEnabled & ~Qt.ItemIsDropEnabled)
+            if key in sections:
+                style_item(it, sections[key].hidden, sections[key].added)
+            elif tpl.appendix(key) is not None:
+                style_item(it, tpl.appendix(key).hidden, tpl.appendix(key).added)
             del parents[depth:]
             if parents:
                 parents[-1].addChild(it)
@@ -183,6 +195,28 @@ class ReportEditor(QWidget):
         self.tree.expandToDepth(0)
         if APPENDICES in self.items:
             self.items[APPENDICES].setExpanded(True)
+
+    def _outline_changed(self, key) -> None:
+        """The outline changed (an operation, undo/redo, a restored revision): the tree follows, the place stays."""
+        expanded = {k for k, it in self.items.items() if it.isExpanded()}
+        cur = key or self.current
+        self._build_tree()
+        for k in expanded:
+            if k in self.items:
+                self.items[k].setExpanded(True)
+        self.current = None
+        self.show_section(cur if cur in self.items else HEAD)
+
+    def select(self, key: str) -> None:
+        if key in self.items:
+            self.show_section(key)
+
+    def first_section(self) -> str:
+        return next(iter(self.tree.sections & set(self.items)), HEAD)
+
+    def section_titles(self) -> list[tuple[str, str]]:
+        """(key, title as the tree shows it) of every section, in outline order."""
+        return [(k, t) for k, t in self.titles.items() if k in self.tree.sections]
 
     # navigation --------------------------------------------------------------------------------------------
     def _tree_changed(self, cur, _prev) -> None:
@@ -209,6 +243,7 @@ class ReportEditor(QWidget):
     def _build_form(self) -> None:
         keep = self.scroll.verticalScrollBar().value() if self.ctx is not None and self.ctx.where == self.current else 0
         self.ctx = FormContext(self.session, self.current, self.navigate, self.rebuild)
+        self.ctx.outline_actions = self.outline_actions
         form = build_form(self.ctx, self.titles)
         old = self.scroll.takeWidget()
         self.scroll.setWidget(form)

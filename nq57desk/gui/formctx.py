@@ -26,6 +26,7 @@ class FormContext:
         self.refreshers: list[Callable[[], None]] = []
         self.search_targets: dict[str, Callable[[str, int, int], None]] = {}
         self.widgets: dict[str, QWidget] = {}  # key → its input (tests and find use it)
+        self.outline_actions = None  # the editor's outline actions (rename, hide, add …), when shown in the editor
 
     @property
     def tpl(self):

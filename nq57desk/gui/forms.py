@@ -43,10 +43,9 @@ def outline(tpl: Template) -> list[tuple[str, str, int, tuple]]:
     rec(tpl.sections, 0)
     if tpl.closing:
         out.append(("_closing", "Phần kết", 0, ()))
-    if tpl.appendices:
-        out.append((APPENDICES, tpl.appendix_heading or "Các phụ lục", 0, tuple(a.key for a in tpl.appendices)))
-        for a in tpl.appendices:
-            out.append((a.key, f"{a.label}. {a.title}" if a.title else a.label, 1, ()))
+    out.append((APPENDICES, tpl.appendix_heading or "Các phụ lục", 0, tuple(a.key for a in tpl.appendices)))
+    for a in tpl.appendices:
+        out.append((a.key, f"{a.label}. {a.title}" if a.title else a.label, 1, ()))
     return out
 
 
@@ -76,7 +75,16 @@ def build_form(ctx: FormContext, titles: dict[str, str]) -> QWidget:
         _blocks(ctx, tpl.closing, lay)
     elif key == APPENDICES:
         _links(ctx, [(a.key, f"{a.label}. {ctx.fill(a.title)}" if a.title else a.label) for a in tpl.appendices], lay,
-               "Chọn một phụ lục:")
+               "Chọn một phụ lục:" if tpl.appendices else "Báo cáo chưa có phụ lục.")
+        acts = ctx.outline_actions
+        if acts is not None:
+            add = QPushButton("Thêm phụ lục…")
+            add.setObjectName("addAppendixButton")
+            add.clicked.connect(acts.add_appendix)
+            row = QHBoxLayout()
+            row.addWidget(add)
+            row.addStretch(1)
+            lay.addLayout(row)
     elif tpl.appendix(key) is not None:
         a = tpl.appendix(key)
         from nq57desk.render.tree import appendix_note
@@ -89,12 +97,51 @@ def build_form(ctx: FormContext, titles: dict[str, str]) -> QWidget:
     else:
         sec = next((s for _a, s in tpl.walk_sections() if s.key == key), None)
         if sec is not None:
+            _outline_bar(ctx, sec, lay)
             _blocks(ctx, sec.blocks, lay)
             if sec.children:
                 _links(ctx, [(c.key, titles.get(c.key, c.title)) for c in sec.children], lay,
                        "Các mục con:" if sec.blocks else "Mục này gồm các mục con; chọn một mục để nhập:")
     lay.addStretch(1)
     return w
+
+
+def _outline_bar(ctx: FormContext, sec: Section, lay: QVBoxLayout) -> None:
+    """The section's own outline actions beside its form (the same as the tree's context menu)."""
+    acts = getattr(ctx, "outline_actions", None)
+    if acts is None:
+        return
+    if sec.hidden:
+        t = QLabel("Mục này đang ẩn: không in trong báo cáo, số liệu trong mục được coi là «không báo cáo».")
+        t.setWordWrap(True)
+        t.setStyleSheet("background: #fff4d6; color: #6b4e00; padding: 4px 8px;")
+        lay.addWidget(t)
+    row = QHBoxLayout()
+    row.setSpacing(6)
+
+    def button(text: str, tip: str, fn, name: str) -> QPushButton:
+        b = QPushButton(text)
+        b.setObjectName(name)
+        b.setToolTip(tip)
+        b.clicked.connect(fn)
+        row.addWidget(b)
+        return b
+
+    button("Đổi tên…", "Đổi tên đề mục trong báo cáo này (F2 trên cây dàn ý)", lambda: acts.rename(sec.key), "renameButton")
+    button("Hiện lại mục" if sec.hidden else "Ẩn mục", "Mục không áp dụng: không in, số liệu «không báo cáo»",
+           lambda: acts.toggle_hidden(sec.key), "hideButton")
+    button("Thêm mục con…", "Thêm một đề mục con dưới mục này", lambda: acts.add_child(sec.key), "addChildButton")
+    add = button("Thêm nội dung ▾", "Thêm đoạn văn, danh sách, văn bản, đánh giá … vào mục này", lambda: None,
+                 "addBlockButton")
+    add.clicked.disconnect()
+    add.clicked.connect(lambda: acts.add_menu(sec.key, add).exec(add.mapToGlobal(add.rect().bottomLeft())))
+    if sec.blocks:
+        button("Chuyển nội dung…", "Chuyển một đoạn, một khối sang mục khác", lambda: acts.move_block(sec.key),
+               "moveBlockButton")
+    if sec.added:
+        button("Xóa mục…", "Xóa mục tự thêm này", lambda: acts.remove(sec.key), "removeButton")
+    row.addStretch(1)
+    lay.addLayout(row)
 
 
 def _blocks(ctx: FormContext, blocks, lay: QVBoxLayout) -> None:

@@ -109,6 +109,26 @@ def ask(parent, title: str, text: str, detail: str = "", yes: str = "Có", no: s
     return box.clickedButton() is by
 
 
+def ask_text(parent, title: str, label: str, text: str = "") -> str | None:
+    """One line of text from the officer (a heading's new name …), Vietnamese buttons; None when cancelled."""
+    if DIALOG_HOOK is not None:
+        got = DIALOG_HOOK("text", title, label, text)
+        return got if isinstance(got, str) else None
+    from PySide6.QtWidgets import QInputDialog
+
+    from nq57desk.gui.textwidgets import install_vi_menus
+
+    d = QInputDialog(parent)
+    d.setWindowTitle(title)
+    d.setLabelText(label)
+    d.setTextValue(text)
+    d.setOkButtonText("Đồng ý")
+    d.setCancelButtonText("Hủy")
+    d.resize(560, d.sizeHint().height())
+    install_vi_menus(d)
+    return d.textValue() if d.exec() else None
+
+
 def info(parent, title: str, text: str, detail: str = "") -> None:
     if DIALOG_HOOK is not None:
         DIALOG_HOOK("info", title, text, detail)

@@ -12,10 +12,11 @@ from nq57desk.errors import NQError, error_vi
 from nq57desk.gui.qtutil import hhmm
 from nq57desk.gui.workers import run_async, serial_pool
 from nq57desk.report.derive import ReportEnv, derived_values
+from nq57desk.report.outline import shape
 from nq57desk.templates.numbering import section_paths
 from nq57desk.validation import Finding, refusal_text, validate
 
-CONTENT_KEYS = ("header", "values", "carried", "recipients", "signature")
+CONTENT_KEYS = ("header", "outline", "lines", "values", "carried", "recipients", "signature")
 AUTOSAVE_MS = 800  # saved this long after the last keystroke …
 AUTOSAVE_MAX_MS = 2500  # … and never later than this after the first unsaved one, even while typing on
 CHECK_MS = 120
@@ -33,6 +34,7 @@ class DocSession(QObject):
     save_failed = Signal(str)
     status_changed = Signal(str)
     notice = Signal(str)  # something the officer must know about the report now (e.g. it went back to «Nháp»)
+    outline_changed = Signal(object)  # the report's outline changed (reshaped, undone, restored): section to show
 
     def __init__(self, desk, rid: int, parent: QObject | None = None, *, doc: dict | None = None, tpl=None,
                  acknowledged=frozenset(), stored_text: str = ""):
@@ -43,9 +45,9 @@ class DocSession(QObject):
         self.stored_text = stored_text
         self.preview_acks = acknowledged  # before attach(): read with the glimpse
         self.doc = doc if desk is None else desk.document(rid)
-        self.tpl = tpl if desk is None else desk.template(self.doc["template"]["id"], self.doc["template"]["version"])
-        self.paths = section_paths(self.tpl)
-        self.paths["_head"] = "Phần đầu & kết"
+        self.tpl = shape(tpl if desk is None else desk.template(self.doc["template"]["id"], self.doc["template"]["version"]),
+                         self.doc)
+        self._retemplate()
         self._undo: list[tuple[dict, object]] = []
         self._redo: list[tuple[dict, object]] = []
         self._group: object = None
@@ -72,6 +74,36 @@ class DocSession(QObject):
             QTimer.singleShot(50, self.revalidate)
         else:
             self.revalidate()
+
+    def _retemplate(self) -> bool:
+        """Follow the document's outline; True when the shape changed."""
+        old = self.tpl
+        self.tpl = shape(self.tpl, self.doc)
+        self.paths = section_paths(self.tpl)
+        self.paths["_head"] = "Phần đầu & kết"
+        self._env = None
+        self._derived_gen = -1
+        return self.tpl is not old
+
+    def reshape(self, op, *args):
+        """Change the report's outline with one of nq57desk.report.outline's operations (rename, hide, add, move …):
+        one undo step, saved and checked like any edit. Returns what the operation returns besides the document
+        (the new section's or block's key), or None. Raises DocumentError (Vietnamese) when refused."""
+        res = op(self.tpl, self.doc, *args)
+        new, extra = (res if isinstance(res, tuple) else (res, None))
+        if new is self.doc:
+            return extra
+        self._push_undo(("outline",))
+        self._group = None
+        for k in CONTENT_KEYS:
+            if k in new:
+                self.doc[k] = new[k]
+            else:
+                self.doc.pop(k, None)
+        self._retemplate()
+        self._touch(("outline",))
+        self.outline_changed.emit(extra if isinstance(extra, str) else None)
+        return extra
 
     def acknowledged_ids(self) -> set[str]:
         """Accepted warnings, as the panel names them (key|message); stored with the report in the database."""
@@ -231,13 +263,19 @@ class DocSession(QObject):
         content, path = src.pop()
         dst.append((self._snapshot(), path))
         for k, v in content.items():
-            self.doc[k] = v
+            if v is None and k in ("outline", "lines"):
+                self.doc.pop(k, None)
+            else:
+                self.doc[k] = v
+        reshaped = self._retemplate()
         self._group = None
         self.invalid.clear()
         self.raw_text.clear()
         self._gen += 1
         self._schedule_save()
         self.revalidate()
+        if reshaped:
+            self.outline_changed.emit(None)
         self.reloaded.emit(path)
 
     # checks ------------------------------------------------------------------------------------------------
@@ -348,13 +386,19 @@ class DocSession(QObject):
         self._undo.append((before, None))
         self._redo.clear()
         for k in CONTENT_KEYS:
-            self.doc[k] = cur.get(k)
+            if k in cur:
+                self.doc[k] = cur[k]
+            else:
+                self.doc.pop(k, None)
+        reshaped = self._retemplate()
         self.invalid.clear()
         self.raw_text.clear()
         self._gen += 1
         self._saved_gen = self._gen
         self._apply_meta(cur["status"], cur["revision"], cur.get("replaces"))
         self.revalidate()
+        if reshaped:
+            self.outline_changed.emit(None)
         self.reloaded.emit(None)
         self._tell(res)
 

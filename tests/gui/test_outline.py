@@ -1,0 +1,147 @@
+"""The officer shapes the report's outline in the navigation tree and the section bar, undoes it, reopens the
+report and starts the next period from it (pytest-qt, real widgets; checked through the core)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QPushButton
+
+from nq57desk.render.tree import Heading, build
+from nq57desk.report.outline import shape
+
+from ..helpers.outline import written
+from .helpers import vtype
+
+
+def _report(desk):
+    return desk.create_report("chung", {"kind": "half", "year": 2026, "number": 1})
+
+
+def _press(widget, key, mods=Qt.NoModifier):
+    QApplication.sendEvent(widget, QKeyEvent(QEvent.KeyPress, key, mods))
+    QApplication.sendEvent(widget, QKeyEvent(QEvent.KeyRelease, key, mods))
+
+
+def _headings(desk, rid) -> list[str]:
+    tpl = desk.template_of(rid)
+    return [n.text for n in build(tpl, written(tpl, desk.document(rid))).body if isinstance(n, Heading)]
+
+
+def _button(ed, name) -> QPushButton:
+    return ed.scroll.widget().findChild(QPushButton, name)
+
+
+def test_shape_the_outline_undo_reopen_and_next_period(win, qtbot, gui_desk, dialogs):
+    rid = _report(gui_desk)
+    win.open_report(rid)
+    ed, tree = win.editor, win.editor.tree
+    # rename with F2 on the tree (the dialog answers with the new heading)
+    ed.show_section("chi_dao")
+    tree.setFocus()
+    dialogs.state["answer"] = "Lãnh đạo, chỉ đạo của Đảng ủy, Ủy ban nhân dân phường"
+    _press(tree, Qt.Key_F2)
+    assert ed.items["chi_dao"].text(0).endswith("Lãnh đạo, chỉ đạo của Đảng ủy, Ủy ban nhân dân phường")
+    # hide a section that does not apply, from its bar
+    ed.show_section("nhiem_vu")
+    _button(ed, "hideButton").click()
+    assert "(ẩn" in ed.items["nhiem_vu"].text(0)
+    # add sections down to the sixth level under «Kết quả»
+    parent = "ket_qua"
+    for level in range(2, 7):
+        ed.show_section(parent)
+        dialogs.state["answer"] = f"Mục cấp {level}"
+        _button(ed, "addChildButton").click()
+        parent = ed.current
+        assert parent not in ("ket_qua",) and ed.items[parent].text(0).endswith(f"Mục cấp {level}")
+    deepest = parent
+    vtype(next(iter(ed.ctx.widgets.values())), "Nội dung ở cấp sáu.")
+    # reorder with Alt+↓ on the tree: «Đánh giá chung» goes below «Nhiệm vụ»
+    ed.show_section("danh_gia")
+    tree.setFocus()
+    _press(tree, Qt.Key_Down, Qt.AltModifier)
+    order = [s.key for s in win.session.tpl.sections]
+    assert order.index("danh_gia") == order.index("nhiem_vu") + 1
+    # add a list to «Kiến nghị» from the section's context menu
+    menu = ed.outline_actions.menu_for("kien_nghi")
+    add = next(a for a in menu.actions() if a.menu() is not None)
+    next(a for a in add.menu().actions() if a.text() == "Danh sách đánh số").trigger()
+    assert [b.kind for b in next(s for s in win.session.tpl.sections if s.key == "kien_nghi").blocks] == ["text", "list"]
+    # move a block («Văn bản đã ban hành») from «chi_dao» to «kien_nghi» through the dialog
+    ed.show_section("chi_dao")
+
+    def answer():
+        d = QApplication.activeModalWidget()
+        assert isinstance(d, QDialog)
+        combos = d.findChildren(QComboBox)
+        combos[0].setCurrentIndex(combos[0].findData("van_ban"))
+        combos[1].setCurrentIndex(combos[1].findData("kien_nghi"))
+        next(b for b in d.findChildren(QPushButton) if b.text() == "Chuyển").click()
+
+    QTimer.singleShot(0, answer)
+    _button(ed, "moveBlockButton").click()
+    assert win.session.tpl.container_of("van_ban") == "kien_nghi"
+    win.session.flush()
+    hs = _headings(gui_desk, rid)
+    assert any("LÃNH ĐẠO, CHỈ ĐẠO CỦA ĐẢNG ỦY" in h.upper() for h in hs)
+    assert not any("NHIỆM VỤ, GIẢI PHÁP" in h.upper() for h in hs)
+    labels = [h.split(" ")[0] for h in hs if "Mục cấp" in h]
+    assert len(labels) == 5 and len(set(labels)) == 5  # 1. 1.1. a) - + : each level numbered its own way
+    shaped_doc = gui_desk.document(rid)
+    # undo all of it, then redo all of it
+    while win.session.can_undo():
+        win.session.undo()
+    assert "outline" not in win.session.doc or shape(win.session.tpl, win.session.doc).sections == \
+        gui_desk.template_of(rid).__dict__.get("_base", gui_desk.template_of(rid)).sections
+    assert not ed.items["chi_dao"].text(0).endswith("phường")
+    while win.session.can_redo():
+        win.session.redo()
+    win.session.flush()
+    again = gui_desk.document(rid)
+    assert again["outline"] == shaped_doc["outline"] and again["values"] == shaped_doc["values"]
+    # close and reopen: the shape is there
+    win.close_report()
+    win.open_report(rid)
+    assert win.editor.items["chi_dao"].text(0).endswith("phường")
+    assert deepest in win.editor.items
+    # the next period keeps the shape, not the text
+    win.close_report()
+    rid2 = gui_desk.create_report("chung", {"kind": "half", "year": 2026, "number": 2}, from_previous=True)
+    nxt = gui_desk.document(rid2)
+    assert nxt["outline"]["sections"] == again["outline"]["sections"]
+    win.open_report(rid2)
+    assert win.editor.items["chi_dao"].text(0).endswith("phường")
+    assert "(ẩn" in win.editor.items["nhiem_vu"].text(0)
+    assert "6 tháng đầu năm" not in " ".join(_headings(gui_desk, rid2))
+
+
+def test_add_an_appendix_and_write_in_it(win, qtbot, gui_desk, dialogs):
+    rid = _report(gui_desk)
+    win.open_report(rid)
+    ed = win.editor
+    ed.show_section("_appendices")
+    dialogs.state["answer"] = "Danh sách nhiệm vụ chưa hoàn thành"
+    _button(ed, "addAppendixButton").click()
+    key = ed.current
+    assert ed.items[key].text(0) == "Phụ lục I. Danh sách nhiệm vụ chưa hoàn thành"
+    vtype(next(iter(ed.ctx.widgets.values())), "Nhiệm vụ số hóa di tích: chưa thực hiện.")
+    win.session.flush()
+    tpl, doc = gui_desk.template_of(rid), gui_desk.document(rid)
+    tree = build(tpl, doc)
+    assert [a.label for a in tree.appendices] == ["Phụ lục I"]
+    assert tree.appendices[0].body[0].text == "Nhiệm vụ số hóa di tích: chưa thực hiện."
+
+
+def test_hint_is_shown_not_printed_until_used(win, qtbot, gui_desk):
+    rid = _report(gui_desk)
+    win.open_report(rid)
+    ed = win.editor
+    ed.show_section("_closing")
+    box = ed.ctx.widgets["ket_luan"]
+    assert box.toPlainText() == "" and "Trên đây là báo cáo" in box.placeholderText()
+    win.session.flush()
+    assert "Trên đây là báo cáo" not in "\n".join(n.text for n in build(gui_desk.template_of(rid),
+                                                                          gui_desk.document(rid)).body)
+    ed.scroll.widget().findChild(QPushButton, "useHint").click()
+    win.session.flush()
+    assert gui_desk.document(rid)["values"]["ket_luan"].startswith("Trên đây là báo cáo 6 tháng đầu năm 2026")
