@@ -1,0 +1,243 @@
+"""A real report entered again through the general template `chung`, by the operations an officer has in the
+window: rename and hide the template's sections, add sections at any depth with their own numbering, write the
+paragraphs, fill the header, Nơi nhận and signature. Used by tests/test_cross_outline.py to show that any
+commune's outline can be kept without a template made for it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from nq57desk.report import outline as ops
+from nq57desk.report.document import make_period, new_document
+from nq57desk.vn import fold
+
+# the Decree-30 ladder, as ranks: a heading's parent is the nearest earlier heading of a lower rank
+RANK = {"part": 0, "upper": 1, "roman": 2, "arabic": 3, "decimal": 4, "decimal3": 5, "point": 6}
+STYLE = {"decimal3": "decimal"}
+
+HEADING = [
+    (re.compile(r"^Phần\s+(\d+)\s*$"), "part"),
+    (re.compile(r"^([IVX]+)\.\s+(\S.*)$"), "roman"),
+    (re.compile(r"^([A-Z])\.\s+(\S.*)$"), "upper"),
+    (re.compile(r"^(\d+\.\d+\.\d+)\.?\s+(\S.*)$"), "decimal3"),
+    (re.compile(r"^(\d+\.\d+)\.?\s+(\S.*)$"), "decimal"),
+    (re.compile(r"^(\d+)\.\s+(\S.*)$"), "arabic"),
+    (re.compile(r"^([a-zđ])\)\s+(\S.*)$"), "point"),
+]
+
+
+def clean(line: str) -> str:
+    """The text as the officer would type it: no markdown or HTML marks left by the extraction."""
+    line = unicodedata.normalize("NFC", line)
+    line = re.sub(r"<[^>]+>", "", line)
+    line = re.sub(r"^#+\s*", "", line)
+    line = line.replace("**", "").replace("*", "")
+    return line.strip()
+
+
+@dataclass
+class Node:
+    style: str
+    title: str
+    paras: list[str] = field(default_factory=list)
+    children: list = field(default_factory=list)
+
+
+@dataclass
+class Seed:
+    place: str = ""
+    date: str | None = None
+    subject: str = ""
+    kinh_gui: list[str] | None = None
+    intro: list[str] = field(default_factory=list)
+    roots: list[Node] = field(default_factory=list)
+    closing: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    signature: list[str] = field(default_factory=list)
+    signer: str = ""
+    after: list[str] = field(default_factory=list)  # what follows the signature (appendices)
+
+
+def heading_of(line: str):
+    for rx, style in HEADING:
+        m = rx.match(line)
+        if m:
+            title = m.group(2) if m.lastindex and m.lastindex >= 2 else ""
+            if style == "part":
+                return style, ""
+            # a numbered paragraph is not a heading: headings are short and do not end a sentence
+            if len(title) > 160 or title.endswith((";", ",")) or (title.endswith(".") and len(title) > 90):
+                return None
+            return style, title
+    return None
+
+
+def parse(text: str) -> Seed:
+    lines = [clean(x) for x in text.splitlines()]
+    lines = [x for x in lines if x]
+    s = Seed()
+    i = 0
+    while i < len(lines) and lines[i].upper() != "BÁO CÁO":
+        m = re.match(r"^(.+?), ngày\s+(\d*)\s*tháng\s+(\d*)\s*năm\s+(\d{4})", lines[i])
+        if m:
+            s.place = m.group(1)
+            day, month, year = m.group(2), m.group(3), m.group(4)
+            s.date = (f"{year}-{int(month):02d}-{int(day):02d}" if day and month else
+                      f"{year}-{int(month):02d}" if month else None)
+        i += 1
+    i += 1
+    s.subject = lines[i]
+    i += 1
+    if i < len(lines) and lines[i].startswith("Kính gửi"):
+        i += 1
+        s.kinh_gui = []
+        while lines[i].startswith("- "):
+            s.kinh_gui.append(lines[i][2:])
+            i += 1
+    stack: list[Node] = []
+    pending_part = None
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("Trên đây là"):
+            break
+        h = heading_of(line)
+        if h:
+            style, title = h
+            if style == "part":  # "Phần 1" then its title on the next line
+                i += 1
+                title = lines[i]
+            node = Node(style, title)
+            while stack and RANK[stack[-1].style] >= RANK[style]:
+                stack.pop()
+            (stack[-1].children if stack else s.roots).append(node)
+            stack.append(node)
+            pending_part = None
+        elif stack:
+            stack[-1].paras.append(line)
+        else:
+            s.intro.append(line)
+        i += 1
+    while i < len(lines) and not lines[i].startswith("Nơi nhận"):
+        s.closing.append(lines[i])
+        i += 1
+    i += 1
+    while i < len(lines) and lines[i].startswith("- "):
+        s.recipients.append(lines[i][2:])
+        i += 1
+    while i < len(lines) and (lines[i].isupper() or lines[i].startswith(("TM.", "KT.", "Q."))):
+        s.signature.append(lines[i])
+        i += 1
+    if i < len(lines):
+        s.signer = lines[i]
+        i += 1
+    s.after = lines[i:]
+    del pending_part
+    return s
+
+
+def _overlap(a: str, b: str) -> float:
+    wa, wb = set(fold(a).lower().split()), set(fold(b).lower().split())
+    return len(wa & wb) / max(1, min(len(wa), len(wb)))
+
+
+def enter(tpl, seed: Seed, commune: dict, period: dict) -> tuple[dict, dict]:
+    """The report as an officer enters it through `tpl` (chung): returns the document and the count of
+    operations used, by name."""
+    doc = new_document(tpl, commune, period)
+    used = {"rename": 0, "hide": 0, "add": 0, "reorder": 0, "style": 0}
+    h = doc["header"]
+    h.update(place=seed.place, date=seed.date, subject=seed.subject, kinh_gui=seed.kinh_gui)
+    doc["recipients"] = seed.recipients
+    doc["signature"] = {"lines": seed.signature, "name": seed.signer}
+    doc["values"]["can_cu"] = "\n".join(seed.intro)
+    doc["values"]["ket_luan"] = "\n".join(seed.closing)
+    # the report's own levels, from its headings
+    styles = []
+
+    def collect(nodes, depth):
+        for n in nodes:
+            st = STYLE.get(n.style, n.style)
+            while len(styles) <= depth:
+                styles.append(st)
+            collect(n.children, depth + 1)
+
+    collect(seed.roots, 0)
+    doc = ops.set_numbering(tpl, doc, styles[:6])
+    # top-level headings take the template's sections when they say the same thing, else are added
+    free = [s for s in tpl.sections]
+    placed = []
+    for n in seed.roots:
+        best = max(free, key=lambda s: _overlap(s.title, n.title), default=None)
+        if best is not None and _overlap(best.title, n.title) >= 0.5:
+            free.remove(best)
+            if best.title != n.title:
+                doc = ops.rename(tpl, doc, best.key, n.title)
+                used["rename"] += 1
+            key = best.key
+            first_text = next((b.key for b in best.blocks if b.kind == "text"), None)
+        else:
+            doc, key = ops.add_section(tpl, doc, None, n.title or "Phần", None, None)
+            used["add"] += 1
+            first_text = None
+        placed.append(key)
+        doc = _fill(tpl, doc, key, n, first_text, used, 1)
+    doc = _appendices(tpl, doc, seed.after, used)
+    for s in free:  # the template's sections this commune does not report
+        doc = ops.set_hidden(tpl, doc, s.key, True)
+        used["hide"] += 1
+    # the template's sections in the report's order
+    for i, key in enumerate(placed):
+        cur = [s.key for s in ops.shape(tpl, doc).sections]
+        while cur.index(key) > i:
+            doc = ops.move_section(tpl, doc, key, -1)
+            used["reorder"] += 1
+            cur = [s.key for s in ops.shape(tpl, doc).sections]
+    return doc, used
+
+
+APPENDIX = re.compile(r"^(?:\d+\.\s+)?(Phụ lục(?:\s+[IVXLC]+)?)\.?\s*(.*)$")
+
+
+def _appendices(tpl, doc, lines: list[str], used) -> dict:
+    """What follows the signature: a heading over the appendices, then each «Phụ lục …» with its content."""
+    key, paras = None, []
+
+    def flush():
+        nonlocal doc
+        if key is not None and paras:
+            doc, bk = ops.add_block(tpl, doc, key, {"type": "text", "label": "Nội dung"})
+            doc["values"][bk] = "\n".join(paras)
+
+    for line in lines:
+        m = APPENDIX.match(line)
+        if m:
+            flush()
+            paras = []
+            doc, key = ops.add_appendix(tpl, doc, m.group(1), m.group(2), None)
+            used["add"] += 1
+        elif line.startswith("(Kèm theo"):
+            continue  # the app writes it under each appendix
+        elif key is None and line.isupper():
+            doc = ops.set_appendix_heading(tpl, doc, line)
+        elif key is not None:
+            paras.append(line)
+    flush()
+    return doc
+
+
+def _fill(tpl, doc, key, node: Node, first_text, used, depth) -> dict:
+    if node.paras:
+        if first_text is None:
+            doc, first_text = ops.add_block(tpl, doc, key, {"type": "text", "label": "Nội dung"})
+        doc["values"][first_text] = "\n".join(node.paras)
+    for c in node.children:
+        doc, ck = ops.add_section(tpl, doc, key, c.title or "Mục", None, None)
+        used["add"] += 1
+        doc = _fill(tpl, doc, ck, c, None, used, depth + 1)
+    return doc
+
+
+def period_of(kind: str, year: int, number: int | None):
+    return make_period(kind, year, number)
