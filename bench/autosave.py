@@ -203,10 +203,29 @@ def _wait_ticking(done, timeout_ms: int = 30_000) -> float:
     return max(late[0], 0.0)
 
 
+def shape_outline(desk, rid: int, n: int) -> None:
+    """Give the report a 6-level outline of `n` added sections (each with a paragraph), as a ward's report has:
+    the heaviest shape the editor, the checks and the saves have to carry."""
+    from nq57desk.report import outline as ops
+    from nq57desk.templates.model import MAX_DEPTH
+
+    tpl, doc = desk.template_of(rid), desk.document(rid)
+    chain: list[str] = []
+    for i in range(n):
+        depth = i % MAX_DEPTH
+        doc, key = ops.add_section(tpl, doc, chain[depth - 1] if depth else None, f"Mục thêm số {i + 1}")
+        chain[depth:] = [key]
+        sec = next(s for _a, s in ops.shape(tpl, doc).walk_sections() if s.key == key)
+        doc["values"][sec.blocks[0].key] = f"Nội dung mục {i + 1}."
+    desk.save_document(rid, doc)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--edits", type=int, default=500)
     p.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    p.add_argument("--outline", type=int, default=0, metavar="N",
+                   help="first give the report a 6-level outline of N added sections (the issue's case: 200)")
     args = p.parse_args()
     report = largest_report()
     t0 = time.time()
@@ -217,6 +236,8 @@ def main() -> int:
         desk = Desk(tmp / "data")
         desk.save_profile({"commune_code": json.loads(report.read_bytes())["commune"]["code"]})
         rid = desk.import_report(report.read_bytes())
+        if args.outline:
+            shape_outline(desk, rid, args.outline)
         gui = None
         if importlib.util.find_spec("nq57desk.gui.session") is not None:
             gui = gui_run(desk, rid, args.edits, tmp)
@@ -224,7 +245,8 @@ def main() -> int:
         desk.close()
 
     print(f"machine: {machine()}")
-    print(f"report {report.name}, {args.edits} edits, Qt offscreen; milliseconds on the GUI thread")
+    shaped = f", outline of {args.outline} added sections in 6 levels" if args.outline else ""
+    print(f"report {report.name}{shaped}, {args.edits} edits, Qt offscreen; milliseconds on the GUI thread")
     rows = []
     if gui:
         print(f"editor section «{gui['section']}», {gui['fields']} number fields, one keystroke + one autosave per edit")

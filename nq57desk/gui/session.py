@@ -19,6 +19,7 @@ from nq57desk.validation import Finding, refusal_text, validate
 CONTENT_KEYS = ("header", "outline", "lines", "values", "carried", "recipients", "signature")
 AUTOSAVE_MS = 800  # saved this long after the last keystroke …
 AUTOSAVE_MAX_MS = 2500  # … and never later than this after the first unsaved one, even while typing on
+SHARED_KEYS = ("outline",)  # never changed in place (outline operations make a new one): copies may share it
 CHECK_MS = 120
 RETRY_MS = 5000
 UNDO_LIMIT = 300
@@ -220,7 +221,7 @@ class DocSession(QObject):
         self.check_timer.start()
 
     def _snapshot(self) -> dict:
-        return {k: copy.deepcopy(self.doc.get(k)) for k in CONTENT_KEYS}
+        return {k: copy.deepcopy(self.doc.get(k)) if k not in SHARED_KEYS else self.doc.get(k) for k in CONTENT_KEYS}
 
     def _push_undo(self, path) -> None:
         self._undo.append((self._snapshot(), path))
@@ -302,10 +303,9 @@ class DocSession(QObject):
 
     # saving ------------------------------------------------------------------------------------------------
     def _save_call(self, doc: dict, gen: int):
-        res = self.desk.save_document(self.rid, doc)
+        res = self.desk.save_document(self.rid, doc)  # says what it stored: the report is not read again
         self._worker_gen = max(self._worker_gen, gen)
-        cur = self.desk.document(self.rid)
-        return gen, res, cur["status"], cur["revision"], cur.get("replaces")
+        return gen, res, res.status, res.revision, res.replaces
 
     def save_async(self) -> None:
         if not self.dirty or self.desk is None:
@@ -314,7 +314,7 @@ class DocSession(QObject):
             return  # the running save's callback schedules the next one
         self._saving = True
         self._dirty_since = None
-        doc, gen = copy.deepcopy(self.doc), self._gen
+        doc, gen = doc_copy(self.doc), self._gen
         run_async(lambda: self._save_call(doc, gen), self._saved, self._save_error, pool=self.pool)
 
     def _saved(self, out) -> None:
@@ -353,7 +353,7 @@ class DocSession(QObject):
         self._saving = False
         if self.dirty and self.desk is not None:
             try:
-                gen, res, status, revision, replaces = self._save_call(copy.deepcopy(self.doc), self._gen)
+                gen, res, status, revision, replaces = self._save_call(doc_copy(self.doc), self._gen)
             except Exception as e:  # noqa: BLE001 - reported like an autosave failure, then to the caller
                 self._save_error(e)
                 raise NQError(self.save_error) from e
@@ -410,6 +410,11 @@ class DocSession(QObject):
     def close(self) -> None:
         self.check_timer.stop()
         self.flush()
+
+
+def doc_copy(doc: dict) -> dict:
+    """A copy for the save worker: everything copied but what is never changed in place."""
+    return {k: v if k in SHARED_KEYS else copy.deepcopy(v) for k, v in doc.items()}
 
 
 class _Missing:

@@ -214,6 +214,12 @@ def dumps(doc: dict) -> str:
     return json.dumps(canonical(doc), ensure_ascii=False, indent=2) + "\n"
 
 
+def stored_text(doc: dict) -> str:
+    """The document as the database keeps it: compact (json's C encoder: a 6-level outline of 200 sections costs
+    a few milliseconds per save instead of ~50 with indentation); `dumps` is for people and files."""
+    return json.dumps(canonical(doc), ensure_ascii=False, separators=(",", ":"))
+
+
 def loads(text: str | bytes) -> dict:
     """Parse JSON text into a document dict (not yet checked against a template)."""
     if isinstance(text, bytes):

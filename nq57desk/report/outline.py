@@ -45,20 +45,29 @@ ADDABLE_KINDS = {
 # -- the shape as a template -----------------------------------------------------------------------------------
 
 _CACHE: dict[tuple, Template] = {}
+_LAST: tuple = (None, None, None)  # (outline object, template, shaped): an open report asks again and again
 
 
 def shape(tpl: Template, doc: dict) -> Template:
-    """The template as this report is shaped (hidden sections kept, flagged: `Template.visible()` drops them)."""
+    """The template as this report is shaped (hidden sections kept, flagged: `Template.visible()` drops them).
+
+    An outline is never changed in place (every operation makes a new one), so the same outline object of the
+    same template is answered at once; another object with the same content is found by its JSON."""
     tpl = base_of(tpl)
     o = doc.get("outline")
     if not o:
         return tpl
+    global _LAST
+    last = _LAST  # one read: the save worker may set it meanwhile
+    if last[0] is o and last[1] is tpl:
+        return last[2]
     key = (id(tpl), tpl.id, tpl.version, json.dumps(o, sort_keys=True, ensure_ascii=False))
     hit = _CACHE.get(key)
     if hit is None:
         if len(_CACHE) > 64:
             _CACHE.clear()
         hit = _CACHE[key] = _build(tpl, o)
+    _LAST = (o, tpl, hit)
     return hit
 
 
@@ -310,7 +319,7 @@ def check_outline(o, tpl: Template) -> None:
     unused = set(blocks) - seen_blocks
     if unused:
         raise DocumentError(f"khối tự thêm không nằm trong mục nào: {', '.join(sorted(unused))}", "outline.blocks")
-    _added_blocks(tpl, o)  # every added block parses as a template block would
+    shape(tpl, {"outline": o})  # every added block parses as a template block would (parsed once per outline)
 
 
 def _check_title(title, place: str) -> str:

@@ -304,7 +304,7 @@ class Desk:
             s.add(r)
             s.flush()
             rep = doc.get("replaces") or {}
-            s.add(Revision(report_id=r.id, number=doc["revision"], document=rdoc.dumps(doc), status=doc["status"],
+            s.add(Revision(report_id=r.id, number=doc["revision"], document=rdoc.stored_text(doc), status=doc["status"],
                            frozen=doc["status"] == "sent", replaces=rep.get("revision"), author=settings.local_user(),
                            summary=summary, created_at=t, updated_at=t))
             return r.id
@@ -359,8 +359,9 @@ class Desk:
                 s.add(rev)
             elif last.exported_at:  # handed out as a bundle: the upper level may hold it, never change it
                 doc["revision"] = last.number
-                if rdoc.dumps(doc) == last.document:
-                    return SaveResult(last.number, last.updated_at, False)
+                if doc == old:
+                    return SaveResult(last.number, last.updated_at, False, status=old["status"],
+                                      replaces=old.get("replaces"))
                 number = doc["revision"] = last.number + 1
                 rev = Revision(report_id=r.id, number=number, status=doc.get("status", "draft"), frozen=False,
                                replaces=last.replaces, author=author, created_at=t, updated_at=t, document="",
@@ -382,11 +383,11 @@ class Desk:
             rdoc.check_document(doc, tpl)
             if reopened:  # status
                 rev.summary = "Hoàn thành → Nháp vì có lỗi; " + rev.summary
-            rev.document = rdoc.dumps(doc)
+            rev.document = rdoc.stored_text(doc)
             rev.status = doc["status"]
             r.status, r.revision, r.updated_at = doc["status"], rev.number, t
             return SaveResult(rev.number, t, rev is not last, status=doc["status"], reopened=reopened,
-                              notice=REOPENED_NOTICE if reopened else "")
+                              notice=REOPENED_NOTICE if reopened else "", replaces=doc.get("replaces"))
 
     @staticmethod
     def _errors_after_check(tpl: Template, doc: dict) -> bool:
@@ -446,7 +447,7 @@ class Desk:
             doc["revision"] = number
             rev = Revision(report_id=r.id, number=number, status=status, frozen=status == "sent", replaces=last.replaces,
                            author=settings.local_user(), summary=f"Chuyển trạng thái: {rdoc.STATUS_VI[cur]} → "
-                           f"{rdoc.STATUS_VI[status]}", created_at=t, updated_at=t, document=rdoc.dumps(doc))
+                           f"{rdoc.STATUS_VI[status]}", created_at=t, updated_at=t, document=rdoc.stored_text(doc))
             s.add(rev)
             r.status, r.revision, r.updated_at = status, number, t
             return SaveResult(number, t, True)
@@ -478,7 +479,7 @@ class Desk:
             old["revision"] = n
             s.add(Revision(report_id=r.id, number=n, status=old["status"], frozen=False,
                            replaces=(old.get("replaces") or {}).get("revision"), author=settings.local_user(),
-                           summary=f"Khôi phục nội dung bản {number}", created_at=t, updated_at=t, document=rdoc.dumps(old)))
+                           summary=f"Khôi phục nội dung bản {number}", created_at=t, updated_at=t, document=rdoc.stored_text(old)))
             r.status, r.revision, r.updated_at = old["status"], n, t
             return SaveResult(n, t, True, status=old["status"], reopened=reopened,
                               notice=REOPENED_NOTICE if reopened else "")

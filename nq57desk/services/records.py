@@ -61,6 +61,7 @@ class SaveResult:
     status: str = ""  # the status stored with this save
     reopened: bool = False  # a «Hoàn thành» report went back to «Nháp»: the edit brought errors in
     notice: str = ""  # what to tell the officer about it (Vietnamese), "" when nothing happened
+    replaces: dict | None = None  # the report's «replaces» after this save (a sent report edited → a replacement)
 
 
 REOPENED_NOTICE = ("Báo cáo đã trở lại «Nháp» vì nội dung vừa sửa có lỗi; sửa hết lỗi rồi đánh dấu «Hoàn thành» "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from nq57desk.report.outline import shape
 from nq57desk.templates import Template
 
 
@@ -17,13 +18,15 @@ def age_seconds(a: str, b: str) -> float:
 def changes(tpl: Template, old: dict, new: dict) -> str:
     """What changed, in the officer's words: the labels of the edited fields and parts."""
     names = []
+    tpl = shape(tpl, new)  # fields and blocks the report added to its outline have labels too
     ov, nv = old.get("values") or {}, new.get("values") or {}
     for k in sorted(set(ov) | set(nv), key=lambda k: list(nv).index(k) if k in nv else 10**6):
         if ov.get(k) != nv.get(k):
             f = tpl.field(k)
             b = tpl.block(k)
             names.append(f.label if f else (b.label or b.key) if b else k)
-    for k, lab in (("header", "phần đầu"), ("recipients", "Nơi nhận"), ("signature", "chữ ký"), ("carried", "số lũy kế")):
+    for k, lab in (("header", "phần đầu"), ("outline", "dàn ý (đề mục)"), ("lines", "câu in số liệu"),
+                   ("recipients", "Nơi nhận"), ("signature", "chữ ký"), ("carried", "số lũy kế")):
         if old.get(k) != new.get(k):
             names.append(lab)
     if not names:
