@@ -98,7 +98,8 @@ def build_form(ctx: FormContext, titles: dict[str, str]) -> QWidget:
         sec = next((s for _a, s in tpl.walk_sections() if s.key == key), None)
         if sec is not None:
             _outline_bar(ctx, sec, lay)
-            _blocks(ctx, sec.blocks, lay)
+            if sec.blocks or not sec.children:
+                _blocks(ctx, sec.blocks, lay)
             if sec.children:
                 _links(ctx, [(c.key, titles.get(c.key, c.title)) for c in sec.children], lay,
                        "Các mục con:" if sec.blocks else "Mục này gồm các mục con; chọn một mục để nhập:")

@@ -312,4 +312,5 @@ def style_item(it: QTreeWidgetItem, hidden: bool, added: bool) -> None:
         it.setFont(0, f)
         it.setForeground(0, Qt.gray)
         it.setText(0, it.text(0) + HIDDEN_SUFFIX)
+        it.setToolTip(0, it.text(0))
     it.setData(0, Qt.UserRole + 1, "added" if added else "")
