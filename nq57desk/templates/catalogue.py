@@ -136,8 +136,9 @@ class _Problems:
     def __init__(self):
         self.items: list[str] = []
 
-    def add(self, source: str, line, problem: str) -> None:
-        if len(self.items) < MAX_PROBLEMS:
+    def add(self, source: str, line, problem: str, *, always: bool = False) -> None:
+        """Keep the first MAX_PROBLEMS problems (`always`: a problem that stops reading is kept even then)."""
+        if len(self.items) < MAX_PROBLEMS or always:
             self.items.append(f"{source}" + (f", dòng {line}" if line else "") + f": {problem}")
 
 
@@ -216,7 +217,7 @@ def _parse_file(data, source: str, problems: _Problems, out: list[Indicator], gr
         for node in inds:
             if len(out) >= MAX_INDICATORS:
                 problems.add(source, _line(node, gline), f"danh mục có quá nhiều chỉ tiêu (quá {MAX_INDICATORS:,})"
-                             .replace(",", "."))
+                             .replace(",", "."), always=True)
                 return
             for ind in _indicator(node, name, source, problems, seen, gline):
                 out.append(ind)
