@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", metavar="LỆNH", parser_class=_Parser)
     t = sub.add_parser("templates", help="liệt kê mẫu báo cáo (id, phiên bản, tên)")
     t.add_argument("--import", dest="import_file", metavar="TỆP", help="nhập một tệp mẫu mới (YAML/JSON)")
+    t.add_argument("--check", dest="check_file", metavar="TỆP", help="kiểm tra một tệp mẫu (và danh mục chỉ tiêu) mà "
+                   "không nhập; in từng lỗi kèm số dòng; mã thoát 0 khi hợp lệ, 2 khi có lỗi")
     i = sub.add_parser("import", help="nhập một báo cáo từ tệp JSON; in mã báo cáo mới")
     i.add_argument("file", metavar="TỆP.json")
     sub.add_parser("list", help="liệt kê báo cáo")
@@ -166,6 +168,8 @@ def _dispatch(args) -> int:
         return screenshot(args.data_dir, args.id, args.section, args.size, args.output)
     if args.cmd == "aggregate":  # opens the folder itself: a dry run must not create a database or a lock
         return _aggregate(args)
+    if args.cmd == "templates" and args.check_file:  # reads files only: no database is opened or created
+        return _check_template(args)
     desk = Desk(args.data_dir)
     try:
         return _COMMANDS[args.cmd](desk, args)
@@ -204,6 +208,30 @@ def _templates(desk, args) -> int:
         _out(f"{t.id}\t{t.version}\t{t.title}")
     for err in desk.registry.broken:
         sys.stderr.write(f"Cảnh báo: {err}\n")
+    return 0
+
+
+def _check_template(args) -> int:
+    """`templates --check FILE`: the catalogue (shipped and the data folder's) and the template, every problem found."""
+    from nq57desk import settings
+    from nq57desk.errors import TemplateError
+    from nq57desk.templates.catalogue import CatalogueError, catalogue_for
+    from nq57desk.templates.loader import load_template
+
+    try:
+        cat = catalogue_for(settings.data_dir(args.data_dir))
+    except CatalogueError as e:
+        for p in e.problems:
+            _out(f"Lỗi danh mục chỉ tiêu: {p}")
+        return 2
+    try:
+        tpl = load_template(args.check_file, cat)
+    except TemplateError as e:
+        _out(f"Lỗi: {e}")
+        return 2
+    sections = sum(1 for _ in tpl.walk_sections())
+    codes = {f.indicator for f in tpl.fields().values() if f.indicator}
+    _out(f"Mẫu hợp lệ: {tpl.title}, {sections} mục, {len(codes)} chỉ tiêu")
     return 0
 
 

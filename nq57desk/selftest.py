@@ -104,7 +104,7 @@ def _steps(run: _Run, tmp: Path, frozen: bool) -> None:
         from nq57desk.settings import resources_dir
 
         res = resources_dir()
-        missing = [d for d in ("templates", "schemas", "demo") if not (res / d).is_dir()]
+        missing = [d for d in ("templates", "catalogue", "schemas", "demo") if not (res / d).is_dir()]
         if missing:
             raise RuntimeError(f"thiếu thư mục {', '.join(missing)} trong {res}")
         st["res"] = res

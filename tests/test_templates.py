@@ -102,7 +102,7 @@ def test_template_cache_gives_the_same_template_and_notices_changes(tmp_path):
     assert len(list(cache.glob("*.pickle"))) == 1
     again = cached_template(src, cache)
     assert again == first == load_template(src)
-    src.write_text(src.read_text(encoding="utf-8").replace("version: 1", "version: 7", 1), encoding="utf-8")
+    src.write_text(src.read_text(encoding="utf-8").replace("version: 2", "version: 7", 1), encoding="utf-8")
     changed = cached_template(src, cache)
     assert changed.version == 7 and len(list(cache.glob("*.pickle"))) == 1
     next(cache.glob("*.pickle")).write_bytes(b"not a pickle")

@@ -165,6 +165,10 @@ class Group:
     completeness: list[CommuneStatus]
     lines: list[Line]  # the bundles received for it (the import log)
     provinces: list[str]
+    # the used reports of the same period under any template (submissions included): the «Theo chỉ tiêu» sheet adds
+    # them up by catalogue indicator code, so communes whose provinces use different outlines are counted together
+    peers: list[Submission] = field(default_factory=list)
+    catalogue: object = None  # the indicator catalogue (None: the shipped one)
 
     @property
     def period_label(self) -> str:
@@ -335,15 +339,20 @@ def groups_of(decisions: dict[Key, Decision]) -> list[tuple[str, str]]:
     return sorted(n, key=lambda g: (-n[g], g))
 
 
-def make_group(decisions: dict[Key, Decision], tid: str, pc: str, units, lines: list[Line]) -> Group:
-    """The Group of one template and period; `units` are the communes whose completeness is shown."""
+def make_group(decisions: dict[Key, Decision], tid: str, pc: str, units, lines: list[Line],
+               peers: list[Submission] | None = None) -> Group:
+    """The Group of one template and period; `units` are the communes whose completeness is shown; `peers` the used
+    reports of the period under any template (default: those among `decisions`)."""
     used = [d.used for (_c, t, p), d in decisions.items() if (t, p) == (tid, pc) and d.used is not None]
     used.sort(key=lambda s: (fold(s.commune.get("name", "")), s.commune["code"]))
+    if peers is None:
+        peers = [d.used for (_c, _t, p), d in decisions.items() if p == pc and d.used is not None]
+    peers = sorted(peers, key=lambda s: (fold(s.commune.get("name", "")), s.commune["code"], s.template.id))
     tpl = max((s.template for s in used), key=lambda t: t.version) if used else None
     if tpl is None:
         tpl = next((s.template for (_c, t, p), d in decisions.items() if (t, p) == (tid, pc) for s in d.conflict), None)
     provinces = sorted({u.province_code for u in units})
-    return Group(tid, pc, tpl, used, commune_statuses(units, tid, pc, decisions), lines, provinces)
+    return Group(tid, pc, tpl, used, commune_statuses(units, tid, pc, decisions), lines, provinces, peers)
 
 
 __all__ = ["Line", "Submission", "CommuneStatus", "Decision", "Group", "decide", "commune_statuses", "group_provinces",

@@ -1,8 +1,9 @@
 """Export consolidated figures as a DHIS2 dataValueSet CSV (one row per commune per numeric field).
 
 Columns: dataElement, period, orgUnit, categoryOptionCombo, attributeOptionCombo, value — the CSV shape DHIS2
-imports (Data → Import, format CSV). dataElement is the field key and orgUnit the official commune code unless
-maps are given (import with idScheme / orgUnitIdScheme = CODE, or pass UID maps). Periods use DHIS2 notation:
+imports (Data → Import, format CSV). dataElement is the catalogue's DHIS2 code for a field that is a catalogue
+indicator (the same code whatever the commune's template: NQ57_TTHC_TOTAL), else the field key; orgUnit is the
+official commune code unless maps are given (import with idScheme / orgUnitIdScheme = CODE, or pass UID maps). Periods use DHIS2 notation:
 month 202605, quarter 2026Q2, half 2026S1, year 2026; "first N months" and custom periods have no DHIS2 form and
 are written as the app's own period code (map them before importing).
 """
@@ -58,9 +59,18 @@ def submissions_of(source) -> list[Submission]:
     return out
 
 
-def dhis2_rows(source, *, element_map: dict[str, str] | None = None, org_unit_map: dict[str, str] | None = None):
-    """The CSV rows (without header) for every report used; blanks are left out (DHIS2 would delete on blank)."""
+def dhis2_rows(source, *, element_map: dict[str, str] | None = None, org_unit_map: dict[str, str] | None = None,
+               catalogue=None):
+    """The CSV rows (without header) for every report used; blanks are left out (DHIS2 would delete on blank, and a
+    figure the commune did not give is not 0). `element_map` (field key → code) overrides the catalogue's codes."""
+    from nq57desk.templates.catalogue import default_catalogue
+
     subs = submissions_of(source)
+    if catalogue is None:
+        catalogue = next((g.catalogue for g in ([source] if isinstance(source, Group) else source
+                                                if isinstance(source, list) else [])
+                          if isinstance(g, Group) and g.catalogue is not None), None) or default_catalogue()
+    codes = catalogue.by_dhis2()
     for s in sorted(subs, key=lambda s: (s.commune["code"], s.template.id, period_code(s.period))):
         doc = s.doc
         if doc is None:
@@ -68,21 +78,26 @@ def dhis2_rows(source, *, element_map: dict[str, str] | None = None, org_unit_ma
         env = ReportEnv(s.template, doc)
         period = dhis2_period(s.period)
         org = (org_unit_map or {}).get(s.commune["code"], s.commune["code"])
+        seen: set[str] = set()
         for _ckey, f in numeric_fields(s.template):
             val = _value(env.resolve(f.key), f.decimals if f.type != "percent" else (f.decimals if f.decimals is not None else 2))
             if val is None:
                 continue
-            yield ((element_map or {}).get(f.key, f.key), period, org, "", "", val)
+            element = (element_map or {}).get(f.key) or codes.get(f.indicator or "") or f.key
+            if element in seen:  # two fields of one template that are the same indicator: the first one counts
+                continue
+            seen.add(element)
+            yield (element, period, org, "", "", val)
 
 
 def write_dhis2_csv(source, path, *, element_map: dict[str, str] | None = None,
-                    org_unit_map: dict[str, str] | None = None) -> int:
+                    org_unit_map: dict[str, str] | None = None, catalogue=None) -> int:
     """Write the CSV atomically (UTF-8, comma-separated, header row); returns the number of data rows."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     n = 0
-    for row in dhis2_rows(source, element_map=element_map, org_unit_map=org_unit_map):
+    for row in dhis2_rows(source, element_map=element_map, org_unit_map=org_unit_map, catalogue=catalogue):
         w.writerow(row)
         n += 1
     try:

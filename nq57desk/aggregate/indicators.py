@@ -74,12 +74,12 @@ class Indicator:
 
 
 def numeric_fields(tpl: Template):
-    """(container key, field) for every numeric field (typed or derived), in document order."""
-    for ckey, b in tpl.blocks():
-        if isinstance(b, FieldsBlock):
-            for f in b.fields:
-                if f.numeric:
-                    yield ckey, f
+    """(container key, field) for every numeric field (typed or derived), in document order, each key once."""
+    from nq57desk.bundle.writer import scalar_fields
+
+    for ckey, f in scalar_fields(tpl):
+        if f.numeric:
+            yield ckey, f
 
 
 class Consolidator:
@@ -197,3 +197,92 @@ def proposal_lines(tpl: Template, doc: dict, blocks) -> list[tuple[str, str]]:
             for r in rows:
                 add(where, " | ".join(str(r.get(c.key)) for c in b.columns if r.get(c.key) not in (None, "")))
     return out
+
+
+# -- by indicator code, across templates -------------------------------------------------------------------------
+
+@dataclass
+class CodeTotal:
+    """One catalogue indicator over every report that can state it, whatever its template (blank is not zero)."""
+
+    code: str
+    label: str
+    unit: str
+    type: str
+    group: str
+    dhis2: str
+    how: str  # sum | rate | none
+    decimals: int | None = None
+    values: list[tuple[str, str, Decimal]] = field(default_factory=list)  # (commune code, name, value) given
+    missing: list[tuple[str, str]] = field(default_factory=list)  # communes whose report did not give it
+    num: Decimal = Decimal(0)
+    den: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal | None:
+        if self.how == "sum":
+            return sum((v for _c, _n, v in self.values), Decimal(0)) if self.values else None
+        if self.how == "rate":
+            return self.num * 100 / self.den if self.den else None
+        return None
+
+
+def indicator_fields(tpl: Template) -> dict[str, object]:
+    """Indicator code → the template's field that is it (the first, in document order)."""
+    out: dict[str, object] = {}
+    for _ckey, f in numeric_fields(tpl):
+        if f.indicator:
+            out.setdefault(f.indicator, f)
+    return out
+
+
+class ByCode:
+    """Add reports of any templates up by catalogue indicator code: counts and amounts summed over the communes that
+    gave them, rates recomputed from the summed numerators and denominators of the communes that gave both.
+    A blank figure (or one the commune's outline does not ask for) counts as «chưa báo cáo», never as 0."""
+
+    def __init__(self, catalogue=None):
+        from nq57desk.templates.catalogue import default_catalogue
+
+        self.cat = catalogue or default_catalogue()
+        self.rows: dict[str, CodeTotal] = {}
+        for i in self.cat.indicators:
+            how = "rate" if i.rate else "sum" if i.summed else "none"
+            self.rows[i.code] = CodeTotal(i.code, i.label, i.shown_unit, i.type, i.group, i.dhis2, how, i.decimals)
+        self._fields: dict[int, dict] = {}
+
+    def add(self, tpl: Template, doc: dict) -> None:
+        fields = self._fields.get(id(tpl))
+        if fields is None:
+            fields = self._fields[id(tpl)] = indicator_fields(tpl)
+        env = ReportEnv(tpl, doc)
+        c = doc["commune"]
+        who = (c["code"], c.get("name", ""))
+        got: dict[str, Decimal | None] = {}
+
+        def value(code):
+            if code not in got:
+                f = fields.get(code)
+                got[code] = _dec(env.resolve(f.key)) if f is not None else None
+            return got[code]
+
+        for code, row in self.rows.items():
+            ind = self.cat.get(code)
+            if row.how == "rate":
+                n, d = value(ind.rate[0]), value(ind.rate[1])
+                if n is not None and d is not None and d != 0:
+                    row.num += n
+                    row.den += d
+                    row.values.append((*who, n * 100 / d))
+                else:
+                    row.missing.append(who)
+                continue
+            v = value(code)
+            if v is None:
+                row.missing.append(who)
+            else:
+                row.values.append((*who, v))
+
+    def reported(self) -> list[CodeTotal]:
+        """The indicators at least one commune gave, in catalogue order."""
+        return [r for r in self.rows.values() if r.values]

@@ -14,6 +14,7 @@ Built as a report document of the template itself, so the existing tree builder 
 from __future__ import annotations
 
 import copy
+from dataclasses import replace as dc_replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from nq57desk.bundle.format import BundleError, os_problem
 from nq57desk.render.tree import Appendix, Heading, Para, Row, Table, build
 from nq57desk.report.derive import ReportEnv
 from nq57desk.report.document import context_of, fill_placeholders, new_document, period_label
-from nq57desk.templates.model import FieldsBlock, TableBlock, Template
+from nq57desk.templates.model import Field, FieldsBlock, TableBlock, Template
 from nq57desk.units import provinces
 from nq57desk.vn import GAP, date_line, doc_number, to_plain
 
@@ -56,6 +57,11 @@ def write_consolidated_docx(group: Group, path, *, issuer: list[str] | None = No
 
 def consolidated_document(group: Group, docs: list[dict] | None = None) -> dict:
     """A report document of the group's template holding the summed figures (and every commune's table rows)."""
+    return _consolidate(group, docs)[0]
+
+
+def _consolidate(group: Group, docs: list[dict] | None = None) -> tuple[dict, Consolidator]:
+    """The consolidated document, and the Consolidator fed with every report (for the computed figures)."""
     tpl = group.tpl
     if tpl is None or not group.submissions:
         raise BundleError("no_reports", "chưa có báo cáo nào của các xã để lập báo cáo tổng hợp.")
@@ -74,6 +80,7 @@ def consolidated_document(group: Group, docs: list[dict] | None = None) -> dict:
     typed: dict[str, Decimal] = {}
     docs = docs if docs is not None else [s.doc for s in group.submissions]  # from the store: one read each
     for s, d in zip(group.submissions, docs, strict=True):
+        cons.add(s.template, d)
         env = ReportEnv(s.template, d)
         for k in sums:
             v = env.resolve(k) if s.template.field(k) is not None else None
@@ -89,7 +96,44 @@ def consolidated_document(group: Group, docs: list[dict] | None = None) -> dict:
                 if not f.derived:
                     values[f.key] = to_plain(typed[f.key]) if f.key in typed else None
     doc["carried"] = {k: to_plain(v) for k, v in carried.items()}
-    return doc
+    return doc, cons
+
+
+BLANK = "rate(0, 0)"  # an expression whose value is blank: a figure no commune gave prints "…", never 0
+
+
+def _literal(v: Decimal) -> str:
+    return format(v, "f") if v >= 0 else f"(0 - {format(-v, 'f')})"
+
+
+def computed_as_given(tpl: Template, cons: Consolidator) -> Template:
+    """The template with each computed figure fixed to what the communes' own figures give: a rate from the summed
+    numerators and denominators of the communes that gave both, a computed count as the sum of the communes' own
+    computed counts. Recomputing from the area's sums instead would count a commune's blank as 0 (a rate over a
+    denominator whose commune left the numerator blank)."""
+    new: dict[str, Field] = {}
+    for ind in cons.indicators:
+        f = tpl.field(ind.key)
+        if f is None or not f.derived or ind.how == "none":
+            continue
+        if ind.how == "rate":
+            formula = f"rate({_literal(ind.num)}, {_literal(ind.den)})" if ind.pairs and ind.den else BLANK
+        else:
+            formula = _literal(ind.total) if ind.total is not None else BLANK
+        new[f.key] = dc_replace(f, formula=formula)
+    if not new:
+        return tpl
+
+    def blocks(bs):
+        return tuple(dc_replace(b, fields=tuple(new.get(f.key, f) for f in b.fields)) if isinstance(b, FieldsBlock)
+                     else b for b in bs)
+
+    def section(s):
+        return dc_replace(s, blocks=blocks(s.blocks), children=tuple(section(c) for c in s.children))
+
+    return dc_replace(tpl, intro=blocks(tpl.intro), sections=tuple(section(s) for s in tpl.sections),
+                      closing=blocks(tpl.closing),
+                      appendices=tuple(dc_replace(a, blocks=blocks(a.blocks)) for a in tpl.appendices))
 
 
 def _add_tables(tpl: Template, values: dict, src_tpl: Template, d: dict) -> None:
@@ -116,8 +160,8 @@ def _add_tables(tpl: Template, values: dict, src_tpl: Template, d: dict) -> None
 def consolidated_tree(group: Group, *, issuer: list[str] | None = None, signature: dict | None = None,
                       recipients: list[str] | None = None):
     docs = [s.doc for s in group.submissions]  # read (and parsed) once for the figures and the tables
-    doc = consolidated_document(group, docs)
-    tpl = group.tpl
+    doc, cons = _consolidate(group, docs)
+    tpl = computed_as_given(group.tpl, cons)
     if issuer:
         doc["header"]["issuer"] = list(issuer)
     tree = build(tpl, doc)

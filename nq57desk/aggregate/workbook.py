@@ -21,7 +21,7 @@ from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphPrope
 from openpyxl.drawing.text import Font as DFont
 
 from nq57desk.aggregate.decide import Group
-from nq57desk.aggregate.indicators import HOW_VI, Consolidator, proposal_blocks, proposal_lines
+from nq57desk.aggregate.indicators import HOW_VI, ByCode, Consolidator, proposal_blocks, proposal_lines
 from nq57desk.bundle import sheets as S
 from nq57desk.bundle.format import CHUNK, CONSOLIDATED_FORMAT, BundleError, os_problem, sheet_title
 from nq57desk.bundle.safefile import atomic_write
@@ -140,12 +140,14 @@ class _Book:
         ws_ind = self.sheet("Tổng hợp chỉ tiêu")
         ws_mat = self.sheet("Chỉ tiêu theo xã")
         ws_chart = self.sheet("Biểu đồ")
+        ws_code = self.sheet("Theo chỉ tiêu")
         tables = [(b, self.sheet(f"{a.label} - {b.title or b.label or a.title}" if (a := tpl.appendix(ck)) else
                                  f"Bảng - {b.title or b.label or b.key}"))
                   for ck, b in tpl.blocks() if isinstance(b, TableBlock)]
         ws_prop = self.sheet("Kiến nghị, đề xuất")
         cons = Consolidator(tpl)
         inds = cons.indicators
+        by_code = ByCode(self.group.catalogue)
         # one pass over the reports: each is unpacked once
         mat_heads = ["TT", "Xã, phường", "Mã xã"] + [f"{i.label} ({i.unit})" if i.unit else i.label for i in inds]
         mat_widths = [6, 26, 9] + [14] * len(inds)
@@ -156,6 +158,7 @@ class _Book:
         for n, s in enumerate(self.subs, start=1):
             doc = s.doc
             vals = cons.add(s.template, doc)
+            by_code.add(s.template, doc)
             name, code = s.commune.get("name", ""), s.commune["code"]
             mat_rows.append(([str(n), name, code] + [_plain(vals[i.key]) for i in inds], "data"))
             tree = build(s.template, doc)
@@ -164,7 +167,12 @@ class _Book:
                     table_rows[b.key].append((s, b, t))
             for where, text in proposal_lines(s.template, doc, proposal_blocks(s.template)):
                 prop_rows.append(([str(len(prop_rows) + 1), name, code, where, text], "data"))
+        own = {s.key for s in self.subs}
+        others = [p for p in self.group.peers if p.key not in own]
+        for p in others:  # the period's reports under other templates: by indicator code only
+            by_code.add(p.template, p.doc)
         self.indicators(ws_ind, inds)
+        self.by_indicator(ws_code, by_code.reported(), len(self.subs) + len(others), len({p.template.id for p in others}))
         self.grid_sheet(ws_mat, "SỐ LIỆU CHỦ YẾU THEO TỪNG XÃ", mat_heads, mat_widths, mat_rows, mat_cols)
         for b, ws in tables:
             self.stacked(ws, b, table_rows[b.key])
@@ -173,10 +181,10 @@ class _Book:
                         [S.GridCol("stt")] + [S.GridCol()] * 4)
         self.charts(ws_chart, ws_mat, inds, len(mat_rows))
         self.log(self.sheet("Tệp đã nhập"))
-        self.data_sheet(inds)
+        self.data_sheet(inds, by_code.reported())
         return self.wb
 
-    def data_sheet(self, inds) -> None:
+    def data_sheet(self, inds, codes=()) -> None:
         """A very hidden sheet with the consolidation as JSON, for programs (the visible sheets are for people)."""
         data = {
             "format": CONSOLIDATED_FORMAT, "template": self.tid, "period": self.pc,
@@ -186,6 +194,10 @@ class _Book:
                            for i in inds],
             "completeness": [{"code": c.code, "status": c.status, "revision": c.revision}
                              for c in self.group.completeness],
+            "by_indicator": [{"code": r.code, "how": r.how, "total": _json_num(r.total), "communes": len(r.values),
+                              "not_reported": len(r.missing),
+                              **({"numerator": _json_num(r.num), "denominator": _json_num(r.den)} if r.how == "rate" else {})}
+                             for r in codes],
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         ws = self.wb.create_sheet("_data")
@@ -242,6 +254,35 @@ class _Book:
                 if isinstance(cell.value, (int, float)):
                     cell.number_format = S.number_format(ind.type, ind.decimals, cell.value)
                     cell.alignment = S.RIGHT
+
+    def by_indicator(self, ws, rows, reports: int, other_templates: int) -> None:
+        """One row per catalogue indicator at least one commune gave, whatever its template: how many gave it, how
+        many did not («chưa báo cáo»: blank, or not in their outline; never counted as 0), and the whole area's
+        figure (a sum, or a rate recomputed from the summed numerators and denominators)."""
+        heads = ["TT", "Mã chỉ tiêu", "Chỉ tiêu", "Nhóm", "Đơn vị tính", "Số xã đã báo cáo", "Số xã chưa báo cáo",
+                 "Toàn địa bàn", "Cách tổng hợp", "Mã DHIS2"]
+        widths = [6, 22, 40, 24, 12, 11, 11, 18, 30, 26]
+        out = []
+        for n, r in enumerate(rows, start=1):
+            how = HOW_VI[r.how] + (f" ({fmt_number(r.num)}/{fmt_number(r.den)})" if r.how == "rate" else "")
+            out.append(([str(n), r.code, r.label, r.group, r.unit, len(r.values), len(r.missing), _plain(r.total), how,
+                         r.dhis2], "data"))
+        if not out:
+            out = [(["", "", "(Chưa xã nào báo cáo chỉ tiêu nào của danh mục chỉ tiêu)"] + [""] * 7, "data")]
+        cols = [S.GridCol("stt"), S.GridCol(), S.GridCol(), S.GridCol(), S.GridCol(), S.GridCol("integer"),
+                S.GridCol("integer"), S.GridCol(), S.GridCol(), S.GridCol()]
+        self.grid_sheet(ws, "TỔNG HỢP THEO MÃ CHỈ TIÊU (MỌI MẪU BÁO CÁO)", heads, widths, out, cols, top=4)
+        scope = f"{reports} báo cáo của kỳ này" + (f", gồm cả báo cáo theo {other_templates} mẫu khác" if other_templates
+                                                  else "")
+        S.put(ws, 3, 1, f"Cộng theo mã chỉ tiêu trong danh mục: {scope}. Xã để trống hoặc đề cương không có chỉ tiêu "
+                        "được tính là «chưa báo cáo», không tính là 0.", font=S.ITALIC, align=S.WRAP)
+        ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(heads))
+        ws.row_dimensions[3].height = 2 * S.LINE_PT + 4
+        for i, r in enumerate(rows, start=5):
+            cell = ws.cell(row=i, column=8)
+            if isinstance(cell.value, (int, float)):
+                cell.number_format = S.number_format(r.type, r.decimals, cell.value)
+                cell.alignment = S.RIGHT
 
     def stacked(self, ws, b: TableBlock, items) -> None:
         """The table of every commune one under another, with the commune's name and code in front."""

@@ -153,11 +153,15 @@ def _info_sheet(ws, tpl: Template, doc: dict, exported: dt.datetime, app_version
 
 
 def scalar_fields(tpl: Template):
-    """(container key, field) for every field of every fields block, in document order."""
+    """(container key, field) for every field of every fields block, in document order; a figure a report shows in
+    two places (a figure group reusing the template's field) is listed once, where it first appears."""
+    seen: set[str] = set()
     for ckey, b in tpl.blocks():
         if isinstance(b, FieldsBlock):
             for f in b.fields:
-                yield ckey, f
+                if f.key not in seen:
+                    seen.add(f.key)
+                    yield ckey, f
 
 
 def field_value(f, v):
@@ -181,8 +185,9 @@ def _figures_sheet(ws, tpl: Template, doc: dict) -> None:
     env = ReportEnv(tpl, doc)
     paths = section_paths(tpl)
     titles = {k: t for k, t, _b in tpl.containers()}
-    heads = ["TT", "Mục", "Chỉ tiêu", "Giá trị", "Đơn vị tính", "Khóa", "Tự động tính"]
-    widths = [6, 40, 48, 18, 12, 20, 10]
+    # «Mã chỉ tiêu» last: readers of older bundles (without it) find the other columns where they were
+    heads = ["TT", "Mục", "Chỉ tiêu", "Giá trị", "Đơn vị tính", "Khóa", "Tự động tính", "Mã chỉ tiêu"]
+    widths = [6, 40, 48, 18, 12, 20, 10, 20]
     _title_rows(ws, "SỐ LIỆU CỦA BÁO CÁO", _who(doc), len(heads))
     S.write_header(ws, 3, [HeaderCell(t, 0, i) for i, t in enumerate(heads)], 1, len(heads))
     S.header_heights(ws, 3, [HeaderCell(t, 0, i) for i, t in enumerate(heads)], 1, widths)
@@ -192,7 +197,7 @@ def _figures_sheet(ws, tpl: Template, doc: dict) -> None:
         numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
         fmt = S.number_format(f.type if f.type in S.NUMERIC else "decimal", f.decimals, v) if numeric else None
         values = [n, paths.get(ckey, titles.get(ckey, ckey)), f.label, v, unit_of(f), f.key,
-                  "Có" if is_computed(tpl, doc, f.key) else ""]
+                  "Có" if is_computed(tpl, doc, f.key) else "", f.indicator or ""]
         for i, val in enumerate(values, start=1):
             align = S.RIGHT if (i == 4 and numeric) else S.CENTER_TOP if i in (1, 7) else S.WRAP
             S.put(ws, r, i, val, align=align, border=S.BOX, fmt=fmt if i == 4 else None)

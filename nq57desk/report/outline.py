@@ -80,20 +80,24 @@ def _template_keys(tpl: Template) -> set[str]:
     return keys
 
 
-def _added_blocks(tpl: Template, o: dict) -> dict:
+def _added_blocks(tpl: Template, o: dict) -> tuple[dict, tuple]:
+    """The blocks the report added, parsed as a template's are, and the catalogue's checks of its figure groups."""
     taken = _template_keys(tpl) | {n["key"] for n in _walk_nodes(o.get("sections") or [])}
     taken |= {a.get("key") for a in o.get("appendices") or [] if isinstance(a, dict)}
-    out = {}
+    known = {f.indicator: f for f in tpl.fields().values() if f.indicator}
+    out, rules = {}, []
     for k, spec in (o.get("blocks") or {}).items():
         spec = dict(spec, key=k)
         try:
-            out[k] = parse_block(spec, f"khối «{k}»", taken - {k})
+            out[k], extra = parse_block(spec, f"khối «{k}»", taken - {k}, known=known)
         except TemplateError as e:
             raise DocumentError(f"khối tự thêm «{k}»: {e.problem}", f"outline.blocks.{k}") from None
+        rules += extra
         taken.add(k)
         if isinstance(out[k], FieldsBlock):
             taken.update(f.key for f in out[k].fields)
-    return out
+            known.update({f.indicator: f for f in out[k].fields if f.indicator and f.indicator not in known})
+    return out, tuple(rules)
 
 
 def _build(tpl: Template, o: dict) -> Template:
@@ -101,7 +105,7 @@ def _build(tpl: Template, o: dict) -> Template:
     tapps = {a.key: a for a in tpl.appendices}
     tblocks = {b.key: (s.key, b) for _anc, s in tpl.walk_sections() for b in s.blocks}
     tblocks.update({b.key: (a.key, b) for a in tpl.appendices for b in a.blocks})
-    added = _added_blocks(tpl, o)
+    added, group_rules = _added_blocks(tpl, o)
     used_secs: set[str] = set()
     used_blocks: set[str] = set()
     index: dict[str, dict] = {}
@@ -174,7 +178,8 @@ def _build(tpl: Template, o: dict) -> Template:
 
     numbering = tuple(o.get("numbering") or ()) or tpl.numbering
     shaped = replace(tpl, sections=tuple(freeze(m) for m in roots), appendices=tuple(freeze_app(m) for m in apps),
-                     numbering=numbering, appendix_heading=o.get("appendix_heading", tpl.appendix_heading))
+                     numbering=numbering, appendix_heading=o.get("appendix_heading", tpl.appendix_heading),
+                     rules=tpl.rules + tuple(r for r in group_rules if r not in tpl.rules))
     object.__setattr__(shaped, "_base", tpl)
     return shaped
 

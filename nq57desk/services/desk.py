@@ -70,7 +70,8 @@ class Desk:
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._session, "before_commit", self._count_commit)
         event.listen(self._session, "after_commit", self._note_commit)
-        self.registry = Registry([settings.user_templates_dir(self.data_dir)], cache_dir=cache_dir(self.data_dir))
+        self.registry = Registry([settings.user_templates_dir(self.data_dir)], cache_dir=cache_dir(self.data_dir),
+                                 data_dir=self.data_dir)
 
     def _count_commit(self, session) -> None:
         """Every write transaction also raises user_version (in the database header, same transaction)."""
@@ -158,7 +159,7 @@ class Desk:
 
     def import_template(self, path: str | os.PathLike) -> TemplateInfo:
         """Check a template file from a USB stick, then copy it into the data folder (atomically)."""
-        tpl = load_template(path)  # raises TemplateError naming the file, place and problem
+        tpl = load_template(path, self.registry.catalogue())  # raises TemplateError naming the file, place, problem
         for t in self.registry.all():
             if t.id == tpl.id and t.version == tpl.version:
                 raise TemplateError(Path(path).name, "", f"mẫu «{tpl.id}» phiên bản {tpl.version} đã có; hãy tăng «version»")

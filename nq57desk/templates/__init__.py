@@ -30,33 +30,53 @@ def builtin_dir() -> Path:
 class Registry:
     """Every template the app knows: the shipped ones and those imported into the data folder."""
 
-    def __init__(self, dirs: list[Path] | None = None, cache_dir: Path | None = None):
-        """`cache_dir`: where parsed templates are kept between runs (nq57desk.templates.cache); None parses."""
+    def __init__(self, dirs: list[Path] | None = None, cache_dir: Path | None = None, data_dir: Path | None = None):
+        """`cache_dir`: where parsed templates are kept between runs (nq57desk.templates.cache); None parses.
+        `data_dir`: the data folder whose catalogue/ adds indicators to the shipped catalogue (templates may name them).
+        """
         self.dirs = [builtin_dir()] + list(dirs or [])
         self.cache_dir = cache_dir
-        self._cache: dict[Path, tuple[float, Template]] = {}
+        self.data_dir = data_dir
+        self._catalogue = None  # set by all(): the catalogue the files are read with
+        self._cache: dict[Path, tuple] = {}
         self.broken: list[TemplateError] = []
 
+    def catalogue(self):
+        """The data folder's own catalogue, or None for the shipped one (also when the folder's files are broken:
+        their problems are then set aside in .broken, and templates naming their codes fail to load, saying so)."""
+        if self.data_dir is None:
+            return None
+        from nq57desk.templates.catalogue import CatalogueError, catalogue_for, default_catalogue
+
+        try:
+            cat = catalogue_for(self.data_dir)
+        except CatalogueError as e:
+            self.broken.append(TemplateError("catalogue", "", str(e)))
+            return None
+        return None if cat is default_catalogue() else cat
+
     def _load(self, path: Path) -> Template:
+        catalogue = self._catalogue
         mtime = path.stat().st_mtime
         hit = self._cache.get(path)
-        if hit and hit[0] == mtime:
+        if hit and hit[0] == mtime and hit[2] is catalogue:
             return hit[1]
         if self.cache_dir is not None:
             from nq57desk.templates.cache import cached_template
 
-            tpl = cached_template(path, self.cache_dir)
+            tpl = cached_template(path, self.cache_dir, catalogue)
         else:
             from nq57desk.templates.loader import load_template
 
-            tpl = load_template(path)
-        self._cache[path] = (mtime, tpl)
+            tpl = load_template(path, catalogue)
+        self._cache[path] = (mtime, tpl, catalogue)
         return tpl
 
     def all(self) -> list[Template]:
         """Every version of every template, sorted by id then version; broken files are set aside in .broken."""
         out: dict[tuple[str, int], Template] = {}
         self.broken = []
+        self._catalogue = self.catalogue()
         for d in self.dirs:
             if not d.is_dir():
                 continue

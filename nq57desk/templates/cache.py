@@ -32,17 +32,24 @@ def cache_dir(data_dir: str | os.PathLike) -> Path:
 def _code_stamp() -> str:
     """The app version, and in a source tree the template code itself (a model change makes old pickles stale)."""
     h = hashlib.sha256(__version__.encode())
-    for name in ("model.py", "loader.py", "expr.py", "refs.py", "yamlsafe.py"):
+    for name in ("model.py", "loader.py", "expr.py", "refs.py", "yamlsafe.py", "catalogue.py"):
         p = _CODE / name
         if p.is_file():
             h.update(p.read_bytes())
+    from nq57desk.templates.catalogue import shipped_path
+
+    if shipped_path().is_file():  # a template's `indicators:` blocks are built from the catalogue
+        h.update(shipped_path().read_bytes())
     return h.hexdigest()[:16]
 
 
-def cached_template(path: Path, cache_dir: Path) -> Template:
-    """load_template(path), from the cache when the file and the code are unchanged since it was stored."""
+def cached_template(path: Path, cache_dir: Path, catalogue=None) -> Template:
+    """load_template(path), from the cache when the file and the code are unchanged since it was stored.
+
+    `catalogue`: a data folder's own indicator catalogue (None: the shipped one, part of the code stamp)."""
     data = Path(path).read_bytes()
-    key = hashlib.sha256(data + _code_stamp().encode()).hexdigest()[:32]
+    extra = catalogue.stamp if catalogue is not None else ""
+    key = hashlib.sha256(data + _code_stamp().encode() + extra.encode()).hexdigest()[:32]
     entry = Path(cache_dir) / f"{Path(path).stem}.{key}.pickle"
     try:
         with open(entry, "rb") as f:
@@ -53,7 +60,7 @@ def cached_template(path: Path, cache_dir: Path) -> Template:
         pass
     from nq57desk.templates.loader import load_template  # YAML only on a miss
 
-    tpl = load_template(path)
+    tpl = load_template(path, catalogue)
     _store(entry, tpl)
     return tpl
 
@@ -62,8 +69,10 @@ def _store(entry: Path, tpl: Template) -> None:
     tmp = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        for old in entry.parent.glob(entry.name.split(".", 1)[0] + ".*.pickle"):
-            old.unlink(missing_ok=True)  # one entry per template file: older ones are stale
+        stem = entry.name.rsplit(".", 2)[0]  # "hp-6thang.v1" of "hp-6thang.v1.<key>.pickle"
+        for old in entry.parent.glob("*.pickle"):
+            if old.name.rsplit(".", 2)[0] == stem:
+                old.unlink(missing_ok=True)  # one entry per template file: older ones are stale
         fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             pickle.dump(tpl, f, protocol=pickle.HIGHEST_PROTOCOL)

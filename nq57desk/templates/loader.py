@@ -42,11 +42,23 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class _Ctx:
-    def __init__(self, source: str):
+    def __init__(self, source: str, catalogue=None):
         self.source = source
         self.keys: dict[str, str] = {}
         self.lines: dict[str, int] = {}  # key → line where it is defined, for the reference checks
         self.auto = 0
+        self._catalogue = catalogue
+        self.known: dict = {}  # indicator code → the first field that is it (figure groups reuse it)
+        self.group_rules: list[Rule] = []  # the catalogue's checks among the figures of `indicators:` blocks
+
+    @property
+    def catalogue(self):
+        """The indicator catalogue, read only when a template names an indicator."""
+        if self._catalogue is None:
+            from nq57desk.templates.catalogue import default_catalogue
+
+            self._catalogue = default_catalogue()
+        return self._catalogue
 
     def fail(self, place: str, problem: str, node=None):
         line = getattr(node, "line", None)
@@ -107,7 +119,7 @@ def _str_list(ctx, node, key, place):
 
 
 FIELD_KEYS = {"key", "label", "type", "unit", "required", "min", "max", "decimals", "choices", "formula",
-              "cumulative_of", "default", "help", "print_label"}
+              "cumulative_of", "default", "help", "print_label", "indicator"}
 
 
 def _field(ctx, node, place) -> Field:
@@ -115,7 +127,8 @@ def _field(ctx, node, place) -> Field:
     key = _req(ctx, node, "key", place)
     place = f"{place} «{key}»"
     ctx.claim(key, place, node)
-    ftype = node.get("type", "integer")
+    ind = _indicator_of(ctx, node, place)
+    ftype = node.get("type", ind.type if ind else "integer")
     if ftype not in FIELD_TYPES:
         ctx.fail(place, f"kiểu «{ftype}» không có; dùng một trong: {', '.join(FIELD_TYPES)}", node)
     choices = _str_list(ctx, node, "choices", place)
@@ -127,11 +140,13 @@ def _field(ctx, node, place) -> Field:
             expr.parse(formula)
         except expr.ExprError as e:
             ctx.fail(place, str(e), node)
-    return Field(
+    if ind is not None:
+        _check_indicator(ctx, node, place, ind, ftype)
+    f = Field(
         key=key,
-        label=_req(ctx, node, "label", place),
+        label=_req(ctx, node, "label", place) if ind is None or "label" in node else ind.label,
         type=ftype,
-        unit=_opt(ctx, node, "unit", place, str, ""),
+        unit=_opt(ctx, node, "unit", place, str, "" if ind is None or ind.type == "money" else ind.unit),
         required=_opt(ctx, node, "required", place, bool, False),
         min=_opt(ctx, node, "min", place, float),
         max=_opt(ctx, node, "max", place, float),
@@ -142,7 +157,55 @@ def _field(ctx, node, place) -> Field:
         default=node.get("default"),
         help=_opt(ctx, node, "help", place, str, ""),
         print_label=_opt(ctx, node, "print_label", place, bool, True),
+        indicator=ind.code if ind is not None else None,
     )
+    if ind is not None:
+        ctx.known.setdefault(ind.code, f)
+    return f
+
+
+def _indicator_of(ctx, node, place):
+    """The catalogue indicator a field names (`indicator: tthc.total`), or None."""
+    code = node.get("indicator")
+    if code is None:
+        return None
+    ind = ctx.catalogue.get(code) if isinstance(code, str) else None
+    if ind is None:
+        ctx.fail(place, f"chỉ tiêu «{code}» không có trong danh mục chỉ tiêu (resources/catalogue/; xem "
+                        "docs/templates.md, «Danh mục chỉ tiêu»)", node)
+    return ind
+
+
+def _check_indicator(ctx, node, place, ind, ftype) -> None:
+    """A field that is a catalogue indicator keeps its kind and unit: the upper level adds communes up by code."""
+    if ftype != ind.type:
+        ctx.fail(place, f"chỉ tiêu «{ind.code}» có kiểu «{ind.type}» trong danh mục, trường ghi kiểu «{ftype}»", node)
+    unit = node.get("unit") or ""
+    if unit and unit != ind.shown_unit:
+        ctx.fail(place, f"chỉ tiêu «{ind.code}» tính bằng «{ind.shown_unit}» trong danh mục, trường ghi đơn vị "
+                        f"«{unit}»; cấp trên cộng các xã theo mã chỉ tiêu nên đơn vị phải như nhau", node)
+
+
+def _figure_block(ctx, node, place, key, label):
+    """`{type: fields, key: K, indicators: [mã, …]}`: the fields, lines and checks come from the catalogue."""
+    from nq57desk.templates.catalogue import CatalogueError, build_group
+
+    codes = node.get("indicators")
+    if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
+        ctx.fail(place, "«indicators» là danh sách mã chỉ tiêu không rỗng (ví dụ [tthc.total, tthc.full_online])", node)
+    if "fields" in node:
+        ctx.fail(place, "khối số liệu dùng «fields» hoặc «indicators», không dùng cả hai", node)
+    try:
+        block, rules = build_group(key, codes, ctx.known, ctx.catalogue, label=label)
+    except CatalogueError as e:
+        ctx.fail(place, "; ".join(e.problems), node)
+    for f in block.fields:
+        if f.indicator not in ctx.known:
+            ctx.claim(f.key, f"{place} › chỉ tiêu «{f.indicator}»", node)
+            ctx.known[f.indicator] = f
+    ctx.group_rules += [Rule(r.kind, r.severity, r.args, r.message, r.where, getattr(node, "line", None)) for r in rules]
+    lines = _str_list(ctx, node, "lines", place) if "lines" in node else block.lines
+    return FieldsBlock(kind="fields", key=key, label=label, fields=block.fields, lines=lines)
 
 
 def _fields(ctx, node, place):
@@ -258,7 +321,9 @@ def _block(ctx, node, place):
         return TextBlock(kind=kind, key=key, label=label, hint=hint,
                          style=style, required=_opt(ctx, node, "required", place, bool, False))
     if kind == "fields":
-        _allowed(ctx, node, place, {"type", "key", "label", "fields", "lines"})
+        _allowed(ctx, node, place, {"type", "key", "label", "fields", "lines", "indicators"})
+        if "indicators" in node:
+            return _figure_block(ctx, node, place, key, label)
         return FieldsBlock(kind=kind, key=key, label=label, fields=_fields(ctx, node, place),
                            lines=_str_list(ctx, node, "lines", place))
     if kind == "list":
@@ -295,7 +360,7 @@ def _block(ctx, node, place):
         return AssessmentBlock(kind=kind, key=key, label=label, items=items)
     if kind == "records":
         _allowed(ctx, node, place, {"type", "key", "label", "fields", "title_field", "item_label"})
-        sub = _Ctx(ctx.source)  # record fields are local to a record
+        sub = _Ctx(ctx.source, ctx._catalogue)  # record fields are local to a record
         fields = _fields(sub, node, place)
         tf = node.get("title_field", "title")
         if tf not in {f.key for f in fields}:
@@ -380,16 +445,18 @@ TOP_KEYS = {"format", "id", "version", "title", "description", "period_kinds", "
             "numbering", "intro", "sections", "closing", "appendices", "appendix_heading", "rules"}
 
 
-def parse_template(text: str, source: str = "<mẫu>") -> Template:
-    """A Template, or TemplateError (file, place, problem in Vietnamese) whatever the text holds."""
+def parse_template(text: str, source: str = "<mẫu>", catalogue=None) -> Template:
+    """A Template, or TemplateError (file, place, problem in Vietnamese) whatever the text holds.
+
+    `catalogue`: the indicator catalogue fields may name (default: the shipped one)."""
     try:
-        return _parse(text, source)
+        return _parse(text, source, catalogue)
     except RecursionError:  # a backstop: read_yaml and expr bound nesting, this must never be reached
         raise TemplateError(source, "", "mẫu lồng nhau quá sâu, không đọc được") from None
 
 
-def _parse(text: str, source: str) -> Template:
-    ctx = _Ctx(source)
+def _parse(text: str, source: str, catalogue=None) -> Template:
+    ctx = _Ctx(source, catalogue)
     data = read_yaml(text, source)  # bounded: no alias bomb, no endless or too deep nesting
     data = _relined(nfc_deep(data), data)
     _allowed(ctx, data, "đầu tệp", TOP_KEYS)
@@ -425,7 +492,7 @@ def _parse(text: str, source: str) -> Template:
         appendices.append(Appendix(key=akey, label=_req(ctx, a, "label", place), title=_opt(ctx, a, "title", place, str, ""),
                                    blocks=_blocks(ctx, a, f"{place} «{a.get('label')}»"),
                                    landscape=_opt(ctx, a, "landscape", place, bool, False)))
-    rules = tuple(_rule(ctx, r, f"quy tắc {i + 1}") for i, r in enumerate(data.get("rules") or []))
+    rules = tuple(_rule(ctx, r, f"quy tắc {i + 1}") for i, r in enumerate(data.get("rules") or [])) + tuple(ctx.group_rules)
     tpl = Template(
         id=tid, version=version, title=_req(ctx, data, "title", "đầu tệp"),
         description=_opt(ctx, data, "description", "đầu tệp", str, ""), period_kinds=pk,
@@ -449,7 +516,7 @@ def _relined(new, old):
     return new
 
 
-def load_template(path: str | Path) -> Template:
+def load_template(path: str | Path, catalogue=None) -> Template:
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -459,12 +526,17 @@ def load_template(path: str | Path) -> Template:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TemplateError(p.name, "", "tệp không phải văn bản UTF-8") from None
-    return parse_template(text, p.name)
+    return parse_template(text, p.name, catalogue)
 
 
-def parse_block(spec, place: str, taken: set[str] | frozenset[str] = frozenset()) -> Block:
-    """One block a report adds to its own outline (the same block kinds and checks as in a template file);
-    `taken` holds the keys already used by the template and the report, so an added block never shadows one."""
-    ctx = _Ctx("báo cáo")
+def parse_block(spec, place: str, taken: set[str] | frozenset[str] = frozenset(), *, known: dict | None = None,
+                catalogue=None) -> tuple[Block, tuple[Rule, ...]]:
+    """One block a report adds to its own outline (the same block kinds and checks as in a template file), with the
+    catalogue's checks of a figure group. `taken` holds the keys already used by the template and the report, so an
+    added block never shadows one; `known` (indicator code → field) lets a figure group show a figure the report
+    already has under its own key: a figure typed once is one figure."""
+    ctx = _Ctx("báo cáo", catalogue)
     ctx.keys = {k: "mẫu" for k in taken}
-    return _block(ctx, spec, place)
+    ctx.known = dict(known or {})
+    block = _block(ctx, spec, place)
+    return block, tuple(ctx.group_rules)

@@ -43,6 +43,7 @@ class Field:
     default: object = None
     help: str = ""
     print_label: bool = True  # records: print "Label: value" (False prints the value alone)
+    indicator: str | None = None  # the catalogue code this figure is (nq57desk/templates/catalogue.py)
 
     @property
     def derived(self) -> bool:

@@ -190,7 +190,7 @@ def preview_import(data_dir, paths, *, province: str | None = None, progress: Pr
 
     folder = _data_folder(data_dir)
     tdir = folder / "templates"
-    registry = Registry([tdir] if tdir.is_dir() else [])
+    registry = Registry([tdir] if tdir.is_dir() else [], data_dir=folder)
     db = settings.db_path(folder)
     con = None
     if db.is_file():

@@ -170,7 +170,18 @@ class Upper:
         units = [u for p in provs for u in communes(p)]
         subs = [s for d in decisions.values() for s in [d.used, *d.conflict, *d.history] if s is not None]
         lines = [s.line for s in sorted(subs, key=lambda s: (s.imported_at, s.row_id or 0))]
-        return make_group(decisions, template, period, units, lines)
+        peers = None
+        if documents:  # the period's reports under every template, for the sheet by indicator code
+            peers = [d.used for d in self._decisions(pc, None, period, documents=True).values() if d.used is not None]
+        g = make_group(decisions, template, period, units, lines, peers)
+        g.catalogue = self.catalogue()
+        return g
+
+    def catalogue(self):
+        """The indicator catalogue of this data folder: the shipped one and the province's additions."""
+        from nq57desk.templates.catalogue import catalogue_for
+
+        return catalogue_for(self.desk.data_dir)
 
     def completeness(self, template: str, period: str, province: str | None = None) -> list[CommuneStatus]:
         return self.group(template, period, province, documents=False).completeness
