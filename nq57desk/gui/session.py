@@ -12,6 +12,7 @@ from nq57desk.errors import NQError, error_vi
 from nq57desk.gui.qtutil import hhmm
 from nq57desk.gui.workers import run_async, serial_pool
 from nq57desk.report.derive import ReportEnv, derived_values
+from nq57desk.report.document import context_of
 from nq57desk.templates.numbering import section_paths
 from nq57desk.validation import Finding, refusal_text, validate
 
@@ -44,7 +45,7 @@ class DocSession(QObject):
         self.preview_acks = acknowledged  # before attach(): read with the glimpse
         self.doc = doc if desk is None else desk.document(rid)
         self.tpl = tpl if desk is None else desk.template(self.doc["template"]["id"], self.doc["template"]["version"])
-        self.paths = section_paths(self.tpl)
+        self.paths = section_paths(self.tpl, context_of(self.doc))
         self.paths["_head"] = "Phần đầu & kết"
         self._undo: list[tuple[dict, object]] = []
         self._redo: list[tuple[dict, object]] = []

@@ -9,7 +9,7 @@ FIELD_TYPES = ("integer", "decimal", "percent", "money", "date", "text", "longte
 NUMERIC_TYPES = ("integer", "decimal", "percent", "money")
 COLUMN_TYPES = FIELD_TYPES + ("stt",)
 NUMBER_STYLES = ("part", "part_roman", "roman", "arabic", "decimal", "point", "none")
-PERIOD_KINDS = ("month", "quarter", "half", "year", "months", "custom")
+PERIOD_KINDS = ("month", "quarter", "half", "year", "months", "custom", "cutoff", "none")
 SEVERITIES = ("error", "warning")
 RULE_KINDS = ("le", "lt", "eq", "sum", "range", "in_period", "table_count", "check")
 
