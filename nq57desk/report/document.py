@@ -6,7 +6,6 @@ import calendar
 import copy
 import datetime as dt
 import json
-import re
 
 from nq57desk.errors import DocumentError
 from nq57desk.templates.model import (
@@ -79,7 +78,11 @@ def make_period(kind: str, year: int | None = None, number: int | None = None, s
         y = e.year if kind == "cutoff" else int(year) if year and (e is None or s.year <= int(year) <= e.year) else s.year
         p = {"kind": kind, "year": y, "number": None, "start": s.isoformat(), "end": e.isoformat() if e else None}
     else:
-        p = {"kind": kind, "year": int(year), "number": None if kind in ("year", "none") else number}
+        if isinstance(year, str) and year.strip().isdigit():
+            year = int(year)
+        if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+            raise DocumentError(f"năm «{year}» của kỳ báo cáo phải từ 2000 đến 2100", "period.year")
+        p = {"kind": kind, "year": year, "number": None if kind in ("year", "none") else number}
         s, e = period_bounds(kind, int(year), p["number"])
         p.update(start=s.isoformat(), end=e.isoformat())
     if label:

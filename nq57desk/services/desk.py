@@ -248,7 +248,8 @@ class Desk:
         """The same commune's most recent earlier report of this template (the previous period's, if it exists)."""
         with self.session() as s:
             q = (select(Report).where(Report.template_id == tpl.id, Report.commune_code == doc["commune"]["code"],
-                                      Report.deleted_at.is_(None), Report.period_end < doc["period"]["end"])
+                                      Report.deleted_at.is_(None),
+                                      Report.period_end < (doc["period"]["end"] or doc["period"]["start"]))
                  .order_by(Report.period_end.desc(), Report.id.desc()))
             r = s.scalars(q).first()
             if r is None:

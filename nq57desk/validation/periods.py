@@ -1,7 +1,7 @@
 """Text that still names another period: a report started from the previous one keeps its words («6 tháng đầu năm
 2026» in the report for the whole year). Conservative on purpose: only an earlier period of the same family (months
 for a month report; half-years and "first N months" for half-year, N-month and year reports; quarters for a quarter
-report) of this year or the year before; never the same period a year earlier (a comparison, «so với cùng kỳ»), a
+report) of this year or the year before (a month or quarter: within the last twelve months); never the same period a year earlier (a comparison, «so với cùng kỳ»), a
 later period (tasks ahead), a year («năm 2025»), a date («ngày 05 tháng 3 năm 2026») or one end of a range
 («từ tháng 01/2026»)."""
 
@@ -61,7 +61,9 @@ def stale_phrases(doc: dict, text: str) -> list[str]:
         if e >= end:  # this period or a later one: tasks ahead, the whole year
             continue
         if (s.year + 1, s.month, s.day, e.year + 1, e.month) == (start.year, start.month, start.day, end.year, end.month):
-            continue  # the same period a year earlier: a comparison
+            continue
+        if fam != "part" and (start.year * 12 + start.month) - (e.year * 12 + e.month) > 11:
+            continue  # a month or quarter more than a year back: a citation, not a left-over  # the same period a year earlier: a comparison
         if phrase not in out:
             out.append(phrase)
     return out
