@@ -341,3 +341,15 @@ def test_the_golden_reports_are_not_warned(reg, name):
     doc = loads((REPORTS / name).read_bytes())
     tpl = reg.get(doc["template"]["id"], doc["template"]["version"])
     assert [f.message for f in validate(tpl, doc) if f.rule == "period"] == []
+
+
+def test_upper_level_paths_read_titles_as_printed(reg):
+    from nq57desk.aggregate.indicators import Consolidator, proposal_blocks
+
+    tpl = reg.get("hp-6thang")
+    period = make_period("half", 2026, 1)
+    cons = Consolidator(tpl, period)
+    assert cons.indicators and not any("{" in i.where for i in cons.indicators)
+    assert any("Chương trình công tác năm 2026" in i.where for i in cons.indicators)
+    assert not any("{" in where for where, _b in proposal_blocks(tpl, period))
+    assert any("Chương trình công tác năm 2026" in v for v in section_paths(tpl, context_of({"period": period})).values())

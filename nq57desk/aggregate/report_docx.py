@@ -68,7 +68,7 @@ def consolidated_document(group: Group, docs: list[dict] | None = None) -> dict:
     for ckey, b in tpl.blocks():
         if ckey not in ("_intro", "_closing") and not isinstance(b, (FieldsBlock, TableBlock)):
             values[b.key] = None  # narrative: a placeholder under its heading instead
-    cons = Consolidator(tpl)
+    cons = Consolidator(tpl, doc["period"])
     sums = {i.key for i in cons.indicators if i.how == "sum" and not tpl.field(i.key).derived}
     carried: dict[str, Decimal] = {}
     typed: dict[str, Decimal] = {}

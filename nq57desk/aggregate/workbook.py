@@ -144,7 +144,7 @@ class _Book:
                                  f"Bảng - {b.title or b.label or b.key}"))
                   for ck, b in tpl.blocks() if isinstance(b, TableBlock)]
         ws_prop = self.sheet("Kiến nghị, đề xuất")
-        cons = Consolidator(tpl)
+        cons = Consolidator(tpl, self.subs[0].period if self.subs else None)
         inds = cons.indicators
         # one pass over the reports: each is unpacked once
         mat_heads = ["TT", "Xã, phường", "Mã xã"] + [f"{i.label} ({i.unit})" if i.unit else i.label for i in inds]
@@ -162,7 +162,7 @@ class _Book:
             for b, _where, t in tables_of(s.template, tree):
                 if b.key in table_rows:
                     table_rows[b.key].append((s, b, t))
-            for where, text in proposal_lines(s.template, doc, proposal_blocks(s.template)):
+            for where, text in proposal_lines(s.template, doc, proposal_blocks(s.template, s.period)):
                 prop_rows.append(([str(len(prop_rows) + 1), name, code, where, text], "data"))
         self.indicators(ws_ind, inds)
         self.grid_sheet(ws_mat, "SỐ LIỆU CHỦ YẾU THEO TỪNG XÃ", mat_heads, mat_widths, mat_rows, mat_cols)

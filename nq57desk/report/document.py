@@ -182,14 +182,18 @@ def context_of(doc: dict) -> dict:
     name = c.get("name", "")
     lower = (name[:1].lower() + name[1:]) if name else ""  # "Xã An Trường" → "xã An Trường" inside a sentence
     h = doc.get("header") or {}
-    p = doc.get("period")
-    per, nxt = (period_label(p), next_period_label(p)) if p else ("", "")
-    year = (p or {}).get("year", "")
     return {"commune": lower, "commune_name": name, "commune_upper": name.upper(), "province": c.get("province_name", ""),
-            "period": per, "period_upper": per.upper(), "next_period": nxt, "next_period_upper": nxt.upper(),
-            "year": year, "next_year": year + 1 if isinstance(year, int) else "",
+            **period_context(doc.get("period")),
             "place": h.get("place", ""), "symbol": h.get("symbol", ""), "report_number": h.get("number", ""),
             "report_date": h.get("date") or ""}
+
+
+def period_context(p: dict | None) -> dict:
+    """The period's names alone: for what many communes' reports of one period share (the upper level)."""
+    per, nxt = (period_label(p), next_period_label(p)) if p else ("", "")
+    year = (p or {}).get("year", "")
+    return {"period": per, "period_upper": per.upper(), "next_period": nxt, "next_period_upper": nxt.upper(),
+            "year": year, "next_year": year + 1 if isinstance(year, int) else ""}
 
 
 def empty_values(tpl: Template, ctx: dict) -> dict:
