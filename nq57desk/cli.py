@@ -68,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="bảng tổng hợp Excel; nhiều mẫu/kỳ thì mỗi mẫu, kỳ một tệp TỔNG_HỢP_<mẫu>_<kỳ>.xlsx")
     a.add_argument("--province", metavar="MÃ_TỈNH", help="chỉ nhận và tổng hợp các xã của tỉnh này (ví dụ 19)")
     a.add_argument("--template", metavar="MÃ_MẪU", help="chỉ tổng hợp mẫu báo cáo này")
-    a.add_argument("--period", metavar="MÃ_KỲ", help="chỉ tổng hợp kỳ này (ví dụ 2026-T05)")
+    a.add_argument("--period", metavar="MÃ_KỲ", help="chỉ tổng hợp kỳ này: 2026-T05 (tháng 5), 2026-Q2, 2026-H1 (6 tháng đầu năm), 2026-5T (5 tháng đầu "
+                   "năm), 2026-N (cả năm), 2025-D1106 (tính đến ngày 06/11/2025), 2025-K20250701 (từ ngày 01/7/2025), "
+                   "2026-X (không nêu kỳ)")
     a.add_argument("--csv", metavar="TỆP.csv", help="ghi thêm số liệu dạng CSV dataValueSet của DHIS2")
     a.add_argument("--docx", metavar="TỆP.docx", help="ghi thêm khung báo cáo tổng hợp DOCX (Nghị định 30)")
     a.add_argument("--dry-run", action="store_true", help="chỉ cho biết sẽ làm gì: không lưu, không ghi tệp nào")
@@ -285,7 +287,7 @@ def _aggregate(args) -> int:
     from nq57desk.aggregate.cli import run_aggregate
 
     return run_aggregate(args.data_dir, args.inputs, args.output, province=args.province, template=args.template,
-                         period=args.period, csv=args.csv, docx=args.docx, dry_run=args.dry_run, out=_out)
+                         period=args.period.strip().upper() if args.period else None, csv=args.csv, docx=args.docx, dry_run=args.dry_run, out=_out)
 
 
 _COMMANDS = {"backup": _backup, "templates": _templates, "import": _import, "list": _list, "dump": _dump, "validate": _validate,

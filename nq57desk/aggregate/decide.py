@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from nq57desk.report.document import STATUS_VI as REPORT_STATUS_VI
-from nq57desk.report.document import period_code, period_label
+from nq57desk.report.document import period_code, period_title
 from nq57desk.templates.model import Template
 from nq57desk.vn import fold
 
@@ -172,7 +172,7 @@ class Group:
 
     @property
     def period_label(self) -> str:
-        return period_label(self.submissions[0].period) if self.submissions else self.period
+        return period_title(self.submissions[0].period) if self.submissions else self.period
 
     def counts(self) -> dict[str, int]:
         return completeness_counts(self.completeness)

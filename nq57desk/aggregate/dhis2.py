@@ -4,8 +4,8 @@ Columns: dataElement, period, orgUnit, categoryOptionCombo, attributeOptionCombo
 imports (Data → Import, format CSV). dataElement is the catalogue's DHIS2 code for a field that is a catalogue
 indicator (the same code whatever the commune's template: NQ57_TTHC_TOTAL), else the field key; orgUnit is the
 official commune code unless maps are given (import with idScheme / orgUnitIdScheme = CODE, or pass UID maps). Periods use DHIS2 notation:
-month 202605, quarter 2026Q2, half 2026S1, year 2026; "first N months" and custom periods have no DHIS2 form and
-are written as the app's own period code (map them before importing).
+month 202605, quarter 2026Q2, half 2026S1, year 2026; "first N months", cut-off (2025-D1106), custom and unstated
+(2026-X) periods have no DHIS2 form and are written as the app's own period code (map them before importing).
 """
 
 from __future__ import annotations

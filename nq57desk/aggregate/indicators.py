@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from nq57desk.report.derive import ReportEnv
+from nq57desk.report.document import period_context
 from nq57desk.templates import expr
 from nq57desk.templates.model import (
     AssessmentBlock,
@@ -85,9 +86,10 @@ def numeric_fields(tpl: Template):
 class Consolidator:
     """Feed documents one by one (add), then read .indicators; memory grows with communes × fields only."""
 
-    def __init__(self, tpl: Template):
+    def __init__(self, tpl: Template, period: dict | None = None):
+        """`period`: the group's, so that titles naming it ("… năm {year}") read as printed."""
         self.tpl = tpl
-        paths = section_paths(tpl)
+        paths = section_paths(tpl, period_context(period) if period else None)
         self.indicators: list[Indicator] = []
         self._rates: dict[str, tuple] = {}
         operands = set()  # fields a rate is computed from are amounts: summing them is meaningful
@@ -135,9 +137,9 @@ def _is_proposal(key: str, label: str) -> bool:
     return "kien_nghi" in key or any(w in fold(label or "") for w in PROPOSAL_WORDS)
 
 
-def proposal_blocks(tpl: Template) -> list[tuple[str, object]]:
+def proposal_blocks(tpl: Template, period: dict | None = None) -> list[tuple[str, object]]:
     """(section path, block) of blocks holding proposals: found by key or by label/title, case- and accent-folded."""
-    paths = section_paths(tpl)
+    paths = section_paths(tpl, period_context(period) if period else None)
     inside: set[str] = set()
     for anc, s in tpl.walk_sections():
         if any(_is_proposal(x.key, x.title) for x in (*anc, s)):

@@ -74,7 +74,7 @@ def _consolidate(group: Group, docs: list[dict] | None = None) -> tuple[dict, Co
     for ckey, b in tpl.blocks():
         if ckey not in ("_intro", "_closing") and not isinstance(b, (FieldsBlock, TableBlock)):
             values[b.key] = None  # narrative: a placeholder under its heading instead
-    cons = Consolidator(tpl)
+    cons = Consolidator(tpl, doc["period"])
     sums = {i.key for i in cons.indicators if i.how == "sum" and not tpl.field(i.key).derived}
     carried: dict[str, Decimal] = {}
     typed: dict[str, Decimal] = {}
@@ -181,7 +181,7 @@ def consolidated_tree(group: Group, *, issuer: list[str] | None = None, signatur
     counts = group.counts()
     intro = [
         Para(f"Căn cứ báo cáo của {n}/{total} xã, phường, đặc khu trên địa bàn {inside} về tình hình thực hiện Nghị quyết "
-             f"số 57-NQ/TW {per} (lập theo mẫu «{tpl.title}»), Ủy ban nhân dân {inside} tổng hợp kết quả như sau.", "body"),
+             f"số 57-NQ/TW{f' {per}' if per else ''} (lập theo mẫu «{tpl.title}»), Ủy ban nhân dân {inside} tổng hợp kết quả như sau.", "body"),
         Para(f"Tình hình nộp báo cáo: đã nộp đúng hạn, không lỗi {counts.get('submitted', 0)} xã; nộp muộn "
              f"{counts.get('late', 0)} xã; có lỗi kiểm tra {counts.get('errors', 0)} xã; xung đột (hai bản khác nhau cùng "
              f"lần gửi) {counts.get('conflict', 0)} xã; chưa nộp {counts.get('missing', 0)} xã; danh sách chi tiết tại "

@@ -145,7 +145,7 @@ class _Book:
                                  f"Bảng - {b.title or b.label or b.key}"))
                   for ck, b in tpl.blocks() if isinstance(b, TableBlock)]
         ws_prop = self.sheet("Kiến nghị, đề xuất")
-        cons = Consolidator(tpl)
+        cons = Consolidator(tpl, self.subs[0].period if self.subs else None)
         inds = cons.indicators
         by_code = ByCode(self.group.catalogue)
         # one pass over the reports: each is unpacked once
@@ -165,7 +165,7 @@ class _Book:
             for b, _where, t in tables_of(s.template, tree):
                 if b.key in table_rows:
                     table_rows[b.key].append((s, b, t))
-            for where, text in proposal_lines(s.template, doc, proposal_blocks(s.template)):
+            for where, text in proposal_lines(s.template, doc, proposal_blocks(s.template, s.period)):
                 prop_rows.append(([str(len(prop_rows) + 1), name, code, where, text], "data"))
         own = {s.key for s in self.subs}
         others = [p for p in self.group.peers if p.key not in own]

@@ -44,7 +44,7 @@ from nq57desk.bundle.format import (
 from nq57desk.bundle.safefile import atomic_write
 from nq57desk.render.tree import HeaderCell, Table, build, to_text
 from nq57desk.report.derive import ReportEnv, is_computed
-from nq57desk.report.document import STATUS_VI, dumps, period_code, period_label
+from nq57desk.report.document import STATUS_VI, context_of, dumps, period_code, period_label, period_title
 from nq57desk.report.outline import shape
 from nq57desk.templates.model import FieldsBlock, TableBlock, Template
 from nq57desk.templates.numbering import section_paths
@@ -95,7 +95,7 @@ def _title_rows(ws, title: str, subtitle: str, ncols: int) -> None:
 
 def _who(doc: dict) -> str:
     c = doc["commune"]
-    return f"{c.get('name', '')} ({c.get('province_name', '')}), {period_label(doc['period'])}"
+    return f"{c.get('name', '')} ({c.get('province_name', '')})" + (f", {per}" if (per := period_label(doc["period"])) else "")
 
 
 def _report_date(value) -> str:
@@ -118,10 +118,10 @@ def _info_sheet(ws, tpl: Template, doc: dict, exported: dt.datetime, app_version
         ("Mã tỉnh, thành phố", c.get("province_code", "")),
         ("Xã, phường, đặc khu", c.get("name", "")),
         ("Mã xã, phường, đặc khu", c.get("code", "")),
-        ("Kỳ báo cáo", period_label(p)),
+        ("Kỳ báo cáo", period_title(p)),
         ("Mã kỳ báo cáo", period_code(p)),
-        ("Từ ngày", fmt_date(p.get("start"))),
-        ("Đến ngày", fmt_date(p.get("end"))),
+        ("Từ ngày", "" if p["kind"] == "none" else fmt_date(p.get("start"))),
+        ("Đến ngày", "" if p["kind"] == "none" else fmt_date(p.get("end")) or "thời điểm báo cáo"),
         ("Mẫu báo cáo", tpl.title),
         ("Mã mẫu", tpl.id),
         ("Phiên bản mẫu", tpl.version),
@@ -183,7 +183,7 @@ def unit_of(f) -> str:
 
 def _figures_sheet(ws, tpl: Template, doc: dict) -> None:
     env = ReportEnv(tpl, doc)
-    paths = section_paths(tpl)
+    paths = section_paths(tpl, context_of(doc))
     titles = {k: t for k, t, _b in tpl.containers()}
     # «Mã chỉ tiêu» last: readers of older bundles (without it) find the other columns where they were
     heads = ["TT", "Mục", "Chỉ tiêu", "Giá trị", "Đơn vị tính", "Khóa", "Tự động tính", "Mã chỉ tiêu"]
@@ -212,11 +212,14 @@ def tables_of(tpl: Template, tree):
     nodes = [n for n in tree.body if isinstance(n, Table)]
     for a in tree.appendices:
         nodes += [n for n in a.body if isinstance(n, Table)]
-    blocks = [(b, ckey) for ckey, b in tpl.blocks() if isinstance(b, TableBlock)]
-    if len(nodes) != len(blocks):  # the tree and the template disagree: a programming error, not user data
-        raise BundleError("internal", f"số bảng của mẫu ({len(blocks)}) khác số bảng đã dựng ({len(nodes)}).")
-    for (b, ckey), t in zip(blocks, nodes, strict=True):
-        yield b, ckey, t
+    by_place: dict[str, list] = {}
+    for n in nodes:
+        by_place.setdefault(n.where, []).append(n)
+    for ckey, b in tpl.blocks():
+        if isinstance(b, TableBlock) and by_place.get(ckey):  # an appendix nobody filled is not printed: no sheet
+            yield b, ckey, by_place[ckey].pop(0)
+    if any(by_place.values()):  # the tree and the template disagree: a programming error, not user data
+        raise BundleError("internal", "bảng đã dựng không khớp với các bảng của mẫu.")
 
 
 def _table_sheet_name(tpl: Template, b: TableBlock, where: str) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QHeaderView,
     QLabel,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 from nq57desk.errors import NQError
 from nq57desk.gui.qtutil import ask, child, error, load_ui, when
 from nq57desk.gui.textwidgets import install_vi_menus
-from nq57desk.report.document import PERIOD_VI, STATUS_VI, make_period, period_label
+from nq57desk.report.document import PERIOD_VI, STATUS_VI, make_period, period_title
 from nq57desk.vn import fmt_date, nfc, parse_date, roman
 
 
@@ -58,6 +59,8 @@ class NewReportDialog(QDialog):
         self.start: QLineEdit = child(self, QLineEdit, "startEdit")
         self.end: QLineEdit = child(self, QLineEdit, "endEdit")
         self.label: QLineEdit = child(self, QLineEdit, "periodLabelEdit")
+        self.cutoff: QDateEdit = child(self, QDateEdit, "cutoffDate")
+        self.cutoff.setDate(QDate(self.today.year, self.today.month, self.today.day))
         self.inherit: QCheckBox = child(self, QCheckBox, "inheritCheck")
         self.preview: QLabel = child(self, QLabel, "periodPreview")
         install_vi_menus(self)
@@ -72,6 +75,7 @@ class NewReportDialog(QDialog):
             w.currentIndexChanged.connect(self._update_preview)
         for w in (self.start, self.end, self.label):
             w.textChanged.connect(self._update_preview)
+        self.cutoff.dateChanged.connect(self._update_preview)
         child(self, QPushButton, "okButton").clicked.connect(self.accept)
         child(self, QPushButton, "cancelButton").clicked.connect(self.reject)
         self._template_changed()
@@ -99,28 +103,53 @@ class NewReportDialog(QDialog):
         if choices:
             self.number.setCurrentIndex(max(0, self.number.findData(default_number(kind, self.today))))
         self.number.blockSignals(False)
-        custom = kind == "custom"
-        for name, visible in (("numberLabel", bool(choices)), ("startLabel", custom), ("endLabel", custom),
-                              ("periodLabelLabel", custom), ("yearLabel", not custom)):
+        custom, cutoff = kind == "custom", kind == "cutoff"
+        for name, visible in (("numberLabel", bool(choices)), ("startLabel", custom or cutoff), ("endLabel", custom),
+                              ("periodLabelLabel", custom), ("yearLabel", not (custom or cutoff)),
+                              ("cutoffLabel", cutoff)):
             child(self, QLabel, name).setVisible(visible)
         self.number.setVisible(bool(choices))
-        self.year.setVisible(not custom)
-        for w in (self.start, self.end, self.label):
+        self.year.setVisible(not (custom or cutoff))
+        self.cutoff.setVisible(cutoff)
+        self.start.setVisible(custom or cutoff)
+        self.start.setPlaceholderText("ngày/tháng/năm (để trống: từ 01/01)" if cutoff else "ngày/tháng/năm")
+        for w in (self.end, self.label):
             w.setVisible(custom)
         self._update_preview()
 
+    def _typed_date(self, edit: QLineEdit, what: str) -> dt.date | None:
+        """A date typed as ngày/tháng/năm; None when left blank; a Vietnamese error naming the box otherwise."""
+        text = nfc(edit.text()).strip()
+        if not text:
+            return None
+        d = parse_date(text)
+        if d is None or not 2000 <= d.year <= 2100:
+            raise NQError(f"{what} «{text}» không phải ngày có thật; gõ dạng ngày/tháng/năm, ví dụ 01/7/2025.")
+        return d
+
     def period(self) -> dict:
+        """The period chosen, as make_period's arguments; NQError (Vietnamese) for a date that cannot be."""
         kind = self.kind.currentData()
+        if kind == "cutoff":
+            e = self.cutoff.date().toPython()
+            s = self._typed_date(self.start, "Ngày bắt đầu")
+            if s is not None and s > e:
+                raise NQError(f"Ngày bắt đầu {fmt_date(s)} sau ngày tính đến {fmt_date(e)}.")
+            return {"kind": kind, "start": s.isoformat() if s else None, "end": e.isoformat()}
         if kind == "custom":
-            s, e = parse_date(self.start.text()), parse_date(self.end.text())
-            if s is None or e is None:
-                raise NQError("Kỳ khác: hãy gõ ngày bắt đầu và ngày kết thúc dạng ngày/tháng/năm.")
-            if s > e:
-                raise NQError("Ngày bắt đầu phải trước ngày kết thúc.")
-            p = {"kind": kind, "year": s.year, "number": None, "start": s.isoformat(), "end": e.isoformat()}
+            s = self._typed_date(self.start, "Ngày bắt đầu")
+            e = self._typed_date(self.end, "Ngày kết thúc")
+            if s is None:
+                raise NQError("Hãy gõ ngày bắt đầu dạng ngày/tháng/năm (ngày kết thúc để trống: đến thời điểm báo cáo).")
+            if e is not None and s > e:
+                raise NQError(f"Ngày bắt đầu {fmt_date(s)} sau ngày kết thúc {fmt_date(e)}.")
+            p = {"kind": kind, "start": s.isoformat(), "end": e.isoformat() if e else None}
             lab = nfc(self.label.text()).strip()
-            p["label"] = lab or f"từ ngày {fmt_date(s)} đến ngày {fmt_date(e)}"
+            if lab:
+                p["label"] = lab
             return p
+        if kind == "none":
+            return {"kind": kind, "year": self.year.currentData()}
         return {"kind": kind, "year": self.year.currentData(), "number": self.number.currentData() if kind != "year" else None}
 
     def _update_preview(self, *_):
@@ -129,7 +158,11 @@ class NewReportDialog(QDialog):
         except (NQError, ValueError, TypeError):
             self.preview.setText("")
             return
-        self.preview.setText(f"Kỳ báo cáo: {period_label(p)} ({fmt_date(p['start'])} – {fmt_date(p['end'])})")
+        if p["kind"] == "none":
+            self.preview.setText(f"Kỳ báo cáo: {period_title(p)}")
+            return
+        end = fmt_date(p["end"]) if p["end"] else "thời điểm báo cáo"
+        self.preview.setText(f"Kỳ báo cáo: {period_title(p)} ({fmt_date(p['start'])} – {end})")
 
     def accept(self) -> None:
         t = self.templates[self.tpl_combo.currentIndex()] if self.templates else None

@@ -20,7 +20,7 @@ from nq57desk.gui.formctx import FormContext, ack_id
 from nq57desk.gui.forms import APPENDICES, HEAD, build_form, outline, place_of_finding
 from nq57desk.gui.outlinetree import OutlineActions, OutlineTree, style_item
 from nq57desk.gui.qtutil import icon
-from nq57desk.report.document import STATUS_VI, context_of, fill_placeholders, period_label
+from nq57desk.report.document import STATUS_VI, context_of, fill_placeholders, period_title
 from nq57desk.templates.model import TableBlock
 
 STATUS_COLOR = {"draft": "#5d6d7e", "done": "#2e7d32", "sent": "#1565c0"}
@@ -151,7 +151,7 @@ class ReportEditor(QWidget):
         if s is None:
             return
         d = s.doc
-        self.title.setText(f"{d['commune']['name']} — {period_label(d['period'])} — {s.tpl.title}")
+        self.title.setText(f"{d['commune']['name']} — {period_title(d['period'])} — {s.tpl.title}")
         self.title.setToolTip(self.title.text())
         st = d.get("status", "draft")
         self.status.setText(f"Trạng thái: {STATUS_VI.get(st, st)} · bản {d.get('revision', 1)}")

@@ -485,9 +485,9 @@ class MainWindow(QMainWindow):
         self._set_title(s.doc)
 
     def _set_title(self, d: dict) -> None:
-        from nq57desk.report.document import period_label
+        from nq57desk.report.document import period_title
 
-        self.setWindowTitle(f"{d['commune']['name']} — {period_label(d['period'])} — {APP_TITLE}")
+        self.setWindowTitle(f"{d['commune']['name']} — {period_title(d['period'])} — {APP_TITLE}")
 
     def step_section(self, step: int) -> None:
         from nq57desk.gui.forms import outline

@@ -12,6 +12,7 @@ from nq57desk.errors import NQError, error_vi
 from nq57desk.gui.qtutil import hhmm
 from nq57desk.gui.workers import run_async, serial_pool
 from nq57desk.report.derive import ReportEnv, derived_values
+from nq57desk.report.document import context_of
 from nq57desk.report.outline import shape
 from nq57desk.templates.numbering import section_paths
 from nq57desk.validation import Finding, refusal_text, validate
@@ -80,7 +81,7 @@ class DocSession(QObject):
         """Follow the document's outline; True when the shape changed."""
         old = self.tpl
         self.tpl = shape(self.tpl, self.doc)
-        self.paths = section_paths(self.tpl)
+        self.paths = section_paths(self.tpl, context_of(self.doc))
         self.paths["_head"] = "Phần đầu & kết"
         self._env = None
         self._derived_gen = -1

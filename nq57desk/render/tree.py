@@ -151,8 +151,10 @@ def appendix_note(doc: dict, symbol: str | None = None) -> str:
         date = f"{GAP}/{month_str(ym[1])}/{ym[0]}"
     elif h.get("date"):
         date = fmt_date(h["date"])
-    else:
-        date = f"{GAP}/{month_str(int(doc['period']['end'][5:7]))}/{doc['period']['year']}"
+    else:  # the period's last month; a report without one (no period, «đến thời điểm báo cáo») leaves it blank
+        p = doc["period"]
+        month = month_str(int(p["end"][5:7])) if p.get("end") and p["kind"] != "none" else GAP
+        date = f"{GAP}/{month}/{p['year']}"
     commune = context_of(doc)["commune"]
     return f"(Kèm theo Báo cáo số {number} ngày {date} của UBND {commune})"
 

@@ -16,6 +16,7 @@ from nq57desk.report.document import (
     DOC_FIELDS,
     FORMAT,
     FORMATS,
+    PERIOD_VI,
     STATUSES,
     TOP_ORDER,
     period_bounds,
@@ -46,6 +47,7 @@ FREE_LEVELS = (0, 1, 2)  # "Mục cấp 1", "Mục cấp 2", "Mục cấp 3"
 HEADER_KEYS = ("issuer", "number", "symbol", "place", "date", "kinh_gui", "subject")
 PERIOD_KEYS = {"kind", "year", "number", "start", "end", "label"}
 NUMBER_LIMITS = {"month": 12, "quarter": 4, "half": 2, "months": 12}
+NO_NUMBER = ("year", "cutoff", "none")  # kinds that a number does not choose: it must be null
 
 TYPE_VI = {"integer": "số nguyên", "money": "số tiền (đồng, số nguyên)", "decimal": "số", "percent": "số (phần trăm)",
            "date": "ngày có thật, dạng YYYY-MM-DD", "text": "chuỗi chữ", "longtext": "chuỗi chữ", "choice": "chuỗi chữ",
@@ -229,27 +231,36 @@ def _check_period(p) -> None:
     if k in NUMBER_LIMITS:
         if not (is_int(n) and 1 <= n <= NUMBER_LIMITS[k]):
             raise DocumentError(f"«period.number» của kỳ «{k}» phải từ 1 đến {NUMBER_LIMITS[k]}", "period.number")
-    elif k == "year" and n is not None:
-        raise DocumentError("kỳ «year» (cả năm) không có «period.number»; để null", "period.number")
+    elif k in NO_NUMBER and n is not None:
+        raise DocumentError(f"kỳ «{k}» ({PERIOD_VI[k]}) không có «period.number»; để null", "period.number")
     elif n is not None and not (is_int(n) and 1 <= n <= 12):
         raise DocumentError("«period.number» phải từ 1 đến 12 hoặc null", "period.number")
     if "label" in p and not isinstance(p["label"], str):
         raise DocumentError("«period.label» phải là chuỗi chữ", "period.label")
+    if k == "none" and p.get("label"):
+        raise DocumentError("kỳ «none» (Không nêu kỳ) không có «period.label»; bỏ đi hoặc để trống", "period.label")
     for key in ("start", "end"):
+        if key == "end" and k == "custom" and p[key] is None:
+            continue  # «từ ngày … đến thời điểm báo cáo»
         if not is_date(p[key]):
-            raise DocumentError(f"«period.{key}» phải là ngày có thật, dạng YYYY-MM-DD (có {_show(p[key])})",
-                                f"period.{key}")
-    start, end = dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"])
-    if k == "custom":
-        if start > end:
-            raise DocumentError("kỳ báo cáo có ngày bắt đầu sau ngày kết thúc", "period")
-        if not start.year <= y <= end.year:
-            raise DocumentError(f"«period.year» {y} không nằm trong kỳ từ {fmt_date(start)} đến {fmt_date(end)}",
+            raise DocumentError(f"«period.{key}» phải là ngày có thật, dạng YYYY-MM-DD (có {_show(p[key])})"
+                                + ("; kỳ «từ ngày …» chưa có ngày kết thúc thì để null" if k == "custom" and key == "end"
+                                   else ""), f"period.{key}")
+    start = dt.date.fromisoformat(p["start"])
+    end = dt.date.fromisoformat(p["end"]) if p["end"] is not None else None
+    if k in ("custom", "cutoff"):
+        if end is not None and start > end:
+            raise DocumentError(f"kỳ báo cáo có ngày bắt đầu {fmt_date(start)} sau ngày kết thúc {fmt_date(end)}", "period")
+        if k == "cutoff" and y != end.year:
+            raise DocumentError(f"«period.year» của kỳ «tính đến ngày {fmt_date(end)}» phải là {end.year} (có {y})",
                                 "period.year")
+        if not start.year <= y <= (end or start).year:
+            last = f"đến ngày {fmt_date(end)}" if end else "đến thời điểm báo cáo"
+            raise DocumentError(f"«period.year» {y} không nằm trong kỳ từ ngày {fmt_date(start)} {last}", "period.year")
         return
     s, e = period_bounds(k, y, n)
     if (start, end) != (s, e):
-        name = period_label({"kind": k, "year": y, "number": n})
+        name = period_label({"kind": k, "year": y, "number": n}) or f"không nêu kỳ, năm {y}"
         raise DocumentError(f"kỳ «{name}» là từ {fmt_date(s)} đến {fmt_date(e)} («start»: «{s.isoformat()}», «end»: "
                             f"«{e.isoformat()}»), nhưng tệp ghi từ {fmt_date(start)} đến {fmt_date(end)}", "period")
 

@@ -6,7 +6,6 @@ import calendar
 import copy
 import datetime as dt
 import json
-import re
 
 from nq57desk.errors import DocumentError
 from nq57desk.templates.model import (
@@ -20,22 +19,28 @@ from nq57desk.templates.model import (
     Template,
     TextBlock,
 )
-from nq57desk.vn import nfc_deep, roman
+from nq57desk.templates.placeholders import fill_placeholders  # noqa: F401  (its home; imported from here too)
+from nq57desk.vn import fmt_date, nfc_deep, parse_date, roman
 
 FORMAT = "nq57-report/2"  # 2: the report may carry its own outline («outline») and sentence wording («lines»)
 FORMATS = ("nq57-report/1", FORMAT)  # every older document still imports and prints the same words
 STATUSES = ("draft", "done", "sent")
 STATUS_VI = {"draft": "Nháp", "done": "Hoàn thành", "sent": "Đã gửi"}
 PERIOD_VI = {"month": "Tháng", "quarter": "Quý", "half": "6 tháng", "year": "Năm", "months": "Số tháng đầu năm",
-             "custom": "Kỳ khác"}
+             "cutoff": "Tính đến ngày", "custom": "Từ ngày … đến ngày …", "none": "Không nêu kỳ"}
 TOP_ORDER = ("format", "template", "commune", "period", "header", "outline", "lines", "values", "carried", "recipients",
              "signature", "status", "revision", "replaces")
 DOC_FIELDS = ("kind", "number", "date", "issuer", "subject")
 
 
 # -- periods ------------------------------------------------------------------------------------------------
+# A period is what a report says it covers. Fixed kinds (month, quarter, half, year, months) follow from
+# kind/year/number; `cutoff` is «tính đến ngày dd/mm/yyyy» (end = the cut-off, start = 1 January unless given);
+# `custom` is «từ ngày … đến ngày …» (end null: «đến thời điểm báo cáo»); `none` states no period at all (its
+# start/end are the bounds of its year, the report's year).
 
 def period_bounds(kind: str, year: int, number: int | None) -> tuple[dt.date, dt.date]:
+    """The bounds of a fixed kind (a `none` period counts as its whole year)."""
     if kind == "month":
         return dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1])
     if kind == "quarter":
@@ -48,21 +53,47 @@ def period_bounds(kind: str, year: int, number: int | None) -> tuple[dt.date, dt
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-def make_period(kind: str, year: int, number: int | None = None, start=None, end=None, label: str = "") -> dict:
-    """A period value; start and end follow from kind/year/number except for a custom period."""
-    p = {"kind": kind, "year": int(year), "number": number}
-    if kind == "custom":
-        p.update(start=str(start), end=str(end), label=label)
+def _day(value, what: str) -> dt.date | None:
+    """A date typed or stored ("2026-03-26", "26/3/2026", a date); None when blank; a Vietnamese error otherwise."""
+    if value in (None, ""):
+        return None
+    d = parse_date(value)
+    if d is None or not 2000 <= d.year <= 2100:
+        raise DocumentError(f"{what.lower()} «{value}» không phải ngày có thật (ngày/tháng/năm, năm 2000–2100)", "period")
+    return d
+
+
+def make_period(kind: str, year: int | None = None, number: int | None = None, start=None, end=None,
+                label: str = "") -> dict:
+    """A period value; start and end follow from kind/year/number except for a cut-off or custom period."""
+    if kind in ("cutoff", "custom"):
+        s, e = _day(start, "Ngày bắt đầu"), _day(end, "Ngày kết thúc" if kind == "custom" else "Ngày tính đến")
+        if kind == "cutoff":
+            if e is None:
+                raise DocumentError("kỳ «tính đến ngày» cần ngày tính đến", "period.end")
+            s = s or dt.date(e.year, 1, 1)
+        elif s is None:
+            raise DocumentError("kỳ «từ ngày … đến ngày …» cần ngày bắt đầu", "period.start")
+        if e is not None and s > e:
+            raise DocumentError(f"ngày bắt đầu {fmt_date(s)} sau ngày kết thúc {fmt_date(e)}", "period")
+        y = e.year if kind == "cutoff" else int(year) if year and (e is None or s.year <= int(year) <= e.year) else s.year
+        p = {"kind": kind, "year": y, "number": None, "start": s.isoformat(), "end": e.isoformat() if e else None}
     else:
-        s, e = period_bounds(kind, int(year), number)
+        if isinstance(year, str) and year.strip().isdigit():
+            year = int(year)
+        if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+            raise DocumentError(f"năm «{year}» của kỳ báo cáo phải từ 2000 đến 2100", "period.year")
+        p = {"kind": kind, "year": year, "number": None if kind in ("year", "none") else number}
+        s, e = period_bounds(kind, int(year), p["number"])
         p.update(start=s.isoformat(), end=e.isoformat())
-        if label:
-            p["label"] = label
+    if label:
+        p["label"] = label
     return p
 
 
 def period_label(p: dict) -> str:
-    """How the period reads inside a sentence: "6 tháng đầu năm 2026", "tháng 4/2026", "quý II năm 2026"."""
+    """How the period reads inside a sentence: "6 tháng đầu năm 2026", "tháng 4/2026", "quý II năm 2026",
+    "tính đến ngày 06/11/2025", "từ ngày 01/7/2025 đến thời điểm báo cáo"; "" for a report that states none."""
     if p.get("label"):
         return p["label"]
     k, y, n = p["kind"], p["year"], p.get("number")
@@ -76,18 +107,34 @@ def period_label(p: dict) -> str:
         return f"{n} tháng đầu năm {y}"
     if k == "year":
         return f"năm {y}"
-    return f"từ {p.get('start')} đến {p.get('end')}"
+    if k == "none":
+        return ""
+    if k == "cutoff":
+        return f"tính đến ngày {fmt_date(p.get('end'))}"
+    end = f"đến ngày {fmt_date(p['end'])}" if p.get("end") else "đến thời điểm báo cáo"
+    return f"từ ngày {fmt_date(p.get('start'))} {end}"
+
+
+def period_title(p: dict) -> str:
+    """The period named on its own (lists, the bundle's info sheet): its label, or «Không nêu kỳ (năm 2026)»."""
+    return period_label(p) or f"Không nêu kỳ (năm {p['year']})"
 
 
 def period_code(p: dict) -> str:
-    """A short ASCII code for file names and sorting: 2026-T05, 2026-Q2, 2026-H1, 2026-N, 2026-5T."""
+    """A short ASCII code for file names, sorting and grouping at the upper level: 2026-T05, 2026-Q2, 2026-H1,
+    2026-N, 2026-5T; a cut-off 2025-D1106 (from the cut-off date alone, so communes of the same cut-off line up
+    whatever start they typed); a custom period 2025-K20250701 (from its start); no period 2026-X."""
     k, y, n = p["kind"], p["year"], p.get("number")
+    if k == "cutoff":
+        e = str(p.get("end") or "")
+        return f"{e[:4]}-D{e[5:7]}{e[8:10]}"
     return {"month": f"{y}-T{n:02d}" if n else f"{y}-T", "quarter": f"{y}-Q{n}", "half": f"{y}-H{n}",
-            "months": f"{y}-{n}T", "year": f"{y}-N"}.get(k, f"{y}-K{str(p.get('start', '')).replace('-', '')}")
+            "months": f"{y}-{n}T", "year": f"{y}-N", "none": f"{y}-X"}.get(k, f"{y}-K{str(p.get('start', '')).replace('-', '')}")
 
 
 def previous_period(p: dict) -> dict | None:
-    """The period the same template reported before this one (for carrying cumulative values)."""
+    """The period the same template reported before this one (for carrying cumulative values); None for a cut-off,
+    custom or unstated period (nothing is carried then)."""
     k, y, n = p["kind"], p["year"], p.get("number")
     if k == "month":
         return make_period(k, y - 1, 12) if n == 1 else make_period(k, y, n - 1)
@@ -102,22 +149,52 @@ def previous_period(p: dict) -> dict | None:
     return None
 
 
+def next_period_label(p: dict) -> str:
+    """What the tasks ahead are for, as reports word it: after "6 tháng đầu năm 2026" "6 tháng cuối năm 2026", after
+    "tháng 5/2026" "tháng 6/2026", after "5 tháng đầu năm 2026" "tháng 6 và 6 tháng cuối năm 2026" (seeds/002);
+    "" for a cut-off, custom or unstated period."""
+    k, y, n = p["kind"], p["year"], p.get("number")
+    if k == "month":
+        return f"tháng 1/{y + 1}" if n == 12 else f"tháng {n + 1}/{y}"
+    if k == "quarter":
+        return f"quý I năm {y + 1}" if n == 4 else f"quý {roman(n + 1)} năm {y}"
+    if k == "half":
+        return f"6 tháng đầu năm {y + 1}" if n == 2 else f"6 tháng cuối năm {y}"
+    if k == "year":
+        return f"năm {y + 1}"
+    if k == "months":
+        if n == 12:
+            return f"năm {y + 1}"
+        if n == 11:
+            return f"tháng 12/{y}"
+        if n == 6:
+            return f"6 tháng cuối năm {y}"
+        if n == 5:
+            return f"tháng 6 và 6 tháng cuối năm {y}"
+        return f"tháng {n + 1} và những tháng còn lại năm {y}"
+    return ""
+
+
 # -- empty values from a template ---------------------------------------------------------------------------
 
-def fill_placeholders(text: str, ctx: dict) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: str(ctx.get(m.group(1), m.group(0))), text)
-
-
 def context_of(doc: dict) -> dict:
-    """Names a text default or a sentence may use besides field keys."""
+    """Names a text default, a title or a sentence may use besides field keys."""
     c = doc.get("commune") or {}
     name = c.get("name", "")
     lower = (name[:1].lower() + name[1:]) if name else ""  # "Xã An Trường" → "xã An Trường" inside a sentence
     h = doc.get("header") or {}
     return {"commune": lower, "commune_name": name, "commune_upper": name.upper(), "province": c.get("province_name", ""),
-            "period": period_label(doc["period"]) if doc.get("period") else "", "year": (doc.get("period") or {}).get("year", ""),
+            **period_context(doc.get("period")),
             "place": h.get("place", ""), "symbol": h.get("symbol", ""), "report_number": h.get("number", ""),
             "report_date": h.get("date") or ""}
+
+
+def period_context(p: dict | None) -> dict:
+    """The period's names alone: for what many communes' reports of one period share (the upper level)."""
+    per, nxt = (period_label(p), next_period_label(p)) if p else ("", "")
+    year = (p or {}).get("year", "")
+    return {"period": per, "period_upper": per.upper(), "next_period": nxt, "next_period_upper": nxt.upper(),
+            "year": year, "next_year": year + 1 if isinstance(year, int) else ""}
 
 
 def empty_values(tpl: Template, ctx: dict | None = None) -> dict:

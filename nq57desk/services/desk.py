@@ -221,7 +221,7 @@ class Desk:
                 doc = json.loads(rev.document)
             if doc:
                 period = doc["period"]
-        return ReportInfo(r.id, r.commune_code, r.commune_name, rdoc.period_label(period), r.period_code, r.period_year,
+        return ReportInfo(r.id, r.commune_code, r.commune_name, rdoc.period_title(period), r.period_code, r.period_year,
                           r.template_id, title, r.status, r.revision, r.updated_at, r.deleted_at is not None)
 
     def _report(self, s: Session, rid: int) -> Report:
@@ -252,7 +252,8 @@ class Desk:
         """The same commune's most recent earlier report of this template (the previous period's, if it exists)."""
         with self.session() as s:
             q = (select(Report).where(Report.template_id == tpl.id, Report.commune_code == doc["commune"]["code"],
-                                      Report.deleted_at.is_(None), Report.period_end < doc["period"]["end"])
+                                      Report.deleted_at.is_(None),
+                                      Report.period_end < (doc["period"]["end"] or doc["period"]["start"]))
                  .order_by(Report.period_end.desc(), Report.id.desc()))
             r = s.scalars(q).first()
             if r is None:
@@ -300,7 +301,7 @@ class Desk:
                        commune_name=doc["commune"].get("name") or check_commune(doc["commune"]).name,
                        province_code=doc["commune"].get("province_code") or check_commune(doc["commune"]).province_code,
                        period_kind=p["kind"], period_year=p["year"], period_number=p.get("number"),
-                       period_start=p["start"], period_end=p["end"], period_code=rdoc.period_code(p),
+                       period_start=p["start"], period_end=p["end"] or "", period_code=rdoc.period_code(p),
                        status=doc["status"], revision=doc["revision"], created_at=t, updated_at=t)
             s.add(r)
             s.flush()

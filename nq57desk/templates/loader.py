@@ -466,7 +466,7 @@ def _parse(text: str, source: str, catalogue=None) -> Template:
     if not re.match(r"^[a-z0-9][a-z0-9._-]*$", tid):
         ctx.fail("đầu tệp", f"«id» «{tid}» chỉ dùng chữ thường không dấu, số, dấu chấm, gạch", data)
     version = _req(ctx, data, "version", "đầu tệp", int)
-    pk = _str_list(ctx, data, "period_kinds", "đầu tệp") or ("month", "quarter", "half", "year", "months", "custom")
+    pk = _str_list(ctx, data, "period_kinds", "đầu tệp") or PERIOD_KINDS
     for k in pk:
         if k not in PERIOD_KINDS:
             ctx.fail("đầu tệp", f"kỳ báo cáo «{k}» không có; dùng: {', '.join(PERIOD_KINDS)}", data)

@@ -13,7 +13,7 @@ NUMBER_STYLES = ("part", "part_roman", "upper", "roman", "arabic", "decimal", "p
 # a template or a report declares, numbering goes on down this ladder, so no two levels print alike.
 NUMBER_LADDER = ("part", "upper", "roman", "arabic", "decimal", "point", "dash", "plus")
 MAX_DEPTH = 6  # heading levels an outline may have
-PERIOD_KINDS = ("month", "quarter", "half", "year", "months", "custom")
+PERIOD_KINDS = ("month", "quarter", "half", "year", "months", "custom", "cutoff", "none")
 SEVERITIES = ("error", "warning")
 RULE_KINDS = ("le", "lt", "eq", "sum", "range", "in_period", "table_count", "check")
 

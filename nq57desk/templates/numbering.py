@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nq57desk.templates.model import NUMBER_LADDER, Section, Template
+from nq57desk.templates.placeholders import fill_placeholders
 from nq57desk.vn import point_letter, roman
 
 # How each level's heading looks, in one place for the DOCX and the print layout:
@@ -92,8 +93,11 @@ def number_sections(tpl: Template) -> dict[str, tuple[str, int, tuple[int, ...]]
     return out
 
 
-def section_paths(tpl: Template) -> dict[str, str]:
-    """key → "II. KẾT QUẢ … › 2. Về chuyển đổi số › b) Chính quyền số": where a finding points."""
+def section_paths(tpl: Template, ctx: dict | None = None) -> dict[str, str]:
+    """key → "II. KẾT QUẢ … › 2. Về chuyển đổi số › b) Chính quyền số": where a finding points; with a report's
+    context_of, titles read as printed ("… TRỌNG TÂM THÁNG 6 VÀ 6 THÁNG CUỐI NĂM 2026", not "{next_period_upper}")."""
+    if ctx is not None:
+        return {k: fill_placeholders(v, ctx) for k, v in section_paths(tpl).items()}
     nums = number_sections(tpl)
     paths: dict[str, str] = {"_intro": "Phần mở đầu", "_closing": "Phần kết"}
     for anc, s in tpl.walk_sections():

@@ -20,7 +20,7 @@ from nq57desk.aggregate.decide import (
     make_group,
 )
 from nq57desk.errors import NQError, StoreError
-from nq57desk.report.document import period_label
+from nq57desk.report.document import period_title
 from nq57desk.units import communes, provinces
 from nq57desk.upper.reading import Progress, Reader, now, run_import
 from nq57desk.upper.results import GroupInfo, ImportResult
@@ -156,7 +156,7 @@ class Upper:
         for tid, per in groups_of(decisions):
             ds = [d for k, d in decisions.items() if k[1:] == (tid, per)]
             any_sub = next(s for d in ds for s in [d.used, *d.conflict, *d.history] if s is not None)
-            out.append(GroupInfo(tid, any_sub.template.title, per, period_label(any_sub.period),
+            out.append(GroupInfo(tid, any_sub.template.title, per, period_title(any_sub.period),
                                  sum(1 for d in ds if d.used is not None),
                                  tuple(group_provinces(decisions, tid, per))))
         return out

@@ -24,6 +24,7 @@ from nq57desk.templates.model import (
     TextBlock,
 )
 from nq57desk.templates.numbering import section_paths
+from nq57desk.validation.periods import check_stale_periods
 from nq57desk.vn import fmt_date, fmt_number, month_only, month_str, parse_date
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -54,6 +55,7 @@ def validate(tpl: Template, doc: dict) -> list[Finding]:
     v.tables()
     v.texts()
     v.closing()
+    check_stale_periods(v)
     for r in tpl.rules:
         v.rule(r)
     order = {"error": 0, "warning": 1}
@@ -85,7 +87,7 @@ class _Validator:
     def __init__(self, tpl: Template, doc: dict):
         self.tpl, self.doc = tpl, doc
         self.env = ReportEnv(tpl, doc)
-        self.paths = section_paths(tpl)
+        self.paths = section_paths(tpl, context_of(doc))
         self.values = doc.get("values") or {}
         self.ctx = context_of(doc)
         self.out: list[Finding] = []
@@ -322,7 +324,8 @@ class _Validator:
 
     def in_period(self, r: Rule, emit):
         p = self.doc["period"]
-        start, end = dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"])
+        start = dt.date.fromisoformat(p["start"])  # «đến thời điểm báo cáo» (no end): up to the report's date
+        end = dt.date.fromisoformat(p["end"]) if p.get("end") else parse_date(self.doc["header"].get("date")) or dt.date.max
         key = r.args["field"]
         f = self.tpl.field(key)
         if f is not None:
