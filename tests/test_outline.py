@@ -132,6 +132,8 @@ def test_added_blocks_of_every_kind(chung):
     doc = fresh(chung)
     sec = chung.sections[0].key
     for kind in ops.ADDABLE_KINDS:
+        if kind == "figures":  # a figure group is picked from the catalogue (test below)
+            continue
         doc, key = ops.add_block(chung, doc, sec, {"type": kind, "label": ops.ADDABLE_KINDS[kind]})
         assert key in doc["values"]
     check_document(doc, chung)
@@ -272,3 +274,35 @@ def test_bundle_leaves_hidden_figures_out(tmp_path):
     assert 120 not in figures
     wb2 = build_workbook(tpl, doc, app_version="test")
     assert 120 in [c.value for row in wb2.worksheets[1].iter_rows() for c in row]
+
+
+def test_a_figure_group_from_the_catalogue_is_one_figure_with_the_report():
+    """hp-6thang already asks for procedures (tthc_total, tthc_full, tthc_partial: catalogue indicators): a figure
+    group added elsewhere shows those same figures, typed once; its rate is computed."""
+    tpl = Registry().get("hp-6thang")
+    doc = new_document(tpl, {"code": "11635", "name": "Xã An Trường", "province_code": "31",
+                             "province_name": "Thành phố Hải Phòng"}, make_period("half", 2026, 1))
+    doc["values"]["tthc_total"] = 381
+    doc, key = ops.add_block(tpl, doc, tpl.sections[-1].key, {
+        "type": "fields", "label": "Thủ tục", "indicators": ["tthc.total", "tthc.full_online", "tthc.part_online"]})
+    by = {f.indicator: f.key for f in ops.shape(tpl, doc).block(key).fields}
+    assert (by["tthc.total"], by["tthc.full_online"], by["tthc.part_online"]) == ("tthc_total", "tthc_full",
+                                                                                  "tthc_partial")
+    assert doc["values"]["tthc_total"] == 381  # the same figure, not a copy
+    assert ops.shape(tpl, doc).field(by["tthc.full_online.rate"]).derived  # computed, never typed
+    check_document(doc, tpl)
+
+
+def test_a_figure_group_brings_its_checks_with_the_numbers(chung):
+    """In chung (no figures of its own) the group's parts may not exceed its total; «not offered online» is not
+    listed, so the listed parts need not add up to it."""
+    doc = fresh(chung)
+    doc, key = ops.add_block(chung, doc, chung.sections[1].key, {
+        "type": "fields", "label": "Thủ tục", "indicators": ["tthc.total", "tthc.full_online", "tthc.part_online"]})
+    by = {f.indicator: f.key for f in ops.shape(chung, doc).block(key).fields}
+    doc["values"].update({by["tthc.total"]: 381, by["tthc.full_online"]: 222, by["tthc.part_online"]: 170})
+    check_document(doc, chung)
+    errors = [f for f in validate(chung, doc) if f.severity == "error"]
+    assert any("222" in f.message and "170" in f.message and "381" in f.message for f in errors), errors
+    doc["values"][by["tthc.part_online"]] = 150  # 372 ≤ 381: the rest may be procedures not offered online
+    assert not [f for f in validate(chung, doc) if f.severity == "error" and "381" in f.message]

@@ -163,6 +163,13 @@ class OutlineActions:
                 self.editor.show_section(new, rebuild=True)
 
     def add_block(self, key: str, kind: str) -> None:
+        if kind == "figures":
+            from nq57desk.gui.figuregroup import pick_figure_group
+
+            spec = pick_figure_group(self.session, self.editor)
+            if spec is not None:
+                self.apply(ops.add_block, key, spec)
+            return
         label = ops.ADDABLE_KINDS.get(kind, "Nội dung")
         spec = {"type": kind, "label": label}
         if kind == "list":

@@ -39,6 +39,7 @@ ADDABLE_KINDS = {
     "list": "Danh sách đánh số",
     "documents": "Danh sách văn bản đã ban hành",
     "assessment": "Đánh giá (ưu điểm, tồn tại, nguyên nhân …)",
+    "figures": "Nhóm số liệu từ danh mục chỉ tiêu…",
 }
 
 

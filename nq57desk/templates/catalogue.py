@@ -481,8 +481,14 @@ def build_group(key: str, codes: list[str], known: dict, cat: Catalogue, *, labe
     new = {c for c in order if c not in known}
     for rel in cat.relations():
         cs = rel.codes()
-        if not all(key_of(c) for c in cs) or not (set(cs) & new):
+        if not (set(cs) & new) or not key_of(rel.total):
             continue
+        given = [c for c in rel.parts if key_of(c)]
+        if len(given) < len(rel.parts):
+            # parts the group does not list («chưa cung cấp trực tuyến»): those it lists cannot exceed the total
+            if len(given) < 2:
+                continue
+            rel = type(rel)("le", tuple(given), rel.total)
         parts = [key_of(c) for c in rel.parts]
         total = key_of(rel.total)
         labels = ", ".join(f"«{cat.get(c).label}»" for c in rel.parts)
