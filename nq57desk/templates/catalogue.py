@@ -435,8 +435,10 @@ def figure_group(key: str, codes: list[str], tpl, cat: Catalogue, *, label: str 
     return build_group(key, codes, known, cat, label=label)
 
 
-def build_group(key: str, codes: list[str], known: dict, cat: Catalogue, *, label: str = ""):
-    """figure_group over `known` (indicator code → the template's Field): the loader calls it while it reads."""
+def build_group(key: str, codes: list[str], known: dict, cat: Catalogue, *, label: str = "", stated=()):
+    """figure_group over `known` (indicator code → the template's Field): the loader calls it while it reads.
+    `stated`: rate codes the report also states as a number («đạt 99,99%»): each gets a typed field checked against
+    the computed rate (a rate typed by hand is where real reports contradict their own counts)."""
     from nq57desk.templates.model import Field, FieldsBlock, Rule
 
     bad = [c for c in codes if not isinstance(c, str) or c not in cat]
@@ -471,6 +473,13 @@ def build_group(key: str, codes: list[str], known: dict, cat: Catalogue, *, labe
         else:
             fields.append(Field(key=ind.key, label=ind.label, type=ind.type, unit="" if ind.type == "money" else ind.unit,
                                 min=0 if ind.type in ("integer", "money") else None, indicator=code, help=ind.help))
+    bad = [c for c in stated if c not in have or not cat.get(c).rate]
+    if bad:
+        raise CatalogueError([f"«{c}» trong «stated» không phải tỷ lệ của nhóm số liệu" for c in bad])
+    for code in stated:
+        rate = next(f for f in fields if f.indicator == code)
+        fields.insert(fields.index(rate) + 1, Field(key=f"{rate.key}__ghi", label=f"{rate.label} (số báo cáo ghi)",
+                                                    type="percent", min=0, max=100, stated_of=rate.key))
     lines = []
     for code in order:
         s = cat.get(code).sentence

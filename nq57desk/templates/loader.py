@@ -119,7 +119,7 @@ def _str_list(ctx, node, key, place):
 
 
 FIELD_KEYS = {"key", "label", "type", "unit", "required", "min", "max", "decimals", "choices", "formula",
-              "cumulative_of", "default", "help", "print_label", "indicator"}
+              "cumulative_of", "default", "help", "print_label", "indicator", "stated_of"}
 
 
 def _field(ctx, node, place) -> Field:
@@ -158,7 +158,10 @@ def _field(ctx, node, place) -> Field:
         help=_opt(ctx, node, "help", place, str, ""),
         print_label=_opt(ctx, node, "print_label", place, bool, True),
         indicator=ind.code if ind is not None else None,
+        stated_of=_opt(ctx, node, "stated_of", place, str),
     )
+    if f.stated_of and (f.type != "percent" or f.formula):
+        ctx.fail(place, "«stated_of» là tỷ lệ báo cáo ghi (kiểu percent, gõ tay) của một tỷ lệ được tính", node)
     if ind is not None:
         ctx.known.setdefault(ind.code, f)
     return f
@@ -195,8 +198,11 @@ def _figure_block(ctx, node, place, key, label):
         ctx.fail(place, "«indicators» là danh sách mã chỉ tiêu không rỗng (ví dụ [tthc.total, tthc.full_online])", node)
     if "fields" in node:
         ctx.fail(place, "khối số liệu dùng «fields» hoặc «indicators», không dùng cả hai", node)
+    stated = node.get("stated", [])
+    if not isinstance(stated, list) or not all(isinstance(c, str) for c in stated):
+        ctx.fail(place, "«stated» là danh sách mã tỷ lệ mà báo cáo ghi số (ví dụ [hs.payment.online.rate])", node)
     try:
-        block, rules = build_group(key, codes, ctx.known, ctx.catalogue, label=label)
+        block, rules = build_group(key, codes, ctx.known, ctx.catalogue, label=label, stated=stated)
     except CatalogueError as e:
         ctx.fail(place, "; ".join(e.problems), node)
     for f in block.fields:
@@ -321,7 +327,7 @@ def _block(ctx, node, place):
         return TextBlock(kind=kind, key=key, label=label, hint=hint,
                          style=style, required=_opt(ctx, node, "required", place, bool, False))
     if kind == "fields":
-        _allowed(ctx, node, place, {"type", "key", "label", "fields", "lines", "indicators"})
+        _allowed(ctx, node, place, {"type", "key", "label", "fields", "lines", "indicators", "stated"})
         if "indicators" in node:
             return _figure_block(ctx, node, place, key, label)
         return FieldsBlock(kind=kind, key=key, label=label, fields=_fields(ctx, node, place),

@@ -43,6 +43,7 @@ class Field:
     default: object = None
     help: str = ""
     print_label: bool = True  # records: print "Label: value" (False prints the value alone)
+    stated_of: str | None = None  # a rate as the report states it (typed), checked against this computed field
     indicator: str | None = None  # the catalogue code this figure is (nq57desk/templates/catalogue.py)
 
     @property

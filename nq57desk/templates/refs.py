@@ -55,6 +55,11 @@ def check_references(tpl: Template, source: str, lines: dict[str, int]) -> None:
                 fline = lines.get(f.key)
                 if f.formula:
                     check_expr(f.formula, f"{place} › trường «{f.key}»", fline)
+                if f.stated_of:
+                    base = fields.get(f.stated_of)
+                    if base is None or base.type != "percent" or not base.formula:
+                        fail(f"{place} › trường «{f.key}»", fline,
+                             f"«stated_of» trỏ tới «{f.stated_of}» không phải tỷ lệ được tính của mẫu")
                 if f.cumulative_of:
                     base = fields.get(f.cumulative_of)
                     if base is None or not base.numeric:

@@ -25,6 +25,7 @@ from nq57desk.templates.model import (
 )
 from nq57desk.templates.numbering import section_paths
 from nq57desk.validation.periods import check_stale_periods
+from nq57desk.validation.stated import stated_findings
 from nq57desk.vn import fmt_date, fmt_number, month_only, month_str, parse_date
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -58,6 +59,7 @@ def validate(tpl: Template, doc: dict) -> list[Finding]:
     check_stale_periods(v)
     for r in tpl.rules:
         v.rule(r)
+    stated_findings(v)
     order = {"error": 0, "warning": 1}
     return sorted(v.out, key=lambda f: order[f.severity])
 
