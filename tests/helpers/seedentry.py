@@ -142,11 +142,29 @@ def _overlap(a: str, b: str) -> float:
     return len(wa & wb) / max(1, min(len(wa), len(wb)))
 
 
-def enter(tpl, seed: Seed, commune: dict, period: dict) -> tuple[dict, dict]:
+@dataclass
+class Figures:
+    """The figures one paragraph states: (the number as written, catalogue code) in order, and the rates it writes
+    by hand (as written, rate code). The paragraph becomes a figure group whose sentence is the paragraph."""
+    snippet: str
+    numbers: list[tuple[str, str]]
+    stated: list[tuple[str, str]] = field(default_factory=list)
+
+
+def number_of(text: str, rate: bool = False):
+    """14744, 3.317 (thousands), 60.807.000 → int; a rate 99,99 / 99.89 → float."""
+    t = re.sub(r"[^\d.,]", "", text)
+    if rate:
+        return float(t.replace(",", "."))
+    return int(t.replace(".", ""))
+
+
+def enter(tpl, seed: Seed, commune: dict, period: dict, figures: list[Figures] = ()) -> tuple[dict, dict]:
     """The report as an officer enters it through `tpl` (chung): returns the document and the count of
-    operations used, by name."""
+    operations used, by name (and in used["figures"] the catalogue figures entered as figures, code → value)."""
     doc = new_document(tpl, commune, period)
-    used = {"rename": 0, "hide": 0, "add": 0, "reorder": 0, "style": 0}
+    used = {"rename": 0, "hide": 0, "add": 0, "reorder": 0, "style": 0, "figures": {}, "conflicts": [],
+            "todo": list(figures)}
     h = doc["header"]
     h.update(place=seed.place, date=seed.date, subject=seed.subject, kinh_gui=seed.kinh_gui)
     doc["recipients"] = seed.recipients
@@ -197,6 +215,43 @@ def enter(tpl, seed: Seed, commune: dict, period: dict) -> tuple[dict, dict]:
     return doc, used
 
 
+def _figure_group(tpl, doc, key, para: str, fig: Figures, used) -> dict:
+    """The paragraph as a figure group: its numbers become figures, its wording the group's sentence."""
+    codes = list(dict.fromkeys(code for _t, code in fig.numbers))
+    doc, bk = ops.add_block(tpl, doc, key, {"type": "fields", "label": "Số liệu", "indicators": codes,
+                                            "stated": [code for _t, code in fig.stated]})
+    block = ops.shape(tpl, doc).block(bk)
+    by = {f.indicator: f.key for f in block.fields if f.indicator}
+    by.update({"stated:" + f.stated_of: f.key for f in block.fields if f.stated_of})
+    pattern, pos = para, 0
+    # the rates first (a number followed by %), then the counts in the order they are written
+    items = [(t, code, True) for t, code in fig.stated] + [(t, code, False) for t, code in fig.numbers]
+    for text, code, rate in items:
+        fkey = by["stated:" + by[code]] if rate else by[code]
+        rx = re.compile(r"(?<![\d.,])" + re.escape(text) + (r"\s*%" if rate else r"(?![\d]|[.,]\d)"))
+        m = rx.search(pattern, 0 if rate else pos)
+        assert m, f"«{text}» not found in «{para[:80]}…»"
+        pattern = pattern[:m.start()] + "{" + fkey + "}" + pattern[m.end():]
+        if not rate:
+            pos = m.start() + len(fkey) + 2
+        value = number_of(text, rate)
+        old = doc["values"].get(fkey)
+        if old is not None and old != value:
+            used["conflicts"].append((code, old, value))  # the report states one figure twice, differently
+        doc["values"][fkey] = value
+        if not rate:
+            used["figures"][code] = value
+    doc = _lines(tpl, doc, bk, pattern)
+    return doc
+
+
+def _lines(tpl, doc, bk, pattern):
+    lines = dict(doc.get("lines") or {})
+    lines[bk] = [pattern]
+    doc = dict(doc, lines=lines)
+    return doc
+
+
 APPENDIX = re.compile(r"^(?:\d+\.\s+)?(Phụ lục(?:\s+[IVXLC]+)?)\.?\s*(.*)$")
 
 
@@ -228,10 +283,27 @@ def _appendices(tpl, doc, lines: list[str], used) -> dict:
 
 
 def _fill(tpl, doc, key, node: Node, first_text, used, depth) -> dict:
-    if node.paras:
+    run: list[str] = []
+
+    def flush():
+        nonlocal doc, first_text
+        if not run:
+            return
         if first_text is None:
             doc, first_text = ops.add_block(tpl, doc, key, {"type": "text", "label": "Nội dung"})
-        doc["values"][first_text] = "\n".join(node.paras)
+        doc["values"][first_text] = "\n".join(run)
+        run.clear()
+        first_text = None  # text after a figure group goes in a block of its own, in order
+
+    for para in node.paras:
+        fig = next((f for f in used["todo"] if f.snippet in para), None)
+        if fig is None:
+            run.append(para)
+            continue
+        flush()
+        used["todo"].remove(fig)
+        doc = _figure_group(tpl, doc, key, para, fig, used)
+    flush()
     for c in node.children:
         doc, ck = ops.add_section(tpl, doc, key, c.title or "Mục", None, None)
         used["add"] += 1
