@@ -4,7 +4,8 @@ Templates are data that may come from a USB stick, so nothing in them is ever gi
 Grammar (precedence low→high): or, and, not, comparison (< <= > >= == !=), + -, * /, unary -, atom.
 Atoms: numbers (12, 3.5), strings ('Đã hoàn thành'), names (field keys, or table.row.col cells),
 function calls: rate(n, d), sum(a, b, …), min(…), max(…), abs(x), round(x, n),
-count(table, column, 'value'), rows(table), colsum(table, column), filled(x).
+count(table, column, 'value'), rows(table), colsum(table, column), filled(x), either(a, b, …) (the first given:
+a figure the report states in one place and shows again in another is typed once).
 Missing values are None and spread: an expression over a blank field is None, and a rule over None is skipped.
 """
 
@@ -57,7 +58,7 @@ class UnOp:
 
 TABLE_FUNCS = {"count": (3, 3), "rows": (1, 1), "colsum": (2, 2)}
 FUNCS = {"rate": (2, 2), "sum": (1, 99), "min": (1, 99), "max": (1, 99), "abs": (1, 1), "round": (1, 2),
-         "filled": (1, 1), **TABLE_FUNCS}
+         "filled": (1, 1), "either": (2, 9), **TABLE_FUNCS}
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>'[^']*'|\"[^\"]*\")|(?P<name>[^\W\d][\w]*(?:\.[\w]+)*)"
@@ -355,6 +356,8 @@ def _call(node: Call, env: Env):
         vals = [v for v in vals if v is not None]
         return sum(vals, Decimal(0)) if vals else None
     vals = [evaluate(a, env) for a in args]
+    if fn == "either":
+        return next((v for v in vals if v is not None and v != ""), None)
     if fn == "filled":
         v = vals[0]
         return v is not None and v != "" and v != []
