@@ -199,13 +199,14 @@ class ReportEditor(QWidget):
     def _outline_changed(self, key) -> None:
         """The outline changed (an operation, undo/redo, a restored revision): the tree follows, the place stays."""
         expanded = {k for k, it in self.items.items() if it.isExpanded()}
-        cur = key or self.current
+        cur = self.current
         self._build_tree()
         for k in expanded:
             if k in self.items:
                 self.items[k].setExpanded(True)
         self.current = None
-        self.show_section(cur if cur in self.items else HEAD)
+        target = key if key in self.items else cur  # a new section is shown; a new block shows in its section
+        self.show_section(target if target in self.items else HEAD)
 
     def select(self, key: str) -> None:
         if key in self.items:

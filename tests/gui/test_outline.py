@@ -132,6 +132,62 @@ def test_add_an_appendix_and_write_in_it(win, qtbot, gui_desk, dialogs):
     assert tree.appendices[0].body[0].text == "Nhiệm vụ số hóa di tích: chưa thực hiện."
 
 
+def test_insert_a_figure_group_and_word_its_sentence(win, qtbot, gui_desk, dialogs):
+    """«Thêm nội dung» › «Nhóm số liệu từ danh mục…»: tick indicators, type the figures, word the sentence."""
+    from PySide6.QtWidgets import QTreeWidget
+
+    from nq57desk.gui.figuregroup import FigureGroupDialog
+
+    rid = _report(gui_desk)
+    win.open_report(rid)
+    ed = win.editor
+    ed.show_section("ket_qua")
+
+    def tick():
+        d = QApplication.activeModalWidget()
+        assert isinstance(d, FigureGroupDialog)
+        tree = d.findChild(QTreeWidget, "indicatorTree")
+        for i in range(tree.topLevelItemCount()):
+            g = tree.topLevelItem(i)
+            for j in range(g.childCount()):
+                if g.child(j).data(0, Qt.UserRole) in ("hs.payment.total", "hs.payment.online"):
+                    g.child(j).setCheckState(0, Qt.Checked)
+        d.findChild(QPushButton, "addFigures").click()
+
+    QTimer.singleShot(0, tick)
+    menu = ed.outline_actions.add_menu("ket_qua", ed)
+    next(a for a in menu.actions() if a.text().startswith("Nhóm số liệu")).trigger()
+    sec = next(s for s in win.session.tpl.sections if s.key == "ket_qua")
+    group = sec.blocks[-1]
+    by = {f.indicator: f.key for f in group.fields}
+    assert set(by) == {"hs.payment.total", "hs.payment.online", "hs.payment.online.rate"}
+    w = ed.ctx.widgets
+    w[by["hs.payment.online"]].setFocus()
+    qtbot.keyClicks(w[by["hs.payment.online"]], "12534")
+    w[by["hs.payment.total"]].setFocus()
+    qtbot.keyClicks(w[by["hs.payment.total"]], "12555")
+    assert w[by["hs.payment.online.rate"]].text() == "99,83%"  # computed as the figures are typed
+
+    def word():
+        from nq57desk.gui.linesdialog import LinesDialog
+
+        d = QApplication.activeModalWidget()
+        assert isinstance(d, LinesDialog)
+        edit = d.edit
+        edit.setPlainText("")
+        edit.setFocus()
+        vtype(edit, f"Thanh toán trực tuyến {{{by['hs.payment.online']}}}/{{{by['hs.payment.total']}}} hồ sơ, "
+                    f"đạt {{{by['hs.payment.online.rate']}}}.")
+        d.findChild(QPushButton, "saveLines").click()
+
+    QTimer.singleShot(0, word)
+    ed.scroll.widget().findChildren(QPushButton, "editLines")[-1].click()
+    win.session.flush()
+    text = "\n".join(n.text for n in build(gui_desk.template_of(rid), gui_desk.document(rid)).body
+                     if hasattr(n, "text"))
+    assert "Thanh toán trực tuyến 12.534/12.555 hồ sơ, đạt 99,83%." in text
+
+
 def test_hint_is_shown_not_printed_until_used(win, qtbot, gui_desk):
     rid = _report(gui_desk)
     win.open_report(rid)
