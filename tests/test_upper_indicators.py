@@ -178,3 +178,25 @@ def test_the_consolidated_docx_never_counts_a_blank_as_zero(tmp_path, registry):
     pay = next(ln for ln in text.split("\n") if "Tỷ lệ hồ sơ được thanh toán trực tuyến:" in ln)
     assert "99,83%" in pay, pay  # the rate over the commune that gave both: 12534/12555
     assert " 0 hồ sơ" not in line and "0,00%" not in text
+
+
+def test_a_figure_group_the_commune_added_is_consolidated_by_code(tmp_path, registry):
+    """A ward reporting through the general template adds a figure group to its own outline: its figures reach the
+    upper level under the catalogue's codes, beside communes whose province template asks for them."""
+    from nq57desk.report import outline as ops
+    from nq57desk.report.document import new_document
+
+    chung = registry.get("chung")
+    doc = new_document(chung, commune_dict("05503"), copy.deepcopy(_hp()["period"]))
+    doc, key = ops.add_block(chung, doc, "ket_qua", {"type": "fields", "label": "Thủ tục",
+                                                     "indicators": ["tthc.total", "tthc.full_online"]})
+    by = {f.indicator: f.key for f in ops.shape(chung, doc).block(key).fields}
+    doc["values"].update({by["tthc.total"]: 400, by["tthc.full_online"]: 100})
+    a = _bundle(tmp_path / "in", registry, _hp())
+    b = _bundle(tmp_path / "in", registry, doc)
+    res = collect([a, b], registry)
+    assert [ln.status for ln in res.lines] == ["accepted", "accepted"], [ln.message for ln in res.lines]
+    out = write_consolidated(res, registry, tmp_path / "tong_hop.xlsx", template="hp-6thang")[0]
+    rows = _rows(openpyxl.load_workbook(out)["Theo chỉ tiêu"])
+    assert (rows["tthc.total"][5], rows["tthc.total"][7]) == (2, 381 + 400)
+    assert (rows["tthc.full_online"][5], rows["tthc.full_online"][7]) == (2, 222 + 100)
