@@ -121,9 +121,13 @@ def context_of(doc: dict) -> dict:
 
 def empty_values(tpl: Template, ctx: dict) -> dict:
     """A value for every input block of the template, with its defaults filled in."""
+    from nq57desk.report.kinds import handler
+
     values: dict = {}
     for _ckey, b in tpl.blocks():
-        if isinstance(b, TextBlock):
+        if (kind := handler(b)) is not None:
+            values[b.key] = kind.empty(b, ctx)
+        elif isinstance(b, TextBlock):
             values[b.key] = fill_placeholders(b.default, ctx)
         elif isinstance(b, FieldsBlock):
             for f in b.fields:
