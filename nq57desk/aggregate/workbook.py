@@ -144,7 +144,7 @@ class _Book:
         tables = [(b, self.sheet(f"{a.label} - {b.title or b.label or a.title}" if (a := tpl.appendix(ck)) else
                                  f"Bảng - {b.title or b.label or b.key}"))
                   for ck, b in tpl.blocks() if isinstance(b, TableBlock)]
-        progress = [(b, self.sheet(f"Tiến độ - {b.title or b.label or b.key}")) for _ck, b in tpl.blocks() if b.kind == "tasks"]
+        progress = [(b, self.sheet(b.title or b.label or b.key)) for _ck, b in tpl.blocks() if b.kind == "tasks"]
         ws_prop = self.sheet("Kiến nghị, đề xuất")
         cons = Consolidator(tpl)
         inds = cons.indicators
