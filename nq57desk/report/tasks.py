@@ -169,7 +169,7 @@ def table(b, v, ctx: dict, where: str = ""):
     keys = ("stt", "name") + COUNTS + ("rate", "note")
     labels = {"stt": "TT", **LABELS, "rate": "Tỷ lệ hoàn thành"}
     types = {"stt": "stt", "name": "text", "note": "text", "rate": "percent"}
-    widths = {"stt": 0.5, "name": 2.0, "note": 1.3, "rate": 1.3}
+    widths = {"stt": 0.5, "name": 1.7, "note": 1.1, "rate": 1.3}
     header = [HeaderCell(labels[k], 0, i) for i, k in enumerate(keys)]
     rows = []
     for i, r in enumerate(rows_of(v), start=1):
@@ -179,7 +179,7 @@ def table(b, v, ctx: dict, where: str = ""):
     rows.append(Row(["", TOTAL_LABEL, *(num(t[k]) for k in COUNTS), fmt_rate(t["rate"]), ""], "total"))
     kinds_ = [types.get(k, "integer") for k in keys]
     title = fill_placeholders(b.title or b.label or "Tiến độ thực hiện nhiệm vụ", ctx)
-    node = Table(header, 1, rows, [widths.get(k, 1.05) for k in keys], [x in ("integer", "percent") for x in kinds_],
+    node = Table(header, 1, rows, [widths.get(k, 1.2) for k in keys], [x in ("integer", "percent") for x in kinds_],
                  title=title, kinds=kinds_, where=where,
                  block_kind="tasks")
     return node, kinds_

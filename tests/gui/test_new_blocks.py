@@ -85,6 +85,11 @@ def test_amount_list_editor(win, qtbot, gui_desk):
     text = to_text(build(tpl, doc))
     assert "- Máy tính để bàn: 10 bộ, 200.000.000 đồng;\n- Máy in: 5 chiếc, 130.000.000 đồng;\n" in text
     assert "- Đào tạo, tập huấn: 60.000.000 đồng.\nTổng cộng: 390.000.000 đồng." in text
+    # «Tìm» finds the items' words and points at their cells
+    from nq57desk.gui.find import search
+
+    hits = search(win.session, "may in")
+    assert [h.entry.key for h in hits] == ["kinh_phi.items[2].name"]
     # undo takes back the last typing in that cell as one step: the amount typed before
     win.session.undo()
     assert win.session.get(("values", "kinh_phi", "items", 2, "amount")) == 50000000
