@@ -112,6 +112,7 @@ def test_a_full_budget_is_accepted_and_blank_values_too():
     check_document(report(kinh_phi=BUDGET), chung())
     check_document(report(kinh_phi={}), chung())
     check_document(report(kinh_phi={"items": [{}], "total": None, "lead": None}), chung())
+    check_document(report(kinh_phi=None, tien_do_nhiem_vu=None), chung())
 
 
 @pytest.mark.parametrize("value, words, place", [

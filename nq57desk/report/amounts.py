@@ -26,6 +26,8 @@ def empty(b, ctx: dict) -> dict:
 
 
 def check(b, v, place: str) -> None:
+    if v is None:  # blank, as any other block's null
+        return
     kinds.keys(v, VALUE_KEYS, place, "Danh sách kinh phí")
     kinds.text(v, "lead", place, "Câu dẫn")
     kinds.count(v, "total", place, "Tổng cộng (đồng)")

@@ -26,6 +26,8 @@ def empty(b, ctx: dict) -> list:
 
 
 def check(b, v, place: str) -> None:
+    if v is None:  # blank, as any other block's null
+        return
     for i, row in enumerate(kinds.rows(v, place, "Tiến độ nhiệm vụ")):
         rp = f"{place}[{i}]"
         kinds.keys(row, ROW_KEYS, rp, f"Dòng {i + 1}")
