@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from nq57desk.aggregate import collect, write_consolidated
+from nq57desk.aggregate.report_docx import consolidated_tree
 from nq57desk.bundle.writer import write_bundle
 from nq57desk.render.tree import Table, build, to_text
 from nq57desk.templates import Registry, parse_template
@@ -119,7 +120,13 @@ def test_upper_level_sums_the_counts_by_column(tmp_path):
         doc["commune"] = commune_dict(u.code)
         write_bundle(chung(), doc, tmp_path / "in" / f"{u.code}.xlsx", app_version="test")
     out = tmp_path / "tong_hop.xlsx"
-    write_consolidated(collect([tmp_path / "in"], reg, province="19"), reg, out)
+    res = collect([tmp_path / "in"], reg, province="19")
+    write_consolidated(res, reg, out)
+    # the consolidated report: one sentence per commune with its counts, then the sums
+    text = to_text(consolidated_tree(res.group(*res.groups()[0])))
+    assert (f"- {a.name}: được giao 28 nhiệm vụ, đã hoàn thành 27/28 nhiệm vụ (96,43%), trong đó 10 đúng hạn; "
+            "đang thực hiện 1.") in text
+    assert "- Tổng cộng: được giao 38 nhiệm vụ, đã hoàn thành 32/38 nhiệm vụ (84,21%)" in text
     ws = openpyxl.load_workbook(out)["Tiến độ thực hiện nhiệm vụ"]
     rows = {r[1]: r for r in ws.iter_rows(min_row=4, values_only=True)}
     assert rows[a.name][3:6] == (28, 27, 10)

@@ -21,6 +21,7 @@ from nq57desk.aggregate.decide import Group
 from nq57desk.aggregate.indicators import Consolidator
 from nq57desk.bundle.format import BundleError, os_problem
 from nq57desk.render.tree import Appendix, Heading, Para, Row, Table, build
+from nq57desk.report import tasks
 from nq57desk.report.derive import ReportEnv
 from nq57desk.report.document import context_of, fill_placeholders, new_document, period_label
 from nq57desk.templates.model import FieldsBlock, TableBlock, Template
@@ -83,6 +84,7 @@ def consolidated_document(group: Group, docs: list[dict] | None = None) -> dict:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 carried[k] = carried.get(k, Decimal(0)) + Decimal(str(v))
         _add_tables(tpl, values, s.template, d)
+        _add_progress(tpl, values, s, d)
     for _ckey, b in tpl.blocks():
         if isinstance(b, FieldsBlock):
             for f in b.fields:
@@ -90,6 +92,18 @@ def consolidated_document(group: Group, docs: list[dict] | None = None) -> dict:
                     values[f.key] = to_plain(typed[f.key]) if f.key in typed else None
     doc["carried"] = {k: to_plain(v) for k, v in carried.items()}
     return doc
+
+
+def _add_progress(tpl: Template, values: dict, sub, d: dict) -> None:
+    """Task progress: one row per commune holding its counts summed, so the total row sums every column."""
+    for _ck, b in tpl.blocks():
+        sb = sub.template.block(b.key)
+        if b.kind != "tasks" or sb is None or sb.kind != "tasks":
+            continue
+        t = tasks.totals((d.get("values") or {}).get(b.key))
+        counts = {k: int(t[k]) for k in tasks.COUNTS if t[k] is not None}
+        if counts:
+            values[b.key] = (values.get(b.key) or []) + [{"name": sub.commune.get("name", ""), **counts}]
 
 
 def _add_tables(tpl: Template, values: dict, src_tpl: Template, d: dict) -> None:
@@ -153,9 +167,9 @@ def consolidated_tree(group: Group, *, issuer: list[str] | None = None, signatur
     if tree.appendix_heading:
         tree.appendix_note = note
     stacked = iter(_stacked_tables(group, tpl, tree, docs))
-    tree.body = [next(stacked) if isinstance(x, Table) else x for x in tree.body]
+    tree.body = [next(stacked) if _is_table_block(x) else x for x in tree.body]
     for a in tree.appendices:
-        a.body = _placeholders([next(stacked) if isinstance(x, Table) else x for x in a.body])
+        a.body = _placeholders([next(stacked) if _is_table_block(x) else x for x in a.body])
         if a.note:
             a.note = note
     lab = f"{len(tree.appendices) + 1}. Phụ lục" if tree.appendix_heading else "Phụ lục"
@@ -163,6 +177,11 @@ def consolidated_tree(group: Group, *, issuer: list[str] | None = None, signatur
                                     "" if tree.appendix_heading else note, False, [_completeness_table(group)],
                                     "_completeness"))
     return tree
+
+
+def _is_table_block(x) -> bool:
+    """A table of a table block (stacked per commune), not one a task-progress block builds from its rows."""
+    return isinstance(x, Table) and x.block_kind == "table"
 
 
 def _placeholders(nodes: list) -> list:
