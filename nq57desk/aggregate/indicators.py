@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from nq57desk.report.derive import ReportEnv
-from nq57desk.report.document import period_context
+from nq57desk.report.document import context_of, period_context
+from nq57desk.report.kinds import handler
 from nq57desk.templates import expr
 from nq57desk.templates.model import (
     AssessmentBlock,
@@ -170,7 +171,10 @@ def proposal_lines(tpl: Template, doc: dict, blocks) -> list[tuple[str, str]]:
 
     for where, b in blocks:
         v = values.get(b.key)
-        if isinstance(b, TextBlock):
+        if (kind := handler(b)) is not None:
+            for line in kind.lines(b, v, context_of(doc)):
+                add(where, line if isinstance(line, str) else line[0])
+        elif isinstance(b, TextBlock):
             add(where, v)
         elif isinstance(b, ListBlock):
             for x in v or []:

@@ -22,6 +22,7 @@ from nq57desk.aggregate.decide import Group
 from nq57desk.aggregate.indicators import Consolidator
 from nq57desk.bundle.format import BundleError, os_problem
 from nq57desk.render.tree import Appendix, Heading, Para, Row, Table, build
+from nq57desk.report import tasks
 from nq57desk.report.derive import ReportEnv
 from nq57desk.report.document import context_of, fill_placeholders, new_document, period_label
 from nq57desk.templates.model import Field, FieldsBlock, TableBlock, Template
@@ -90,6 +91,7 @@ def _consolidate(group: Group, docs: list[dict] | None = None) -> tuple[dict, Co
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 carried[k] = carried.get(k, Decimal(0)) + Decimal(str(v))
         _add_tables(tpl, values, s.template, d)
+        _add_progress(tpl, values, s, d)
     for _ckey, b in tpl.blocks():
         if isinstance(b, FieldsBlock):
             for f in b.fields:
@@ -134,6 +136,18 @@ def computed_as_given(tpl: Template, cons: Consolidator) -> Template:
     return dc_replace(tpl, intro=blocks(tpl.intro), sections=tuple(section(s) for s in tpl.sections),
                       closing=blocks(tpl.closing),
                       appendices=tuple(dc_replace(a, blocks=blocks(a.blocks)) for a in tpl.appendices))
+
+
+def _add_progress(tpl: Template, values: dict, sub, d: dict) -> None:
+    """Task progress: one row per commune holding its counts summed, so the total row sums every column."""
+    for _ck, b in tpl.blocks():
+        sb = sub.template.block(b.key)
+        if b.kind != "tasks" or sb is None or sb.kind != "tasks":
+            continue
+        t = tasks.totals((d.get("values") or {}).get(b.key))
+        counts = {k: int(t[k]) for k in tasks.COUNTS if t[k] is not None}
+        if counts:
+            values[b.key] = (values.get(b.key) or []) + [{"name": sub.commune.get("name", ""), **counts}]
 
 
 def _add_tables(tpl: Template, values: dict, src_tpl: Template, d: dict) -> None:
@@ -197,9 +211,9 @@ def consolidated_tree(group: Group, *, issuer: list[str] | None = None, signatur
     if tree.appendix_heading:
         tree.appendix_note = note
     stacked = iter(_stacked_tables(group, tpl, tree, docs))
-    tree.body = [next(stacked) if isinstance(x, Table) else x for x in tree.body]
+    tree.body = [next(stacked) if _is_table_block(x) else x for x in tree.body]
     for a in tree.appendices:
-        a.body = _placeholders([next(stacked) if isinstance(x, Table) else x for x in a.body])
+        a.body = _placeholders([next(stacked) if _is_table_block(x) else x for x in a.body])
         if a.note:
             a.note = note
     lab = f"{len(tree.appendices) + 1}. Phụ lục" if tree.appendix_heading else "Phụ lục"
@@ -207,6 +221,11 @@ def consolidated_tree(group: Group, *, issuer: list[str] | None = None, signatur
                                     "" if tree.appendix_heading else note, False, [_completeness_table(group)],
                                     "_completeness"))
     return tree
+
+
+def _is_table_block(x) -> bool:
+    """A table of a table block (stacked per commune), not one a task-progress block builds from its rows."""
+    return isinstance(x, Table) and x.block_kind == "table"
 
 
 def _placeholders(nodes: list) -> list:

@@ -27,6 +27,7 @@ from nq57desk.bundle.format import CHUNK, CONSOLIDATED_FORMAT, BundleError, os_p
 from nq57desk.bundle.safefile import atomic_write
 from nq57desk.bundle.writer import tables_of
 from nq57desk.render.tree import HeaderCell, build
+from nq57desk.report import tasks
 from nq57desk.templates.model import TableBlock
 from nq57desk.units import provinces
 from nq57desk.vn import ascii_name, fmt_number, fmt_percent, to_plain
@@ -144,6 +145,7 @@ class _Book:
         tables = [(b, self.sheet(f"{a.label} - {b.title or b.label or a.title}" if (a := tpl.appendix(ck)) else
                                  f"Bảng - {b.title or b.label or b.key}"))
                   for ck, b in tpl.blocks() if isinstance(b, TableBlock)]
+        progress = [(b, self.sheet(b.title or b.label or b.key)) for _ck, b in tpl.blocks() if b.kind == "tasks"]
         ws_prop = self.sheet("Kiến nghị, đề xuất")
         cons = Consolidator(tpl, self.subs[0].period if self.subs else None)
         inds = cons.indicators
@@ -176,6 +178,8 @@ class _Book:
         self.grid_sheet(ws_mat, "SỐ LIỆU CHỦ YẾU THEO TỪNG XÃ", mat_heads, mat_widths, mat_rows, mat_cols)
         for b, ws in tables:
             self.stacked(ws, b, table_rows[b.key])
+        for b, ws in progress:
+            self.task_progress(ws, b)
         self.grid_sheet(ws_prop, "TỔNG HỢP KIẾN NGHỊ, ĐỀ XUẤT CỦA CÁC XÃ", ["TT", "Xã, phường", "Mã xã", "Mục", "Nội dung"],
                         [6, 24, 9, 40, 90], prop_rows or [(["", "(Không có kiến nghị, đề xuất)", "", "", ""], "data")],
                         [S.GridCol("stt")] + [S.GridCol()] * 4)
@@ -283,6 +287,24 @@ class _Book:
             if isinstance(cell.value, (int, float)):
                 cell.number_format = S.number_format(r.type, r.decimals, cell.value)
                 cell.alignment = S.RIGHT
+
+    def task_progress(self, ws, b) -> None:
+        """A task-progress block: each commune's counts (its rows summed), then every column summed over communes."""
+        heads = ["TT", "Xã, phường", "Mã xã"] + [tasks.LABELS[k] for k in tasks.COUNTS] + ["Tỷ lệ hoàn thành"]
+        cols = [S.GridCol("stt"), S.GridCol(), S.GridCol()] + [S.GridCol("integer")] * len(tasks.COUNTS) + [S.GridCol("percent", 2)]
+        rows, per = [], []
+        for n, s in enumerate(self.subs, start=1):
+            sb = s.template.block(b.key)
+            t = tasks.totals((s.doc.get("values") or {}).get(b.key) if sb is not None and sb.kind == "tasks" else None)
+            per.append(t)
+            rows.append(([str(n), s.commune.get("name", ""), s.commune["code"]] + [_plain(t[k]) for k in tasks.COUNTS]
+                         + [_plain(t["rate"])], "data"))
+        both = [(t["done"], t["assigned"]) for t in per if t["done"] is not None and t["assigned"] is not None]
+        sums = {k: sum((t[k] for t in per if t[k] is not None), Decimal(0)) for k in tasks.COUNTS}
+        rate = tasks.rate(sum((d for d, _a in both), Decimal(0)), sum((a for _d, a in both), Decimal(0))) if both else None
+        rows.append((["", "Tổng cộng", ""] + [_plain(sums[k]) for k in tasks.COUNTS] + [_plain(rate)], "total"))
+        title = f"{b.title or b.label or 'Tiến độ thực hiện nhiệm vụ'} – tổng hợp các xã".upper()
+        self.grid_sheet(ws, title, heads, [6, 26, 9] + [12] * len(tasks.COUNTS) + [12], rows, cols)
 
     def stacked(self, ws, b: TableBlock, items) -> None:
         """The table of every commune one under another, with the commune's name and code in front."""

@@ -45,6 +45,7 @@ from nq57desk.bundle.safefile import atomic_write
 from nq57desk.render.tree import HeaderCell, Table, build, to_text
 from nq57desk.report.derive import ReportEnv, is_computed
 from nq57desk.report.document import STATUS_VI, context_of, dumps, period_code, period_label, period_title
+from nq57desk.report.kinds import handler
 from nq57desk.report.outline import shape
 from nq57desk.templates.model import FieldsBlock, TableBlock, Template
 from nq57desk.templates.numbering import section_paths
@@ -77,6 +78,13 @@ def build_workbook(tpl: Template, doc: dict, *, app_version: str, exported_at: d
     _figures_sheet(wb.create_sheet(sheet_title(SHEET_FIGURES, taken)), tpl, doc)
     for block, where, table in tables_of(tpl, tree):
         _table_sheet(wb.create_sheet(sheet_title(_table_sheet_name(tpl, block, where), taken)), tpl, doc, block, table)
+    ctx = context_of(doc)
+    for where, b in tpl.blocks():
+        if (kind := handler(b)) is not None:
+            t, types = kind.table(b, (doc.get("values") or {}).get(b.key), ctx)
+            t.where = where
+            ws = wb.create_sheet(sheet_title(_table_sheet_name(tpl, b, where), taken))
+            _grid_sheet(ws, tpl, doc, t, [S.GridCol(x, 2 if x == "percent" else None) for x in types])
     _text_sheet(wb.create_sheet(sheet_title(SHEET_TEXT, taken)), to_text(tree))
     _data_sheet(wb, doc, exported, app_version)
     wb.active = 0
@@ -209,9 +217,9 @@ def _figures_sheet(ws, tpl: Template, doc: dict) -> None:
 
 def tables_of(tpl: Template, tree):
     """(TableBlock, container key, rendered Table) in document order: the tree renders tables in block order."""
-    nodes = [n for n in tree.body if isinstance(n, Table)]
+    nodes = [n for n in tree.body if isinstance(n, Table) and n.block_kind == "table"]
     for a in tree.appendices:
-        nodes += [n for n in a.body if isinstance(n, Table)]
+        nodes += [n for n in a.body if isinstance(n, Table) and n.block_kind == "table"]
     by_place: dict[str, list] = {}
     for n in nodes:
         by_place.setdefault(n.where, []).append(n)
@@ -222,7 +230,7 @@ def tables_of(tpl: Template, tree):
         raise BundleError("internal", "bảng đã dựng không khớp với các bảng của mẫu.")
 
 
-def _table_sheet_name(tpl: Template, b: TableBlock, where: str) -> str:
+def _table_sheet_name(tpl: Template, b, where: str) -> str:
     a = tpl.appendix(where)
     if a:
         return f"{a.label} - {b.title or b.label or a.title}".rstrip(" -")
@@ -230,8 +238,12 @@ def _table_sheet_name(tpl: Template, b: TableBlock, where: str) -> str:
 
 
 def _table_sheet(ws, tpl: Template, doc: dict, b: TableBlock, t: Table) -> None:
+    _grid_sheet(ws, tpl, doc, t, [S.GridCol(c.type, c.decimals) for c in b.columns])
+
+
+def _grid_sheet(ws, tpl: Template, doc: dict, t: Table, cols: list) -> None:
+    """One rendered table on its own sheet: titles, header, rows, A4 with the header repeated."""
     ncols = len(t.widths)
-    cols = [S.GridCol(c.type, c.decimals) for c in b.columns]
     widths = S.scale_widths(t.widths, total=min(150.0, max(60.0, 22.0 * ncols)))
     a = tpl.appendix(t.where)
     title = f"{a.label}. {a.title}" if a and a.title else (a.label if a else "")

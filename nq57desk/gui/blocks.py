@@ -50,6 +50,14 @@ def _table(ctx, b):
 
 
 def block_editor(ctx: FormContext, b: Block) -> QWidget | None:
+    if b.kind == "amounts":  # the kinds of report/kinds.py: an editor module each
+        from nq57desk.gui.amounts import AmountsEditor
+
+        return AmountsEditor(ctx, b)
+    if b.kind == "tasks":
+        from nq57desk.gui.tasks import TasksEditor
+
+        return TasksEditor(ctx, b)
     if isinstance(b, TextBlock):
         area = text_area(ctx, ("values", b.key), b.key, b.label or "Nội dung", blank="",
                          min_lines=1 if b.style in ("note", "subtitle") else 4)

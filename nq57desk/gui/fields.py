@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from nq57desk.gui.formctx import FormContext, mark_widget, summary
 from nq57desk.gui.qtutil import dmy, icon
 from nq57desk.gui.textwidgets import VLineEdit, VPlainTextEdit, combo
-from nq57desk.gui.values import NUMBER_TYPES, display, is_bad, parse_input
+from nq57desk.gui.values import NUMBER_TYPES, Bad, display, is_bad, parse_input
 from nq57desk.report.derive import format_value
 from nq57desk.templates.model import Field
 from nq57desk.vn import nfc, parse_date
@@ -27,12 +27,15 @@ READONLY_STYLE = "QLineEdit { background: #eef1f4; color: #1a3d66; font-weight: 
 class _Binding:
     """Typed text → session, with invalid input reported as a finding (never a blocked key)."""
 
-    def __init__(self, ctx: FormContext, ftype: str, path: tuple, key: str, label: str, blank=None):
+    def __init__(self, ctx: FormContext, ftype: str, path: tuple, key: str, label: str, blank=None, nonneg=False):
         self.ctx, self.ftype, self.path, self.key, self.label, self.blank = ctx, ftype, path, key, label, blank
+        self.nonneg = nonneg  # counts and amounts the document check refuses when negative: never stored
 
     def push(self, text: str) -> None:
         s = self.ctx.session
         v = parse_input(self.ftype, text, self.blank)
+        if self.nonneg and isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
+            v = Bad(f"«{text.strip()}»: số ở đây không được âm.")
         if is_bad(v):
             s.raw_text[self.key] = text
             s.mark_invalid(self.key, self.ctx.where, self.label, str(v))
@@ -64,9 +67,9 @@ def on_screen(anchor: QWidget, size) -> QPoint:
 
 
 def line_input(ctx: FormContext, ftype: str, path: tuple, key: str, label: str, blank=None,
-               decimals: int | None = None) -> VLineEdit:
+               decimals: int | None = None, nonneg: bool = False) -> VLineEdit:
     """Numbers, one-line text, measures: a plain QLineEdit. Numbers are re-shown as 14.722 when you leave."""
-    b = _Binding(ctx, ftype, path, key, label, blank)
+    b = _Binding(ctx, ftype, path, key, label, blank, nonneg)
     w = VLineEdit(b.shown(decimals))
     w.setProperty("path", path)
     if ftype in NUMBER_TYPES:

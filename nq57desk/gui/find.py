@@ -12,6 +12,7 @@ from nq57desk.gui.qtutil import child, load_ui
 from nq57desk.gui.textwidgets import install_vi_menus
 from nq57desk.gui.values import display
 from nq57desk.report.derive import format_value
+from nq57desk.report.kinds import handler
 from nq57desk.templates.model import (
     AssessmentBlock,
     DocumentsBlock,
@@ -58,7 +59,9 @@ def entries(session) -> list[Entry]:
     for where, _title, blocks in tpl.containers():
         for b in blocks:
             v = values.get(b.key)
-            if isinstance(b, TextBlock):
+            if (kind := handler(b)) is not None:
+                out += [Entry(where, k, lab, text) for k, lab, text in kind.entries(b, v)]
+            elif isinstance(b, TextBlock):
                 out.append(Entry(where, b.key, b.label or "Nội dung", v or ""))
             elif isinstance(b, FieldsBlock):
                 for f in b.fields:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from nq57desk.report.derive import ReportEnv, block_lines, format_value, render_line
 from nq57desk.report.document import context_of, fill_placeholders
+from nq57desk.report.kinds import handler
 from nq57desk.report.outline import shape
 from nq57desk.templates.model import (
     AppendixRefBlock,
@@ -74,6 +75,7 @@ class Table:
     kinds: list[str] = field(default_factory=list)  # the template's column types (stt, measure, …)
     landscape: bool = False
     where: str = ""
+    block_kind: str = "table"  # the block it renders: a table block, or a kind of report/kinds.py
 
 
 @dataclass
@@ -204,6 +206,9 @@ class _Builder:
     # one block -------------------------------------------------------------------------------------------
     def block(self, b: Block, where: str, depth: int, chain) -> list:
         v = self.values.get(b.key)
+        kind = handler(b)
+        if kind is not None:
+            return kind.nodes(b, v, where, self.ctx)
         if isinstance(b, TextBlock):
             style = {"note": "note", "subtitle": "subtitle"}.get(b.style, None)
             return [Para(line, style or _line_style(line), where) for line in _lines(v)]
@@ -249,6 +254,11 @@ class _Builder:
         texts = [t for t in texts if t]
         if not texts:
             return []
+        if b.layout == "grouped":
+            lead = fill_placeholders(b.lead, self.ctx).strip()
+            prefix = f"{b.bullet} " if b.bullet else ""
+            body = "; ".join(grouped_documents([d for d in items if document_text(d)]))
+            return [Para(f"{prefix}{lead + ' ' if lead else ''}{body}.", "bullet" if prefix else "body", where)]
         if b.layout == "paragraph":
             lead = fill_placeholders(b.lead, self.ctx)
             prefix = f"{b.bullet} " if b.bullet else ""
@@ -420,6 +430,22 @@ def _given(v) -> bool:
     if isinstance(v, str):
         return bool(v.strip())
     return v is not None
+
+
+def grouped_documents(items: list) -> list[str]:
+    """Documents grouped by kind in the order first seen: "Các Quyết định: (1) Quyết định số …; (2) …"; a kind
+    with one document is that document's own words."""
+    groups: dict[str, list[str]] = {}
+    for d in items:
+        groups.setdefault((d.get("kind") or "").strip(), []).append(document_text(d).rstrip(";. "))
+    out = []
+    for kind, texts in groups.items():
+        if len(texts) == 1:
+            out.append(texts[0])
+        else:
+            head = f"Các {kind}" if kind else "Các văn bản khác"
+            out.append(f"{head}: " + "; ".join(f"({i}) {t}" for i, t in enumerate(texts, start=1)))
+    return out
 
 
 def _lines(v) -> list[str]:

@@ -341,10 +341,14 @@ def _check_values(values, tpl: Template) -> None:
     extra = set(values) - set(known)
     if extra:
         raise DocumentError(f"mẫu «{tpl.id}» không có trường {', '.join(sorted(extra))}", "values")
+    from nq57desk.report.kinds import handler
+
     for key, v in values.items():
         spec = known[key]
         place = f"values.{key}"
-        if hasattr(spec, "type") and not hasattr(spec, "kind"):  # a Field
+        if (kind := handler(spec)) is not None:
+            kind.check(spec, v, place)
+        elif hasattr(spec, "type") and not hasattr(spec, "kind"):  # a Field
             if not type_ok(spec.type, v):
                 raise DocumentError(f"«{spec.label}» phải là {TYPE_VI[spec.type]}, có {_show(v)}", place)
         elif isinstance(spec, TextBlock):

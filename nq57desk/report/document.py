@@ -208,8 +208,12 @@ def empty_values(tpl: Template, ctx: dict | None = None) -> dict:
 
 def empty_block_values(b) -> dict:
     """The empty value(s) of one block, by key (a fields block has one per typed field)."""
+    from nq57desk.report.kinds import handler
+
     values: dict = {}
-    if isinstance(b, TextBlock):
+    if (kind := handler(b)) is not None:
+        values[b.key] = kind.empty(b, {})
+    elif isinstance(b, TextBlock):
         values[b.key] = ""
     elif isinstance(b, FieldsBlock):
         for f in b.fields:

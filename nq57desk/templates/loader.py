@@ -8,13 +8,16 @@ from pathlib import Path
 from nq57desk.errors import TemplateError
 from nq57desk.templates import expr
 from nq57desk.templates.model import (
+    CAUSES_ASSESSMENT,
     COLUMN_TYPES,
     DEFAULT_ASSESSMENT,
+    DOCUMENT_LAYOUTS,
     FIELD_TYPES,
     NUMBER_STYLES,
     PERIOD_KINDS,
     RULE_KINDS,
     SEVERITIES,
+    AmountsBlock,
     Appendix,
     AppendixRefBlock,
     AssessmentBlock,
@@ -30,6 +33,7 @@ from nq57desk.templates.model import (
     Rule,
     Section,
     TableBlock,
+    TasksBlock,
     Template,
     TextBlock,
 )
@@ -303,7 +307,8 @@ def _table(ctx, node, place, key, label):
 
 def _block(ctx, node, place):
     if not isinstance(node, dict) or "type" not in node:
-        ctx.fail(place, "mỗi khối cần «type» (text, fields, list, documents, assessment, records, table, appendix_ref, free_sections)", node)
+        ctx.fail(place, "mỗi khối cần «type» (text, fields, list, documents, assessment, records, table, amounts, tasks, "
+                        "appendix_ref, free_sections)", node)
     kind = node["type"]
     key = node.get("key")
     if key is None:
@@ -342,18 +347,20 @@ def _block(ctx, node, place):
     if kind == "documents":
         _allowed(ctx, node, place, {"type", "key", "label", "bullet", "layout", "lead", "default_issuer"})
         layout = node.get("layout", "lines")
-        if layout not in ("lines", "paragraph"):
-            ctx.fail(place, "«layout» là lines hoặc paragraph", node)
+        if layout not in DOCUMENT_LAYOUTS:
+            ctx.fail(place, "«layout» là lines, paragraph hoặc grouped", node)
         return DocumentsBlock(kind=kind, key=key, label=label, bullet=_opt(ctx, node, "bullet", place, str, "-"),
                               layout=layout, lead=_opt(ctx, node, "lead", place, str, ""),
                               default_issuer=_opt(ctx, node, "default_issuer", place, str, ""))
     if kind == "assessment":
         _allowed(ctx, node, place, {"type", "key", "label", "items"})
         items = DEFAULT_ASSESSMENT
-        if "items" in node:
+        if node.get("items") == "causes":
+            items = CAUSES_ASSESSMENT
+        elif "items" in node:
             raw = node["items"]
             if not isinstance(raw, list) or not raw:
-                ctx.fail(place, "«items» là danh sách {key, label}", node)
+                ctx.fail(place, "«items» là «causes» hoặc danh sách {key, label}", node)
             items, ik = [], set()
             for it in raw:
                 _allowed(ctx, it, place + " › items", {"key", "label"})
@@ -375,6 +382,16 @@ def _block(ctx, node, place):
                             item_label=_opt(ctx, node, "item_label", place, str, "mục"))
     if kind == "table":
         return _table(ctx, node, place, key, label)
+    if kind == "amounts":
+        _allowed(ctx, node, place, {"type", "key", "label", "lead", "title"})
+        return AmountsBlock(kind=kind, key=key, label=label, lead=_opt(ctx, node, "lead", place, str, ""),
+                            title=_opt(ctx, node, "title", place, str, ""))
+    if kind == "tasks":
+        _allowed(ctx, node, place, {"type", "key", "label", "layout", "title"})
+        layout = node.get("layout", "sentences")
+        if layout not in ("sentences", "table"):
+            ctx.fail(place, "«layout» là sentences (mỗi dòng một câu) hoặc table (bảng)", node)
+        return TasksBlock(kind=kind, key=key, label=label, layout=layout, title=_opt(ctx, node, "title", place, str, ""))
     if kind == "appendix_ref":
         _allowed(ctx, node, place, {"type", "key", "label", "appendix", "text"})
         return AppendixRefBlock(kind=kind, key=key, label=label, appendix=_req(ctx, node, "appendix", place),

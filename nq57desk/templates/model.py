@@ -25,6 +25,17 @@ DEFAULT_ASSESSMENT = (
     ("giai_phap", "Giải pháp"),
     ("trach_nhiem", "Trách nhiệm"),
 )
+# `items: causes`: the same headings with the causes split as real reports write them
+CAUSES_ASSESSMENT = (
+    ("uu_diem", "Ưu điểm"),
+    ("ton_tai", "Tồn tại, hạn chế"),
+    ("kho_khan", "Khó khăn, vướng mắc"),
+    ("nguyen_nhan_khach_quan", "Nguyên nhân khách quan"),
+    ("nguyen_nhan_chu_quan", "Nguyên nhân chủ quan"),
+    ("giai_phap", "Giải pháp"),
+    ("trach_nhiem", "Trách nhiệm"),
+)
+DOCUMENT_LAYOUTS = ("lines", "paragraph", "grouped")
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,7 @@ class ListBlock(Block):
 @dataclass(frozen=True)
 class DocumentsBlock(Block):
     bullet: str = "-"  # "-" or "+", or "" for no mark
-    layout: str = "lines"  # lines: one paragraph each; paragraph: one sentence after `lead`
+    layout: str = "lines"  # lines: one paragraph each; paragraph: one sentence after `lead`; grouped: by kind
     lead: str = ""
     default_issuer: str = ""
 
@@ -92,6 +103,22 @@ class DocumentsBlock(Block):
 @dataclass(frozen=True)
 class AssessmentBlock(Block):
     items: tuple[tuple[str, str], ...] = DEFAULT_ASSESSMENT
+
+
+@dataclass(frozen=True)
+class AmountsBlock(Block):
+    """A budget as a total and its parts in đồng (nq57desk/report/amounts.py holds the kind's logic)."""
+
+    lead: str = ""  # the default lead-in sentence ("Tổng kinh phí thực hiện …, gồm:")
+    title: str = ""  # the bundle sheet's title
+
+
+@dataclass(frozen=True)
+class TasksBlock(Block):
+    """Tasks by plan or phase: assigned, done, on time … (nq57desk/report/tasks.py holds the kind's logic)."""
+
+    layout: str = "sentences"  # sentences: one per row; table: a table
+    title: str = ""  # the table's and the bundle sheet's title
 
 
 @dataclass(frozen=True)

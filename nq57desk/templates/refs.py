@@ -25,6 +25,10 @@ def valid_names(tpl: Template) -> set[str]:
             if b.total_label:
                 for c in b.columns:
                     names.add(f"{b.key}.total.{c.key}")
+        if b.kind in ("amounts", "tasks"):  # their figures (report/kinds.py; refs stays below the report layer)
+            from nq57desk.report.kinds import handler
+
+            names |= handler(b).names(b)
     return names
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from nq57desk.report.check import is_month
 from nq57desk.report.derive import ReportEnv, format_value
 from nq57desk.report.document import context_of, fill_placeholders
+from nq57desk.report.kinds import handler
 from nq57desk.report.outline import shape
 from nq57desk.templates import expr
 from nq57desk.templates.model import (
@@ -54,6 +55,7 @@ def validate(tpl: Template, doc: dict) -> list[Finding]:
     v = _Validator(tpl, doc)
     v.fields()
     v.tables()
+    v.kinds()
     v.texts()
     v.closing()
     check_stale_periods(v)
@@ -219,6 +221,13 @@ class _Validator:
                         val = Decimal(str(raw)) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
                         self.number_range(c, f"{b.key}[{i}].{c.key}", val, lab, where=self.tpl.container_of(b.key))
                         self.choice(c, f"{b.key}[{i}].{c.key}", raw, lab, where=self.tpl.container_of(b.key))
+
+    def kinds(self):
+        """The blocks whose findings live in their own module (report/kinds.py)."""
+        for ckey, b in self.tpl.blocks():
+            if (kind := handler(b)) is not None:
+                for sev, key, label, message in kind.findings(b, self.values.get(b.key)):
+                    self.add(sev, key, message, where=ckey, label=label)
 
     def choice(self, c: Column, key, val, label, where=None):
         if c.choices and not c.allow_other and val not in c.choices:
