@@ -174,6 +174,8 @@ class OutlineActions:
         spec = {"type": kind, "label": label}
         if kind == "list":
             spec["marker"] = "-"
+        if kind == "assessment":
+            spec["items"] = "causes"  # «Nguyên nhân khách quan», «Nguyên nhân chủ quan», as the reports write them
         self.apply(ops.add_block, key, spec)
 
     def move(self, key: str, delta: int) -> None:

@@ -38,7 +38,9 @@ ADDABLE_KINDS = {
     "text": "Đoạn văn",
     "list": "Danh sách đánh số",
     "documents": "Danh sách văn bản đã ban hành",
-    "assessment": "Đánh giá (ưu điểm, tồn tại, nguyên nhân …)",
+    "assessment": "Đánh giá (ưu điểm, tồn tại, nguyên nhân khách quan, chủ quan …)",
+    "amounts": "Danh sách kinh phí, trang thiết bị (các khoản và tổng, đồng)",
+    "tasks": "Tiến độ nhiệm vụ (giao, hoàn thành, đúng hạn, quá hạn …)",
     "figures": "Nhóm số liệu từ danh mục chỉ tiêu…",
 }
 

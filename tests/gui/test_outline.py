@@ -67,6 +67,19 @@ def test_shape_the_outline_undo_reopen_and_next_period(win, qtbot, gui_desk, dia
     add = next(a for a in menu.actions() if a.menu() is not None)
     next(a for a in add.menu().actions() if a.text() == "Danh sách đánh số").trigger()
     assert [b.kind for b in next(s for s in win.session.tpl.sections if s.key == "kien_nghi").blocks] == ["text", "list"]
+    # an amount list and a task-progress block in the deepest section, written in through their editors
+    ed.show_section(deepest)
+    for label in ("Danh sách kinh phí", "Tiến độ nhiệm vụ"):
+        menu = ed.outline_actions.add_menu(deepest, ed)
+        next(a for a in menu.actions() if a.text().startswith(label)).trigger()
+    kinds = [b.kind for b in next(s for _a, s in win.session.tpl.walk_sections() if s.key == deepest).blocks]
+    assert kinds == ["text", "amounts", "tasks"]
+    amounts = next(b for _a, s in win.session.tpl.walk_sections() if s.key == deepest for b in s.blocks
+                   if b.kind == "amounts")
+    lead = ed.ctx.widgets[f"{amounts.key}.lead"]
+    lead.setFocus()
+    vtype(lead, "Kinh phí mua sắm trang thiết bị:")
+    assert win.session.get(("values", amounts.key, "lead")) == "Kinh phí mua sắm trang thiết bị:"
     # move a block («Văn bản đã ban hành») from «chi_dao» to «kien_nghi» through the dialog
     ed.show_section("chi_dao")
 
