@@ -13,9 +13,10 @@ from nq57desk.gui.qtutil import hhmm
 from nq57desk.gui.workers import run_async, serial_pool
 from nq57desk.report.derive import ReportEnv, derived_values
 from nq57desk.templates.numbering import section_paths
-from nq57desk.validation import Finding, refusal_text, validate
+from nq57desk.validation import Finding, done_refusal, validate
 
-CONTENT_KEYS = ("header", "values", "carried", "recipients", "signature")
+CONTENT_KEYS = ("header", "values", "carried", "recipients", "signature", "explanations")
+OPTIONAL_KEYS = ("explanations",)  # absent rather than null when empty (report/check.py refuses null)
 AUTOSAVE_MS = 800  # saved this long after the last keystroke …
 AUTOSAVE_MAX_MS = 2500  # … and never later than this after the first unsaved one, even while typing on
 CHECK_MS = 120
@@ -151,7 +152,8 @@ class DocSession(QObject):
         self._group, self._group_t = group, now
         parent = self._container(path[:-1])
         last = path[-1]
-        if value is None and isinstance(parent, dict) and path[0] == "values" and len(path) > 2:
+        if value is None and isinstance(parent, dict) and (path[0] == "values" and len(path) > 2 or
+                                                           path[0] in OPTIONAL_KEYS and len(path) == 1):
             parent.pop(last, None)
         else:
             parent[last] = value
@@ -189,6 +191,13 @@ class DocSession(QObject):
 
     def _snapshot(self) -> dict:
         return {k: copy.deepcopy(self.doc.get(k)) for k in CONTENT_KEYS}
+
+    def _put_content(self, content: dict) -> None:
+        for k, v in content.items():
+            if v is None and k in OPTIONAL_KEYS:
+                self.doc.pop(k, None)
+            else:
+                self.doc[k] = v
 
     def _push_undo(self, path) -> None:
         self._undo.append((self._snapshot(), path))
@@ -230,8 +239,7 @@ class DocSession(QObject):
             return
         content, path = src.pop()
         dst.append((self._snapshot(), path))
-        for k, v in content.items():
-            self.doc[k] = v
+        self._put_content(content)
         self._group = None
         self.invalid.clear()
         self.raw_text.clear()
@@ -261,6 +269,33 @@ class DocSession(QObject):
 
     def error_count(self) -> int:
         return sum(f.severity == "error" for f in self.findings)
+
+    # giải trình ----------------------------------------------------------------------------------------------
+    def explanation(self, finding: Finding) -> str:
+        from nq57desk.validation import explanation
+
+        return explanation(self.doc, finding)
+
+    def set_explanation(self, finding: Finding, text: str) -> bool:
+        """Write (or, with empty text, remove) the giải trình of an error: one undoable edit of the document."""
+        from nq57desk.report.check import CONTROL_CHARS, MAX_EXPLANATION_CHARS
+        from nq57desk.vn import nfc
+
+        text = CONTROL_CHARS.sub("", nfc(text.replace("\r\n", "\n").replace("\r", "\n"))).strip()
+        if len(text) > MAX_EXPLANATION_CHARS:
+            raise NQError(f"Giải trình dài {len(text)} ký tự, quá {MAX_EXPLANATION_CHARS} ký tự; hãy viết gọn lại.")
+        mine = {"key": finding.key, "rule": finding.rule, "text": text}
+        items, found = [], False
+        for e in self.doc.get("explanations") or []:
+            if e.get("key") == finding.key and e.get("rule") == finding.rule:
+                found = True
+                if text:
+                    items.append(mine)  # edited in place: the list keeps its order
+            else:
+                items.append(dict(e))
+        if text and not found:
+            items.append(mine)
+        return self.set(("explanations",), items or None)
 
     # saving ------------------------------------------------------------------------------------------------
     def _save_call(self, doc: dict, gen: int):
@@ -331,10 +366,9 @@ class DocSession(QObject):
     def set_status(self, status: str) -> None:
         """Raises NQError with the desk's Vietnamese message when refused."""
         self.revalidate()
-        if status in ("done", "sent") and self.invalid:
-            n = self.error_count()
+        if status in ("done", "sent") and self.invalid:  # typed text not yet usable: not in the document
             label = {"done": "Hoàn thành", "sent": "Đã gửi"}[status]
-            raise NQError(refusal_text(n, f"đánh dấu «{label}»"))
+            raise NQError(done_refusal(self.findings, self.doc, f"đánh dấu «{label}»"))
         self.flush()
         self.desk.set_status(self.rid, status)
         cur = self.desk.document(self.rid)
@@ -347,8 +381,7 @@ class DocSession(QObject):
         cur = self.desk.document(self.rid)
         self._undo.append((before, None))
         self._redo.clear()
-        for k in CONTENT_KEYS:
-            self.doc[k] = cur.get(k)
+        self._put_content({k: cur.get(k) for k in CONTENT_KEYS})
         self.invalid.clear()
         self.raw_text.clear()
         self._gen += 1
