@@ -118,11 +118,8 @@ def names_text(names: list[str], most: int = 5) -> str:
     return shown + (f" và {len(names) - most} mục khác" if len(names) > most else "")
 
 
-def refusal_text(errors, action: str) -> str:
-    """Why an action waits for the errors: `errors` is the blocking findings (named, at most five) or a count."""
-    if isinstance(errors, int):
-        return (f"Báo cáo còn {errors} lỗi chưa sửa, chưa giải trình; hãy sửa hoặc viết giải trình cho từng lỗi "
-                f"(xem bảng «Kiểm tra») trước khi {action}.")
+def refusal_text(errors: list[Finding], action: str) -> str:
+    """Why an action waits: the blocking findings (the first five named), for «Hoàn thành», the bundle, the package."""
     where = names_text([f"{f.place}: {f.message}" if f.place else f.message for f in errors])
     return (f"Báo cáo còn {len(errors)} lỗi chưa sửa, chưa giải trình: {where}. Hãy sửa hoặc viết giải trình cho từng "
             f"lỗi (xem bảng «Kiểm tra») trước khi {action}.")
