@@ -245,8 +245,9 @@ def _export(desk, args) -> int:
     findings = desk.validate(args.id)
     if (args.docx or args.pdf) and error_count(findings):
         n, m = error_count(findings), explained_count(findings, doc)
+        draft = "; tệp xuất là bản dự thảo, có dấu «DỰ THẢO»" if doc.get("status") == "draft" else ""
         sys.stderr.write(f"Lưu ý: báo cáo còn {n} lỗi" + (f" ({m} lỗi đã giải trình)" if m else "") +
-                         f"; tệp xuất là bản dự thảo (xem lỗi: nq57desk validate {args.id}).\n")
+                         f"{draft} (xem lỗi: nq57desk validate {args.id}).\n")
     if args.docx:
         desk.export_docx(args.id, args.docx)
         _out(args.docx)
