@@ -97,7 +97,8 @@ class PreviewDialog(QDialog):
 
         banner = child(self, QLabel, "errorLabel")
         if self.errors:
-            banner.setText(f"Báo cáo còn {self.errors} lỗi (xem bảng «Kiểm tra»): bản in, bản PDF là bản dự thảo.")
+            banner.setText(f"Báo cáo còn {self.errors} lỗi (xem bảng «Kiểm tra»)"
+                           + (": bản in, bản PDF là bản dự thảo." if self.tree.draft else "."))
         banner.setVisible(bool(self.errors))
         self.view.setZoomMode(QPrintPreviewWidget.ZoomMode.FitToWidth)
         self.view.updatePreview()
