@@ -1,6 +1,7 @@
 """The entry point: no command opens the app; commands run services and print plain lines.
 
-Exit codes: 0 done; 1 validate found errors (or some inputs rejected by aggregate); 2 bad input or usage,
+Exit codes: 0 done; 1 validate found errors (or export --xlsx/--package of a report with an error that has no
+giải trình, or some inputs rejected by aggregate); 2 bad input or usage,
 with a Vietnamese message on stderr and never a traceback; 3 an unexpected fault (logged in the data folder).
 """
 
@@ -264,14 +265,30 @@ def _validate(desk, args) -> int:
 
 
 def _export(desk, args) -> int:
+    """DOCX and PDF always (a report with errors is a draft, marked «DỰ THẢO»); the bundle and the package only
+    when every error is fixed or has a giải trình: else the refusal on stderr and exit 1."""
+    from nq57desk.validation import blocking, error_count, explained_count, refusal_text
+
     if not (args.docx or args.pdf or args.xlsx or args.package):
         raise NQError("hãy chọn ít nhất một định dạng: --docx, --pdf, --xlsx hoặc --package")
+    doc = desk.document(args.id)
+    findings = desk.validate(args.id)
+    if (args.docx or args.pdf) and error_count(findings):
+        n, m = error_count(findings), explained_count(findings, doc)
+        draft = "; tệp xuất là bản dự thảo, có dấu «DỰ THẢO»" if doc.get("status") == "draft" else ""
+        sys.stderr.write(f"Lưu ý: báo cáo còn {n} lỗi" + (f" ({m} lỗi đã giải trình)" if m else "") +
+                         f"{draft} (xem lỗi: nq57desk validate {args.id}).\n")
     if args.docx:
         desk.export_docx(args.id, args.docx)
         _out(args.docx)
     if args.pdf:
         _gui("printing").cli_export_pdf(desk, args.id, Path(args.pdf))
         _out(args.pdf)
+    if args.xlsx or args.package:
+        block = blocking(findings, doc)
+        if block:
+            sys.stderr.write(f"Lỗi: {refusal_text(block, 'xuất gói gửi cấp trên')}\n")
+            return 1
     if args.xlsx:
         desk.export_xlsx(args.id, args.xlsx)
         _out(args.xlsx)

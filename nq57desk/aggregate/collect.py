@@ -141,9 +141,11 @@ def validator() -> Callable | None:
 
 
 def check_findings(s: Submission, doc: dict, validate) -> None:
-    """Count the validation findings of a report (nq57desk.validation, when it is installed)."""
+    """Count the validation findings of a report (nq57desk.validation, when it is installed); an error the commune
+    wrote a giải trình for is counted in `explained` too, and its message is not among the first few shown."""
     if validate is None:
         return
+    from nq57desk.validation import explanation
     try:
         findings = validate(s.template, doc)
     except Exception as e:  # noqa: BLE001 - one odd report must not stop an import of hundreds
@@ -153,7 +155,9 @@ def check_findings(s: Submission, doc: dict, validate) -> None:
         sev = getattr(f, "severity", "error")
         if sev == "error":
             s.errors += 1
-            if len(s.findings) < 5:
+            if explanation(doc, f):
+                s.explained += 1
+            elif len(s.findings) < 5:
                 s.findings.append(str(getattr(f, "message", f)))
         elif sev == "warning":
             s.warnings += 1

@@ -83,6 +83,7 @@ class Submission:
     errors: int = 0
     warnings: int = 0
     findings: list[str] = field(default_factory=list)  # Vietnamese messages of errors (first few)
+    explained: int = 0  # of `errors`, those the commune wrote a giải trình for
     conflict: bool = False  # used meanwhile: the newest revision of its report is in conflict
     imported_at: str = ""
     row_id: int | None = None  # the store's row
@@ -135,6 +136,7 @@ class CommuneStatus:
     report_status: str = ""
     note: str = ""
     findings: list[str] = field(default_factory=list)
+    explained: int = 0  # of `errors`, those with a giải trình (they do not make the status «Có lỗi kiểm tra»)
 
     @property
     def status_vi(self) -> str:
@@ -314,9 +316,12 @@ def commune_statuses(units, tid: str, pc: str, decisions: dict[Key, Decision]) -
                 continue
         else:
             note = ""
-        status = "conflict" if d.conflict else "errors" if s.errors else "late" if s.late else "submitted"
+        status = "conflict" if d.conflict else "errors" if s.errors > s.explained else "late" if s.late else "submitted"
+        if s.explained:
+            note = "; ".join(x for x in (note, f"{s.explained} lỗi đã giải trình (xem trang «Kiểm tra» của gói)") if x)
         out.append(CommuneStatus(u.code, u.name, u.province_code, tid, pc, status, s.revision, s.late, s.errors,
-                                 s.warnings, s.exported_at, s.line.source, s.report_status, note, list(s.findings)))
+                                 s.warnings, s.exported_at, s.line.source, s.report_status, note, list(s.findings),
+                                 s.explained))
     return out
 
 

@@ -215,21 +215,23 @@ class _Book:
         items = self.group.completeness
         counts = self.group.counts()
         heads = ["TT", "Mã xã", "Xã, phường, đặc khu", "Tình trạng", "Lần gửi", "Trạng thái báo cáo", "Thời điểm xuất",
-                 "Nộp muộn", "Số lỗi", "Số cảnh báo", "Ghi chú", "Tệp"]
-        widths = [6, 9, 28, 22, 8, 14, 18, 9, 8, 9, 30, 40]
+                 "Nộp muộn", "Số lỗi", "Lỗi đã giải trình", "Số cảnh báo", "Ghi chú", "Tệp"]
+        widths = [6, 9, 28, 22, 8, 14, 18, 9, 8, 10, 9, 30, 40]
         rows = []
         for i, c in enumerate(items, start=1):
             when = _when(c.exported_at)
             rows.append(([str(i), c.code, c.name, c.status_vi, c.revision, c.report_status_vi, when, "Có" if c.late else "",
-                          c.errors or None, c.warnings or None, c.note, c.source.replace("\\", "/").rsplit("/", 1)[-1]],
+                          c.errors or None, c.explained or None, c.warnings or None, c.note, c.source.replace("\\", "/").rsplit("/", 1)[-1]],
                          "group" if c.status in ("missing", "conflict") else "data"))
         cols = [S.GridCol("stt"), S.GridCol(), S.GridCol(), S.GridCol(), S.GridCol("integer"), S.GridCol(), S.GridCol(),
-                S.GridCol(), S.GridCol("integer"), S.GridCol("integer"), S.GridCol(), S.GridCol()]
+                S.GridCol(), S.GridCol("integer"), S.GridCol("integer"), S.GridCol("integer"), S.GridCol(), S.GridCol()]
         top = 5
         self.grid_sheet(ws, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC XÃ", heads, widths, rows, cols, top=top)
         summary = (f"Tổng số xã: {len(items)}; đã nộp đúng hạn, không lỗi: {counts.get('submitted', 0)}; nộp muộn: "
                    f"{counts.get('late', 0)}; có lỗi kiểm tra: {counts.get('errors', 0)}; xung đột: {counts.get('conflict', 0)}; "
-                   f"chưa nộp: {counts.get('missing', 0)}; trong số đã nộp có {counts.get('draft', 0)} bản còn là «Nháp».")
+                   f"chưa nộp: {counts.get('missing', 0)}; trong số đã nộp có {counts.get('draft', 0)} bản còn là «Nháp»"
+                   + (f", {explained} xã có lỗi đã giải trình" if (explained := sum(1 for c in items if c.explained)) else "")
+                   + ".")
         S.put(ws, 3, 1, summary, font=S.BOLD, align=S.WRAP)
         ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(heads))
         ws.row_dimensions[3].height = 2 * S.LINE_PT + 4

@@ -20,6 +20,7 @@ CONSOLIDATED_FORMAT = "nq57-consolidated/1"  # the upper level's own consolidate
 SHEET_INFO = "Thông tin chung"
 SHEET_FIGURES = "Số liệu"
 SHEET_TEXT = "Nội dung"
+SHEET_CHECKS = "Kiểm tra"  # the findings and their giải trình, as the commune's «Kiểm tra» panel showed them
 SHEET_DATA = "_data"  # very hidden: the machine-readable copy
 
 # Keys of the hidden sheet (column A = key, column B = value); the JSON follows as rows "json" | chunk.

@@ -1,6 +1,7 @@
 """Write one report revision as an Excel bundle (.xlsx) for sending upward.
 
-Visible sheets are for people (general information, every figure, one sheet per table, the text); the very
+Visible sheets are for people (general information, every figure, one sheet per table, the text, the findings of
+«Kiểm tra» with the officer's giải trình of each explained error); the very
 hidden sheet `_data` carries the exact document JSON with its SHA-256 and a SHA-256 of the visible cells, so the
 upper level reads the JSON, and any edit made after export is detected. No formulas, macros or links.
 """
@@ -32,6 +33,7 @@ from nq57desk.bundle.format import (
     K_TEMPLATE_VERSION,
     K_VERSION,
     K_VISIBLE_SHA,
+    SHEET_CHECKS,
     SHEET_DATA,
     SHEET_FIGURES,
     SHEET_INFO,
@@ -86,6 +88,7 @@ def build_workbook(tpl: Template, doc: dict, *, app_version: str, exported_at: d
             ws = wb.create_sheet(sheet_title(_table_sheet_name(tpl, b, where), taken))
             _grid_sheet(ws, tpl, doc, t, [S.GridCol(x, 2 if x == "percent" else None) for x in types])
     _text_sheet(wb.create_sheet(sheet_title(SHEET_TEXT, taken)), to_text(tree))
+    _checks_sheet(wb.create_sheet(sheet_title(SHEET_CHECKS, taken)), tpl, doc)
     _data_sheet(wb, doc, exported, app_version)
     wb.active = 0
     return wb
@@ -268,6 +271,36 @@ def _text_sheet(ws, text: str) -> None:
         r += 1
     S.set_widths(ws, [width])
     S.setup_print(ws, landscape=False, title_rows=(1, 1), freeze="A2")
+
+
+def _checks_sheet(ws, tpl: Template, doc: dict) -> None:
+    """Every finding (errors first) and, beside an error, its giải trình: the upper level reads why a commune's
+    figures stay as they are. Blank required figures are here too, as warnings «Chưa có số liệu: …»."""
+    from nq57desk.validation import SEVERITY_VI, explained_count, explanation, validate
+
+    findings = validate(tpl, doc)
+    heads = ["TT", "Mức độ", "Vị trí", "Nội dung", "Giải trình"]
+    widths = [6, 14, 40, 60, 50]
+    errors = sum(f.severity == "error" for f in findings)
+    sub = (f"{_who(doc)}: {errors} lỗi ({explained_count(findings, doc)} đã giải trình), "
+           f"{len(findings) - errors} cảnh báo")
+    _title_rows(ws, "KẾT QUẢ KIỂM TRA SỐ LIỆU VÀ GIẢI TRÌNH", sub, len(heads))
+    S.write_header(ws, 3, [HeaderCell(t, 0, i) for i, t in enumerate(heads)], 1, len(heads))
+    r = 4
+    if not findings:
+        S.put(ws, r, 1, "Không có lỗi hay cảnh báo nào.", align=S.WRAP)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(heads))
+    for n, f in enumerate(findings, start=1):
+        why = explanation(doc, f)
+        sev = SEVERITY_VI[f.severity] + (" (đã giải trình)" if why else "")
+        values = [n, sev, f.place, f.message, why]
+        for i, val in enumerate(values, start=1):
+            S.put(ws, r, i, val, align=S.CENTER_TOP if i == 1 else S.WRAP, border=S.BOX,
+                  font=S.BOLD if (i == 2 and f.severity == "error") else S.FONT)
+        S.fit_row(ws, r, values, widths)
+        r += 1
+    S.set_widths(ws, widths)
+    S.setup_print(ws, landscape=True, title_rows=(3, 3), freeze="A4")
 
 
 # -- the hidden sheet ------------------------------------------------------------------------------------------

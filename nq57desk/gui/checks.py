@@ -1,9 +1,10 @@
-"""The «Kiểm tra» panel: every finding with severity, place and message; click to jump; warnings can be acknowledged."""
+"""The «Kiểm tra» panel: every finding with severity, place and message; click to jump; warnings can be
+acknowledged; an error can be given a giải trình (written into the report through the open DocSession)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nq57desk.errors import NQError
 from nq57desk.gui.formctx import ack_id
-from nq57desk.gui.qtutil import icon
+from nq57desk.gui.qtutil import error, icon
+from nq57desk.validation import explainable
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 
@@ -54,6 +57,8 @@ class ChecksPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.session = None  # the open report's DocSession; else the main window's (see _session)
+        self.explain_dialog = None
         self.findings: list = []
         self.acknowledged: set[str] = set()
         lay = QVBoxLayout(self)
@@ -70,6 +75,16 @@ class ChecksPanel(QWidget):
         self.ack_btn.setToolTip("Cảnh báo đã xem không tô màu ô nhập nữa; lỗi thì phải sửa.")
         self.ack_btn.clicked.connect(self.toggle_ack)
         top.addWidget(self.ack_btn)
+        self.explain_btn = QPushButton("Giải trình…")
+        self.explain_btn.setObjectName("explainButton")
+        self.explain_btn.setToolTip("Lỗi không sửa được vì số liệu thực tế là như vậy: viết giải trình. Lỗi đã giải "
+                                    "trình vẫn được liệt kê, không cản «Hoàn thành» và gói gửi cấp trên.")
+        self.explain_btn.clicked.connect(self.explain)
+        top.addWidget(self.explain_btn)
+        self.unexplain_btn = QPushButton("Xóa giải trình")
+        self.unexplain_btn.setObjectName("unexplainButton")
+        self.unexplain_btn.clicked.connect(self.remove_explanation)
+        top.addWidget(self.unexplain_btn)
         lay.addLayout(top)
         t = self.tree = QTreeWidget()
         t.setColumnCount(3)
@@ -90,6 +105,12 @@ class ChecksPanel(QWidget):
         t.itemActivated.connect(self._activated)
         t.itemClicked.connect(self._activated)
         t.currentItemChanged.connect(lambda *_: self._update_ack_btn())
+        t.setContextMenuPolicy(Qt.ActionsContextMenu)
+        self.explain_act = QAction("Giải trình…", t)
+        self.explain_act.triggered.connect(self.explain)
+        self.unexplain_act = QAction("Xóa giải trình", t)
+        self.unexplain_act.triggered.connect(self.remove_explanation)
+        t.addActions([self.explain_act, self.unexplain_act])
         lay.addWidget(t)
         self.set_findings([])
 
@@ -106,31 +127,38 @@ class ChecksPanel(QWidget):
         cur = t.currentItem().data(0, Qt.UserRole) if t.currentItem() else None
         t.clear()
         errors = sum(f.severity == "error" for f in self.findings)
+        explained = sum(bool(self._explanation(f)) for f in self.findings)
         warns = [f for f in self.findings if f.severity == "warning"]
         seen = sum(ack_id(f) in self.acknowledged for f in warns)
         if not self.findings:
             self.summary.setText("Không có lỗi hay cảnh báo nào.")
             self.summary.setStyleSheet("font-weight: bold; color: #2e7d32;")
         else:
-            txt = f"{errors} lỗi, {len(warns)} cảnh báo" + (f" ({seen} đã xem)" if seen else "")
-            if errors:
-                txt += " — phải sửa hết lỗi mới đánh dấu «Hoàn thành» được"
+            txt = (f"{errors} lỗi" + (f" ({explained} đã giải trình)" if explained else "") +
+                   f", {len(warns)} cảnh báo" + (f" ({seen} đã xem)" if seen else ""))
+            if errors > explained:
+                txt += " — sửa hoặc giải trình hết lỗi mới «Hoàn thành» và gửi cấp trên được"
             self.summary.setText(txt)
-            self.summary.setStyleSheet(f"font-weight: bold; color: {'#b71c1c' if errors else '#8a5300'};")
+            self.summary.setStyleSheet(f"font-weight: bold; color: {'#b71c1c' if errors > explained else '#8a5300'};")
         keep = None
         for f in self.findings:
             acked = f.severity == "warning" and ack_id(f) in self.acknowledged
             if acked and not self.show_ack.isChecked():
                 continue
-            sev = SEVERITY_VI[f.severity] + (" (đã xem)" if acked else "")
-            it = QTreeWidgetItem([sev, short_place(f.place), f.message])
+            why = self._explanation(f)
+            sev = SEVERITY_VI[f.severity] + (" (đã xem)" if acked else "") + ("\nĐã giải trình" if why else "")
+            msg = f"{f.message}\nGiải trình: {why}" if why else f.message
+            it = QTreeWidgetItem([sev, short_place(f.place), msg])
             it.setIcon(0, icon("error" if f.severity == "error" else "warning"))
             it.setData(0, Qt.UserRole, f)
             it.setToolTip(1, f.place)
-            it.setToolTip(2, f.message)
+            it.setToolTip(2, msg)
             if acked:
                 for c in range(3):
                     it.setForeground(c, QBrush(QColor("#8a8f94")))
+            elif why:
+                for c in range(3):
+                    it.setForeground(c, QBrush(QColor("#1b5e20")))
             t.addTopLevelItem(it)
             if cur is not None and f == cur:
                 keep = it
@@ -145,6 +173,14 @@ class ChecksPanel(QWidget):
     def _update_ack_btn(self):
         f = self._current()
         ok = f is not None and f.severity == "warning"
+        can = f is not None and explainable(f) and self._session() is not None
+        has = can and bool(self._explanation(f))
+        self.explain_btn.setEnabled(can)
+        self.explain_act.setEnabled(can)
+        self.explain_btn.setText("Sửa giải trình…" if has else "Giải trình…")
+        self.explain_act.setText(self.explain_btn.text())
+        self.unexplain_btn.setEnabled(has)
+        self.unexplain_act.setEnabled(has)
         self.ack_btn.setEnabled(ok)
         self.ack_btn.setText("Bỏ đánh dấu đã xem" if ok and ack_id(f) in self.acknowledged else "Đánh dấu cảnh báo đã xem")
 
@@ -161,6 +197,45 @@ class ChecksPanel(QWidget):
         self._fill()
         self.ack_toggled.emit(f, on)
         self.acknowledged_changed.emit()
+
+    # giải trình ----------------------------------------------------------------------------------------------
+    def _session(self):
+        """The DocSession the panel's findings come from: set by its owner, else the main window's open report."""
+        if self.session is not None:
+            return self.session
+        return getattr(self.window(), "session", None)
+
+    def _explanation(self, f) -> str:
+        s = self._session()
+        return s.explanation(f) if s is not None and explainable(f) else ""
+
+    def explain(self) -> None:
+        """Open «Giải trình…» for the current error; the text is written when the officer saves it."""
+        from nq57desk.gui.explain import ExplainDialog
+
+        f, s = self._current(), self._session()
+        if f is None or s is None or not explainable(f):
+            return
+        dlg = self.explain_dialog = ExplainDialog(f, self._explanation(f), self)
+        dlg.accepted.connect(lambda: self._write(f, dlg.text()))
+        dlg.finished.connect(lambda _r: setattr(self, "explain_dialog", None))
+        dlg.open()  # window-modal, returns at once
+
+    def remove_explanation(self) -> None:
+        f = self._current()
+        if f is not None and self._explanation(f):
+            self._write(f, "")
+
+    def _write(self, f, text: str) -> None:
+        s = self._session()
+        if s is None:
+            return
+        try:
+            s.set_explanation(f, text)
+        except NQError as e:
+            error(self, "Giải trình", str(e))
+            return
+        s.revalidate()  # shown at once, not after the check timer
 
     def _activated(self, it, _col=0):
         f = it.data(0, Qt.UserRole)

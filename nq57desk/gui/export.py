@@ -19,7 +19,7 @@ from nq57desk.errors import NQError
 from nq57desk.gui.qtutil import ask, error, progress, save_file
 from nq57desk.gui.workers import run_async
 from nq57desk.report.document import period_code
-from nq57desk.validation import refusal_text
+from nq57desk.validation import blocking, refusal_text
 from nq57desk.vn import ascii_name
 
 KINDS = {
@@ -90,9 +90,9 @@ class Exporter(QObject):
             error(self.window, f"Xuất {name}", str(e))
             return False
         s.revalidate()
-        n = s.error_count()
-        if n:
-            error(self.window, f"Xuất {name}", refusal_text(n, "xuất"))
+        block = blocking(s.findings, s.doc) if kind == "xlsx" else []  # DOCX and PDF of a draft always go
+        if block:
+            error(self.window, f"Xuất {name}", refusal_text(block, "xuất gói gửi cấp trên"))
             return False
         if path is None and ask_path:
             folder = self.settings.value("export/dir", str(Path.home()))

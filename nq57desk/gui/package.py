@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from nq57desk.errors import NQError
 from nq57desk.gui.qtutil import child, choose_folder, error, icon, info, load_ui, progress
 from nq57desk.gui.workers import run_async
-from nq57desk.validation import refusal_text
+from nq57desk.validation import blocking, refusal_text
 
 
 class PackageDialog(QDialog):
@@ -119,8 +119,9 @@ class PackageDialog(QDialog):
             error(self, "Xuất gói gửi cấp trên", str(e))
             return
         s.revalidate()
-        if s.error_count():
-            error(self, "Xuất gói gửi cấp trên", refusal_text(s.error_count(), "xuất gói gửi cấp trên"))
+        block = blocking(s.findings, s.doc)
+        if block:
+            error(self, "Xuất gói gửi cấp trên", refusal_text(block, "xuất gói gửi cấp trên"))
             return
         self.cancelled = False
         owner = self if self.isVisible() else self.window_

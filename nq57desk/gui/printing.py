@@ -3,7 +3,7 @@
 The pages are laid out by gui/printlayout.py from the flows of render/html.py. A PDF is written to the local
 temporary folder first, checked (complete, every page there), and only then copied to the place the officer chose
 (temp → fsync → read back and compared by SHA-256 → rename): a full USB stick never ends up with half a PDF under
-the final name. Printing and saving a PDF are refused while the report has errors, as exporting is.
+the final name. A report with errors prints and saves as a draft («DỰ THẢO»), as the DOCX does.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _PAGE_OBJ = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
 def error_count(tpl, doc) -> int:
-    """Errors (not warnings) the report still has; printing and saving a PDF wait until there are none."""
+    """Errors (not warnings) the report still has: the preview says so (a draft prints with «DỰ THẢO»)."""
     from nq57desk.validation import error_count as count
     from nq57desk.validation import validate
 
@@ -159,7 +159,7 @@ def _reason(e: OSError) -> str:
 # -- the window -------------------------------------------------------------------------------------------------
 
 def preview(parent, tpl, doc) -> None:
-    """«Xem trước khi in»: the report paginated on A4, with «In…» and «Lưu PDF…» (refused while errors remain)."""
+    """«Xem trước khi in»: the report paginated on A4, with «In…» and «Lưu PDF…» (a draft as a draft)."""
     from nq57desk.gui.printpreview import PreviewDialog
 
     dlg = PreviewDialog(tpl, doc, parent)
@@ -177,7 +177,6 @@ def cli_export_pdf(desk, rid: int, path: str | os.PathLike) -> int:
     app = QApplication.instance() or QApplication(["nq57desk"])
     doc = desk.document(rid)
     tpl = desk.template_of(rid)
-    desk._refuse_errors(tpl, doc)
     pages = export_pdf(tpl, doc, path)
     del app
     return pages

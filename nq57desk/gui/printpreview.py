@@ -2,8 +2,8 @@
 
 Qt's QPrintPreviewDialog shows English tooltips and opens Qt's English QPrintDialog (or the system's dialog on
 Windows), and Qt ships no Vietnamese translation: this window has a Vietnamese toolbar with shortcuts, prints
-through the project's own «In báo cáo» dialog and saves a PDF. It opens while the report still has errors (the
-draft shows «DỰ THẢO»), but «In…» and «Lưu PDF…» are refused then, as exporting is.
+through the project's own «In báo cáo» dialog and saves a PDF. A report with errors previews, prints and saves as
+the draft it is (the draft shows «DỰ THẢO»); a banner says how many errors remain.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from nq57desk.gui.printing import error_count, export_pdf, paint_tree
 from nq57desk.gui.printlayout import page_layout
 from nq57desk.gui.qtutil import ask, child, error, icon, info, load_ui, save_file
 from nq57desk.render.tree import build
-from nq57desk.validation import refusal_text
 
 _QT_ICONS = ":/qt-project.org/dialogs/qprintpreviewdialog/images/{}-24.png"
 _ICONS = {"actFitWidth": "zoom-fit-width", "actFitPage": "zoom-fit-page", "actZoomIn": "zoom-in",
@@ -98,8 +97,8 @@ class PreviewDialog(QDialog):
 
         banner = child(self, QLabel, "errorLabel")
         if self.errors:
-            banner.setText(f"Báo cáo còn {self.errors} lỗi: chỉ xem trước được. Hãy sửa hết lỗi (xem bảng «Kiểm tra») "
-                           "rồi mới in hoặc lưu PDF.")
+            banner.setText(f"Báo cáo còn {self.errors} lỗi (xem bảng «Kiểm tra»)"
+                           + (": bản in, bản PDF là bản dự thảo." if self.tree.draft else "."))
         banner.setVisible(bool(self.errors))
         self.view.setZoomMode(QPrintPreviewWidget.ZoomMode.FitToWidth)
         self.view.updatePreview()
@@ -126,9 +125,6 @@ class PreviewDialog(QDialog):
 
     # -- print ------------------------------------------------------------------------------------------------
     def print_report(self) -> None:
-        if self.errors:
-            error(self, "In báo cáo", refusal_text(self.errors, "in"))
-            return
         names, default = printdialog.available_printers()
         if not names:
             if ask(self, "In báo cáo", "Máy tính này chưa cài máy in nào.",
@@ -167,9 +163,6 @@ class PreviewDialog(QDialog):
 
     # -- PDF --------------------------------------------------------------------------------------------------
     def save_pdf(self, path: str | None = None) -> Path | None:
-        if self.errors:
-            error(self, "Lưu PDF", refusal_text(self.errors, "lưu PDF"))
-            return None
         if path is None:
             from nq57desk.gui.export import default_name
 

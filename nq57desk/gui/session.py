@@ -15,9 +15,10 @@ from nq57desk.report.derive import ReportEnv, derived_values
 from nq57desk.report.document import context_of
 from nq57desk.report.outline import shape
 from nq57desk.templates.numbering import section_paths
-from nq57desk.validation import Finding, refusal_text, validate
+from nq57desk.validation import Finding, done_refusal, validate
 
-CONTENT_KEYS = ("header", "outline", "lines", "values", "carried", "recipients", "signature")
+CONTENT_KEYS = ("header", "outline", "lines", "values", "carried", "recipients", "signature", "explanations")
+OPTIONAL_KEYS = ("outline", "lines", "explanations")  # absent rather than null when empty (report/check.py refuses null)
 AUTOSAVE_MS = 800  # saved this long after the last keystroke …
 AUTOSAVE_MAX_MS = 2500  # … and never later than this after the first unsaved one, even while typing on
 SHARED_KEYS = ("outline",)  # never changed in place (outline operations make a new one): copies may share it
@@ -185,7 +186,8 @@ class DocSession(QObject):
         self._group, self._group_t = group, now
         parent = self._container(path[:-1])
         last = path[-1]
-        if value is None and isinstance(parent, dict) and path[0] == "values" and len(path) > 2:
+        if value is None and isinstance(parent, dict) and (path[0] == "values" and len(path) > 2 or
+                                                           path[0] in OPTIONAL_KEYS and len(path) == 1):
             parent.pop(last, None)
         else:
             parent[last] = value
@@ -223,6 +225,13 @@ class DocSession(QObject):
 
     def _snapshot(self) -> dict:
         return {k: copy.deepcopy(self.doc.get(k)) if k not in SHARED_KEYS else self.doc.get(k) for k in CONTENT_KEYS}
+
+    def _put_content(self, content: dict) -> None:
+        for k, v in content.items():
+            if v is None and k in OPTIONAL_KEYS:
+                self.doc.pop(k, None)
+            else:
+                self.doc[k] = v
 
     def _push_undo(self, path) -> None:
         self._undo.append((self._snapshot(), path))
@@ -264,11 +273,7 @@ class DocSession(QObject):
             return
         content, path = src.pop()
         dst.append((self._snapshot(), path))
-        for k, v in content.items():
-            if v is None and k in ("outline", "lines"):
-                self.doc.pop(k, None)
-            else:
-                self.doc[k] = v
+        self._put_content(content)
         reshaped = self._retemplate()
         self._group = None
         self.invalid.clear()
@@ -301,6 +306,33 @@ class DocSession(QObject):
 
     def error_count(self) -> int:
         return sum(f.severity == "error" for f in self.findings)
+
+    # giải trình ----------------------------------------------------------------------------------------------
+    def explanation(self, finding: Finding) -> str:
+        from nq57desk.validation import explanation
+
+        return explanation(self.doc, finding)
+
+    def set_explanation(self, finding: Finding, text: str) -> bool:
+        """Write (or, with empty text, remove) the giải trình of an error: one undoable edit of the document."""
+        from nq57desk.report.check import CONTROL_CHARS, MAX_EXPLANATION_CHARS
+        from nq57desk.vn import nfc
+
+        text = CONTROL_CHARS.sub("", nfc(text.replace("\r\n", "\n").replace("\r", "\n"))).strip()
+        if len(text) > MAX_EXPLANATION_CHARS:
+            raise NQError(f"Giải trình dài {len(text)} ký tự, quá {MAX_EXPLANATION_CHARS} ký tự; hãy viết gọn lại.")
+        mine = {"key": finding.key, "rule": finding.rule, "text": text}
+        items, found = [], False
+        for e in self.doc.get("explanations") or []:
+            if e.get("key") == finding.key and e.get("rule") == finding.rule:
+                found = True
+                if text:
+                    items.append(mine)  # edited in place: the list keeps its order
+            else:
+                items.append(dict(e))
+        if text and not found:
+            items.append(mine)
+        return self.set(("explanations",), items or None)
 
     # saving ------------------------------------------------------------------------------------------------
     def _save_call(self, doc: dict, gen: int):
@@ -370,10 +402,9 @@ class DocSession(QObject):
     def set_status(self, status: str) -> None:
         """Raises NQError with the desk's Vietnamese message when refused."""
         self.revalidate()
-        if status in ("done", "sent") and self.invalid:
-            n = self.error_count()
+        if status in ("done", "sent") and self.invalid:  # typed text not yet usable: not in the document
             label = {"done": "Hoàn thành", "sent": "Đã gửi"}[status]
-            raise NQError(refusal_text(n, f"đánh dấu «{label}»"))
+            raise NQError(done_refusal(self.findings, self.doc, f"đánh dấu «{label}»"))
         self.flush()
         self.desk.set_status(self.rid, status)
         cur = self.desk.document(self.rid)
@@ -386,11 +417,7 @@ class DocSession(QObject):
         cur = self.desk.document(self.rid)
         self._undo.append((before, None))
         self._redo.clear()
-        for k in CONTENT_KEYS:
-            if k in cur:
-                self.doc[k] = cur[k]
-            else:
-                self.doc.pop(k, None)
+        self._put_content({k: cur.get(k) for k in CONTENT_KEYS})
         reshaped = self._retemplate()
         self.invalid.clear()
         self.raw_text.clear()

@@ -48,6 +48,12 @@ HEADER_KEYS = ("issuer", "number", "symbol", "place", "date", "kinh_gui", "subje
 PERIOD_KEYS = {"kind", "year", "number", "start", "end", "label"}
 NUMBER_LIMITS = {"month": 12, "quarter": 4, "half": 2, "months": 12}
 NO_NUMBER = ("year", "cutoff", "none")  # kinds that a number does not choose: it must be null
+EXPLANATIONS = "explanations"  # giải trình of errors: optional, after the keys of TOP_ORDER (docs/report-format.md)
+DOC_KEYS = (*TOP_ORDER, EXPLANATIONS)
+MAX_EXPLANATIONS = 500
+MAX_EXPLANATION_CHARS = 2000
+MAX_EXPLANATION_KEY = 200  # a finding key or rule kind (field key, table.row.col, table[3].col)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # tab and line feed are text
 
 TYPE_VI = {"integer": "số nguyên", "money": "số tiền (đồng, số nguyên)", "decimal": "số", "percent": "số (phần trăm)",
            "date": "ngày có thật, dạng YYYY-MM-DD", "text": "chuỗi chữ", "longtext": "chuỗi chữ", "choice": "chuỗi chữ",
@@ -122,7 +128,7 @@ def check_document(doc: dict, tpl: Template) -> dict:
         raise DocumentError(f"«format» phải là «{FORMAT}» (có: «{doc.get('format')}»)")
     if doc["format"] != FORMAT and (doc.get("outline") is not None or doc.get("lines") is not None):
         raise DocumentError(f"«outline» và «lines» chỉ có từ «format» «{FORMAT}»", "format")
-    _keys(doc, TOP_ORDER, "", required=("template", "commune", "period", "header", "values", "recipients",
+    _keys(doc, DOC_KEYS, "", required=("template", "commune", "period", "header", "values", "recipients",
                                         "signature", "status", "revision"))
     _check_template_ref(doc["template"], tpl)
     _check_commune(doc["commune"])
@@ -146,6 +152,8 @@ def check_document(doc: dict, tpl: Template) -> dict:
     _check_lines(doc.get("lines"), tpl, doc)
     _check_values(doc["values"], tpl)
     _check_carried(doc.get("carried", {}), tpl)
+    if EXPLANATIONS in doc:
+        check_explanations(doc[EXPLANATIONS])
     return doc
 
 
@@ -188,6 +196,41 @@ def check_block_lines(tpl: Template, doc: dict, key, pats) -> None:
 def _is_cell(tpl: Template, name: str) -> bool:
     parts = name.split(".")
     return len(parts) == 3 and tpl.table(parts[0]) is not None
+
+
+def check_explanations(items) -> None:
+    """The giải trình list: [{"key", "rule", "text"}]; strict, since it travels in bundles from outside."""
+    place = EXPLANATIONS
+    if not isinstance(items, list):
+        raise DocumentError("«explanations» (giải trình) phải là danh sách các {key, rule, text}", place)
+    if len(items) > MAX_EXPLANATIONS:
+        raise DocumentError(f"có {len(items)} giải trình, quá {MAX_EXPLANATIONS}", place)
+    seen = set()
+    for i, e in enumerate(items):
+        at = f"{place}[{i}]"
+        if not isinstance(e, dict):
+            raise DocumentError("mỗi giải trình là một đối tượng {key, rule, text}", at)
+        _keys(e, ("key", "rule", "text"), at, required=("key", "rule", "text"))
+        for k in ("key", "rule"):
+            v = e[k]
+            if not isinstance(v, str) or not v.strip() or len(v) > MAX_EXPLANATION_KEY or CONTROL_CHARS.search(v) or \
+                    "\t" in v or "\n" in v:
+                raise DocumentError(f"«{k}» của giải trình phải là chuỗi chữ một dòng, không rỗng, tối đa "
+                                    f"{MAX_EXPLANATION_KEY} ký tự", f"{at}.{k}")
+        t = e["text"]
+        if not isinstance(t, str):
+            raise DocumentError(f"nội dung giải trình phải là chuỗi chữ, có {_show(t)}", f"{at}.text")
+        if not t.strip():
+            raise DocumentError("nội dung giải trình đang trống; hãy viết giải trình hoặc xóa nó", f"{at}.text")
+        if len(t) > MAX_EXPLANATION_CHARS:
+            raise DocumentError(f"giải trình dài {len(t)} ký tự, quá {MAX_EXPLANATION_CHARS} ký tự", f"{at}.text")
+        bad = CONTROL_CHARS.search(t)
+        if bad:
+            raise DocumentError(f"giải trình chứa ký tự điều khiển U+{ord(bad.group()):04X} (không phải chữ); hãy xóa "
+                                "ký tự này", f"{at}.text")
+        if (e["key"], e["rule"]) in seen:
+            raise DocumentError(f"lỗi «{e['key']}» ({e['rule']}) có hai giải trình; chỉ giữ một", at)
+        seen.add((e["key"], e["rule"]))
 
 
 def _check_template_ref(tref, tpl: Template) -> None:

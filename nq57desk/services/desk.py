@@ -34,7 +34,7 @@ from nq57desk.store.models import Acknowledgement, Profile, Report, Revision
 from nq57desk.templates import Registry, Template, load_template
 from nq57desk.templates.cache import cache_dir
 from nq57desk.units import check_commune, commune_dict
-from nq57desk.validation import Finding, error_count, has_errors, refusal_text, validate
+from nq57desk.validation import Finding, blocking, done_refusal, refusal_text, validate
 
 COALESCE_SECONDS = 600  # edits by the same person within 10 minutes extend one revision
 
@@ -263,8 +263,9 @@ class Desk:
     def import_report(self, data: str | bytes, warn=None) -> int:
         """Import a report document (JSON). Nothing is written unless the whole document is accepted.
 
-        A «Hoàn thành»/«Đã gửi» document that still has errors is stored as «Nháp» (only set_status gives those
-        statuses); `warn(message)` is then called with a Vietnamese sentence.
+        A «Hoàn thành»/«Đã gửi» document that could not be marked so now (an error without giải trình, a required
+        item blank) is stored as «Nháp» (only set_status gives those statuses); `warn(message)` is then called with
+        a Vietnamese sentence.
         """
         doc = rdoc.loads(data)
         tref = doc.get("template")
@@ -277,20 +278,20 @@ class Desk:
         except NQError:
             raise DocumentError(f"mẫu báo cáo «{tref['id']}» phiên bản {tref['version']} chưa có trong ứng dụng") from None
         rdoc.check_document(doc, tpl)
-        claimed, n_errors = doc["status"], 0
+        claimed, why = doc["status"], ""
         if claimed in ("done", "sent"):
-            n_errors = sum(f.severity == "error" for f in validate(tpl, doc))
-            if n_errors:
+            why = done_refusal(validate(tpl, doc), doc, f"ghi «{rdoc.STATUS_VI[claimed]}»")
+            if why:
                 doc["status"] = "draft"
         if has_data(self.engine):
             backup_now(self.db_path, self.backups_dir, "truoc-nhap", only_if_changed=True)
         summary = "Nhập từ tệp"
-        if n_errors:
-            summary += f"; tệp ghi «{rdoc.STATUS_VI[claimed]}» nhưng còn {n_errors} lỗi nên lưu là «Nháp»"
+        if why:
+            summary += f"; tệp ghi «{rdoc.STATUS_VI[claimed]}» nhưng chưa đủ điều kiện nên lưu là «Nháp»"
         rid = self._insert(tpl, doc, summary=summary)
-        if n_errors and warn is not None:
-            warn(f"báo cáo {rid}: tệp ghi trạng thái «{rdoc.STATUS_VI[claimed]}» nhưng còn {n_errors} lỗi, nên đã nhập "
-                 f"với trạng thái «Nháp» (xem lỗi: nq57desk validate {rid}).")
+        if why and warn is not None:
+            warn(f"báo cáo {rid}: tệp ghi trạng thái «{rdoc.STATUS_VI[claimed]}» nhưng chưa đủ điều kiện, nên đã nhập "
+                 f"với trạng thái «Nháp» (xem: nq57desk validate {rid}). {why}")
         return rid
 
     def _insert(self, tpl: Template, doc: dict, summary: str) -> int:
@@ -393,8 +394,9 @@ class Desk:
 
     @staticmethod
     def _errors_after_check(tpl: Template, doc: dict) -> bool:
+        """True when the content could not be «Hoàn thành» (validation.done_refusal)."""
         rdoc.check_document(doc, tpl)  # a malformed document is refused before it is validated
-        return has_errors(validate(tpl, doc))
+        return bool(done_refusal(validate(tpl, doc), doc))
 
     def validate(self, rid: int) -> list[Finding]:
         doc = self.document(rid)
@@ -426,16 +428,17 @@ class Desk:
             return {(a.finding_key, a.message) for a in rows}
 
     def set_status(self, rid: int, status: str) -> SaveResult:
-        """Nháp → Hoàn thành (refused while errors remain) → Đã gửi (the revision is frozen)."""
+        """Nháp → Hoàn thành (refused while an error has no giải trình or a required item is blank) → Đã gửi
+        (the revision is frozen)."""
         if status not in rdoc.STATUSES:
             raise NQError(f"Trạng thái «{status}» không có.")
         doc = self.document(rid)
         tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
         cur = doc["status"]
         if status in ("done", "sent"):
-            findings = validate(tpl, doc)
-            if has_errors(findings):
-                raise NQError(refusal_text(error_count(findings), f"đánh dấu «{rdoc.STATUS_VI[status]}»"))
+            why = done_refusal(validate(tpl, doc), doc, f"đánh dấu «{rdoc.STATUS_VI[status]}»")
+            if why:
+                raise NQError(why)
         if status == "sent" and cur != "done":
             raise NQError("Chỉ gửi được báo cáo đã «Hoàn thành».")
         if cur == "sent":
@@ -505,11 +508,11 @@ class Desk:
 
     # exports (renderers are imported when used: they are heavy) ---------------------------------------------
     def export_docx(self, rid: int, path: str | os.PathLike) -> Path:
+        """Always: a report with errors is a draft, printed with «DỰ THẢO» (render.tree's `draft`)."""
         from nq57desk.render.docx import export_docx
 
         doc = self.document(rid)
         tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
-        self._refuse_errors(tpl, doc)
         export_docx(tpl, doc, Path(path))
         return Path(path)
 
@@ -519,7 +522,7 @@ class Desk:
 
         doc = self.document(rid)
         tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
-        self._refuse_errors(tpl, doc)
+        self.refuse_blocking(tpl, doc, "xuất gói gửi cấp trên")
         write_bundle(tpl, doc, Path(path), app_version=__version__)
         self._mark_exported(rid, doc["revision"], Path(path).name)
         return Path(path)
@@ -541,10 +544,12 @@ class Desk:
 
         return Upper(self)
 
-    def _refuse_errors(self, tpl, doc):
-        findings = validate(tpl, doc)
-        if has_errors(findings):
-            raise NQError(refusal_text(error_count(findings), "xuất"))
+    @staticmethod
+    def refuse_blocking(tpl, doc, action: str) -> None:
+        """What goes to the upper level waits until every error is fixed or has a giải trình (validation.blocking)."""
+        block = blocking(validate(tpl, doc), doc)
+        if block:
+            raise NQError(refusal_text(block, action))
 
     # demo ----------------------------------------------------------------------------------------------------
     def ensure_demo(self) -> int | None:

@@ -26,6 +26,7 @@ def changes(tpl: Template, old: dict, new: dict) -> str:
             b = tpl.block(k)
             names.append(f.label if f else (b.label or b.key) if b else k)
     for k, lab in (("header", "phần đầu"), ("outline", "dàn ý (đề mục)"), ("lines", "câu in số liệu"),
+                   ("explanations", "giải trình"),
                    ("recipients", "Nơi nhận"), ("signature", "chữ ký"), ("carried", "số lũy kế")):
         if old.get(k) != new.get(k):
             names.append(lab)

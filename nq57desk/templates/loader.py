@@ -429,7 +429,7 @@ def _section(ctx, node, place) -> Section:
 
 RULE_ARGS = {
     "le": {"left", "right"}, "lt": {"left", "right"}, "eq": {"left", "right"},
-    "sum": {"parts", "total"}, "range": {"value", "min", "max"}, "in_period": {"field"},
+    "sum": {"parts", "total", "open"}, "range": {"value", "min", "max"}, "in_period": {"field"},
     "table_count": {"table", "column", "value", "equals"}, "check": {"expr"},
 }
 
@@ -443,7 +443,7 @@ def _rule(ctx, node, place) -> Rule:
     if sev not in SEVERITIES:
         ctx.fail(place, "«severity» là error hoặc warning", node)
     args = {k: node[k] for k in RULE_ARGS[kind] if k in node}
-    missing = RULE_ARGS[kind] - set(args) - ({"min", "max"} if kind == "range" else set())
+    missing = RULE_ARGS[kind] - set(args) - ({"min", "max"} if kind == "range" else set()) - {"open"}
     if missing:
         ctx.fail(place, f"quy tắc «{kind}» thiếu {', '.join(sorted(missing))}", node)
     for k, v in args.items():
@@ -452,6 +452,8 @@ def _rule(ctx, node, place) -> Rule:
                 expr.parse(str(v))
             except expr.ExprError as e:
                 ctx.fail(place, str(e), node)
+        if k == "open" and not isinstance(v, bool):  # the listed parts may not be all of the total
+            ctx.fail(place, "«open» là true hoặc false", node)
         if k == "parts":
             if not isinstance(v, list) or len(v) < 2:
                 ctx.fail(place, "«parts» là danh sách ít nhất hai biểu thức", node)

@@ -89,17 +89,34 @@ class Reader:
         line = Line(row["source_name"], "accepted", "", "", com["code"], com["name"], row["template_id"],
                     row["period_code"], row["revision"], row.get("exported_at") or "", row["sha256"],
                     row.get("report_status") or "", row.get("imported_at") or "")
-        try:
-            findings = json.loads(row.get("findings") or "[]")
-        except ValueError:
-            findings = []
+        findings, explained = read_findings(row.get("findings"))
         rid = row["id"]
         return Submission(line, tpl, com, period, int(row["revision"]), row.get("exported_at") or "", row["sha256"],
                           row.get("report_status") or "", errors=int(row.get("errors") or 0),
-                          warnings=int(row.get("warnings") or 0), findings=list(findings),
+                          warnings=int(row.get("warnings") or 0), findings=findings, explained=explained,
                           imported_at=row.get("imported_at") or "", row_id=rid, file_sha256=row.get("file_sha256") or "",
                           app_version=row.get("app_version") or "",
                           _loader=(lambda: loader(rid)) if loader is not None else None)
+
+
+def findings_json(sub: Submission) -> str:
+    """The `findings` column: the first error messages, and how many errors have a giải trình. A plain list (no
+    explained error) is what every version before giải trình wrote, and is still read as such."""
+    if not sub.explained:
+        return json.dumps(sub.findings, ensure_ascii=False)
+    return json.dumps({"messages": sub.findings, "explained": sub.explained}, ensure_ascii=False)
+
+
+def read_findings(text) -> tuple[list[str], int]:
+    try:
+        v = json.loads(text or "[]")
+    except ValueError:
+        return [], 0
+    if isinstance(v, dict):
+        msgs, n = v.get("messages"), v.get("explained")
+        return ([str(x) for x in msgs] if isinstance(msgs, list) else [],
+                n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else 0)
+    return ([str(x) for x in v] if isinstance(v, list) else []), 0
 
 
 def _from_document(document: str) -> dict:

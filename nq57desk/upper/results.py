@@ -61,4 +61,5 @@ class GroupInfo:
 def completeness_line(rows: list[CommuneStatus]) -> str:
     c = completeness_counts(rows)
     return (f"{c['all']} xã: đã nộp {c.get('submitted', 0)}, nộp muộn {c.get('late', 0)}, có lỗi {c.get('errors', 0)}, "
-            f"xung đột {c.get('conflict', 0)}, chưa nộp {c.get('missing', 0)}; bản nháp {c['draft']}.")
+            f"xung đột {c.get('conflict', 0)}, chưa nộp {c.get('missing', 0)}; bản nháp {c['draft']}"
+            + (f"; {n} xã có lỗi đã giải trình" if (n := sum(1 for r in rows if r.explained)) else "") + ".")

@@ -22,7 +22,7 @@ from nq57desk.aggregate.decide import (
 from nq57desk.errors import NQError, StoreError
 from nq57desk.report.document import period_title
 from nq57desk.units import communes, provinces
-from nq57desk.upper.reading import Progress, Reader, now, run_import
+from nq57desk.upper.reading import Progress, Reader, findings_json, now, run_import
 from nq57desk.upper.results import GroupInfo, ImportResult
 
 Key = tuple[str, str, str]
@@ -120,7 +120,7 @@ class Upper:
                       province_code=sub.commune.get("province_code"), commune_name=sub.commune.get("name"),
                       template_version=sub.template.version, period=json.dumps(sub.period, ensure_ascii=False),
                       report_status=sub.report_status, file_sha256=sub.file_sha256 or None, errors=sub.errors,
-                      warnings=sub.warnings, findings=json.dumps(sub.findings, ensure_ascii=False),
+                      warnings=sub.warnings, findings=findings_json(sub),
                       app_version=sub.app_version[:40])
         try:  # a Core connection, not an ORM session: one of these per file, thousands in a province's import
             with self.desk.engine.begin() as c:

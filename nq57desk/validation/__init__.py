@@ -30,6 +30,7 @@ from nq57desk.validation.stated import stated_findings
 from nq57desk.vn import fmt_date, fmt_number, month_only, month_str, parse_date
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
+REQUIRED = "required"  # the rule kind of a required field or text left blank
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,76 @@ def error_count(findings: list[Finding]) -> int:
     return sum(f.severity == "error" for f in findings)
 
 
-def refusal_text(errors: int, action: str) -> str:
-    """Why an action waits for the errors to be fixed: one sentence for marking done, exporting, printing."""
-    return f"Báo cáo còn {errors} lỗi; hãy sửa hết lỗi (xem bảng «Kiểm tra») trước khi {action}."
+# -- giải trình (explanations) and what blocks -----------------------------------------------------------------
+# An officer may explain an error the commune cannot fix (its figures are what they are). The explanation is
+# stored in the report document ("explanations": [{key, rule, text}], docs/report-format.md), matched to a
+# finding by key and rule (never by message: messages carry numbers that change). An explanation whose finding
+# no longer exists is kept and simply not shown as active.
+
+def explanations_of(doc: dict) -> dict[tuple[str, str], str]:
+    """(finding key, rule kind) → explanation text, from the document."""
+    out = {}
+    for e in doc.get("explanations") or []:
+        if isinstance(e, dict) and isinstance(e.get("key"), str) and isinstance(e.get("rule"), str):
+            text = e.get("text")
+            if isinstance(text, str) and text.strip():
+                out[(e["key"], e["rule"])] = text
+    return out
+
+
+def explainable(f: Finding) -> bool:
+    """Errors of the report's content can be explained; a typed text that is not a number or a failed save
+    cannot (they are not in the document)."""
+    return f.severity == "error" and f.rule not in ("input", "save")
+
+
+def explanation(doc: dict, f: Finding) -> str:
+    """The explanation written for this finding, or ""."""
+    return explanations_of(doc).get((f.key, f.rule), "") if explainable(f) else ""
+
+
+def blocking(findings: list[Finding], doc: dict) -> list[Finding]:
+    """The one rule for "which errors block" marking «Hoàn thành» and the bundle / USB package for the upper
+    level: every error without a giải trình. A draft DOCX, PDF or print is never blocked."""
+    ex = explanations_of(doc)
+    return [f for f in findings if f.severity == "error" and not (explainable(f) and (f.key, f.rule) in ex)]
+
+
+def explained_count(findings: list[Finding], doc: dict) -> int:
+    """Errors that have a giải trình (what the upper level is told beside the commune)."""
+    return error_count(findings) - len(blocking(findings, doc))
+
+
+def blank_required(findings: list[Finding]) -> list[Finding]:
+    """Required indicators and text blocks left blank (warnings: blank means not reported, never an error)."""
+    return [f for f in findings if f.rule == REQUIRED]
+
+
+def names_text(names: list[str], most: int = 5) -> str:
+    """«a», «b», … and «và N mục khác»: a list short enough for a message box."""
+    shown = ", ".join(f"«{n}»" for n in names[:most])
+    return shown + (f" và {len(names) - most} mục khác" if len(names) > most else "")
+
+
+def refusal_text(errors: list[Finding], action: str) -> str:
+    """Why an action waits: the blocking findings (the first five named), for «Hoàn thành», the bundle, the package."""
+    where = names_text([f"{f.place}: {f.message}" if f.place else f.message for f in errors])
+    return (f"Báo cáo còn {len(errors)} lỗi chưa sửa, chưa giải trình: {where}. Hãy sửa hoặc viết giải trình cho từng "
+            f"lỗi (xem bảng «Kiểm tra») trước khi {action}.")
+
+
+def done_refusal(findings: list[Finding], doc: dict, action: str = "đánh dấu «Hoàn thành»") -> str:
+    """Why the report cannot be «Hoàn thành» now ("" when it can): an unexplained error, or a required
+    indicator or text still blank."""
+    block = blocking(findings, doc)
+    if block:
+        return refusal_text(block, action)
+    blank = blank_required(findings)
+    if blank:
+        names = [f.place.rsplit(" › ", 1)[-1] for f in blank]
+        return (f"Chưa {action} được: còn {len(blank)} mục bắt buộc chưa có số liệu hoặc nội dung: "
+                f"{names_text(names)}.")
+    return ""
 
 
 def _fmt(v) -> str:
@@ -132,8 +200,9 @@ class _Validator:
                 self.derived(f, val)
                 continue
             raw = self.values.get(key)
-            if f.required and (raw is None or raw == ""):
-                self.add("error", key, "Chưa nhập (bắt buộc).", label=f.label)
+            if f.required and (raw is None or raw == ""):  # not reported: a warning, never an invented zero
+                what = "nội dung" if f.type in ("text", "longtext", "choice") else "số liệu"
+                self.add("warning", key, f"Chưa có {what}: {f.label}", rule=REQUIRED, label=f.label)
                 continue
             if raw is None or raw == "":
                 continue
@@ -236,7 +305,8 @@ class _Validator:
     def texts(self):
         for _ckey, b in self.tpl.blocks():
             if isinstance(b, TextBlock) and b.required and not (self.values.get(b.key) or "").strip():
-                self.add("error", b.key, "Chưa nhập nội dung (bắt buộc).", label=b.label or "Nội dung")
+                self.add("warning", b.key, f"Chưa có nội dung: {b.label or 'Nội dung'}", rule=REQUIRED,
+                         label=b.label or "Nội dung")
             if isinstance(b, DocumentsBlock):
                 for i, d in enumerate(self.values.get(b.key) or [], start=1):
                     if not (d.get("kind") or "").strip():
@@ -279,8 +349,13 @@ class _Validator:
             where = r.where or self.tpl.container_of(key)
         key = names[0] if names else (str(a["field"]) if r.kind == "in_period" else r.kind)
 
-        def emit(msg, label=None):
-            self.add(r.severity, key, r.message or msg, rule=r.kind, where=where, label=label)
+        def emit(msg, label=None, numbers=""):
+            """A template's own message is kept and followed by the computed numbers; else the built-in one."""
+            text = r.message or msg
+            if r.message and numbers:  # "… Phụ lục IV (24 thủ tục khác 25 thủ tục)."
+                m = r.message.rstrip()
+                text = f"{m.rstrip('.')} ({numbers})" + ("." if m.endswith(".") else "")
+            self.add(r.severity, key, text, rule=r.kind, where=where, label=label)
 
         ev = lambda src: expr.evaluate(str(src), self.env)  # noqa: E731
         if r.kind in ("le", "lt", "eq"):
@@ -291,17 +366,10 @@ class _Validator:
             if bad:
                 rel = {"le": "lớn hơn", "lt": "không nhỏ hơn", "eq": "khác"}[r.kind]
                 emit(f"{self.describe(a['left'])} ({_fmt(lv)}) {rel} {self.describe(a['right'])} ({_fmt(rv)}).",
-                     label=self.label_of(names[0]) if names else None)
+                     label=self.label_of(names[0]) if names else None,
+                     numbers=f"{self.amount(a['left'], lv)} {rel} {self.amount(a['right'], rv)}")
         elif r.kind == "sum":
-            parts = [ev(p) for p in a["parts"]]
-            tv = ev(a["total"])
-            if any(not isinstance(p, Decimal) for p in parts) or not isinstance(tv, Decimal):
-                return
-            s = sum(parts, Decimal(0))
-            if s != tv:
-                expr_txt = " + ".join(_fmt(p) for p in parts)
-                emit(f"Các phần cộng lại ({expr_txt} = {_fmt(s)}) khác tổng {self.describe(a['total'])} ({_fmt(tv)}).",
-                     label=self.label_of(str(a["total"])))
+            self.sum_rule(r, ev, emit)
         elif r.kind == "range":
             val = ev(a["value"])
             if not isinstance(val, Decimal):
@@ -309,7 +377,8 @@ class _Validator:
             lo, hi = a.get("min"), a.get("max")
             if (lo is not None and val < Decimal(str(lo))) or (hi is not None and val > Decimal(str(hi))):
                 rng = f"{fmt_number(lo) if lo is not None else '…'}–{fmt_number(hi) if hi is not None else '…'}"
-                emit(f"{self.describe(a['value'])} = {_fmt(val)} nằm ngoài khoảng {rng}.", label=self.label_of(key))
+                emit(f"{self.describe(a['value'])} = {_fmt(val)} nằm ngoài khoảng {rng}.", label=self.label_of(key),
+                     numbers=f"{self.amount(a['value'], val)}, ngoài khoảng {rng}")
         elif r.kind == "in_period":
             self.in_period(r, emit)
         elif r.kind == "table_count":
@@ -319,11 +388,49 @@ class _Validator:
             want = ev(a["equals"])
             if isinstance(want, Decimal) and Decimal(n) != want:
                 emit(f"Bảng «{tb.title or tb.label}» có {n} dòng «{a['value']}» ở cột «{col.label}», nhưng báo cáo ghi "
-                     f"{self.describe(a['equals'])} = {_fmt(want)}.", label=self.label_of(str(a["equals"])))
+                     f"{self.describe(a['equals'])} = {_fmt(want)}.", label=self.label_of(str(a["equals"])),
+                     numbers=f"bảng có {n} dòng «{a['value']}», báo cáo ghi {_fmt(want)}")
         elif r.kind == "check":
             ok = ev(a["expr"])
             if ok is False:
                 emit(f"Điều kiện «{a['expr']}» không thỏa.", label=self.check_label(a["expr"], names))
+
+    def sum_rule(self, r: Rule, ev, emit):
+        """Parts and their total. Blank parts are not reported, never zero: the parts given must not exceed the
+        total, and they must equal it only when every part is given and the rule is not `open` (open: the listed
+        parts need not be all of the total)."""
+        a = r.args
+        tv = ev(a["total"])
+        vals = [ev(p) for p in a["parts"]]
+        known = [(p, v) for p, v in zip(a["parts"], vals, strict=True) if isinstance(v, Decimal)]
+        if not isinstance(tv, Decimal) or not known:
+            return
+        s = sum((v for _p, v in known), Decimal(0))
+        complete = len(known) == len(vals)
+        total_txt = f"tổng {self.amount(a['total'], tv)}"
+        expr_txt = " + ".join(_fmt(v) for _p, v in known)
+        label = self.label_of(str(a["total"]))
+        if s > tv:
+            what = "Các phần cộng lại" if complete else "Các phần đã có số liệu cộng lại"
+            emit(f"{what} ({expr_txt} = {_fmt(s)}) lớn hơn tổng {self.describe(a['total'])} ({_fmt(tv)}).", label=label,
+                 numbers=f"{expr_txt} = {self.amount(a['total'], s)}, lớn hơn {total_txt}")
+        elif complete and not a.get("open") and s != tv:
+            emit(f"Các phần cộng lại ({expr_txt} = {_fmt(s)}) khác tổng {self.describe(a['total'])} ({_fmt(tv)}).",
+                 label=label, numbers=f"{expr_txt} = {self.amount(a['total'], s)}, khác {total_txt}")
+
+    def amount(self, src, val) -> str:
+        """A computed number as the officer reads it (1.234, 99,83%), with the unit of the field it comes from."""
+        node = expr.parse(str(src))
+        spec = None
+        if isinstance(node, expr.Name):
+            spec = self.tpl.field(node.path)
+            parts = node.path.split(".")
+            if spec is None and len(parts) == 3 and self.tpl.table(parts[0]) is not None:
+                spec = self.tpl.table(parts[0]).column(parts[2])
+        unit = (getattr(spec, "unit", "") or "") if spec is not None else ""
+        if spec is not None and spec.type in ("percent", "money") and not unit:
+            return format_value(spec, val)
+        return f"{_fmt(val)} {unit}" if unit else _fmt(val)
 
     def check_label(self, src, names: list[str]) -> str | None:
         """What a «check» finding points at, as the officer sees it: its first field or cell, else its first table."""

@@ -9,7 +9,8 @@ from nq57desk.gui.formctx import ERROR_COLOR, WARNING_COLOR
 
 from .conftest import make_report
 
-RULE = "Số hồ sơ thanh toán trực tuyến không thể lớn hơn tổng số giao dịch thanh toán."
+# the template's own message, followed by the computed numbers (issue 13)
+RULE = "Số hồ sơ thanh toán trực tuyến không thể lớn hơn tổng số giao dịch thanh toán (120 hồ sơ lớn hơn 100 hồ sơ)."
 
 
 def _panel_messages(win) -> list[str]:

@@ -226,28 +226,36 @@ def test_no_printer_offers_a_pdf(app, qtbot, tan_cuong, tmp_path, monkeypatch, d
     assert dialogs.seen[-1][0] == "info" and dialogs.seen[-1][3] == str(dlg.saved)
 
 
-def test_errors_allow_the_preview_but_refuse_print_and_pdf(app, qtbot, tan_cuong, tmp_path, monkeypatch, dialogs):
+def test_a_report_with_errors_previews_prints_and_saves_as_a_draft(app, qtbot, tan_cuong, tmp_path, monkeypatch,
+                                                                   dialogs):
+    """Issue 13: drafts always print (they used to be refused while errors remained)."""
     tpl, doc = tan_cuong
     doc = copy.deepcopy(doc)
     doc["values"]["nv_giao"] = -5
-    monkeypatch.setattr(printpreview, "make_printer", lambda name: pytest.fail("printed with errors"))
+    out, made = tmp_path / "printed.pdf", []
+
+    def fake_printer(name):
+        p = QPrinter(QPrinter.PrinterMode.HighResolution)
+        p.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        p.setOutputFileName(str(out))
+        made.append(p)
+        return p
+
+    monkeypatch.setattr(printpreview, "make_printer", fake_printer)
     monkeypatch.setattr(printdialog, "available_printers", lambda: (["HP"], "HP"))
-    monkeypatch.setattr(printpreview, "save_file", lambda *a, **k: pytest.fail("asked where to save with errors"))
+    monkeypatch.setattr(PrintDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
     dlg = PreviewDialog(tpl, doc)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
-    assert dlg.errors >= 1 and dlg.pages > 0  # the preview itself is there, marked DỰ THẢO (a draft)
+    assert dlg.errors >= 1 and dlg.pages > 0 and dlg.tree.draft  # the preview is there, marked DỰ THẢO (a draft)
     banner = dlg.findChild(QLabel, "errorLabel")
-    assert banner.isVisible() and "lỗi" in banner.text()
+    assert banner.isVisible() and f"còn {dlg.errors} lỗi" in banner.text() and "dự thảo" in banner.text()
     dlg.actions_["actPrint"].trigger()
-    dlg.actions_["actSavePdf"].trigger()
-    assert dlg.save_pdf(str(tmp_path / "x.pdf")) is None
-    assert [(k, t) for k, t, _x, _d in dialogs.seen] == [("error", "In báo cáo"), ("error", "Lưu PDF"),
-                                                         ("error", "Lưu PDF")]
-    assert all(f"còn {dlg.errors} lỗi" in x for _k, _t, x, _d in dialogs.seen)
-    assert "trước khi in" in dialogs.seen[0][2] and "trước khi lưu PDF" in dialogs.seen[1][2]
-    assert list(tmp_path.iterdir()) == []
+    assert made and dlg.printed > 0
+    assert dlg.save_pdf(str(tmp_path / "x.pdf")) == tmp_path / "x.pdf"
+    assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
+    assert not [k for k, *_ in dialogs.seen if k == "error"]
 
 
 def test_main_window_opens_the_projects_preview(win, qtbot, monkeypatch):
