@@ -120,3 +120,54 @@ def test_the_report_words_its_own_sentences():
     text = to_text(build(tpl, doc))
     assert "Niêm yết công khai 318 thủ tục hành chính tại Bộ phận Một cửa." in text
     assert key
+
+
+@pytest.mark.parametrize("tid", [t.id for t in latest_templates()])
+def test_a_blank_report_exports_docx_pdf_and_a_bundle_read_as_not_reported(tid, tmp_path, capsys):
+    """Every value blank: the DOCX and the PDF are made (DỰ THẢO), neither prints «…» nor a 0 the commune did not
+    type, and the upper level reads every figure of the bundle as «chưa báo cáo»."""
+    import shutil
+    import subprocess
+
+    from nq57desk.aggregate import collect, write_consolidated
+    from nq57desk.cli import main
+
+    tpl = Registry().get(tid)
+    kind = tpl.period_kinds[0]
+    period = {"kind": kind, "year": 2026, "number": _number(kind)}
+    if kind == "custom":
+        period.update(start="2026-01-01", end="2026-05-16")
+    data = tmp_path / "data"
+    from nq57desk.services import Desk
+
+    desk = Desk(data, start_backup=False)
+    try:
+        desk.save_profile({"commune_code": "05503"})
+        rid = desk.create_report(tid, period)
+    finally:
+        desk.close()
+    out = tmp_path / "out"
+    out.mkdir()
+    code = main(["--data-dir", str(data), "export", str(rid), "--docx", str(out / "r.docx"), "--pdf",
+                 str(out / "r.pdf"), "--xlsx", str(out / "r.xlsx")])
+    assert code == 0, capsys.readouterr()
+    from docx import Document
+
+    d = Document(out / "r.docx")
+    text = "\n".join(p.text for p in d.paragraphs) + "\n".join(c.text for t in d.tables for r in t.rows for c in r.cells)
+    assert "…" not in text.replace("Số:", "")
+    header = "\n".join(p.text for s in d.sections for p in s.header.paragraphs)
+    assert "DỰ THẢO" in header or "DỰ THẢO" in text
+    assert (out / "r.pdf").read_bytes()[:4] == b"%PDF"
+    if shutil.which("pdftotext"):
+        pdf = subprocess.run(["pdftotext", str(out / "r.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+        assert "DỰ THẢO" in pdf and "…" not in pdf
+    res = collect([out / "r.xlsx"], Registry())
+    assert [ln.status for ln in res.lines] == ["accepted"], [ln.message for ln in res.lines]
+    outs = write_consolidated(res, Registry(), tmp_path / "tong_hop.xlsx")
+    import openpyxl
+
+    wb = openpyxl.load_workbook(outs[0])
+    rows = [r for r in wb["Theo chỉ tiêu"].iter_rows(min_row=5, values_only=True) if r[1]]
+    assert all(r[5] in (0, None) for r in rows)  # no commune reported any figure …
+    assert not [r for r in rows if r[7] == 0]  # … and no area total reads 0
