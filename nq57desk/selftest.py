@@ -133,7 +133,9 @@ def _steps(run: _Run, tmp: Path, frozen: bool) -> None:
         if not tpls:
             raise RuntimeError("không có mẫu báo cáo nào")
         st["templates"] = tpls
-        return f"Nạp {len(tpls)} mẫu báo cáo ({', '.join(t.id for t in tpls)})"
+        ids = list(dict.fromkeys(t.id for t in tpls))
+        older = f"; {len(tpls) - len(ids)} phiên bản cũ giữ cho báo cáo đã lập" if len(tpls) > len(ids) else ""
+        return f"Nạp {len(ids)} mẫu báo cáo ({', '.join(ids)}{older})"
 
     def communes():
         from nq57desk.units import commune, communes

@@ -302,7 +302,7 @@ def test_templates_check(tmp_path, capsys):
     data = tmp_path / "data"
     assert main(["--data-dir", str(data), "templates", "--check", str(TEMPLATES / "tw-de-cuong.yaml")]) == 0
     out = capsys.readouterr().out
-    assert re.fullmatch(r"Mẫu hợp lệ: .+, \d+ mục, 13 chỉ tiêu\n", out), out
+    assert re.fullmatch(r"Mẫu hợp lệ: .+, \d+ mục, 14 chỉ tiêu\n", out), out
     from nq57desk import settings
 
     assert not settings.db_path(data).exists()  # no database is opened or created

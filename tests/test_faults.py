@@ -230,13 +230,14 @@ def test_injected_faults_leave_nothing_half_done(faulty_world, monkeypatch):
     doc_before = desk.document(rid)
     data_files = _tree(desk.data_dir)
     points = {}
-    for kind in KINDS:  # dry run: how many injectable points each operation has
-        inj = Injector()
-        with monkeypatch.context() as m:
-            _install(m, inj)
-            _run(desk, rid, kind, _target(out, kind, "dry"))
-        points[kind] = inj.count
-        _remove(_target(out, kind, "dry"))
+    for kind in KINDS:  # dry runs: how many injectable points each operation has, once the folders it keeps
+        for _ in range(2):  # (DATA/xuat/…) exist: a first run makes them, later runs do not
+            inj = Injector()
+            with monkeypatch.context() as m:
+                _install(m, inj)
+                _run(desk, rid, kind, _target(out, kind, "dry"))
+            points[kind] = inj.count
+            _remove(_target(out, kind, "dry"))
     rng = random.Random(2026)
     decks: dict[str, list[int]] = {}
 

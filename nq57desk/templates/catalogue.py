@@ -508,8 +508,8 @@ def build_group(key: str, codes: list[str], known: dict, cat: Catalogue, *, labe
         elif len(parts) == 1:
             rules.append(Rule("le", "error", {"left": parts[0], "right": total},
                               f"{labels} không thể lớn hơn {whole}."))
-        else:
-            rules.append(Rule("le", "error", {"left": " + ".join(parts), "right": total},
+        else:  # parts ≤ total: a sum rule left open, so the message shows each part ("222 + 170 = 392 …")
+            rules.append(Rule("sum", "error", {"parts": parts, "total": total, "open": True},
                               f"Tổng {labels} không thể lớn hơn {whole}."))
     block = FieldsBlock(kind="fields", key=key, label=label, fields=tuple(fields), lines=tuple(lines))
     return block, tuple(rules)

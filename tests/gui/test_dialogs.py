@@ -52,7 +52,7 @@ def test_profile_dialog_filters_without_diacritics(qtbot, qapp, tmp_path, dialog
         from nq57desk.settings import resources_dir
 
         if (resources_dir() / "demo" / "bao-cao-mau.json").exists():
-            assert d2.demo_id is not None and desk.document(d2.demo_id)["format"] == "nq57-report/1"
+            assert d2.demo_id is not None and desk.document(d2.demo_id)["format"] == "nq57-report/2"
         else:
             assert d2.demo_id is None
     finally:
