@@ -45,6 +45,16 @@ def rate_parts(formula: str | None):
     return None
 
 
+def area_total(how: str, values, num: Decimal, den: Decimal) -> Decimal | None:
+    """The whole area's figure: the communes' values summed, or a rate from the summed numerators and denominators
+    of the communes that gave both; None when no commune gave it (never 0)."""
+    if how == "sum":
+        return sum((v for _c, _n, v in values), Decimal(0)) if values else None
+    if how == "rate":
+        return num * 100 / den if den else None
+    return None
+
+
 @dataclass
 class Indicator:
     key: str
@@ -61,11 +71,7 @@ class Indicator:
 
     @property
     def total(self) -> Decimal | None:
-        if self.how == "sum":
-            return sum((v for _c, _n, v in self.values), Decimal(0)) if self.values else None
-        if self.how == "rate":
-            return self.num * 100 / self.den if self.den else None
-        return None
+        return area_total(self.how, self.values, self.num, self.den)
 
     def extreme(self, which: str) -> tuple[Decimal | None, list[str]]:
         if not self.values:
@@ -226,11 +232,7 @@ class CodeTotal:
 
     @property
     def total(self) -> Decimal | None:
-        if self.how == "sum":
-            return sum((v for _c, _n, v in self.values), Decimal(0)) if self.values else None
-        if self.how == "rate":
-            return self.num * 100 / self.den if self.den else None
-        return None
+        return area_total(self.how, self.values, self.num, self.den)
 
 
 def indicator_fields(tpl: Template) -> dict[str, object]:

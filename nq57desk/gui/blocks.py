@@ -104,8 +104,14 @@ def _hint_row(ctx: FormContext, b, area, lay) -> None:
         area.setFocus()
 
     use.clicked.connect(take)
+    button_row(lay, use)
+
+
+def button_row(lay, *buttons) -> None:
+    """Buttons on one line under a block, left-aligned."""
     row = QHBoxLayout()
-    row.addWidget(use)
+    for b in buttons:
+        row.addWidget(b)
     row.addStretch(1)
     lay.addLayout(row)
 
@@ -192,10 +198,7 @@ def fields_block(ctx: FormContext, b: FieldsBlock) -> QWidget:
             ctx.rebuild()
 
     edit.clicked.connect(open_lines)
-    row = QHBoxLayout()
-    row.addWidget(edit)
-    row.addStretch(1)
-    lay.addLayout(row)
+    button_row(lay, edit)
     if block_lines(b, ctx.session.doc):
         prev = QLabel()
         prev.setWordWrap(True)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nq57desk.gui.blocks import HINT_STYLE, block_editor
+from nq57desk.gui.blocks import HINT_STYLE, block_editor, button_row
 from nq57desk.gui.fields import date_input, line_input, lines_area, text_area
 from nq57desk.gui.formctx import FormContext
 from nq57desk.templates.model import Section, Template
@@ -81,10 +81,7 @@ def build_form(ctx: FormContext, titles: dict[str, str]) -> QWidget:
             add = QPushButton("Thêm phụ lục…")
             add.setObjectName("addAppendixButton")
             add.clicked.connect(acts.add_appendix)
-            row = QHBoxLayout()
-            row.addWidget(add)
-            row.addStretch(1)
-            lay.addLayout(row)
+            button_row(lay, add)
     elif tpl.appendix(key) is not None:
         a = tpl.appendix(key)
         from nq57desk.render.tree import appendix_note

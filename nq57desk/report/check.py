@@ -147,6 +147,9 @@ def check_document(doc: dict, tpl: Template) -> dict:
     if not is_int(doc["revision"]) or doc["revision"] < 1:
         raise DocumentError("«revision» phải là số nguyên ≥ 1", "revision")
     _check_replaces(doc.get("replaces"), doc["revision"])
+    for k in ("outline", "lines"):  # absent when the report has none: null is not a value here (as the schema says)
+        if k in doc and doc[k] is None:
+            raise DocumentError(f"«{k}» không được là null; bỏ hẳn khóa này nếu báo cáo không có", k)
     check_outline(doc.get("outline"), tpl)
     tpl = shape(tpl, doc)  # the values are those of the report's own outline (added blocks, hidden sections too)
     _check_lines(doc.get("lines"), tpl, doc)

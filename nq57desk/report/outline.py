@@ -247,11 +247,7 @@ def check_outline(o, tpl: Template) -> None:
             raise DocumentError(f"dàn ý có quá nhiều mục (tối đa {MAX_NODES})", "outline.sections")
         if depth >= MAX_DEPTH:
             raise DocumentError(f"dàn ý sâu quá {MAX_DEPTH} cấp đề mục", place)
-        if not isinstance(n, dict):
-            raise DocumentError("mỗi mục là một đối tượng {key, title, blocks, children}", place)
-        extra = set(n) - set(NODE_KEYS)
-        if extra:
-            raise DocumentError(f"không biết khóa {', '.join(sorted(map(str, extra)))}", place)
+        _object(n, NODE_KEYS, place, "mỗi mục là một đối tượng {key, title, blocks, children}")
         k = n.get("key")
         if not isinstance(k, str) or not KEY_RE.match(k):
             raise DocumentError(f"khóa mục «{k}» không hợp lệ", place)
@@ -300,11 +296,7 @@ def check_outline(o, tpl: Template) -> None:
             raise DocumentError("«outline.appendices» là danh sách phụ lục (tối đa 100)", "outline.appendices")
         for i, a in enumerate(apps):
             place = f"outline.appendices[{i}]"
-            if not isinstance(a, dict):
-                raise DocumentError("mỗi phụ lục là một đối tượng {key, label, title, blocks}", place)
-            extra = set(a) - set(APPENDIX_KEYS)
-            if extra:
-                raise DocumentError(f"không biết khóa {', '.join(sorted(map(str, extra)))}", place)
+            _object(a, APPENDIX_KEYS, place, "mỗi phụ lục là một đối tượng {key, label, title, blocks}")
             k = a.get("key")
             if not isinstance(k, str) or not KEY_RE.match(k) or k in seen_secs:
                 raise DocumentError(f"khóa phụ lục «{k}» không hợp lệ hoặc bị trùng", place)
@@ -328,6 +320,14 @@ def check_outline(o, tpl: Template) -> None:
     if unused:
         raise DocumentError(f"khối tự thêm không nằm trong mục nào: {', '.join(sorted(unused))}", "outline.blocks")
     shape(tpl, {"outline": o})  # every added block parses as a template block would (parsed once per outline)
+
+
+def _object(n, allowed, place: str, what: str) -> None:
+    if not isinstance(n, dict):
+        raise DocumentError(what, place)
+    extra = set(n) - set(allowed)
+    if extra:
+        raise DocumentError(f"không biết khóa {', '.join(sorted(map(str, extra)))}", place)
 
 
 def _check_title(title, place: str) -> str:
