@@ -22,8 +22,15 @@ import unicodedata
 from dataclasses import replace
 
 from nq57desk.errors import DocumentError, TemplateError
-from nq57desk.templates.loader import KEY_RE, parse_block
-from nq57desk.templates.model import MAX_DEPTH, NUMBER_STYLES, Appendix, FieldsBlock, Section, Template
+from nq57desk.templates.model import (
+    KEY_RE,
+    MAX_DEPTH,
+    NUMBER_STYLES,
+    Appendix,
+    FieldsBlock,
+    Section,
+    Template,
+)
 
 OUTLINE_KEYS = ("sections", "appendices", "appendix_heading", "blocks", "numbering")
 NODE_KEYS = ("key", "title", "hidden", "added", "blocks", "children")
@@ -87,6 +94,8 @@ def _added_blocks(tpl: Template, o: dict) -> tuple[dict, tuple]:
     """The blocks the report added, parsed as a template's are, and the catalogue's checks of its figure groups."""
     taken = _template_keys(tpl) | {n["key"] for n in _walk_nodes(o.get("sections") or [])}
     taken |= {a.get("key") for a in o.get("appendices") or [] if isinstance(a, dict)}
+    from nq57desk.templates.loader import parse_block  # YAML and the loader only when a report added a block
+
     known = {f.indicator: f for f in tpl.fields().values() if f.indicator}
     out, rules = {}, []
     for k, spec in (o.get("blocks") or {}).items():

@@ -13,6 +13,7 @@ from nq57desk.templates.model import (
     DEFAULT_ASSESSMENT,
     DOCUMENT_LAYOUTS,
     FIELD_TYPES,
+    KEY_RE,
     NUMBER_STYLES,
     PERIOD_KINDS,
     RULE_KINDS,
@@ -42,7 +43,6 @@ from nq57desk.templates.yamlsafe import LineDict, read_yaml
 from nq57desk.vn import nfc_deep
 
 FORMAT = "nq57-template/1"
-KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class _Ctx:

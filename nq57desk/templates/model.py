@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -13,6 +14,7 @@ NUMBER_STYLES = ("part", "part_roman", "upper", "roman", "arabic", "decimal", "p
 # a template or a report declares, numbering goes on down this ladder, so no two levels print alike.
 NUMBER_LADDER = ("part", "upper", "roman", "arabic", "decimal", "point", "dash", "plus")
 MAX_DEPTH = 6  # heading levels an outline may have
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # keys of sections, blocks and fields, in templates and added by reports
 PERIOD_KINDS = ("month", "quarter", "half", "year", "months", "custom", "cutoff", "none")
 SEVERITIES = ("error", "warning")
 RULE_KINDS = ("le", "lt", "eq", "sum", "range", "in_period", "table_count", "check")
