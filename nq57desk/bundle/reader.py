@@ -49,7 +49,7 @@ from nq57desk.bundle.format import (
 )
 from nq57desk.errors import DocumentError, NQError
 from nq57desk.report.document import check_document, loads, period_code
-from nq57desk.report.outline import shape
+from nq57desk.report.shaping import shape
 from nq57desk.templates.model import Template
 
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)

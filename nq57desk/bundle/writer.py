@@ -48,7 +48,7 @@ from nq57desk.render.tree import HeaderCell, Table, build, to_text
 from nq57desk.report.derive import ReportEnv, is_computed
 from nq57desk.report.document import STATUS_VI, context_of, dumps, period_code, period_label, period_title
 from nq57desk.report.kinds import handler
-from nq57desk.report.outline import shape
+from nq57desk.report.shaping import shape
 from nq57desk.templates.model import FieldsBlock, TableBlock, Template
 from nq57desk.templates.numbering import section_paths
 from nq57desk.vn import doc_number, fmt_date, month_only, month_str, to_plain

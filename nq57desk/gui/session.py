@@ -13,7 +13,7 @@ from nq57desk.gui.qtutil import hhmm
 from nq57desk.gui.workers import run_async, serial_pool
 from nq57desk.report.derive import ReportEnv, derived_values
 from nq57desk.report.document import context_of
-from nq57desk.report.outline import shape
+from nq57desk.report.shaping import shape
 from nq57desk.templates.numbering import section_paths
 from nq57desk.validation import Finding, done_refusal, validate
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from nq57desk.report.derive import ReportEnv, block_lines, format_value, render_line
 from nq57desk.report.document import context_of, fill_placeholders
 from nq57desk.report.kinds import handler
-from nq57desk.report.outline import shape
+from nq57desk.report.shaping import shape
 from nq57desk.templates.model import (
     AppendixRefBlock,
     AssessmentBlock,

@@ -23,7 +23,7 @@ from nq57desk.report.document import (
     period_label,
     refuse_surrogates,
 )
-from nq57desk.report.outline import check_outline, shape
+from nq57desk.report.shaping import check_outline, shape
 from nq57desk.templates.model import (
     PERIOD_KINDS,
     AppendixRefBlock,

@@ -16,7 +16,7 @@ from nq57desk.errors import os_error_vi as os_error_vi  # re-export: the one tra
 from nq57desk.report import document as rdoc
 from nq57desk.report import outline
 from nq57desk.report.carry import carry_forward
-from nq57desk.report.outline import shape
+from nq57desk.report.shaping import shape
 from nq57desk.safety import lock
 from nq57desk.safety.backup import (
     BackupInfo,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from nq57desk.report.outline import shape
+from nq57desk.report.shaping import shape
 from nq57desk.templates import Template
 
 

@@ -11,7 +11,7 @@ from nq57desk.report.check import is_month
 from nq57desk.report.derive import ReportEnv, format_value
 from nq57desk.report.document import context_of, fill_placeholders
 from nq57desk.report.kinds import handler
-from nq57desk.report.outline import shape
+from nq57desk.report.shaping import shape
 from nq57desk.templates import expr
 from nq57desk.templates.model import (
     NUMERIC_TYPES,
