@@ -34,6 +34,12 @@ def unikey(widget, telex: str, erase: int, composed: str) -> None:
     vtype(widget, composed)
 
 
+def panel_messages(win) -> list[str]:
+    """The messages the «Kiểm tra» panel lists, top to bottom."""
+    t = win.checks.tree
+    return [t.topLevelItem(i).text(2) for i in range(t.topLevelItemCount())]
+
+
 def golden(name: str):
     """(template, document) of one golden report in tests/fixtures/reports."""
     from nq57desk.report.document import loads

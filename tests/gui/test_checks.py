@@ -8,14 +8,10 @@ from PySide6.QtWidgets import QApplication
 from nq57desk.gui.formctx import ERROR_COLOR, WARNING_COLOR
 
 from .conftest import make_report
+from .helpers import panel_messages
 
 # the template's own message, followed by the computed numbers (issue 13)
 RULE = "Số hồ sơ thanh toán trực tuyến không thể lớn hơn tổng số giao dịch thanh toán (120 hồ sơ lớn hơn 100 hồ sơ)."
-
-
-def _panel_messages(win) -> list[str]:
-    t = win.checks.tree
-    return [t.topLevelItem(i).text(2) for i in range(t.topLevelItemCount())]
 
 
 def test_rule_violation_appears_and_disappears(win, qtbot, gui_desk):
@@ -28,8 +24,8 @@ def test_rule_violation_appears_and_disappears(win, qtbot, gui_desk):
     qtbot.keyClicks(total, "100")
     online.setFocus()
     qtbot.keyClicks(online, "120")
-    qtbot.waitUntil(lambda: RULE in _panel_messages(win), timeout=2000)
-    row = _panel_messages(win).index(RULE)
+    qtbot.waitUntil(lambda: RULE in panel_messages(win), timeout=2000)
+    row = panel_messages(win).index(RULE)
     item = win.checks.tree.topLevelItem(row)
     assert item.text(0) == "Lỗi"
     assert "b) Chính quyền số" in item.text(1)
@@ -45,7 +41,7 @@ def test_rule_violation_appears_and_disappears(win, qtbot, gui_desk):
     online = ed.ctx.widgets["tt_online"]
     online.selectAll()
     qtbot.keyClicks(online, "90")
-    qtbot.waitUntil(lambda: RULE not in _panel_messages(win), timeout=2000)
+    qtbot.waitUntil(lambda: RULE not in panel_messages(win), timeout=2000)
     assert ERROR_COLOR not in online.styleSheet()
 
 

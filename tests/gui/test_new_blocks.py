@@ -10,7 +10,7 @@ from nq57desk.render.tree import build, to_text
 from nq57desk.validation import validate
 
 from .conftest import make_report
-from .helpers import backspace, vtype
+from .helpers import backspace, panel_messages, vtype
 
 
 def _type(w, text):
@@ -29,11 +29,6 @@ def _add(win, qtbot, cls, key):
     _editor(win, cls).add_button.click()
     qtbot.waitUntil(lambda: key in win.editor.ctx.widgets, timeout=2000)
     return win.editor.ctx.widgets
-
-
-def _messages(win) -> list[str]:
-    t = win.checks.tree
-    return [t.topLevelItem(i).text(2) for i in range(t.topLevelItemCount())]
 
 
 def test_amount_list_editor(win, qtbot, gui_desk):
@@ -57,7 +52,7 @@ def test_amount_list_editor(win, qtbot, gui_desk):
     total = w["kinh_phi.total"]
     _type(total, "390.000.000")
     msg = "Tổng 390.000.000 đồng khác 200.000.000 + 130.000.000 + 50.000.000 = 380.000.000 đồng."
-    qtbot.waitUntil(lambda: msg in _messages(win), timeout=3000)
+    qtbot.waitUntil(lambda: msg in panel_messages(win), timeout=3000)
     # Unikey's Backspace works in a cell: "bộ" → "bột" typed then erased back
     unit = ed.ctx.widgets["kinh_phi.items[1].unit"]
     unit.setFocus()
@@ -73,7 +68,7 @@ def test_amount_list_editor(win, qtbot, gui_desk):
     neg.selectAll()
     vtype(neg, "60.000.000")
     neg.editingFinished.emit()
-    qtbot.waitUntil(lambda: msg not in _messages(win), timeout=3000)
+    qtbot.waitUntil(lambda: msg not in panel_messages(win), timeout=3000)
     win.session.flush()
     doc = gui_desk.document(rid)
     v = doc["values"]["kinh_phi"]
@@ -111,7 +106,7 @@ def test_task_progress_editor(win, qtbot, gui_desk):
     for k, x in (("assigned", "16"), ("done", "16"), ("in_progress", "16")):
         _type(w[f"tien_do_nhiem_vu[2].{k}"], x)
     msg = "16 đã hoàn thành + 16 đang thực hiện = 32, vượt 16 nhiệm vụ được giao."
-    qtbot.waitUntil(lambda: msg in _messages(win), timeout=3000)
+    qtbot.waitUntil(lambda: msg in panel_messages(win), timeout=3000)
     tasks_ed = _editor(win, TasksEditor)
     assert tasks_ed.rates[1].text() == "100%"
     assert "28 nhiệm vụ" in tasks_ed.total.text()
@@ -125,7 +120,7 @@ def test_task_progress_editor(win, qtbot, gui_desk):
     # removing the wrong row takes its finding away
     tasks_ed.remove(1)
     qtbot.waitUntil(lambda: "tien_do_nhiem_vu[2].name" not in win.editor.ctx.widgets, timeout=2000)
-    qtbot.waitUntil(lambda: msg not in _messages(win), timeout=3000)
+    qtbot.waitUntil(lambda: msg not in panel_messages(win), timeout=3000)
     win.session.flush()
     assert len(gui_desk.document(rid)["values"]["tien_do_nhiem_vu"]) == 1
     assert isinstance(_editor(win, TasksEditor).total, QLabel)
