@@ -49,7 +49,7 @@ from nq57desk.report.derive import ReportEnv, is_computed
 from nq57desk.report.document import STATUS_VI, context_of, dumps, period_code, period_label, period_title
 from nq57desk.report.kinds import handler
 from nq57desk.report.shaping import shape
-from nq57desk.templates.model import FieldsBlock, TableBlock, Template
+from nq57desk.templates.model import TableBlock, Template, fields_of
 from nq57desk.templates.numbering import section_paths
 from nq57desk.vn import doc_number, fmt_date, month_only, month_str, to_plain
 
@@ -168,11 +168,10 @@ def scalar_fields(tpl: Template):
     two places (a figure group reusing the template's field) is listed once, where it first appears."""
     seen: set[str] = set()
     for ckey, b in tpl.blocks():
-        if isinstance(b, FieldsBlock):
-            for f in b.fields:
-                if f.key not in seen:
-                    seen.add(f.key)
-                    yield ckey, f
+        for f in fields_of(b):
+            if f.key not in seen:
+                seen.add(f.key)
+                yield ckey, f
 
 
 def field_value(f, v):

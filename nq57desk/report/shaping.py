@@ -27,9 +27,9 @@ from nq57desk.templates.model import (
     MAX_DEPTH,
     NUMBER_STYLES,
     Appendix,
-    FieldsBlock,
     Section,
     Template,
+    fields_of,
 )
 
 OUTLINE_KEYS = ("sections", "appendices", "appendix_heading", "blocks", "numbering")
@@ -48,6 +48,7 @@ ADDABLE_KINDS = {
     "assessment": "Đánh giá (ưu điểm, tồn tại, nguyên nhân khách quan, chủ quan …)",
     "amounts": "Danh sách kinh phí, trang thiết bị (các khoản và tổng, đồng)",
     "tasks": "Tiến độ nhiệm vụ (giao, hoàn thành, đúng hạn, quá hạn …)",
+    "table": "Bảng tự tạo (các cột, nhóm cột)…",
     "figures": "Nhóm số liệu từ danh mục chỉ tiêu…",
 }
 
@@ -85,8 +86,7 @@ def template_keys(tpl: Template) -> set[str]:
     keys = {s.key for _a, s in tpl.walk_sections()} | {a.key for a in tpl.appendices}
     for _c, b in tpl.blocks():
         keys.add(b.key)
-        if isinstance(b, FieldsBlock):
-            keys.update(f.key for f in b.fields)
+        keys.update(f.key for f in fields_of(b))
     return keys
 
 
@@ -106,9 +106,9 @@ def _added_blocks(tpl: Template, o: dict) -> tuple[dict, tuple]:
             raise DocumentError(f"khối tự thêm «{k}»: {e.problem}", f"outline.blocks.{k}") from None
         rules += extra
         taken.add(k)
-        if isinstance(out[k], FieldsBlock):
-            taken.update(f.key for f in out[k].fields)
-            known.update({f.indicator: f for f in out[k].fields if f.indicator and f.indicator not in known})
+        figures = fields_of(out[k])
+        taken.update(f.key for f in figures)
+        known.update({f.indicator: f for f in figures if f.indicator and f.indicator not in known})
     return out, tuple(rules)
 
 

@@ -145,6 +145,8 @@ class Column:
     decimals: int | None = None
     cumulative_of: str | None = None
     total: bool = False  # summed in the total row
+    indicator: str | None = None  # numeric column: its total is this catalogue figure of the report
+    counts: tuple[tuple[str, str], ...] = ()  # text column: (cell text, code): the rows holding it count that figure
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,8 @@ class TableBlock(Block):
     groups: tuple[tuple[str, str], ...] = ()  # free rows grouped under fixed group headings (key, "I|label")
     total_label: str = ""  # non-empty: a total row summing the `total` columns
     landscape: bool = False
+    rows_indicator: str | None = None  # the number of rows is this catalogue figure («12 nhiệm vụ được giao»)
+    figures: tuple[Field, ...] = ()  # computed figures the table gives the report (catalogue.table_figures)
 
     @property
     def fixed(self) -> bool:
@@ -178,6 +182,15 @@ class TableBlock(Block):
         for r in self.rows or ():
             if r.kind == "row":
                 yield r
+
+
+def fields_of(b: Block) -> tuple[Field, ...]:
+    """The figures a block gives the report: a fields block's fields, the figures a table's rows count or add up."""
+    if isinstance(b, FieldsBlock):
+        return b.fields
+    if isinstance(b, TableBlock):
+        return b.figures
+    return ()
 
 
 @dataclass(frozen=True)
@@ -311,10 +324,9 @@ class Template:
             for ckey, b in self.blocks():
                 blocks[b.key] = b
                 where[b.key] = ckey
-                if isinstance(b, FieldsBlock):
-                    for f in b.fields:
-                        fields[f.key] = f
-                        where[f.key] = ckey
+                for f in fields_of(b):
+                    fields[f.key] = f
+                    where[f.key] = ckey
             idx = {"blocks": blocks, "fields": fields, "where": where}
             object.__setattr__(self, "_idx", idx)
         return idx
