@@ -543,8 +543,13 @@ def table_figures(table: str, title: str, columns, rows_code: str | None, known:
     binds += [(c, code, f"count({table}, {c.key}, '{text}')") for c in columns for text, code in c.counts]
     if rows_code:
         binds.append((None, rows_code, f"rows({table})"))
+    seen: set[str] = set()
     for col, code, formula in binds:
         ind = cat.get(code)
+        if code in seen:
+            problems.append(f"{name}: chỉ tiêu «{code}» gắn với hai chỗ trong cùng một bảng")
+            continue
+        seen.add(code)
         cname = " › ".join((*col.group, col.label or col.key)) if col is not None else ""
         where = f"cột «{cname}»" if col is not None else "số dòng"
         if ind is None or ind.rate:
