@@ -10,13 +10,12 @@ import pytest
 
 from nq57desk.render.docx import export_docx
 from nq57desk.report import outline as ops
+from nq57desk.report.derive import derived_values
 from nq57desk.report.document import check_document
 from nq57desk.templates import Registry
 from nq57desk.validation import validate
 
 from .conftest import ROOT
-from nq57desk.report.derive import derived_values
-
 from .helpers.seedentry import Figures, TableEntry, enter, parse, period_of
 
 SEEDS = ROOT.parent / "shared" / "seeds"
