@@ -49,6 +49,7 @@ from nq57desk.report.derive import ReportEnv, is_computed
 from nq57desk.report.document import STATUS_VI, context_of, dumps, period_code, period_label, period_title
 from nq57desk.report.kinds import handler
 from nq57desk.report.shaping import shape
+from nq57desk.templates.fieldtypes import shown_unit
 from nq57desk.templates.model import TableBlock, Template, fields_of
 from nq57desk.templates.numbering import section_paths
 from nq57desk.vn import doc_number, fmt_date, month_only, month_str, to_plain
@@ -188,7 +189,7 @@ def field_value(f, v):
 
 
 def unit_of(f) -> str:
-    return f.unit or {"money": "đồng", "percent": "%"}.get(f.type, "")
+    return shown_unit(f.type, f.unit)
 
 
 def _figures_sheet(ws, tpl: Template, doc: dict) -> None:

@@ -22,6 +22,7 @@ from nq57desk.gui.qtutil import icon
 from nq57desk.gui.textwidgets import combo
 from nq57desk.report.derive import block_lines, is_computed, render_line
 from nq57desk.report.document import hint_text
+from nq57desk.templates.fieldtypes import shown_unit
 from nq57desk.templates.model import (
     AppendixRefBlock,
     AssessmentBlock,
@@ -208,8 +209,7 @@ def fields_grid(ctx: FormContext, fields: tuple[Field, ...], path_of, key_of) ->
                 w.setToolTip(f.help)
         lab.setBuddy(w)
         # a computed rate already reads "58,33%": a "%" beside it would say it twice
-        unit = QLabel(f.unit if f.type not in ("money", "percent") else
-                      ("đồng" if f.type == "money" else ("" if computed else "%")))
+        unit = QLabel("" if computed and f.type == "percent" else shown_unit(f.type, f.unit))
         unit.setStyleSheet(HINT_STYLE)
         align = Qt.AlignTop if f.type == "longtext" else Qt.AlignVCenter
         grid.addWidget(lab, row, 0, align)

@@ -24,17 +24,12 @@ from PySide6.QtWidgets import (
 
 from nq57desk.gui.figuregroup import catalogue_of
 from nq57desk.gui.qtutil import error
+from nq57desk.templates.catalogue import TABLE_FIGURE_TYPES
+from nq57desk.templates.fieldtypes import TYPES
 
-# the column kinds an officer picks, as the form and the DOCX treat them (templates/model.py COLUMN_TYPES)
-KINDS = (
-    ("text", "Chữ"),
-    ("integer", "Số nguyên"),
-    ("decimal", "Số thập phân"),
-    ("money", "Số tiền (đồng)"),
-    ("percent", "Tỷ lệ (%)"),
-    ("date", "Ngày"),
-)
-NUMERIC = ("integer", "decimal", "money")  # the kinds whose column total can be a catalogue figure
+# the column kinds an officer picks (nq57desk/templates/fieldtypes.py names them)
+KINDS = tuple((k, TYPES[k].label) for k in ("text", "integer", "decimal", "money", "percent", "date"))
+NUMERIC = TABLE_FIGURE_TYPES  # the kinds whose column total can be a catalogue figure
 NONE = "(không)"
 MAX_COLUMNS = 30
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nq57desk.errors import NQError, TemplateError
+from nq57desk.templates.fieldtypes import shown_unit
 
 FORMAT = "nq57-catalogue/1"
 TYPES = ("integer", "money", "percent", "decimal")
@@ -71,7 +72,7 @@ class Indicator:
 
     @property
     def shown_unit(self) -> str:
-        return self.unit or {"money": "đồng", "percent": "%"}.get(self.type, "")
+        return shown_unit(self.type, self.unit)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-FIELD_TYPES = ("integer", "decimal", "percent", "money", "date", "text", "longtext", "choice", "yesno", "measure")
-NUMERIC_TYPES = ("integer", "decimal", "percent", "money")
-COLUMN_TYPES = FIELD_TYPES + ("stt",)
+from nq57desk.templates.fieldtypes import COLUMN_TYPES, FIELD_TYPES, NUMERIC_TYPES  # noqa: F401 - read from here too
+
 NUMBER_STYLES = ("part", "part_roman", "upper", "roman", "arabic", "decimal", "point", "dash", "plus", "none")
 # The Decree-30 order of heading levels the reports use (Phần / A. / I. / 1. / 1.1. / a) / - / +): past the levels
 # a template or a report declares, numbering goes on down this ladder, so no two levels print alike.
