@@ -94,14 +94,16 @@ def _added_blocks(tpl: Template, o: dict) -> tuple[dict, tuple]:
     """The blocks the report added, parsed as a template's are, and the catalogue's checks of its figure groups."""
     taken = template_keys(tpl) | {n["key"] for n in walk_nodes(o.get("sections") or [])}
     taken |= {a.get("key") for a in o.get("appendices") or [] if isinstance(a, dict)}
+    from nq57desk.templates.catalogue import by_stamp
     from nq57desk.templates.loader import parse_block  # YAML and the loader only when a report added a block
 
+    catalogue = by_stamp(tpl.catalogue)
     known = {f.indicator: f for f in tpl.fields().values() if f.indicator}
     out, rules = {}, []
     for k, spec in (o.get("blocks") or {}).items():
         spec = dict(spec, key=k)
         try:
-            out[k], extra = parse_block(spec, f"khối «{k}»", taken - {k}, known=known)
+            out[k], extra = parse_block(spec, f"khối «{k}»", taken - {k}, known=known, catalogue=catalogue)
         except TemplateError as e:
             raise DocumentError(f"khối tự thêm «{k}»: {e.problem}", f"outline.blocks.{k}") from None
         rules += extra

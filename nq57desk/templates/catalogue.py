@@ -396,6 +396,13 @@ def catalogue_paths(data_dir: str | Path | None) -> list[Path]:
 
 
 _FOLDER_CACHE: dict[tuple, Catalogue] = {}
+_BY_STAMP: dict[str, Catalogue] = {}  # every data folder catalogue read in this process, by its stamp
+
+
+def by_stamp(stamp: str) -> Catalogue | None:
+    """The catalogue a template was read with (Template.catalogue), so a report's added figure groups and tables
+    find the province's own indicators too; None for the shipped one or one not read in this process."""
+    return _BY_STAMP.get(stamp) if stamp else None
 
 
 def catalogue_for(data_dir: str | Path | None) -> Catalogue:
@@ -409,11 +416,12 @@ def catalogue_for(data_dir: str | Path | None) -> Catalogue:
         cat = load_catalogue(paths)
         _FOLDER_CACHE.clear()
         _FOLDER_CACHE[key] = cat
+        _BY_STAMP[cat.stamp] = cat
     return cat
 
 
 __all__ = ["Catalogue", "CatalogueError", "Indicator", "Relation", "load_catalogue", "default_catalogue",
-           "catalogue_for", "catalogue_paths", "shipped_path"]
+           "catalogue_for", "catalogue_paths", "shipped_path", "by_stamp"]
 
 
 # -- figure groups --------------------------------------------------------------------------------------------------

@@ -552,6 +552,7 @@ def _parse(text: str, source: str, catalogue=None) -> Template:
         kinh_gui=tuple(kg) if kg is not None else None, numbering=numbering, intro=intro, sections=sections,
         closing=closing, appendices=tuple(appendices),
         appendix_heading=_opt(ctx, data, "appendix_heading", "đầu tệp", str, ""), rules=rules, source=source,
+        catalogue=getattr(catalogue, "stamp", "") or "",
     )
     check_references(tpl, ctx.source, ctx.lines)
     return tpl

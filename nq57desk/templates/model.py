@@ -255,6 +255,7 @@ class Template:
     appendix_heading: str = ""  # one heading above all appendices ("CÁC PHỤ LỤC CHI TIẾT"); empty: none
     rules: tuple[Rule, ...] = ()
     source: str = ""
+    catalogue: str = ""  # stamp of the data folder's catalogue it was read with ("": the shipped one)
 
     def visible(self) -> Template:
         """This template without the sections a report hides: what is printed, checked and sent upward."""
