@@ -308,3 +308,36 @@ def test_free_table_defined_by_the_officer_checks_its_figures(win, qtbot, gui_de
     assert win.session.tpl.block(table.key) is None
     win.undo()
     assert win.session.tpl.block(table.key) is not None
+
+
+def test_drag_a_section_in_the_tree_moves_it_in_the_outline(win, qtbot, gui_desk, dialogs):
+    """A drop on the navigation tree moves the section in the report's outline (one undo step); a drop on an item
+    that is not a section of the outline («Phần mở đầu») changes nothing."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDropEvent
+
+    rid = _report(gui_desk)
+    win.open_report(rid)
+    ed, tree = win.editor, win.editor.tree
+
+    def drop(src: str, onto: str) -> None:
+        tree.setCurrentItem(ed.items[src])
+        item = ed.items.get(onto) or next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                                          if tree.topLevelItem(i).text(0) == onto)
+        pos = QPointF(tree.visualItemRect(item).center())
+        ev = QDropEvent(pos, Qt.MoveAction, tree.mimeData([ed.items[src]]), Qt.LeftButton, Qt.NoModifier)
+        tree.dropEvent(ev)
+
+    def parent_of(key):
+        return next((a[-1].key if a else None) for a, s in win.session.tpl.walk_sections() if s.key == key)
+
+    before = [s.key for s in win.session.tpl.sections]
+    assert tree.dropIndicatorPosition() == tree.DropIndicatorPosition.OnItem
+    drop("danh_gia", "chi_dao")  # dropped on «chi_dao»: it becomes its last sub-section
+    assert parent_of("danh_gia") == "chi_dao" and "danh_gia" not in [s.key for s in win.session.tpl.sections]
+    assert ed.items["danh_gia"].parent() is ed.items["chi_dao"]  # the tree is rebuilt from the outline
+    after = [s.key for s in win.session.tpl.sections]
+    drop("chi_dao", "Phần mở đầu")  # not a section of the outline: nothing moves
+    assert [s.key for s in win.session.tpl.sections] == after
+    win.undo()
+    assert [s.key for s in win.session.tpl.sections] == before and parent_of("danh_gia") is None
