@@ -35,6 +35,15 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+def same_words(a, b) -> bool:
+    """Two cell texts say the same thing: «Đã hoàn thành.» and «đã  hoàn thành» count alike (case, spaces and a
+    closing mark differ as officers type them; the words and their accents do not)."""
+    def norm(x) -> str:
+        return " ".join(nfc(str(x or "")).casefold().split()).rstrip(".;:,!").strip()
+
+    return norm(a) == norm(b)
+
+
 def _quantize(value, decimals: int) -> Decimal:
     d = Decimal(str(value))
     q = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)

@@ -114,3 +114,12 @@ def test_fast_grouping_examples():
     assert vn.fmt_number(0) == "0" and vn.fmt_number(0, 2) == "0,00"
     assert vn.fmt_number(72.5, 2) == "72,50"
     assert vn.fmt_number(Decimal("0.125")) == "0,125"
+
+
+def test_same_words_as_officers_type_them():
+    from nq57desk.vn import same_words
+
+    assert same_words("Đã hoàn thành", "đã  hoàn thành.")
+    assert same_words("Đã hoàn thành", "Đa\u0303 hoàn thành")  # NFD from a paste
+    assert not same_words("Đã hoàn thành", "Da hoan thanh")  # the accents are the words
+    assert not same_words("Đã hoàn thành", "Chưa hoàn thành")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from nq57desk.errors import NQError
+from nq57desk.vn import same_words
 
 
 class ExprError(NQError):
@@ -349,7 +350,7 @@ def _call(node: Call, env: Env):
         cells = [str(r.get(col) or "").strip() for r in env.table_rows(args[0].path)]
         if not any(cells):
             return None
-        return Decimal(sum(1 for c in cells if c == str(want).strip()))
+        return Decimal(sum(1 for c in cells if c and same_words(c, want)))
     if fn == "colsum":
         col = args[1].path
         vals = [_num(r.get(col)) for r in env.table_rows(args[0].path)]

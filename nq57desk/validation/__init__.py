@@ -28,7 +28,7 @@ from nq57desk.templates.model import (
 from nq57desk.templates.numbering import section_paths
 from nq57desk.validation.periods import check_stale_periods
 from nq57desk.validation.stated import stated_findings
-from nq57desk.vn import fmt_date, fmt_number, month_only, month_str, parse_date
+from nq57desk.vn import fmt_date, fmt_number, month_only, month_str, parse_date, same_words
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 REQUIRED = "required"  # the rule kind of a required field or text left blank
@@ -385,7 +385,7 @@ class _Validator:
         elif r.kind == "table_count":
             tb = self.tpl.table(str(a["table"]))
             col = tb.column(str(a["column"]))
-            n = sum(1 for row in self.env.table_rows(tb.key) if str(row.get(col.key) or "").strip() == str(a["value"]).strip())
+            n = sum(1 for row in self.env.table_rows(tb.key) if same_words(row.get(col.key), a["value"]))
             want = ev(a["equals"])
             if isinstance(want, Decimal) and Decimal(n) != want:
                 emit(f"Bảng «{tb.title or tb.label}» có {n} dòng «{a['value']}» ở cột «{col.label}», nhưng báo cáo ghi "
