@@ -67,6 +67,10 @@ class FreeTableDialog(QDialog):
         self.grid = QTableWidget(0, 4)
         self.grid.setObjectName("tableColumns")
         self.grid.setHorizontalHeaderLabels(["Tên cột", "Nhóm cột (nếu có)", "Kiểu", "Tổng cột là chỉ tiêu"])
+        self.grid.horizontalHeaderItem(1).setToolTip("Tiêu đề chung in trên các cột liền nhau có cùng nhóm. Hai tầng "
+                                                     "tiêu đề: viết «Tầng trên › Tầng dưới».")
+        self.grid.horizontalHeaderItem(3).setToolTip("Cột số có tổng là một chỉ tiêu của danh mục: được kiểm tra với "
+                                                     "số đã ghi ở mục khác, hoặc gửi lên cấp trên theo mã chỉ tiêu.")
         hh = self.grid.horizontalHeader()
         hh.setSectionResizeMode(0, QHeaderView.Stretch)
         hh.setSectionResizeMode(1, QHeaderView.Stretch)
