@@ -51,6 +51,7 @@ import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,6 +146,8 @@ def launch(cmd: list[str], env: dict, marks: tuple[str, ...], prefix: list[str] 
     p = subprocess.Popen([*(prefix or []), *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
                          encoding="utf-8")
     out: dict[str, float] = {}
+    watchdog = threading.Timer(120, p.kill)  # a child that never quits would hang the read below
+    watchdog.start()
     try:
         for line in p.stdout:
             key = line.split("=", 1)[0].strip()
@@ -163,6 +166,7 @@ def launch(cmd: list[str], env: dict, marks: tuple[str, ...], prefix: list[str] 
         else:
             p.wait(timeout=60)
     finally:
+        watchdog.cancel()
         if p.poll() is None:
             p.kill()
             p.wait()
