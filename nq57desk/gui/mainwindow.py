@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from nq57desk import __version__
 from nq57desk.errors import NQError
-from nq57desk.gui.qtutil import ask, child, error, icon, info, load_ui, open_settings
+from nq57desk.gui.qtutil import ask, child, error, icon, info, load_ui, open_settings, shortcut_tip
 
 # The editor, the session and the form builder (templates, derive, validation …) are imported when the first
 # report opens, after the window is on screen.
@@ -130,6 +130,11 @@ class MainWindow(QMainWindow):
         from nq57desk.gui import maintenance
 
         maintenance.install(self)  # Tệp › Sao lưu / Khôi phục / Xuất nhật ký
+        from nq57desk.gui import guide
+
+        guide.install(self)  # Trợ giúp › Hướng dẫn sử dụng (F1)
+        for act in self.act.values():
+            shortcut_tip(act)
         tb = child(self, QToolBar, "toolBar")
         tb.setIconSize(QSize(20, 20))
         for name in ("actUndo", "actRedo", "actFind", "actHistory"):
