@@ -31,6 +31,13 @@ PERIOD_VI = {"month": "Tháng", "quarter": "Quý", "half": "6 tháng", "year": "
 TOP_ORDER = ("format", "template", "commune", "period", "header", "outline", "lines", "values", "carried", "recipients",
              "signature", "status", "revision", "replaces")
 DOC_FIELDS = ("kind", "number", "date", "issuer", "subject")
+DEMO_REFUSAL = ("Đây là báo cáo mẫu, chỉ để xem thử cách làm: không {action} được. Hãy tạo báo cáo của đơn vị "
+                "(«Tạo báo cáo mới…») và xóa báo cáo mẫu («Báo cáo › Xóa báo cáo mẫu»).")
+
+
+def is_demo(doc: dict) -> bool:
+    """The app's demo report (resources/demo/bao-cao-mau.json carries `"demo": true`): shown as one, never sent."""
+    return doc.get("demo") is True
 
 
 # -- periods ------------------------------------------------------------------------------------------------

@@ -546,7 +546,10 @@ class Desk:
 
     @staticmethod
     def refuse_blocking(tpl, doc, action: str) -> None:
-        """What goes to the upper level waits until every error is fixed or has a giải trình (validation.blocking)."""
+        """What goes to the upper level waits until every error is fixed or has a giải trình (validation.blocking);
+        the demo report never goes."""
+        if rdoc.is_demo(doc):
+            raise NQError(rdoc.DEMO_REFUSAL.format(action=action))
         block = blocking(validate(tpl, doc), doc)
         if block:
             raise NQError(refusal_text(block, action))
