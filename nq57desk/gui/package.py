@@ -102,7 +102,7 @@ class PackageDialog(QDialog):
             return
         self.target.setText(f"Lưu vào: {dest}")
         stem = bundle_filename(self.session.doc)[: -len(".xlsx")]
-        self.names.setText(f"Tên tệp: {stem}.docx, {stem}.xlsx, manifest.json"
+        self.names.setText(f"Các tệp: {stem}.docx (báo cáo Word), {stem}.xlsx (số liệu cho cấp trên) và một tệp kiểm tra"
                            + (" (nén trong một tệp .zip)" if self.zip.isChecked() else ""))
 
     # writing --------------------------------------------------------------------------------------------------

@@ -268,7 +268,7 @@ def new_document(tpl: Template, commune: dict, period: dict, profile: dict | Non
         },
         "values": {},
         "carried": {},
-        "recipients": list(profile.get("recipients") or ["Lưu: VT."]),
+        "recipients": list(profile.get("recipients") or default_recipients(commune.get("name", ""))),
         "signature": dict(profile.get("signature") or {"lines": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], "name": ""}),
         "status": "draft",
         "revision": 1,
@@ -280,6 +280,15 @@ def new_document(tpl: Template, commune: dict, period: dict, profile: dict | Non
         doc["header"]["kinh_gui"] = [fill_placeholders(x, ctx) for x in doc["header"]["kinh_gui"]]
     doc["values"] = empty_values(tpl, ctx)
     return doc
+
+
+def default_recipients(commune_name: str = "") -> list[str]:
+    """The Nơi nhận most communes' reports list (the seeds), for a profile that has none yet: the officer edits it
+    once in «Thông tin đơn vị». The unit word follows the commune's kind (xã, phường, đặc khu)."""
+    low = commune_name.strip().lower()
+    unit = next((k for k in ("phường", "đặc khu") if low.startswith(k)), "xã")
+    return ["Sở Khoa học và Công nghệ;", "Thường trực Đảng ủy;", f"Thường trực HĐND {unit};", f"Lãnh đạo UBND {unit};",
+            f"Các cơ quan, đơn vị trên địa bàn {unit};", "Lưu: VT."]
 
 
 def _place_of(name: str) -> str:

@@ -37,3 +37,61 @@ def test_a_real_report_is_not_marked(win, gui_desk):
     assert win.open_report(rid)
     assert "mẫu —" not in win.windowTitle() and not win.act["actDeleteDemo"].isVisible()
     assert "demo" not in gui_desk.document(rid)
+
+
+def test_new_report_remembers_the_last_template_and_period(win, gui_desk, qtbot):
+    from nq57desk.gui.dialogs import NewReportDialog
+
+    d = NewReportDialog(gui_desk, win)
+    qtbot.addWidget(d)
+    first = d.tpl_combo.currentData()
+    other = next(t.id for t in gui_desk.templates() if t.id != first and "half" in t.period_kinds)
+    d.tpl_combo.setCurrentIndex(d.tpl_combo.findData(other))
+    d.kind.setCurrentIndex(d.kind.findData("half"))
+    d.year.setCurrentIndex(d.year.findData(2026))
+    d.accept()
+    assert d.rid is not None
+    again = NewReportDialog(gui_desk, win)
+    qtbot.addWidget(again)
+    assert again.tpl_combo.currentData() == other and again.kind.currentData() == "half"
+
+
+def test_history_names_the_officer_from_the_profile(win, gui_desk, monkeypatch):
+    from nq57desk.gui.dialogs import HistoryDialog
+
+    from .conftest import make_report
+
+    monkeypatch.setenv("NQ57_USER", "root")
+    gui_desk.save_profile({"commune_code": "05503", "officer": "Nguyễn Thị Lan"})
+    rid = make_report(gui_desk, "tw-de-cuong")
+    doc = gui_desk.document(rid)
+    doc["header"]["subject"] = "Báo cáo thử"
+    gui_desk.save_document(rid, doc)
+    assert win.open_report(rid)
+    h = HistoryDialog(win.session, win)
+    names = {h.table.item(r, 2).text() for r in range(h.table.rowCount())}
+    assert names == {"Nguyễn Thị Lan"}
+    h.close()
+    # no name in the profile: the computer's login, as before
+    gui_desk.save_profile({"commune_code": "05503"})
+    assert gui_desk.author() == "root"
+
+
+def test_profile_offers_a_commune_nơi_nhận_and_the_officer_field(qtbot, gui_desk, tmp_path):
+    from nq57desk.gui.profile import ProfileDialog
+    from nq57desk.report.document import default_recipients
+    from nq57desk.services import Desk
+
+    fresh = Desk(tmp_path / "fresh")
+    try:
+        d = ProfileDialog(fresh, None, first_run=True)
+        qtbot.addWidget(d)
+        lines = d.recipients.toPlainText().splitlines()
+        assert lines[0] == "Sở Khoa học và Công nghệ;" and lines[-1] == "Lưu: VT." and len(lines) >= 4
+        d.select_code("05503")
+        assert d.recipients.toPlainText().splitlines() == default_recipients("Xã Tân Cương")
+        d.officer.setText("Trần Văn Bình")
+        assert d.data()["officer"] == "Trần Văn Bình"
+    finally:
+        fresh.close()
+    assert "Thường trực HĐND phường;" in default_recipients("Phường Ba Đình")
