@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from nq57desk.errors import NQError
+from nq57desk.gui.guide import help_key
 from nq57desk.gui.qtutil import ask, child, error, load_ui, when
 from nq57desk.gui.textwidgets import install_vi_menus
 from nq57desk.report.document import PERIOD_VI, STATUS_VI, make_period, period_title
@@ -49,6 +50,7 @@ class NewReportDialog(QDialog):
     def __init__(self, desk, parent=None, today: dt.date | None = None, settings=None):
         super().__init__(parent)
         load_ui("newreport", base=self)
+        help_key(self, "bao-cao-moi")
         self.desk = desk
         self.settings = settings if settings is not None else getattr(parent, "settings", None)
         self.today = today or dt.date.today()
@@ -198,6 +200,7 @@ class HistoryDialog(QDialog):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         load_ui("history", base=self)
+        help_key(self, "sao-luu")
         self.session = session
         self.restored: int | None = None
         t = self.table = child(self, QTableWidget, "revisionsTable")

@@ -147,6 +147,16 @@ def show_guide(owner: QWidget, anchor: str | None = None) -> GuideWindow:
     return g
 
 
+def help_key(dialog: QWidget, anchor: str) -> None:
+    """F1 in a modal dialog (which the main window's F1 does not reach) opens the guide at its chapter, in a
+    window of the dialog's own so that it can be read and scrolled while the dialog is open."""
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    set_topic(dialog, anchor)
+    sc = QShortcut(QKeySequence("F1"), dialog)
+    sc.activated.connect(lambda: show_guide(dialog, anchor))
+
+
 def current_topic(win) -> str | None:
     """The chapter for where the officer is: the focused field's, else the page's (the form of the section shown,
     the home list, the upper level)."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from nq57desk import units
 from nq57desk.errors import NQError
+from nq57desk.gui.guide import help_key
 from nq57desk.gui.qtutil import child, error, info, load_ui
 from nq57desk.gui.textwidgets import install_vi_menus
 from nq57desk.report.document import default_recipients
@@ -65,6 +66,7 @@ class ProfileDialog(QDialog):
     def __init__(self, desk, parent=None, first_run: bool = False):
         super().__init__(parent)
         load_ui("profile", base=self)
+        help_key(self, "bat-dau")
         self.desk = desk
         self.demo_id: int | None = None
         self.code: str | None = None

@@ -92,3 +92,23 @@ def test_icon_only_actions_have_vietnamese_tooltips_with_shortcuts(win):
     for name, a in win.act.items():
         if not a.shortcut().isEmpty():
             assert f"({a.shortcut().toString()})" in a.toolTip(), name
+
+
+def test_f1_in_a_dialog_opens_its_chapter(win, qtbot, gui_desk):
+    from nq57desk.gui.dialogs import NewReportDialog
+    from nq57desk.gui.explain import ExplainDialog
+    from nq57desk.validation import Finding
+
+    for d, anchor in ((NewReportDialog(gui_desk, win), "bao-cao-moi"),
+                      (ExplainDialog(Finding("error", "muc_1", "x", "Mục 1", "Các phần cộng lại khác tổng", "sum"), "", win),
+                       "giai-trinh")):
+        qtbot.addWidget(d)
+        d.show()
+        qtbot.waitExposed(d)
+        d.activateWindow()
+        qtbot.waitUntil(d.isActiveWindow)
+        qtbot.keyClick(d.focusWidget() or d, Qt.Key_F1)
+        assert d._guide_window.isVisible() and d._guide_window.anchor == anchor
+        assert d._guide_window.parent() is d  # usable while the modal dialog is open
+        d._guide_window.close()
+        d.close()
