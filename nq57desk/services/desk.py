@@ -262,16 +262,18 @@ class Desk:
         return self._insert(tpl, doc, summary="Tạo mới" + (" từ báo cáo kỳ trước" if from_previous else ""))
 
     def _previous_document(self, tpl: Template, doc: dict) -> dict | None:
-        """The same commune's most recent earlier report of this template (the previous period's, if it exists)."""
+        """The same commune's most recent earlier report of this template (the previous period's, if it exists);
+        never the demo report, whose words are not the commune's."""
         with self.session() as s:
             q = (select(Report).where(Report.template_id == tpl.id, Report.commune_code == doc["commune"]["code"],
                                       Report.deleted_at.is_(None),
                                       Report.period_end < (doc["period"]["end"] or doc["period"]["start"]))
                  .order_by(Report.period_end.desc(), Report.id.desc()))
-            r = s.scalars(q).first()
-            if r is None:
-                return None
-            return json.loads(r.revisions[-1].document)
+            for r in s.scalars(q):
+                prev = json.loads(r.revisions[-1].document)
+                if not rdoc.is_demo(prev):
+                    return prev
+            return None
 
     def import_report(self, data: str | bytes, warn=None) -> int:
         """Import a report document (JSON). Nothing is written unless the whole document is accepted.

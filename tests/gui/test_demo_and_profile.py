@@ -95,3 +95,10 @@ def test_profile_offers_a_commune_nơi_nhận_and_the_officer_field(qtbot, gui_d
     finally:
         fresh.close()
     assert "Thường trực HĐND phường;" in default_recipients("Phường Ba Đình")
+
+
+def test_the_next_period_never_inherits_from_the_demo(gui_desk):
+    rid = gui_desk.ensure_demo()  # Tân Cương's, 5 tháng đầu năm 2026 — the profile's commune too
+    assert gui_desk.document(rid)["commune"]["code"] == gui_desk.profile()["commune"]["code"]
+    with pytest.raises(NQError, match="kỳ trước"):
+        gui_desk.create_report("tw-de-cuong", {"kind": "months", "year": 2026, "number": 6}, from_previous=True)
