@@ -120,6 +120,8 @@ def test_every_data_folder_the_spec_names_exists():
     assert (ROOT / "resources" / "demo" / "bao-cao-mau.json").is_file(), "the self-test imports it"
     assert (ROOT / "resources" / "icons" / "app.svg").is_file(), "the spec draws the .exe icon from it"
     assert list((ROOT / "ui").glob("*.ui")), "ui/*.ui are shipped beside resources/"
+    assert "resources/guide" in dirs and (ROOT / "resources" / "guide" / "huong-dan.html").is_file(), "F1's guide"
+    assert '"docs" / "screenshots"' in SPEC.read_text(encoding="utf-8"), "the guide's screens are shipped"
 
 
 def test_migrations_are_shipped_as_files():

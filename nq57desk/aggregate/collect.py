@@ -30,7 +30,7 @@ from nq57desk.bundle.format import BundleError
 from nq57desk.bundle.reader import BundleResult, read_bundle
 from nq57desk.bundle.safefile import sha256_bytes
 from nq57desk.errors import NQError
-from nq57desk.report.document import period_code
+from nq57desk.report.document import period_code, period_title
 from nq57desk.units import communes, provinces
 
 
@@ -126,7 +126,8 @@ def _manifest_mismatch(name: str) -> BundleError:
 def submission_of(name: str, res: BundleResult) -> Submission:
     d = res.doc
     line = Line(name, "accepted", "", "", d["commune"]["code"], d["commune"].get("name", ""), res.template_ref[0],
-                period_code(d["period"]), d.get("revision"), res.exported_at, res.json_sha256, str(d.get("status") or ""))
+                period_code(d["period"]), d.get("revision"), res.exported_at, res.json_sha256, str(d.get("status") or ""),
+                period_label=period_title(d["period"]))
     return Submission(line, res.template, d["commune"], d["period"], int(d.get("revision") or 1), res.exported_at,
                       res.json_sha256, str(d.get("status") or ""), late=is_late(res.exported_at, d["period"]),
                       file_sha256=res.sha256, app_version=res.app_version)

@@ -57,6 +57,7 @@ class Line:
     json_sha256: str = ""
     report_status: str = ""  # draft | done | sent, as the commune marked the report
     imported_at: str = ""  # when the upper level stored it (store only)
+    period_label: str = ""  # the period as the officer reads it («6 tháng đầu năm 2026»); `period` is its code
 
     @property
     def status_vi(self) -> str:

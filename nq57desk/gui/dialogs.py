@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from nq57desk.errors import NQError
+from nq57desk.gui.guide import help_key
 from nq57desk.gui.qtutil import ask, child, error, load_ui, when
 from nq57desk.gui.textwidgets import install_vi_menus
 from nq57desk.report.document import PERIOD_VI, STATUS_VI, make_period, period_title
@@ -44,10 +45,14 @@ def default_number(kind: str, today: dt.date) -> int:
 
 
 class NewReportDialog(QDialog):
-    def __init__(self, desk, parent=None, today: dt.date | None = None):
+    LAST = "newreport/last"  # template id and period kind chosen last time, offered first next time
+
+    def __init__(self, desk, parent=None, today: dt.date | None = None, settings=None):
         super().__init__(parent)
         load_ui("newreport", base=self)
+        help_key(self, "bao-cao-moi")
         self.desk = desk
+        self.settings = settings if settings is not None else getattr(parent, "settings", None)
         self.today = today or dt.date.today()
         self.rid: int | None = None
         self.templates = desk.templates()
@@ -78,7 +83,17 @@ class NewReportDialog(QDialog):
         self.cutoff.dateChanged.connect(self._update_preview)
         child(self, QPushButton, "okButton").clicked.connect(self.accept)
         child(self, QPushButton, "cancelButton").clicked.connect(self.reject)
+        self._restore_last()
         self._template_changed()
+        self._restore_last(kind=True)
+
+    def _restore_last(self, kind: bool = False) -> None:
+        last = self.settings.value(self.LAST) if self.settings is not None else None
+        tid, _, k = str(last or "").partition("|")
+        combo, value = (self.kind, k) if kind else (self.tpl_combo, tid)
+        i = combo.findData(value) if value else -1
+        if i >= 0:
+            combo.setCurrentIndex(i)
 
     def _template_changed(self, *_):
         t = self.templates[self.tpl_combo.currentIndex()] if self.templates else None
@@ -174,6 +189,8 @@ class NewReportDialog(QDialog):
         except NQError as e:
             error(self, "Tạo báo cáo", str(e))
             return
+        if self.settings is not None:
+            self.settings.setValue(self.LAST, f"{t.id}|{self.kind.currentData()}")
         super().accept()
 
 
@@ -183,6 +200,7 @@ class HistoryDialog(QDialog):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         load_ui("history", base=self)
+        help_key(self, "sao-luu")
         self.session = session
         self.restored: int | None = None
         t = self.table = child(self, QTableWidget, "revisionsTable")

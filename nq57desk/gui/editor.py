@@ -20,7 +20,7 @@ from nq57desk.gui.formctx import FormContext, ack_id
 from nq57desk.gui.forms import APPENDICES, HEAD, build_form, outline, place_of_finding
 from nq57desk.gui.outlinetree import OutlineActions, OutlineTree, style_item
 from nq57desk.gui.qtutil import icon
-from nq57desk.report.document import STATUS_VI, context_of, fill_placeholders, period_title
+from nq57desk.report.document import STATUS_VI, context_of, fill_placeholders, is_demo, period_title
 from nq57desk.templates.model import TableBlock
 
 STATUS_COLOR = {"draft": "#5d6d7e", "done": "#2e7d32", "sent": "#1565c0"}
@@ -151,12 +151,19 @@ class ReportEditor(QWidget):
         if s is None:
             return
         d = s.doc
-        self.title.setText(f"{d['commune']['name']} — {period_title(d['period'])} — {s.tpl.title}")
+        demo = is_demo(d)
+        self.title.setText(("Báo cáo mẫu — " if demo else "")
+                           + f"{d['commune']['name']} — {period_title(d['period'])} — {s.tpl.title}")
         self.title.setToolTip(self.title.text())
         st = d.get("status", "draft")
-        self.status.setText(f"Trạng thái: {STATUS_VI.get(st, st)} · bản {d.get('revision', 1)}")
+        self.status.setText(f"Trạng thái: {'Báo cáo mẫu · ' if demo else ''}{STATUS_VI.get(st, st)} · bản "
+                            f"{d.get('revision', 1)}")
         self.status.setStyleSheet(f"font-weight: bold; color: {STATUS_COLOR.get(st, '#333')};")
-        if st == "sent":
+        if demo:
+            self.notice.setText("Đây là báo cáo mẫu để xem thử cách làm; không gửi cấp trên được. Xem xong, xóa bằng "
+                                "«Báo cáo › Xóa báo cáo mẫu».")
+            self.notice.show()
+        elif st == "sent":
             self.notice.setText("Báo cáo này đã gửi. Nếu sửa, ứng dụng tạo bản thay thế (bản cũ đã gửi vẫn được giữ).")
             self.notice.show()
         else:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from nq57desk.gui.guide import help_key
 from nq57desk.report.check import MAX_EXPLANATION_CHARS
 
 
@@ -24,6 +25,7 @@ class ExplainDialog(QDialog):
         self.finding = finding
         self.setWindowTitle("Giải trình lỗi")
         self.setObjectName("explainDialog")
+        help_key(self, "giai-trinh")
         self.resize(560, 320)
         lay = QVBoxLayout(self)
         what = QLabel(f"<b>{_html(finding.place)}</b><br>{_html(finding.message)}")

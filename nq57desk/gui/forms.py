@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 from nq57desk.gui.blocks import HINT_STYLE, block_editor, button_row
 from nq57desk.gui.fields import date_input, line_input, lines_area, text_area
 from nq57desk.gui.formctx import FormContext
-from nq57desk.templates.model import Section, Template
+from nq57desk.gui.guide import set_topic
+from nq57desk.templates.model import DocumentsBlock, FieldsBlock, RecordsBlock, Section, TableBlock, Template
 from nq57desk.templates.numbering import number_sections
 
 HEAD = "_head"
@@ -63,6 +64,7 @@ def build_form(ctx: FormContext, titles: dict[str, str]) -> QWidget:
     lay.setContentsMargins(14, 10, 14, 14)
     lay.setSpacing(10)
     key, tpl = ctx.where, ctx.tpl
+    set_topic(w, "phan-dau" if key == HEAD else "phu-luc" if key == APPENDICES or tpl.appendix(key) else "noi-dung")
     title = QLabel(ctx.fill(titles.get(key, key)))
     title.setWordWrap(True)
     title.setStyleSheet(TITLE_STYLE)
@@ -150,7 +152,16 @@ def _blocks(ctx: FormContext, blocks, lay: QVBoxLayout) -> None:
     for b in blocks:
         ed = block_editor(ctx, b)
         if ed is not None:
-            lay.addWidget(ed)
+            lay.addWidget(_topic_of_block(ed, b))
+
+
+def _topic_of_block(ed: QWidget, b) -> QWidget:
+    """F1 in a table opens the guide at tables, in figures at figures and checks (nq57desk.gui.guide)."""
+    if isinstance(b, (TableBlock, DocumentsBlock, RecordsBlock)):
+        return set_topic(ed, "bang")
+    if isinstance(b, FieldsBlock) or b.kind in ("amounts", "tasks"):
+        return set_topic(ed, "so-lieu")
+    return ed
 
 
 def _links(ctx: FormContext, items: list[tuple[str, str]], outer: QVBoxLayout, lead: str) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from nq57desk import __version__
 from nq57desk.errors import NQError
-from nq57desk.gui.qtutil import ask, child, error, icon, info, load_ui, open_settings
+from nq57desk.gui.qtutil import ask, child, error, icon, info, load_ui, open_settings, shortcut_tip
 
 # The editor, the session and the form builder (templates, derive, validation …) are imported when the first
 # report opens, after the window is on screen.
@@ -130,12 +130,28 @@ class MainWindow(QMainWindow):
         from nq57desk.gui import maintenance
 
         maintenance.install(self)  # Tệp › Sao lưu / Khôi phục / Xuất nhật ký
+        from nq57desk.gui import guide
+
+        guide.install(self)  # Trợ giúp › Hướng dẫn sử dụng (F1)
+        self._demo_action()
+        for act in self.act.values():
+            shortcut_tip(act)
         tb = child(self, QToolBar, "toolBar")
         tb.setIconSize(QSize(20, 20))
         for name in ("actUndo", "actRedo", "actFind", "actHistory"):
             w = tb.widgetForAction(a[name])
             if isinstance(w, QToolButton):
                 w.setToolButtonStyle(Qt.ToolButtonIconOnly)
+
+    def _demo_action(self) -> None:
+        """«Báo cáo › Xóa báo cáo mẫu», shown while the demo report is open."""
+        a = QAction(icon("delete"), "Xóa báo cáo mẫu", self)
+        a.setObjectName("actDeleteDemo")
+        a.setToolTip("Xóa báo cáo mẫu: Chuyển báo cáo mẫu vào Thùng rác (khôi phục được)")
+        a.setVisible(False)
+        a.triggered.connect(self.delete_demo)
+        child(self, QWidget, "menuReport").addAction(a)
+        self.act["actDeleteDemo"] = a
 
     def _restore_geometry(self) -> None:
         g = self.settings.value("window/geometry")
@@ -182,6 +198,8 @@ class MainWindow(QMainWindow):
         on = mode == "editor"
         for name in EDITOR_ACTIONS:
             self.act[name].setEnabled(on)
+        if not on:
+            self.act["actDeleteDemo"].setVisible(False)
         self.act["actNew"].setEnabled(mode != "loading")
         self.act["actProfile"].setEnabled(mode != "loading")
         self.act["actUpper"].setEnabled(mode not in ("loading", "upper"))
@@ -485,9 +503,37 @@ class MainWindow(QMainWindow):
         self._set_title(s.doc)
 
     def _set_title(self, d: dict) -> None:
-        from nq57desk.report.document import period_title
+        from nq57desk.report.document import is_demo, period_title
 
-        self.setWindowTitle(f"{d['commune']['name']} — {period_title(d['period'])} — {APP_TITLE}")
+        demo = is_demo(d)
+        self.act["actDeleteDemo"].setVisible(demo and self.session is not None and self.session.desk is not None)
+        self.setWindowTitle(("Báo cáo mẫu — " if demo else "")
+                            + f"{d['commune']['name']} — {period_title(d['period'])} — {APP_TITLE}")
+
+    def _refuse_demo(self, title: str) -> bool:
+        """The demo report never goes to the upper level: said before any dialog opens."""
+        from nq57desk.report.document import DEMO_REFUSAL, is_demo
+
+        if self.session is None or not is_demo(self.session.doc):
+            return False
+        error(self, title, DEMO_REFUSAL.format(action="xuất gói gửi cấp trên"))
+        return True
+
+    def delete_demo(self) -> None:
+        from nq57desk.report.document import is_demo
+
+        s = self.session
+        if s is None or s.desk is None or not is_demo(s.doc):
+            return
+        if not ask(self, "Xóa báo cáo mẫu", "Xóa báo cáo mẫu?", "Báo cáo mẫu được chuyển vào Thùng rác, khôi phục "
+                   "được từ trang chủ. Các báo cáo của đơn vị không bị ảnh hưởng.", yes="Xóa", no="Không xóa"):
+            return
+        rid = s.rid
+        self.go_home()
+        if self.session is None:
+            self.desk.delete_report(rid)
+            self.home.refresh()
+            self.statusBar().showMessage("Đã chuyển báo cáo mẫu vào Thùng rác.", 6000)
 
     def step_section(self, step: int) -> None:
         from nq57desk.gui.forms import outline
@@ -503,7 +549,7 @@ class MainWindow(QMainWindow):
     def export(self, kind: str, path: str | None = None, open_after: bool = False, ask_path: bool = True) -> bool:
         from nq57desk.gui.export import Exporter
 
-        if self.session is None:
+        if self.session is None or (kind == "xlsx" and self._refuse_demo("Xuất Excel")):
             return False
         self.exporter = Exporter(self, self.session, self.settings)
         return self.exporter.start(kind, path, open_after=open_after, ask_path=ask_path)
@@ -526,7 +572,7 @@ class MainWindow(QMainWindow):
         """«Xuất gói gửi cấp trên»: DOCX + bundle + manifest, copied and verified on a USB stick or in a folder."""
         from nq57desk.gui.package import PackageDialog
 
-        if self.session is None:
+        if self.session is None or self._refuse_demo("Xuất gói gửi cấp trên"):
             return
         PackageDialog(self, self.session, self.settings).exec()
 

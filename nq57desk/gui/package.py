@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nq57desk.errors import NQError
+from nq57desk.gui.guide import help_key
 from nq57desk.gui.qtutil import child, choose_folder, error, icon, info, load_ui, progress
 from nq57desk.gui.workers import run_async
 from nq57desk.validation import blocking, refusal_text
@@ -30,6 +31,7 @@ class PackageDialog(QDialog):
     def __init__(self, window, session, settings):
         super().__init__(window)
         load_ui("package", base=self)
+        help_key(self, "gui-usb")
         self.window_, self.session, self.settings = window, session, settings
         self.result = None  # the PackageResult once written
         self.cancelled = False
@@ -102,7 +104,7 @@ class PackageDialog(QDialog):
             return
         self.target.setText(f"Lưu vào: {dest}")
         stem = bundle_filename(self.session.doc)[: -len(".xlsx")]
-        self.names.setText(f"Tên tệp: {stem}.docx, {stem}.xlsx, manifest.json"
+        self.names.setText(f"Các tệp: {stem}.docx (báo cáo Word), {stem}.xlsx (số liệu cho cấp trên) và một tệp kiểm tra"
                            + (" (nén trong một tệp .zip)" if self.zip.isChecked() else ""))
 
     # writing --------------------------------------------------------------------------------------------------

@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
 
 from nq57desk import units
 from nq57desk.errors import NQError
+from nq57desk.gui.guide import help_key
 from nq57desk.gui.qtutil import child, error, info, load_ui
 from nq57desk.gui.textwidgets import install_vi_menus
+from nq57desk.report.document import default_recipients
 from nq57desk.vn import nfc
 
 ALL = "Tất cả tỉnh, thành phố"
@@ -64,10 +66,11 @@ class ProfileDialog(QDialog):
     def __init__(self, desk, parent=None, first_run: bool = False):
         super().__init__(parent)
         load_ui("profile", base=self)
+        help_key(self, "bat-dau")
         self.desk = desk
         self.demo_id: int | None = None
         self.code: str | None = None
-        self._auto_issuer = self._auto_place = ""
+        self._auto_issuer = self._auto_place = self._auto_unit = ""
         self.province: QComboBox = child(self, QComboBox, "provinceCombo")
         self.filter: QLineEdit = child(self, QLineEdit, "communeFilter")
         self.list: QListWidget = child(self, QListWidget, "communeList")
@@ -77,6 +80,7 @@ class ProfileDialog(QDialog):
         self.sign_lines: QPlainTextEdit = child(self, QPlainTextEdit, "signLinesEdit")
         self.signer: QLineEdit = child(self, QLineEdit, "signerEdit")
         self.recipients: QPlainTextEdit = child(self, QPlainTextEdit, "recipientsEdit")
+        self.officer: QLineEdit = child(self, QLineEdit, "officerEdit")
         install_vi_menus(self)
         if first_run:
             self.setWindowTitle("Chào mừng — thiết lập thông tin đơn vị")
@@ -110,7 +114,8 @@ class ProfileDialog(QDialog):
         sig = p.get("signature") or {"lines": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], "name": ""}
         self.sign_lines.setPlainText("\n".join(sig.get("lines") or []))
         self.signer.setText(sig.get("name", ""))
-        self.recipients.setPlainText("\n".join(p.get("recipients") or ["Lưu: VT."]))
+        self.recipients.setPlainText("\n".join(p.get("recipients") or default_recipients(c.get("name", ""))))
+        self.officer.setText(p.get("officer", ""))
 
     def _refilter(self, *_):
         pc = self.province.currentData() or None
@@ -150,6 +155,10 @@ class ProfileDialog(QDialog):
         if not self.issuer.toPlainText().strip() or self.issuer.toPlainText() == self._auto_issuer:
             self.issuer.setPlainText(issuer)
             self._auto_issuer = issuer
+        auto = "\n".join(default_recipients(self._auto_unit))
+        if self.recipients.toPlainText().strip() in ("", auto):  # still the suggestion: follow the unit's kind
+            self.recipients.setPlainText("\n".join(default_recipients(u.name)))
+        self._auto_unit = u.name
         place = _place_of(u.name)
         if not self.place.text().strip() or self.place.text() == self._auto_place:
             self.place.setText(place)
@@ -162,6 +171,7 @@ class ProfileDialog(QDialog):
             "place": nfc(self.place.text()).strip(),
             "signature": {"lines": _lines(self.sign_lines.toPlainText()), "name": nfc(self.signer.text()).strip()},
             "recipients": _lines(self.recipients.toPlainText(), strip_dash=True),
+            "officer": nfc(self.officer.text()).strip(),
             "symbol": (self.desk.profile() or {}).get("symbol", "BC-UBND"),
         }
 

@@ -84,6 +84,22 @@ def icon(name: str) -> QIcon:
     return _ICONS[name]
 
 
+def shortcut_tip(action) -> str:
+    """The one home of an action's tooltip: «Hoàn tác (Ctrl+Z)» from its text and first shortcut, then the
+    description the .ui gives after «Text: » on a second line. Icon-only buttons show nothing else."""
+    from PySide6.QtGui import QKeySequence
+
+    name = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").rstrip(".").strip()
+    keys = action.shortcut().toString(QKeySequence.NativeText)
+    head = f"{name} ({keys})" if keys else name
+    old = action.toolTip() or ""
+    _, sep, desc = old.partition(": ")
+    desc = desc.strip() if sep and old.split(": ")[0].rstrip("…").strip() == name else ""
+    tip = head + (f"\n{desc}" if desc else "")
+    action.setToolTip(tip)
+    return tip
+
+
 # -- message boxes with Vietnamese buttons -------------------------------------------------------------------
 
 # Tests (and the offscreen screenshot tool) may set this: hook(kind, title, text, detail) -> bool answer.

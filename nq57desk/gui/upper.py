@@ -48,7 +48,7 @@ COLORS = {"missing": "#eef0f2", "late": "#fff1d6", "errors": "#fde2e1", "conflic
 OUTPUTS = {
     "xlsx": ("Xuất bảng tổng hợp Excel", "Tệp Excel (*.xlsx)", "xlsx", "tong-hop"),
     "docx": ("Xuất báo cáo tổng hợp DOCX", "Tệp Word (*.docx)", "docx", "bao-cao-tong-hop"),
-    "csv": ("Xuất CSV (DHIS2)", "Tệp CSV (*.csv)", "csv", "dhis2"),
+    "csv": ("Xuất số liệu cho hệ thống DHIS2", "Bảng số liệu DHIS2 (*.csv)", "csv", "dhis2"),
 }
 
 
@@ -106,6 +106,7 @@ class UpperPage(QWidget):
         pick.addWidget(QLabel("Kỳ:"))
         self.period = combo()
         self.period.setMinimumWidth(150)
+        self.period.setSizeAdjustPolicy(self.period.SizeAdjustPolicy.AdjustToContents)  # «6 tháng đầu năm 2026» uncut
         pick.addWidget(self.period)
         lay.addLayout(pick)
 
@@ -131,7 +132,8 @@ class UpperPage(QWidget):
         acts.addStretch(1)
         self.b_xlsx = QPushButton(icon("xlsx"), "Xuất bảng tổng hợp Excel…")
         self.b_docx = QPushButton(icon("docx"), "Xuất báo cáo tổng hợp DOCX…")
-        self.b_csv = QPushButton("Xuất CSV (DHIS2)…")
+        self.b_csv = QPushButton("Xuất số liệu cho DHIS2…")
+        self.b_csv.setToolTip("Bảng số liệu các xã theo mã chỉ tiêu, để nhập vào hệ thống DHIS2 của ngành (nếu tỉnh dùng)")
         for kind, b in (("xlsx", self.b_xlsx), ("docx", self.b_docx), ("csv", self.b_csv)):
             b.clicked.connect(lambda _c=False, k=kind: self.start_export(k))
             acts.addWidget(b)
@@ -395,7 +397,7 @@ class UpperPage(QWidget):
         t.setRowCount(len(res.lines))
         for i, ln in enumerate(res.lines):
             who = ln.commune_name and f"{ln.commune_name} ({ln.commune_code})"
-            cells = [ln.status_vi, ln.source, who, ln.period, str(ln.revision or ""), ln.message]
+            cells = [ln.status_vi, ln.source, who, ln.period_label or ln.period, str(ln.revision or ""), ln.message]
             for j, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setToolTip(text)

@@ -50,7 +50,8 @@ PERIOD_KEYS = {"kind", "year", "number", "start", "end", "label"}
 NUMBER_LIMITS = {"month": 12, "quarter": 4, "half": 2, "months": 12}
 NO_NUMBER = ("year", "cutoff", "none")  # kinds that a number does not choose: it must be null
 EXPLANATIONS = "explanations"  # giải trình of errors: optional, after the keys of TOP_ORDER (docs/report-format.md)
-DOC_KEYS = (*TOP_ORDER, EXPLANATIONS)
+DEMO = "demo"  # the app's demo report (resources/demo/): optional, `true`; never goes to the upper level
+DOC_KEYS = (*TOP_ORDER, EXPLANATIONS, DEMO)
 MAX_EXPLANATIONS = 500
 MAX_EXPLANATION_CHARS = 2000
 MAX_EXPLANATION_KEY = 200  # a finding key or rule kind (field key, table.row.col, table[3].col)
@@ -156,6 +157,8 @@ def check_document(doc: dict, tpl: Template) -> dict:
     _check_carried(doc.get("carried", {}), tpl)
     if EXPLANATIONS in doc:
         check_explanations(doc[EXPLANATIONS])
+    if DEMO in doc and doc[DEMO] is not True:
+        raise DocumentError("«demo» chỉ có thể là true (báo cáo mẫu); bỏ hẳn khóa này với báo cáo thật", DEMO)
     return doc
 
 

@@ -31,6 +31,13 @@ PERIOD_VI = {"month": "Tháng", "quarter": "Quý", "half": "6 tháng", "year": "
 TOP_ORDER = ("format", "template", "commune", "period", "header", "outline", "lines", "values", "carried", "recipients",
              "signature", "status", "revision", "replaces")
 DOC_FIELDS = ("kind", "number", "date", "issuer", "subject")
+DEMO_REFUSAL = ("Đây là báo cáo mẫu, chỉ để xem thử cách làm: không {action} được. Hãy tạo báo cáo của đơn vị "
+                "(«Tạo báo cáo mới…») và xóa báo cáo mẫu («Báo cáo › Xóa báo cáo mẫu»).")
+
+
+def is_demo(doc: dict) -> bool:
+    """The app's demo report (resources/demo/bao-cao-mau.json carries `"demo": true`): shown as one, never sent."""
+    return doc.get("demo") is True
 
 
 # -- periods ------------------------------------------------------------------------------------------------
@@ -261,7 +268,7 @@ def new_document(tpl: Template, commune: dict, period: dict, profile: dict | Non
         },
         "values": {},
         "carried": {},
-        "recipients": list(profile.get("recipients") or ["Lưu: VT."]),
+        "recipients": list(profile.get("recipients") or default_recipients(commune.get("name", ""))),
         "signature": dict(profile.get("signature") or {"lines": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], "name": ""}),
         "status": "draft",
         "revision": 1,
@@ -273,6 +280,15 @@ def new_document(tpl: Template, commune: dict, period: dict, profile: dict | Non
         doc["header"]["kinh_gui"] = [fill_placeholders(x, ctx) for x in doc["header"]["kinh_gui"]]
     doc["values"] = empty_values(tpl, ctx)
     return doc
+
+
+def default_recipients(commune_name: str = "") -> list[str]:
+    """The Nơi nhận most communes' reports list (the seeds), for a profile that has none yet: the officer edits it
+    once in «Thông tin đơn vị». The unit word follows the commune's kind (xã, phường, đặc khu)."""
+    low = commune_name.strip().lower()
+    unit = next((k for k in ("phường", "đặc khu") if low.startswith(k)), "xã")
+    return ["Sở Khoa học và Công nghệ;", "Thường trực Đảng ủy;", f"Thường trực HĐND {unit};", f"Lãnh đạo UBND {unit};",
+            f"Các cơ quan, đơn vị trên địa bàn {unit};", "Lưu: VT."]
 
 
 def _place_of(name: str) -> str:

@@ -173,6 +173,18 @@ class Desk:
             p = s.get(Profile, 1)
             return json.loads(p.data) if p else None
 
+    def author(self, s: Session | None = None) -> str:
+        """Who a revision is by, for «Lịch sử các bản»: the officer named in the profile («Người lập báo cáo»),
+        else the computer's login name. Inside a transaction, pass its session (the profile is read there)."""
+        if getattr(self, "_author", None) is None:
+            if s is None:
+                p = self.profile() or {}
+            else:
+                row = s.get(Profile, 1)
+                p = json.loads(row.data) if row is not None else {}
+            self._author = (str(p.get("officer") or "").strip() or settings.local_user())[:100]
+        return self._author
+
     def save_profile(self, data: dict) -> dict:
         from nq57desk.vn import nfc_deep
 
@@ -191,6 +203,7 @@ class Desk:
             p.commune_code = commune["code"]
             p.data = json.dumps(data, ensure_ascii=False)
             p.updated_at = now()
+        self._author = None
         return data
 
     # reports -----------------------------------------------------------------------------------------------
@@ -249,16 +262,18 @@ class Desk:
         return self._insert(tpl, doc, summary="Tạo mới" + (" từ báo cáo kỳ trước" if from_previous else ""))
 
     def _previous_document(self, tpl: Template, doc: dict) -> dict | None:
-        """The same commune's most recent earlier report of this template (the previous period's, if it exists)."""
+        """The same commune's most recent earlier report of this template (the previous period's, if it exists);
+        never the demo report, whose words are not the commune's."""
         with self.session() as s:
             q = (select(Report).where(Report.template_id == tpl.id, Report.commune_code == doc["commune"]["code"],
                                       Report.deleted_at.is_(None),
                                       Report.period_end < (doc["period"]["end"] or doc["period"]["start"]))
                  .order_by(Report.period_end.desc(), Report.id.desc()))
-            r = s.scalars(q).first()
-            if r is None:
-                return None
-            return json.loads(r.revisions[-1].document)
+            for r in s.scalars(q):
+                prev = json.loads(r.revisions[-1].document)
+                if not rdoc.is_demo(prev):
+                    return prev
+            return None
 
     def import_report(self, data: str | bytes, warn=None) -> int:
         """Import a report document (JSON). Nothing is written unless the whole document is accepted.
@@ -308,7 +323,7 @@ class Desk:
             s.flush()
             rep = doc.get("replaces") or {}
             s.add(Revision(report_id=r.id, number=doc["revision"], document=rdoc.stored_text(doc), status=doc["status"],
-                           frozen=doc["status"] == "sent", replaces=rep.get("revision"), author=settings.local_user(),
+                           frozen=doc["status"] == "sent", replaces=rep.get("revision"), author=self.author(s),
                            summary=summary, created_at=t, updated_at=t))
             return r.id
 
@@ -334,7 +349,7 @@ class Desk:
         """Save an edited document. A sent (frozen) revision is never changed: the edit opens a replacement."""
         from nq57desk.vn import nfc_deep
 
-        author = author or settings.local_user()
+        author = author or self.author()
         doc = nfc_deep(doc)
         if doc.get("outline") or doc.get("lines"):  # the officer shaped the report: the format that holds a shape
             doc["format"] = rdoc.FORMAT
@@ -413,7 +428,7 @@ class Desk:
                 Acknowledgement.message == finding.message)).first()
             if exists is None:
                 s.add(Acknowledgement(report_id=rid, finding_key=finding.key, message=finding.message,
-                                      author=settings.local_user(), created_at=now()))
+                                      author=self.author(s), created_at=now()))
 
     def unacknowledge(self, rid: int, key: str, message: str) -> None:
         with self.session() as s, s.begin():
@@ -451,7 +466,7 @@ class Desk:
             number = last.number + 1
             doc["revision"] = number
             rev = Revision(report_id=r.id, number=number, status=status, frozen=status == "sent", replaces=last.replaces,
-                           author=settings.local_user(), summary=f"Chuyển trạng thái: {rdoc.STATUS_VI[cur]} → "
+                           author=self.author(s), summary=f"Chuyển trạng thái: {rdoc.STATUS_VI[cur]} → "
                            f"{rdoc.STATUS_VI[status]}", created_at=t, updated_at=t, document=rdoc.stored_text(doc))
             s.add(rev)
             r.status, r.revision, r.updated_at = status, number, t
@@ -483,7 +498,7 @@ class Desk:
                 old["replaces"] = {"revision": last.number, "kind": "thay thế"}
             old["revision"] = n
             s.add(Revision(report_id=r.id, number=n, status=old["status"], frozen=False,
-                           replaces=(old.get("replaces") or {}).get("revision"), author=settings.local_user(),
+                           replaces=(old.get("replaces") or {}).get("revision"), author=self.author(s),
                            summary=f"Khôi phục nội dung bản {number}", created_at=t, updated_at=t, document=rdoc.stored_text(old)))
             r.status, r.revision, r.updated_at = old["status"], n, t
             return SaveResult(n, t, True, status=old["status"], reopened=reopened,
@@ -546,7 +561,10 @@ class Desk:
 
     @staticmethod
     def refuse_blocking(tpl, doc, action: str) -> None:
-        """What goes to the upper level waits until every error is fixed or has a giải trình (validation.blocking)."""
+        """What goes to the upper level waits until every error is fixed or has a giải trình (validation.blocking);
+        the demo report never goes."""
+        if rdoc.is_demo(doc):
+            raise NQError(rdoc.DEMO_REFUSAL.format(action=action))
         block = blocking(validate(tpl, doc), doc)
         if block:
             raise NQError(refusal_text(block, action))

@@ -18,6 +18,7 @@ from nq57desk.aggregate.collect import check_province, duplicate_of, read_source
 from nq57desk.aggregate.decide import Line, Submission, decide
 from nq57desk.aggregate.sources import list_sources
 from nq57desk.errors import NQError, StoreError
+from nq57desk.report.document import period_title
 from nq57desk.units import commune
 from nq57desk.upper.results import ImportResult
 
@@ -88,7 +89,7 @@ class Reader:
                "province_name": u.province_name if u else ""}
         line = Line(row["source_name"], "accepted", "", "", com["code"], com["name"], row["template_id"],
                     row["period_code"], row["revision"], row.get("exported_at") or "", row["sha256"],
-                    row.get("report_status") or "", row.get("imported_at") or "")
+                    row.get("report_status") or "", row.get("imported_at") or "", period_title(period))
         findings, explained = read_findings(row.get("findings"))
         rid = row["id"]
         return Submission(line, tpl, com, period, int(row["revision"]), row.get("exported_at") or "", row["sha256"],

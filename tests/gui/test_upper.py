@@ -168,3 +168,19 @@ def test_the_window_switches_to_the_upper_level_and_back(win, qtbot, gui_desk, i
     _wait(qtbot, win.upper)
     win.upper.b_home.click()
     assert win.stack.currentWidget() is win.home and win.act["actUpper"].isEnabled()
+
+
+def test_periods_read_as_words_and_the_kỳ_box_is_not_cut(qtbot, page, inbox, monkeypatch):
+    from nq57desk.report.document import period_title
+
+    folder, _tpl, doc = inbox
+    monkeypatch.setattr(page, "ask_import_paths", lambda kind: [str(folder)] if kind == "folder" else [])
+    with qtbot.waitSignal(page.imported, timeout=60_000):
+        page.act_import_folder.trigger()
+    _wait(qtbot, page)
+    label = period_title(doc["period"])
+    assert {r[3] for r in _rows(page.lines) if r[0] == "Đã nhận"} == {label}  # not the code «2026-T04»
+    assert page.period.currentText().startswith(label)
+    page.period.addItem("6 tháng đầu năm 2026 (92 xã)", "2026-H1")  # the longest kind of label
+    qtbot.waitUntil(lambda: page.period.width() >= page.period.fontMetrics().horizontalAdvance(
+        "6 tháng đầu năm 2026 (92 xã)"))
