@@ -27,7 +27,16 @@ from nq57desk.safety.backup import (
 )
 from nq57desk.safety.integrity import SESSION_SUFFIX, DamagedDatabase, check_database
 from nq57desk.services.folder import atomic_write, has_data
-from nq57desk.services.records import EDITED_NOTICE, REOPENED_NOTICE, STATUS_SUMMARY, ReportInfo, RevisionInfo, SaveResult, TemplateInfo, now
+from nq57desk.services.records import (
+    EDITED_NOTICE,
+    REOPENED_NOTICE,
+    STATUS_SUMMARY,
+    ReportInfo,
+    RevisionInfo,
+    SaveResult,
+    TemplateInfo,
+    now,
+)
 from nq57desk.services.summary import age_seconds, changes, merge_summary
 from nq57desk.store.engine import make_engine, migrate
 from nq57desk.store.models import Acknowledgement, Profile, Report, Revision
