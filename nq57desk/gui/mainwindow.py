@@ -235,6 +235,7 @@ class MainWindow(QMainWindow):
 
     def _show_session(self, s, section: str | None) -> None:
         self.session = s
+        s.confirm_edit = self._confirm_done_edit
         s.saved.connect(self._saved)
         s.save_failed.connect(self._save_failed)
         s.findings_changed.connect(self.checks.set_findings)
@@ -245,6 +246,11 @@ class MainWindow(QMainWindow):
         self.editor.open(s, section, acks)
         self.checks.set_findings(s.findings)
         self.saved_label.setText("")
+
+    def _confirm_done_edit(self) -> bool:
+        return ask(self, "Sửa báo cáo đã hoàn thành", "Báo cáo này đã «Hoàn thành». Có sửa không?",
+                   "Nếu sửa, báo cáo trở lại «Nháp»; «Lịch sử các bản» ghi lại những gì đã sửa. Xem lại xong, hãy "
+                   "đánh dấu «Hoàn thành» lần nữa.", yes="Sửa, chuyển về Nháp", no="Không sửa")
 
     def _ack_toggled(self, finding, on: bool) -> None:
         try:

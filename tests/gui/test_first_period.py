@@ -1,0 +1,54 @@
+"""What a new officer tripped on in a whole period (issue 14): new rows, finished reports, the toolbar at 1366×768,
+packages from drafts, a cramped screen, files that no program opens."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.conftest import REPORTS
+
+from .helpers import vtype
+
+
+def _done_report(win, gui_desk):
+    rid = gui_desk.import_report((REPORTS / "000_an_truong.json").read_bytes())
+    win.open_report(rid)
+    assert win.set_status("done")
+    return rid
+
+
+def test_editing_a_finished_report_asks_then_makes_it_draft_with_its_changes(win, qtbot, gui_desk, dialogs):
+    rid = _done_report(win, gui_desk)
+    ed = win.editor
+    ed.show_section("_head")
+    num = ed.ctx.widgets["header.number"]
+    before = gui_desk.document(rid)["header"]["number"]
+    dialogs.state["answer"] = False  # «Không sửa»: nothing changes, the field shows the stored number again
+    num.setFocus()
+    vtype(num, "7")
+    kind, title, text, detail = dialogs.seen[-1]
+    assert kind == "ask" and "Hoàn thành" in text and "Nháp" in detail
+    qtbot.waitUntil(lambda: ed.ctx.widgets["header.number"].text() == before, timeout=2000)
+    win.session.flush()
+    assert gui_desk.document(rid)["status"] == "done"
+    asked = len(dialogs.seen)
+    dialogs.state["answer"] = True  # «Sửa, chuyển về Nháp»
+    num = ed.ctx.widgets["header.number"]
+    num.setFocus()
+    num.selectAll()
+    vtype(num, "15")
+    assert len(dialogs.seen) == asked + 1  # asked once, not at every key
+    assert "Nháp" in ed.status.text()
+    win.session.flush()
+    doc = gui_desk.document(rid)
+    assert doc["status"] == "draft" and doc["header"]["number"] == "15"
+    top = gui_desk.revisions(rid)[0]
+    assert top.status == "draft" and top.summary.startswith("Hoàn thành → Nháp vì đã sửa") and "số văn bản" in top.summary
+    assert "Nháp" in ed.notice.text() and ed.notice.isVisible()
+
+    from nq57desk.gui.dialogs import HistoryDialog
+
+    h = HistoryDialog(win.session, win)
+    assert "số văn bản" in h.table.item(0, 5).text()
+    h.close()
+    assert win.act["actDone"].isEnabled()
