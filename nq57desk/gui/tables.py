@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
@@ -415,7 +416,22 @@ class TableEditor(TableOps, QWidget):
         rc = self._find_cell(key)
         if rc:
             self.table.setCurrentCell(*rc)
-            self.table.scrollToItem(self.table.item(*rc))
+            self.reveal(*rc)
+
+    def reveal(self, r: int, c: int) -> None:
+        """Cell (r, c) on screen: scrolled to in the table, and the page scrolled to the table's row."""
+        t = self.table
+        it = t.item(r, c)
+        if it is None:
+            return
+        t.scrollToItem(it, QAbstractItemView.EnsureVisible)
+        rect = t.visualItemRect(it)
+        page = self.parentWidget()
+        while page is not None and not isinstance(page, QScrollArea):
+            page = page.parentWidget()
+        if page is not None and page.widget() is not None:
+            pos = t.viewport().mapTo(page.widget(), rect.center())
+            page.ensureVisible(pos.x(), pos.y(), rect.width() // 2 + 20, rect.height() // 2 + 40)
 
     def select_text(self, key: str, _start: int, _len: int) -> None:
         self.focus_key(key)

@@ -4,6 +4,7 @@ packages from drafts, a cramped screen, files that no program opens."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from tests.conftest import REPORTS
 
@@ -52,3 +53,49 @@ def test_editing_a_finished_report_asks_then_makes_it_draft_with_its_changes(win
     assert "số văn bản" in h.table.item(0, 5).text()
     h.close()
     assert win.act["actDone"].isEnabled()
+
+
+def _table(win, key):
+    from nq57desk.gui.tables import TableEditor
+
+    return next(t for t in win.editor.scroll.widget().findChildren(TableEditor) if t.spec.key == key)
+
+
+def _on_screen(win, tbl, r, c) -> bool:
+    """The cell is inside the table's viewport and inside the page's visible part."""
+    t = tbl.table
+    rect = t.visualItemRect(t.item(r, c))
+    if not t.viewport().rect().contains(rect.center()):
+        return False
+    page = win.editor.scroll
+    pos = t.viewport().mapTo(page.viewport(), rect.center())
+    return page.viewport().rect().contains(pos)
+
+
+def test_a_new_row_puts_the_cursor_in_its_first_cell_on_screen(win, qtbot, gui_desk, dialogs):
+    rid = gui_desk.import_report((REPORTS / "002_tan_cuong.json").read_bytes())
+    win.open_report(rid)
+    win.editor.show_section("pl9")
+    tbl = _table(win, "pl9_dot_pha")
+    t = tbl.table
+    assert t.columnCount() >= 10
+    last = t.columnCount() - 1
+    t.setCurrentCell(t.rowCount() - 1, last)
+    t.scrollToItem(t.item(t.rowCount() - 1, last))
+    assert t.horizontalScrollBar().value() > 0 or t.horizontalScrollBar().maximum() == 0
+    n = len(gui_desk.document(rid)["values"].get("pl9_dot_pha") or [])
+    win.editor.scroll.verticalScrollBar().setValue(0)
+    tbl.add_row()
+    qtbot.wait(50)
+    r, c = t.currentRow(), t.currentColumn()
+    first = next(i for i, col in enumerate(tbl.spec.columns) if col.type != "stt")
+    assert c == first and t.item(r, c).text() == ""
+    assert _on_screen(win, tbl, r, c)
+    assert t.hasFocus()
+    vtype(t, "Đ")  # typing goes into the new row's first cell
+    vtype(QApplication.focusWidget(), "ột phá mới")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Return)
+    win.session.flush()
+    rows = gui_desk.document(rid)["values"]["pl9_dot_pha"]
+    assert len(rows) == n + 1
+    assert "Đột phá mới" in [x.get(tbl.spec.columns[first].key) for x in rows]
