@@ -29,6 +29,9 @@ ICONS = {"actHome": "home", "actNew": "new", "actProfile": "profile", "actSave":
          "actDraft": "draft", "actExportDocx": "docx", "actExportXlsx": "xlsx", "actOpenWord": "word",
          "actPrevSection": "up", "actNextSection": "down", "actQuit": "quit", "actAbout": "app", "actPreview": "print",
          "actExportPackage": "usb", "actExportPdf": "pdf", "actUpper": "upper"}
+SHORT_TEXT = {"actNew": "Báo cáo mới", "actDone": "Hoàn thành"}  # on the toolbar; the menus keep the full words
+SQUEEZED = ("actExportDocx", "actExportXlsx", "actOpenWord", "actUpper")  # icon only when the toolbar is too narrow
+MAXIMIZED_UP_TO = 1366  # screens this wide or narrower: the window opens maximized (the toolbar needs the width)
 EDITOR_ACTIONS = ("actSave", "actUndo", "actRedo", "actFind", "actHistory", "actDone", "actSent", "actDraft",
                   "actExportDocx", "actExportXlsx", "actOpenWord", "actPrevSection", "actNextSection", "actPreview",
                   "actExportPackage", "actExportPdf")
@@ -136,6 +139,29 @@ class MainWindow(QMainWindow):
             w = tb.widgetForAction(a[name])
             if isinstance(w, QToolButton):
                 w.setToolButtonStyle(Qt.ToolButtonIconOnly)
+        for name, text in SHORT_TEXT.items():
+            a[name].setIconText(text)
+        self.toolbar = tb
+
+    def fit_toolbar(self) -> None:
+        """Every toolbar action stays on screen (no «»» menu): when the words do not fit the window's width, the
+        export buttons show their icon only (their tooltips still name them)."""
+        tb = getattr(self, "toolbar", None)
+        if tb is None:
+            return
+        buttons = [tb.widgetForAction(self.act[n]) for n in SQUEEZED]
+        buttons = [b for b in buttons if isinstance(b, QToolButton)]
+        for b in buttons:
+            b.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        tb.layout().invalidate()
+        if tb.sizeHint().width() > self.width() - 8:
+            for b in buttons:
+                b.setToolButtonStyle(Qt.ToolButtonIconOnly)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(ev)
+        if ev.oldSize().width() != ev.size().width():
+            self.fit_toolbar()
 
     def _restore_geometry(self) -> None:
         g = self.settings.value("window/geometry")
@@ -143,6 +169,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(g)
         else:
             self.resize(1280, 720)
+            screen = self.screen()
+            if screen is not None and screen.availableGeometry().width() <= MAXIMIZED_UP_TO:
+                self.setWindowState(self.windowState() | Qt.WindowMaximized)
         st = self.settings.value("window/state")
         if st is not None:
             self.restoreState(st)

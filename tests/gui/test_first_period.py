@@ -99,3 +99,48 @@ def test_a_new_row_puts_the_cursor_in_its_first_cell_on_screen(win, qtbot, gui_d
     rows = gui_desk.document(rid)["values"]["pl9_dot_pha"]
     assert len(rows) == n + 1
     assert "Đột phá mới" in [x.get(tbl.spec.columns[first].key) for x in rows]
+
+
+def _toolbar_all_visible(win) -> bool:
+    from PySide6.QtWidgets import QToolButton
+
+    tb = win.toolbar
+    ext = tb.findChild(QToolButton, "qt_toolbar_ext_button")
+    if ext is not None and ext.isVisible():
+        return False
+    right = tb.mapTo(win, tb.rect().topRight()).x()
+    for a in tb.actions():
+        if a.isSeparator():
+            continue
+        w = tb.widgetForAction(a)
+        if w is None or not w.isVisible() or w.mapTo(win, w.rect().topRight()).x() > right:
+            return False
+    return True
+
+
+def test_window_opens_maximized_on_a_small_screen_with_every_action_visible(qtbot, qapp, gui_desk, dialogs, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from nq57desk.gui.mainwindow import MainWindow
+
+    w = MainWindow(gui_desk.data_dir, desk=gui_desk, settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w)
+    assert w.screen().availableGeometry().width() <= 1366  # the offscreen screen
+    assert w.windowState() & Qt.WindowMaximized  # first start: no saved size yet
+
+
+def test_every_toolbar_action_is_visible_at_1366x768(win, qtbot, gui_desk, dialogs):
+    rid = gui_desk.import_report((REPORTS / "002_tan_cuong.json").read_bytes())
+    win.open_report(rid)
+    qtbot.wait(50)
+    assert win.width() == 1366
+    assert _toolbar_all_visible(win)
+    prev = win.toolbar.widgetForAction(win.act["actPreview"])
+    assert prev.isVisible() and prev.text() == "Xem trước / In"
+    assert prev.toolButtonStyle() == Qt.ToolButtonTextBesideIcon
+    win.resize(1024, 700)  # a narrower window: the export buttons lose their words, nothing goes behind «»»
+    qtbot.wait(50)
+    assert _toolbar_all_visible(win)
+    assert prev.toolButtonStyle() == Qt.ToolButtonTextBesideIcon
+    win.go_home()
+    assert _toolbar_all_visible(win)
