@@ -144,3 +144,34 @@ def test_every_toolbar_action_is_visible_at_1366x768(win, qtbot, gui_desk, dialo
     assert prev.toolButtonStyle() == Qt.ToolButtonTextBesideIcon
     win.go_home()
     assert _toolbar_all_visible(win)
+
+
+def test_package_offers_usb_drives_only_and_asks_before_sending_a_draft(win, qtbot, gui_desk, tmp_path, dialogs):
+    from nq57desk.bundle.package import Drive
+    from nq57desk.gui.package import PackageDialog
+
+    rid = gui_desk.import_report((REPORTS / "000_an_truong.json").read_bytes())
+    win.open_report(rid)
+    assert win.session.status == "draft"
+    usb = tmp_path / "USB"
+    usb.mkdir()
+    chosen = tmp_path / "chosen"
+    win.settings.setValue("package/dir", str(chosen))
+    d = PackageDialog(win, win.session, win.settings, list_drives=lambda: [Drive(str(usb), "USB", True)])
+    assert d.drives.count() == 2 and d.folder() == str(usb)  # the USB stick first and selected, the chosen folder after
+    d.close()
+    d = PackageDialog(win, win.session, win.settings, list_drives=lambda: [])  # no USB: nothing pre-selected
+    assert d.folder() is None and not d.ok.isEnabled()
+    assert "USB" in d.target.text() and "Chọn thư mục…" in d.target.text()
+    assert d.findChild(type(d.ok), "folderButton").text().replace("&", "") == "Chọn thư mục…"
+    d.close()
+    d = PackageDialog(win, win.session, win.settings, list_drives=lambda: [Drive(str(usb), "USB", True)])
+    dialogs.state["answer"] = False  # «Không xuất»
+    d.export()
+    kind, _title, text, detail = dialogs.seen[-1]
+    assert kind == "ask" and "Nháp" in text and "cấp trên" in detail and "Hoàn thành" in detail
+    assert d.progress is None and not any(usb.iterdir())
+    dialogs.state["answer"] = True  # «Vẫn xuất bản nháp»
+    d.export()
+    qtbot.waitUntil(lambda: d.result is not None or dialogs.seen[-1][0] == "error", timeout=60000)
+    assert d.result is not None and any(p.suffix == ".xlsx" for p in usb.iterdir())
