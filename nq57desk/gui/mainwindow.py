@@ -188,6 +188,9 @@ class MainWindow(QMainWindow):
             self.checks.jump.connect(lambda f: self.editor.jump_to_finding(f))
             self.checks.acknowledged_changed.connect(lambda: self.editor.set_acknowledged(self.checks.acknowledged))
             self.checks.ack_toggled.connect(self._ack_toggled)
+            self.checks.collapsed_changed.connect(self._fold_checks)
+            if self.settings.value("checks/collapsed", False, type=bool):
+                self.checks.set_collapsed(True)
 
             self.editor = ReportEditor(self.settings)
             self.stack.addWidget(self.editor)
@@ -201,6 +204,8 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        if self.checks is not None and not self.checks.collapsed and self.dock.isVisible():
+            self.settings.setValue("checks/height", self.dock.height())
         if self.editor is not None:
             self.settings.setValue("editor/splitter", self.editor.splitter.saveState())
         self.settings.sync()
@@ -280,6 +285,20 @@ class MainWindow(QMainWindow):
         return ask(self, "Sửa báo cáo đã hoàn thành", "Báo cáo này đã «Hoàn thành». Có sửa không?",
                    "Nếu sửa, báo cáo trở lại «Nháp»; «Lịch sử các bản» ghi lại những gì đã sửa. Xem lại xong, hãy "
                    "đánh dấu «Hoàn thành» lần nữa.", yes="Sửa, chuyển về Nháp", no="Không sửa")
+
+    def _fold_checks(self, on: bool) -> None:
+        """«Kiểm tra» folded to one line (no title bar) or back at the height it had; both remembered."""
+        if on:
+            if self.dock.isVisible() and self.dock.height() > 3 * self.checks.line_height():
+                self.settings.setValue("checks/height", self.dock.height())
+            self.dock.setTitleBarWidget(QWidget())
+            self.dock.setFixedHeight(self.checks.line_height())
+        else:
+            self.dock.setTitleBarWidget(None)
+            self.dock.setMinimumHeight(0)
+            self.dock.setMaximumHeight(16777215)
+            self.resizeDocks([self.dock], [int(self.settings.value("checks/height", 165))], Qt.Vertical)
+        self.settings.setValue("checks/collapsed", on)
 
     def _ack_toggled(self, finding, on: bool) -> None:
         try:

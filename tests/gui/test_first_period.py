@@ -175,3 +175,86 @@ def test_package_offers_usb_drives_only_and_asks_before_sending_a_draft(win, qtb
     d.export()
     qtbot.waitUntil(lambda: d.result is not None or dialogs.seen[-1][0] == "error", timeout=60000)
     assert d.result is not None and any(p.suffix == ".xlsx" for p in usb.iterdir())
+
+
+def test_checks_panel_folds_to_one_line_and_remembers(win, qtbot, gui_desk, dialogs, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from nq57desk.gui.mainwindow import MainWindow
+
+    from .helpers import panel_messages
+
+    rid = gui_desk.import_report((REPORTS / "002_tan_cuong.json").read_bytes())
+    win.open_report(rid)
+    qtbot.wait(50)
+    p = win.checks
+    assert panel_messages(win) and p.tree.isVisible()
+    win.resizeDocks([win.dock], [240], Qt.Vertical)
+    qtbot.wait(50)
+    tall = win.dock.height()
+    page = win.editor.scroll.viewport().height()
+    qtbot.mouseClick(p.fold, Qt.LeftButton)
+    qtbot.wait(50)
+    assert p.collapsed and not p.tree.isVisible()
+    assert p.summary.text().startswith("0 lỗi, 1 cảnh báo") and p.fold.text() == "▸"
+    assert win.dock.height() <= p.line_height() + 2 < 40
+    assert win.editor.scroll.viewport().height() > page + 150  # the page got the room
+    win.save_settings()
+    assert win.settings.value("checks/collapsed", type=bool)
+    # a new window on the same settings: folded again; unfolded, the panel has the height it had
+    s = QSettings(win.settings.fileName(), QSettings.IniFormat)
+    w2 = MainWindow(gui_desk.data_dir, desk=gui_desk, settings=s, persist=False)
+    qtbot.addWidget(w2)
+    w2.setWindowState(Qt.WindowNoState)
+    w2.resize(1366, 768)
+    w2.show()
+    win.close_report()
+    w2.open_report(rid)
+    qtbot.wait(50)
+    assert w2.checks.collapsed and w2.dock.height() < 40
+    w2.checks.set_collapsed(False)
+    qtbot.wait(50)
+    assert w2.checks.tree.isVisible() and abs(w2.dock.height() - tall) <= 8
+    w2.close_report()
+
+
+def test_outline_headings_cells_and_tables_show_everything(win, qtbot, gui_desk, dialogs):
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    rid = gui_desk.import_report((REPORTS / "002_tan_cuong.json").read_bytes())
+    doc = gui_desk.document(rid)
+    rows = doc["values"]["pl9_dot_pha"]
+    doc["values"]["pl9_dot_pha"] = rows + [dict(rows[0]) for _ in range(30)]
+    gui_desk.save_document(rid, doc)
+    win.open_report(rid)
+    ed = win.editor
+    # the outline: long headings are cut on screen, whole in the tooltip; the tree can be widened
+    it = ed.items["pl9"]
+    assert it.toolTip(0) == it.text(0) and len(it.text(0)) > 40
+    left = ed.splitter.sizes()[0]
+    ed.splitter.setSizes([left + 200, ed.splitter.sizes()[1] - 200])
+    assert ed.splitter.sizes()[0] >= left + 150
+    ed.show_section("pl9")
+    qtbot.wait(50)
+    tbl = _table(win, "pl9_dot_pha")
+    t = tbl.table
+    # a long cell: the whole text on hover
+    longest = max(((r, c) for r in range(t.rowCount()) for c in range(t.columnCount()) if t.item(r, c)),
+                  key=lambda rc: len(t.item(*rc).text()))
+    assert len(t.item(*longest).text()) > 40 and t.item(*longest).toolTip() == t.item(*longest).text()
+    # a long table takes the page's height, not a strip of a few rows
+    page = ed.scroll.viewport().height()
+    assert t.height() >= page - 80
+    win.checks.set_collapsed(True)
+    qtbot.wait(50)
+    assert t.height() >= ed.scroll.viewport().height() - 80 > page - 80
+    # a long-text cell being edited is bigger than the cell
+    c = next(i for i, col in enumerate(tbl.spec.columns) if col.type == "longtext")
+    t.setCurrentCell(0, c)
+    t.editItem(t.item(0, c))
+    qtbot.wait(20)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QPlainTextEdit)
+    cell = t.visualItemRect(t.item(0, c))
+    assert editor.height() > cell.height() and editor.height() >= editor.fontMetrics().lineSpacing() * 5
+    win.checks.set_collapsed(False)
