@@ -258,3 +258,41 @@ def test_outline_headings_cells_and_tables_show_everything(win, qtbot, gui_desk,
     cell = t.visualItemRect(t.item(0, c))
     assert editor.height() > cell.height() and editor.height() >= editor.fontMetrics().lineSpacing() * 5
     win.checks.set_collapsed(False)
+
+
+def test_a_file_no_program_opens_says_so_and_offers_its_folder(win, qtbot, gui_desk, dialogs, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    opened = []
+
+    def no_program(url):
+        opened.append(url.toLocalFile())
+        return False
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(no_program))
+    rid = gui_desk.import_report((REPORTS / "000_an_truong.json").read_bytes())
+    win.open_report(rid)
+    results = []
+    # «Có» after an export: open it
+    out = tmp_path / "xuat" / "bao-cao.docx"
+    assert win.export("docx", str(out))
+    win.exporter.finished.connect(results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=60000)
+    assert results == [str(out)] and out.exists()
+    asks = [d for d in dialogs.seen if d[0] == "ask"]
+    assert asks[0][3] == "Mở tệp ngay bây giờ?"
+    kind, title, text, detail = asks[1]
+    assert "Không mở được tệp «bao-cao.docx»" in text and "Word" in text and str(out.parent) in detail
+    assert opened == [str(out), str(out.parent)]  # answered «Mở thư mục chứa tệp»: the folder was asked for
+    assert dialogs.seen[-1][0] == "error" and "thư mục" in dialogs.seen[-1][2]  # and that failed too: said so
+    # «Mở bằng Word»
+    dialogs.seen.clear()
+    opened.clear()
+    dialogs.state["answer"] = False  # «Đóng»
+    results.clear()
+    win.open_in_word()
+    win.exporter.finished.connect(results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=60000)
+    (kind, title, text, detail), = dialogs.seen
+    assert kind == "ask" and title == "Mở bằng Word" and "Không mở được tệp" in text and "Word" in text
+    assert opened == [results[0]]
