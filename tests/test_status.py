@@ -158,3 +158,16 @@ def test_restoring_content_with_errors_takes_done_back_to_draft(sample_desk, mon
     res = dk.restore_revision(rid, 1)  # the blank content misses a required figure
     assert res.reopened and res.status == "draft" and "Nháp" in res.notice
     assert dk.document(rid)["status"] == "draft"
+
+
+def test_edits_right_after_creating_are_listed_in_the_history(sample_desk):
+    """Issue 14's walkthrough: a new report edited for ten minutes showed only «Tạo mới» in its history."""
+    dk = sample_desk
+    rid = dk.create_report("mau-kiem-thu", {"kind": "month", "year": 2026, "number": 4})
+    d = dk.document(rid)
+    d["header"]["number"] = "12"
+    dk.save_document(rid, d)
+    d["values"]["hs_total"] = 3
+    dk.save_document(rid, d)
+    (rev,) = dk.revisions(rid)
+    assert rev.summary.startswith("Tạo mới; Sửa: số văn bản, ") and "Tổng số hồ sơ tiếp nhận" in rev.summary

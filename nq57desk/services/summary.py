@@ -58,4 +58,6 @@ def merge_summary(a: str, b: str) -> str:
             if x.strip() not in items:
                 items.append(x.strip())
         return head + "Sửa: " + ", ".join(items[:8]) + (" …" if len(items) > 8 else "")
+    if b.startswith("Sửa: "):  # "Tạo mới", "Khôi phục nội dung bản 1" …: what was edited after it is listed too
+        return f"{a.rstrip('.; ')}; {b}"
     return a
