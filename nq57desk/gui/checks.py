@@ -111,7 +111,8 @@ class ChecksPanel(QWidget):
         h.setStretchLastSection(True)
         h.setSectionResizeMode(0, QHeaderView.Fixed)
         h.sectionResized.connect(lambda *_: t.doItemsLayout())
-        t.setColumnWidth(0, 96)
+        t.setColumnWidth(0, max(96, max(t.fontMetrics().horizontalAdvance(x) for x in ("Cảnh báo (đã xem)",
+                                                                                      "Đã giải trình")) + 34))
         t.setColumnWidth(1, 360)
         t.itemActivated.connect(self._activated)
         t.itemClicked.connect(self._activated)
@@ -131,7 +132,7 @@ class ChecksPanel(QWidget):
         self.collapsed = on
         for w in (self.tree, self.show_ack, self.ack_btn, self.explain_btn, self.unexplain_btn):
             w.setVisible(not on)
-        self.fold.setText("▸" if on else "▾")
+        self.fold.setText("▸" if on else "Thu gọn ▴")
         self.fold.setToolTip("Mở rộng bảng Kiểm tra" if on else "Thu gọn bảng Kiểm tra thành một dòng")
         self.summary.setToolTip(self.fold.toolTip())
         self.collapsed_changed.emit(on)
