@@ -208,6 +208,10 @@ def walk(out: Path, size: tuple[int, int] = (1366, 768)) -> Walk:
         dlg.accept()
         w.settle()
         w.shot(win, "da-giai-trinh", "the error explained: listed in green, no longer blocking")
+        win.checks.set_collapsed(True)
+        ed.show_section("pl_nhiem_vu")
+        w.shot(win, "kiem-tra-thu-gon", "«Kiểm tra» folded to its one line: the page gets the room")
+        win.checks.set_collapsed(False)
 
         # 6. the required items «Hoàn thành» asks for, then finished ----------------------------------------------
         ok = win.set_status("done")

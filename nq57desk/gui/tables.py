@@ -365,9 +365,13 @@ class TableEditor(TableOps, QWidget):
         """As tall as the page shows (a long table is not a strip with the page empty below it), MAX_HEIGHT when not
         on a page yet."""
         page = self._page()
-        if page is None:
+        if page is None or page.widget() is None:
             return self.MAX_HEIGHT
-        return max(self.MAX_HEIGHT // 2, page.viewport().height() - self.table.y() - 12)
+        room = page.viewport().height()
+        top = self.table.mapTo(page.widget(), self.table.rect().topLeft()).y()
+        if top + self.MAX_HEIGHT // 2 <= room:  # near the top of the page (an appendix): down to the page's bottom
+            return room - top - 12
+        return max(self.MAX_HEIGHT // 2, room - self.table.y() - 12)  # lower down: one page when scrolled to
 
     def _page(self) -> QScrollArea | None:
         w = self.parentWidget()
