@@ -284,7 +284,7 @@ class DocSession(QObject):
         self._swap(self._redo, self._undo)
 
     def _swap(self, src: list, dst: list) -> None:
-        if not src:
+        if not src or not self.may_edit(None):
             return
         content, path = src.pop()
         dst.append((self._snapshot(), path))

@@ -55,6 +55,24 @@ def test_editing_a_finished_report_asks_then_makes_it_draft_with_its_changes(win
     assert win.act["actDone"].isEnabled()
 
 
+def test_a_finished_report_opens_and_undoes_only_when_the_officer_agrees(win, qtbot, gui_desk, dialogs):
+    rid = _done_report(win, gui_desk)
+    win.open_report(rid)  # opening, showing every section: nothing is asked, nothing changes
+    for key in list(win.editor.items)[:12]:
+        win.editor.show_section(key)
+    win.session.flush()
+    assert not [d for d in dialogs.seen if d[0] == "ask"]
+    assert gui_desk.document(rid)["status"] == "done" and len(gui_desk.revisions(rid)) == 2
+    win.session._undo.append((win.session._snapshot(), None))  # an edit from before «Hoàn thành», still undoable
+    dialogs.state["answer"] = False
+    win.undo()
+    assert dialogs.seen[-1][0] == "ask" and win.session.status == "done"
+    assert win.session.can_undo()  # not undone
+    dialogs.state["answer"] = True
+    win.undo()
+    assert win.session.status == "draft" and not win.session.can_undo()
+
+
 def _table(win, key):
     from nq57desk.gui.tables import TableEditor
 
