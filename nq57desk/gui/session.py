@@ -95,8 +95,11 @@ class DocSession(QObject):
         (the new section's or block's key), or None. Raises DocumentError (Vietnamese) when refused."""
         res = op(self.tpl, self.doc, *args)
         new, extra = (res if isinstance(res, tuple) else (res, None))
-        if new is self.doc or not self.may_edit(None):
+        if new is self.doc:
             return extra
+        if not self.may_edit(None):
+            QTimer.singleShot(0, lambda: self.outline_changed.emit(None))  # a dragged heading goes back in the tree
+            return None
         self._push_undo(("outline",))
         self._group = None
         for k in CONTENT_KEYS:

@@ -68,6 +68,12 @@ def test_a_finished_report_opens_and_undoes_only_when_the_officer_agrees(win, qt
     win.undo()
     assert dialogs.seen[-1][0] == "ask" and win.session.status == "done"
     assert win.session.can_undo()  # not undone
+    from nq57desk.report import outline as ops
+
+    key = next(k for k in win.editor.items if win.editor.outline_actions.section(k) is not None)
+    title = win.editor.outline_actions.section(key).title
+    assert win.editor.outline_actions.apply(ops.rename, key, "Tên khác") is None  # renaming a heading asks too
+    assert win.editor.outline_actions.section(key).title == title and win.session.status == "done"
     dialogs.state["answer"] = True
     win.undo()
     assert win.session.status == "draft" and not win.session.can_undo()
