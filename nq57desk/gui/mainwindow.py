@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
     def _fold_checks(self, on: bool) -> None:
         """«Kiểm tra» folded to one line (no title bar) or back at the height it had; both remembered."""
         if on:
-            if self.dock.isVisible() and self.dock.height() > 3 * self.checks.line_height():
+            if self.persist and self.dock.isVisible() and self.dock.height() > 3 * self.checks.line_height():
                 self.settings.setValue("checks/height", self.dock.height())
             self.dock.setTitleBarWidget(QWidget())
             self.dock.setFixedHeight(self.checks.line_height())
@@ -298,7 +298,8 @@ class MainWindow(QMainWindow):
             self.dock.setMinimumHeight(0)
             self.dock.setMaximumHeight(16777215)
             self.resizeDocks([self.dock], [int(self.settings.value("checks/height", 165))], Qt.Vertical)
-        self.settings.setValue("checks/collapsed", on)
+        if self.persist:
+            self.settings.setValue("checks/collapsed", on)
 
     def _ack_toggled(self, finding, on: bool) -> None:
         try:
