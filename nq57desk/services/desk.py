@@ -357,8 +357,7 @@ class Desk:
             # «Hoàn thành» report takes it back to «Nháp» (SaveResult.reopened says so): what was finished and
             # checked is no longer what is stored, and the history says what changed.
             doc["status"], doc["replaces"] = old["status"], old.get("replaces")
-            edited = changes(tpl, old, doc)
-            reopened = doc["status"] == "done" and not edited.startswith("Không đổi")
+            reopened = doc["status"] == "done" and not changes(tpl, old, doc).startswith("Không đổi")
             with_errors = reopened and self._errors_after_check(tpl, doc)
             if reopened:
                 doc["status"] = "draft"
