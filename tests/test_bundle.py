@@ -723,3 +723,24 @@ def test_folder_missing_is_not_a_pulled_stick():
 
     reason, msg = os_problem(OSError(errno.ENOENT, "No such file or directory"))
     assert reason == "no_folder" and "không tìm thấy thư mục" in msg
+
+
+def test_linux_drives_lists_mount_points_of_removable_devices_only(tmp_path):
+    """Issue 14: the package dialog pre-selected a mounted system folder; only removable devices are offered."""
+    from nq57desk.bundle.package import linux_drives
+
+    blk = tmp_path / "block"
+    for dev, removable, parts in (("sda", "0", ["sda1", "sda2"]), ("sdb", "1", ["sdb1"]), ("mmcblk0", "1", []),
+                                  ("loop0", "0", [])):
+        (blk / dev).mkdir(parents=True)
+        (blk / dev / "removable").write_text(removable + "\n")
+        for p in parts:
+            (blk / dev / p).mkdir()
+    mounts = tmp_path / "mounts"
+    mounts.write_text("/dev/sda1 / ext4 rw 0 0\n/dev/sda2 /mnt/data ext4 rw 0 0\n"
+                      "/dev/sdb1 /media/cb/USB\\040XA vfat rw 0 0\n/dev/mmcblk0 /run/media/cb/THE ext4 rw 0 0\n"
+                      "tmpfs /run tmpfs rw 0 0\n/dev/loop0 /snap/core squashfs ro 0 0\n", encoding="utf-8")
+    drives = linux_drives(blk, mounts)
+    assert [(d.path, d.label, d.removable) for d in drives] == [("/media/cb/USB XA", "USB XA", True),
+                                                                 ("/run/media/cb/THE", "THE", True)]
+    assert linux_drives(tmp_path / "none", tmp_path / "nomounts") == []

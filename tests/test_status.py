@@ -47,9 +47,6 @@ def test_an_edit_with_errors_takes_done_back_to_draft(sample_desk):
     rid = _clean_draft(dk)
     dk.set_status(rid, "done")
     d = dk.document(rid)
-    d["values"]["hs_online"] = 1  # still clean: stays done
-    res = dk.save_document(rid, d)
-    assert res.status == "done" and not res.reopened and res.notice == ""
     d["values"]["hs_total"] = 5  # 2 + 1 ≠ 5
     res = dk.save_document(rid, d)
     assert res.reopened and res.status == "draft" and res.new_revision
@@ -57,6 +54,47 @@ def test_an_edit_with_errors_takes_done_back_to_draft(sample_desk):
     assert dk.document(rid)["status"] == "draft" and dk.report_info(rid).status == "draft"
     assert dk.revisions(rid)[0].summary.startswith("Hoàn thành → Nháp vì có lỗi")
     assert dk.revisions(rid)[1].status == "done"  # the done revision before the edit is kept as it was
+
+
+def test_any_edit_takes_done_back_to_draft_and_says_what_changed(sample_desk):
+    """Issue 14: a finished report edited without a trace (number changed, still «Hoàn thành»)."""
+    dk = sample_desk
+    rid = _clean_draft(dk)
+    dk.set_status(rid, "done")
+    d = dk.document(rid)
+    d["header"]["number"] = "15"
+    d["values"]["hs_online"] = 1  # still clean
+    res = dk.save_document(rid, d)
+    assert res.reopened and res.status == "draft" and res.new_revision
+    assert "Nháp" in res.notice and "lỗi" not in res.notice
+    revs = dk.revisions(rid)
+    assert revs[0].status == "draft" and revs[1].status == "done"
+    assert revs[0].summary.startswith("Hoàn thành → Nháp vì đã sửa; Sửa: ")
+    assert "số văn bản" in revs[0].summary
+    d = dk.document(rid)
+    d["header"]["symbol"] = "BC-UBND-2"
+    dk.save_document(rid, d)  # the next edit joins that revision; its summary grows, field by field
+    s = dk.revisions(rid)[0].summary
+    assert s.startswith("Hoàn thành → Nháp vì đã sửa; ") and "số văn bản" in s and "ký hiệu" in s
+    dk.set_status(rid, "done")
+    assert dk.document(rid)["status"] == "done"
+    same = dk.document(rid)
+    res = dk.save_document(rid, same)  # nothing changed: stays done
+    assert res.status == "done" and not res.reopened
+
+
+def test_an_edit_after_going_back_to_draft_is_listed(sample_desk):
+    """An edit right after «Chuyển về Nháp» gets its own line in the history, not hidden in the status change."""
+    dk = sample_desk
+    rid = _clean_draft(dk)
+    dk.set_status(rid, "done")
+    dk.set_status(rid, "draft")
+    d = dk.document(rid)
+    d["header"]["number"] = "9"
+    dk.save_document(rid, d)
+    revs = dk.revisions(rid)
+    assert revs[0].summary == "Sửa: số văn bản"
+    assert revs[1].summary.startswith("Chuyển trạng thái: Hoàn thành → Nháp")
 
 
 def test_a_replacement_draft_cannot_be_saved_back_to_sent(sample_desk):
@@ -120,3 +158,16 @@ def test_restoring_content_with_errors_takes_done_back_to_draft(sample_desk, mon
     res = dk.restore_revision(rid, 1)  # the blank content misses a required figure
     assert res.reopened and res.status == "draft" and "Nháp" in res.notice
     assert dk.document(rid)["status"] == "draft"
+
+
+def test_edits_right_after_creating_are_listed_in_the_history(sample_desk):
+    """Issue 14's walkthrough: a new report edited for ten minutes showed only «Tạo mới» in its history."""
+    dk = sample_desk
+    rid = dk.create_report("mau-kiem-thu", {"kind": "month", "year": 2026, "number": 4})
+    d = dk.document(rid)
+    d["header"]["number"] = "12"
+    dk.save_document(rid, d)
+    d["values"]["hs_total"] = 3
+    dk.save_document(rid, d)
+    (rev,) = dk.revisions(rid)
+    assert rev.summary.startswith("Tạo mới; Sửa: số văn bản, ") and "Tổng số hồ sơ tiếp nhận" in rev.summary

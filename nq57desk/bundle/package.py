@@ -253,11 +253,14 @@ class Drive:
 
 
 def removable_drives() -> list[Drive]:
-    """Drives to offer for export, removable ones first (best effort; never raises)."""
+    """Removable drives (USB sticks, memory cards) one can export to; nothing else: a fixed disk or a system folder is
+    never offered (best effort; never raises)."""
     try:
         if sys.platform == "win32":
             return _windows_drives()
-        return _posix_drives()
+        if sys.platform == "darwin":
+            return _mac_drives()
+        return linux_drives()
     except Exception:  # noqa: BLE001 - a helper for a picker; an odd system must not stop the export dialog
         return []
 
@@ -268,36 +271,48 @@ def _windows_drives() -> list[Drive]:
 
     k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
     mask = k32.GetLogicalDrives()
-    removable, others = [], []
+    out = []
     for i, letter in enumerate(string.ascii_uppercase):
-        if not mask & (1 << i):
-            continue
-        root = f"{letter}:\\"
-        kind = k32.GetDriveTypeW(ctypes.c_wchar_p(root))
-        if kind == 2:  # DRIVE_REMOVABLE
-            removable.append(Drive(root, f"USB ({letter}:)", True))
-        elif kind in (3, 4):  # fixed, network
-            others.append(Drive(root, f"Ổ {letter}:", False))
-    return removable + others
+        if mask & (1 << i) and k32.GetDriveTypeW(ctypes.c_wchar_p(f"{letter}:\\")) == 2:  # DRIVE_REMOVABLE
+            out.append(Drive(f"{letter}:\\", f"USB ({letter}:)", True))
+    return out
 
 
-def _posix_drives() -> list[Drive]:
-    """Mounted filesystems under /media, /run/media (Linux desktops), /Volumes (macOS) and /mnt (not removable)."""
+def linux_drives(sys_block: Path = Path("/sys/block"), mounts: Path = Path("/proc/mounts")) -> list[Drive]:
+    """Mount points of removable block devices: /sys/block/DEV/removable is 1 (or DEV hangs on a USB bus: many USB
+    disks say 0), and a partition of DEV (or DEV itself) is mounted in /proc/mounts."""
+    devices: set[str] = set()
+    for dev in sys_block.iterdir() if sys_block.is_dir() else ():
+        try:
+            removable = (dev / "removable").read_text().strip() == "1"
+        except OSError:
+            removable = False
+        if removable or "/usb" in os.path.realpath(dev):
+            devices.add(dev.name)
+            devices.update(p.name for p in dev.iterdir() if p.name.startswith(dev.name))
     found: dict[str, Drive] = {}
     try:
-        with open("/proc/mounts", encoding="utf-8", errors="replace") as f:
-            mounts = [line.split()[1].replace("\\040", " ") for line in f if len(line.split()) >= 2]
+        lines = mounts.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
-        mounts = []
-    for m in mounts:
-        if m.startswith(("/media/", "/run/media/", "/Volumes/", "/mnt/")):
-            found.setdefault(m, Drive(m, os.path.basename(m) or m, not m.startswith("/mnt/")))
-    for base, depth in (("/media", 2), ("/run/media", 2), ("/Volumes", 1)):
-        for cand in _subdirs(Path(base), depth):
-            s = str(cand)
-            if s not in found and os.path.ismount(s):
-                found[s] = Drive(s, cand.name, True)
-    return sorted(found.values(), key=lambda d: (not d.removable, d.path))
+        lines = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 2 or not parts[0].startswith("/dev/"):
+            continue
+        name = os.path.basename(os.path.realpath(parts[0])) if parts[0].startswith("/dev/disk/") else parts[0][5:]
+        point = parts[1].replace("\\040", " ")
+        if name in devices and point != "/":
+            found.setdefault(point, Drive(point, os.path.basename(point) or point, True))
+    return sorted(found.values(), key=lambda d: d.path)
+
+
+def _mac_drives() -> list[Drive]:
+    """Volumes mounted under /Volumes but the start-up disk."""
+    out = []
+    for cand in _subdirs(Path("/Volumes"), 1):
+        if os.path.ismount(cand) and os.path.realpath(cand) != "/":
+            out.append(Drive(str(cand), cand.name, True))
+    return out
 
 
 def _subdirs(base: Path, depth: int) -> list[Path]:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStyledItemDelegate,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -54,6 +55,7 @@ class ChecksPanel(QWidget):
     jump = Signal(object)  # Finding
     acknowledged_changed = Signal()
     ack_toggled = Signal(object, bool)  # the warning, acknowledged now or not
+    collapsed_changed = Signal(bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -65,9 +67,18 @@ class ChecksPanel(QWidget):
         lay.setContentsMargins(4, 2, 4, 4)
         lay.setSpacing(3)
         top = QHBoxLayout()
+        self.collapsed = False
         self.summary = QLabel()
         self.summary.setStyleSheet("font-weight: bold;")
-        top.addWidget(self.summary, 1)
+        self.summary.setCursor(Qt.PointingHandCursor)
+        self.summary.mousePressEvent = lambda _ev: self.set_collapsed(not self.collapsed)
+        top.addWidget(self.summary)
+        self.fold = QToolButton()
+        self.fold.setObjectName("foldButton")
+        self.fold.setAutoRaise(True)
+        self.fold.clicked.connect(lambda: self.set_collapsed(not self.collapsed))
+        top.addWidget(self.fold)
+        top.addStretch(1)
         self.show_ack = QCheckBox("Hiện cả cảnh báo đã xem")
         self.show_ack.toggled.connect(self._fill)
         top.addWidget(self.show_ack)
@@ -100,7 +111,8 @@ class ChecksPanel(QWidget):
         h.setStretchLastSection(True)
         h.setSectionResizeMode(0, QHeaderView.Fixed)
         h.sectionResized.connect(lambda *_: t.doItemsLayout())
-        t.setColumnWidth(0, 96)
+        t.setColumnWidth(0, max(96, max(t.fontMetrics().horizontalAdvance(x) for x in ("Cảnh báo (đã xem)",
+                                                                                      "Đã giải trình")) + 34))
         t.setColumnWidth(1, 360)
         t.itemActivated.connect(self._activated)
         t.itemClicked.connect(self._activated)
@@ -113,6 +125,22 @@ class ChecksPanel(QWidget):
         t.addActions([self.explain_act, self.unexplain_act])
         lay.addWidget(t)
         self.set_findings([])
+        self.set_collapsed(False)
+
+    def set_collapsed(self, on: bool) -> None:
+        """Folded to its one line («0 lỗi, 2 cảnh báo ▸») to give the page the room; the owner shrinks the dock."""
+        self.collapsed = on
+        for w in (self.tree, self.show_ack, self.ack_btn, self.explain_btn, self.unexplain_btn):
+            w.setVisible(not on)
+        self.fold.setText("▸" if on else "Thu gọn ▴")
+        self.fold.setToolTip("Mở rộng bảng Kiểm tra" if on else "Thu gọn bảng Kiểm tra thành một dòng")
+        self.summary.setToolTip(self.fold.toolTip())
+        self.collapsed_changed.emit(on)
+
+    def line_height(self) -> int:
+        """The height of the folded panel: its one line."""
+        m = self.layout().contentsMargins()
+        return max(self.summary.sizeHint().height(), self.fold.sizeHint().height()) + m.top() + m.bottom()
 
     def set_findings(self, findings: list) -> None:
         self.findings = list(findings)

@@ -211,6 +211,7 @@ class HistoryDialog(QDialog):
         t.setSelectionMode(QAbstractItemView.SingleSelection)
         t.setEditTriggers(QAbstractItemView.NoEditTriggers)
         t.horizontalHeader().setSectionResizeMode(5, QHeaderView.Stretch)
+        t.horizontalHeader().sectionResized.connect(lambda *_: t.resizeRowsToContents())
         for i, w in enumerate((50, 130, 110, 125, 125)):
             t.setColumnWidth(i, w)
         self.restore_btn = child(self, QPushButton, "restoreButton")
@@ -232,6 +233,7 @@ class HistoryDialog(QDialog):
                 it.setData(Qt.UserRole, r.number)
                 it.setToolTip(text)
                 t.setItem(i, j, it)
+        t.resizeRowsToContents()  # a long «Nội dung thay đổi» wraps instead of ending in «…»
         if revs:
             t.selectRow(0)
         self._update()

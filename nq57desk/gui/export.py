@@ -11,12 +11,11 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QProgressDialog
 
 from nq57desk.errors import NQError
-from nq57desk.gui.qtutil import ask, error, progress, save_file
+from nq57desk.gui.qtutil import ask, error, open_in_program, progress, save_file
 from nq57desk.gui.workers import run_async
 from nq57desk.report.document import period_code
 from nq57desk.validation import blocking, refusal_text
@@ -160,9 +159,9 @@ class Exporter(QObject):
         self.window.statusBar().showMessage(f"Đã xuất {name}: {final}", 8000)
         self.finished.emit(str(final))
         if open_after:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(final)))
+            open_in_program(self.window, "Mở bằng Word" if name == "DOCX" else f"Xuất {name}", final)
         elif ask(self.window, f"Xuất {name}", f"Đã xuất {name}:\n{final}", "Mở tệp ngay bây giờ?"):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(final)))
+            open_in_program(self.window, f"Xuất {name}", final)
 
     def _failed(self, tmp: Path, final: Path, name: str, exc) -> None:
         self._close_progress()

@@ -29,6 +29,9 @@ ICONS = {"actHome": "home", "actNew": "new", "actProfile": "profile", "actSave":
          "actDraft": "draft", "actExportDocx": "docx", "actExportXlsx": "xlsx", "actOpenWord": "word",
          "actPrevSection": "up", "actNextSection": "down", "actQuit": "quit", "actAbout": "app", "actPreview": "print",
          "actExportPackage": "usb", "actExportPdf": "pdf", "actUpper": "upper"}
+SHORT_TEXT = {"actNew": "Báo cáo mới", "actDone": "Hoàn thành"}  # on the toolbar; the menus keep the full words
+SQUEEZED = ("actExportDocx", "actExportXlsx", "actOpenWord", "actUpper")  # icon only when the toolbar is too narrow
+MAXIMIZED_UP_TO = 1366  # screens this wide or narrower: the window opens maximized (the toolbar needs the width)
 EDITOR_ACTIONS = ("actSave", "actUndo", "actRedo", "actFind", "actHistory", "actDone", "actSent", "actDraft",
                   "actExportDocx", "actExportXlsx", "actOpenWord", "actPrevSection", "actNextSection", "actPreview",
                   "actExportPackage", "actExportPdf")
@@ -142,6 +145,29 @@ class MainWindow(QMainWindow):
             w = tb.widgetForAction(a[name])
             if isinstance(w, QToolButton):
                 w.setToolButtonStyle(Qt.ToolButtonIconOnly)
+        for name, text in SHORT_TEXT.items():
+            a[name].setIconText(text)
+        self.toolbar = tb
+
+    def fit_toolbar(self) -> None:
+        """Every toolbar action stays on screen (no «»» menu): when the words do not fit the window's width, the
+        export buttons show their icon only (their tooltips still name them)."""
+        tb = getattr(self, "toolbar", None)
+        if tb is None:
+            return
+        buttons = [tb.widgetForAction(self.act[n]) for n in SQUEEZED]
+        buttons = [b for b in buttons if isinstance(b, QToolButton)]
+        for b in buttons:
+            b.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        tb.layout().invalidate()
+        if tb.sizeHint().width() > self.width() - 8:
+            for b in buttons:
+                b.setToolButtonStyle(Qt.ToolButtonIconOnly)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(ev)
+        if ev.oldSize().width() != ev.size().width():
+            self.fit_toolbar()
 
     def _demo_action(self) -> None:
         """«Báo cáo › Xóa báo cáo mẫu», shown while the demo report is open."""
@@ -159,6 +185,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(g)
         else:
             self.resize(1280, 720)
+            screen = self.screen()
+            if screen is not None and screen.availableGeometry().width() <= MAXIMIZED_UP_TO:
+                self.setWindowState(self.windowState() | Qt.WindowMaximized)
         st = self.settings.value("window/state")
         if st is not None:
             self.restoreState(st)
@@ -175,6 +204,9 @@ class MainWindow(QMainWindow):
             self.checks.jump.connect(lambda f: self.editor.jump_to_finding(f))
             self.checks.acknowledged_changed.connect(lambda: self.editor.set_acknowledged(self.checks.acknowledged))
             self.checks.ack_toggled.connect(self._ack_toggled)
+            self.checks.collapsed_changed.connect(self._fold_checks)
+            if self.settings.value("checks/collapsed", False, type=bool):
+                self.checks.set_collapsed(True)
 
             self.editor = ReportEditor(self.settings)
             self.stack.addWidget(self.editor)
@@ -188,6 +220,8 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        if self.checks is not None and not self.checks.collapsed and self.dock.isVisible():
+            self.settings.setValue("checks/height", self.dock.height())
         if self.editor is not None:
             self.settings.setValue("editor/splitter", self.editor.splitter.saveState())
         self.settings.sync()
@@ -253,6 +287,7 @@ class MainWindow(QMainWindow):
 
     def _show_session(self, s, section: str | None) -> None:
         self.session = s
+        s.confirm_edit = self._confirm_done_edit
         s.saved.connect(self._saved)
         s.save_failed.connect(self._save_failed)
         s.findings_changed.connect(self.checks.set_findings)
@@ -263,6 +298,26 @@ class MainWindow(QMainWindow):
         self.editor.open(s, section, acks)
         self.checks.set_findings(s.findings)
         self.saved_label.setText("")
+
+    def _confirm_done_edit(self) -> bool:
+        return ask(self, "Sửa báo cáo đã hoàn thành", "Báo cáo này đã «Hoàn thành». Có sửa không?",
+                   "Nếu sửa, báo cáo trở lại «Nháp»; «Lịch sử các bản» ghi lại những gì đã sửa. Xem lại xong, hãy "
+                   "đánh dấu «Hoàn thành» lần nữa.", yes="Sửa, chuyển về Nháp", no="Không sửa")
+
+    def _fold_checks(self, on: bool) -> None:
+        """«Kiểm tra» folded to one line (no title bar) or back at the height it had; both remembered."""
+        if on:
+            if self.persist and self.dock.isVisible() and self.dock.height() > 3 * self.checks.line_height():
+                self.settings.setValue("checks/height", self.dock.height())
+            self.dock.setTitleBarWidget(QWidget())
+            self.dock.setFixedHeight(self.checks.line_height())
+        else:
+            self.dock.setTitleBarWidget(None)
+            self.dock.setMinimumHeight(0)
+            self.dock.setMaximumHeight(16777215)
+            self.resizeDocks([self.dock], [int(self.settings.value("checks/height", 165))], Qt.Vertical)
+        if self.persist:
+            self.settings.setValue("checks/collapsed", on)
 
     def _ack_toggled(self, finding, on: bool) -> None:
         try:

@@ -22,14 +22,16 @@ from PySide6.QtWidgets import (
 
 from nq57desk.errors import NQError
 from nq57desk.gui.guide import help_key
-from nq57desk.gui.qtutil import child, choose_folder, error, icon, info, load_ui, progress
+from nq57desk.gui.qtutil import ask, child, choose_folder, error, icon, info, load_ui, progress
 from nq57desk.gui.workers import run_async
 from nq57desk.validation import blocking, refusal_text
 
 
 class PackageDialog(QDialog):
-    def __init__(self, window, session, settings):
+    def __init__(self, window, session, settings, list_drives=None):
+        """`list_drives`: () -> [Drive], the removable drives (nq57desk.bundle.package.removable_drives)."""
         super().__init__(window)
+        self.list_drives = list_drives
         load_ui("package", base=self)
         help_key(self, "gui-usb")
         self.window_, self.session, self.settings = window, session, settings
@@ -52,20 +54,21 @@ class PackageDialog(QDialog):
 
     # where ----------------------------------------------------------------------------------------------------
     def fill_drives(self) -> None:
+        """USB drives only, the first one selected; a folder chosen earlier is listed after them, never selected by
+        itself (it may be a folder on this computer, which is no way to take a package upward)."""
         from nq57desk.bundle.package import removable_drives
 
         self.drives.clear()
-        for d in removable_drives():
-            it = QListWidgetItem(icon("usb" if d.removable else "open"),
-                                 f"{d.label} — {d.path}" if d.label != d.path else d.path)
+        usb = (self.list_drives or removable_drives)()
+        for d in usb:
+            it = QListWidgetItem(icon("usb"), f"{d.label} — {d.path}" if d.label != d.path else d.path)
             it.setData(Qt.UserRole, d.path)
             self.drives.addItem(it)
-        if self.other:
+        if self.other and self.other not in {d.path for d in usb}:
             it = QListWidgetItem(icon("open"), f"Thư mục đã chọn — {self.other}")
             it.setData(Qt.UserRole, self.other)
             self.drives.addItem(it)
-        if self.drives.count():
-            self.drives.setCurrentRow(0)
+        self.drives.setCurrentRow(0 if usb else -1)
         self._update()
 
     def _choose(self) -> None:
@@ -99,7 +102,7 @@ class PackageDialog(QDialog):
         dest = self.destination()
         self.ok.setEnabled(dest is not None)
         if dest is None:
-            self.target.setText("Chưa có nơi lưu: cắm USB rồi nhấn «Làm mới», hoặc «Chọn thư mục khác…».")
+            self.target.setText("Chưa thấy USB: cắm USB rồi nhấn «Làm mới», hoặc «Chọn thư mục…».")
             self.names.setText("")
             return
         self.target.setText(f"Lưu vào: {dest}")
@@ -113,7 +116,7 @@ class PackageDialog(QDialog):
 
         dest = self.destination()
         s = self.session
-        if dest is None:
+        if dest is None or not self._draft_agreed():
             return
         try:
             s.flush()
@@ -132,6 +135,16 @@ class PackageDialog(QDialog):
         self.progress.show()
         desk, rid = s.desk, s.rid
         run_async(lambda: export_package(desk, rid, dest), self._done, self._failed)
+
+    def _draft_agreed(self) -> bool:
+        """A draft is not what the commune reports: asked first, with the reason."""
+        if self.session.status != "draft":
+            return True
+        return ask(self, "Xuất gói từ bản nháp", "Báo cáo còn là «Nháp». Vẫn xuất gói gửi cấp trên?",
+                   "Cấp trên đưa số liệu trong gói thẳng vào bảng tổng hợp, như số liệu chính thức của xã. Bản nháp "
+                   "chưa được xem lại và đánh dấu «Hoàn thành»; nếu sau đó còn sửa, cấp trên sẽ giữ số liệu cũ hoặc "
+                   "có hai bản khác nhau. Nên đánh dấu «Hoàn thành» rồi mới xuất gói.",
+                   yes="Vẫn xuất bản nháp", no="Không xuất")
 
     def _cancel(self) -> None:
         self.cancelled = True

@@ -6,8 +6,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QFile, QIODevice, QSettings
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QFile, QIODevice, QSettings, QUrl
+from PySide6.QtGui import QDesktopServices, QIcon
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from nq57desk.settings import resources_dir
@@ -221,6 +221,26 @@ def open_file(parent, title: str, directory: str, filters: list[str]) -> str | N
     if d.exec() != QDialog.Accepted or not d.selectedFiles():
         return None
     return d.selectedFiles()[0]
+
+
+PROGRAMS = {".docx": "Word (Microsoft Word, LibreOffice hoặc WPS Office)",
+            ".xlsx": "Excel (Microsoft Excel, LibreOffice hoặc WPS Office)",
+            ".pdf": "PDF (trình duyệt web hoặc phần mềm đọc PDF)", ".zip": "tệp nén"}
+
+
+def open_in_program(parent, title: str, path: str | Path) -> bool:
+    """Open a file with the program the computer uses for it. When none does (QDesktopServices says False), the
+    officer is told so and offered the folder that holds it; False then."""
+    path = Path(path)
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        return True
+    kind = PROGRAMS.get(path.suffix.lower(), "loại tệp này")
+    if ask(parent, title, f"Không mở được tệp «{path.name}»: máy này chưa có chương trình mở tệp {kind}.",
+           f"Tệp đã lưu trong thư mục:\n{path.parent}\n\nCó thể mở thư mục để chép tệp sang máy khác, gửi qua "
+           "thư điện tử, hoặc mở sau khi cài chương trình.", yes="Mở thư mục chứa tệp", no="Đóng"):
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))):
+            error(parent, title, "Không mở được thư mục chứa tệp.", f"Tệp nằm ở:\n{path}")
+    return False
 
 
 def choose_folder(parent, title: str, directory: str) -> str | None:

@@ -34,7 +34,7 @@ def screenshot(data_dir, report_id: int, section_key: str | None, size: str, out
 
     if QApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, Qt
 
     from nq57desk.errors import NQError
     from nq57desk.gui.app import make_app
@@ -53,6 +53,7 @@ def screenshot(data_dir, report_id: int, section_key: str | None, size: str, out
     try:
         settings = QSettings(os.path.join(tmp.name, "shot.ini"), QSettings.IniFormat)
         win = MainWindow(desk.data_dir, desk=desk, settings=settings, persist=False)
+        win.setWindowState(Qt.WindowNoState)  # the size asked for, not the (offscreen) screen's
         win.resize(w, h)
         win.show()
         _settle(app, 100)

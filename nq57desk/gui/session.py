@@ -59,6 +59,7 @@ class DocSession(QObject):
         self._saved_gen = 0
         self._worker_gen = 0
         self._saving = False
+        self.confirm_edit = None  # () -> bool: may a «Hoàn thành» report be edited (and so go back to «Nháp»)?
         self.invalid: dict[str, tuple[str, str, str]] = {}  # key → (where, label, message): typed text not usable
         self.raw_text: dict[str, str] = {}  # key → the unusable text, shown again when the form is rebuilt
         self.findings: list[Finding] = []
@@ -96,6 +97,9 @@ class DocSession(QObject):
         new, extra = (res if isinstance(res, tuple) else (res, None))
         if new is self.doc:
             return extra
+        if not self.may_edit(None):
+            QTimer.singleShot(0, lambda: self.outline_changed.emit(None))  # a dragged heading goes back in the tree
+            return None
         self._push_undo(("outline",))
         self._group = None
         for k in CONTENT_KEYS:
@@ -180,6 +184,8 @@ class DocSession(QObject):
         cur = self.get(path, _MISSING)
         if cur == value or (value is None and cur is _MISSING):
             return False
+        if not self.may_edit(path):
+            return False
         now = time.monotonic()
         if group is None or group != self._group or now - self._group_t > 30:
             self._push_undo(path)
@@ -204,6 +210,18 @@ class DocSession(QObject):
             else:
                 cur = cur[p]
         return cur
+
+    def may_edit(self, path) -> bool:
+        """A «Hoàn thành» report is edited only after the officer says so (confirm_edit); the edit then makes it
+        «Nháp» (the desk stores it so, with what changed). Refused: the form shows the stored value again."""
+        if self.status != "done" or self.confirm_edit is None:
+            return True
+        if not self.confirm_edit():
+            QTimer.singleShot(0, lambda: self.reloaded.emit(path))
+            return False
+        self.doc["status"] = "draft"
+        self.status_changed.emit("draft")
+        return True
 
     def break_group(self) -> None:
         """The next edit starts a new undo step (a field lost focus)."""
@@ -269,7 +287,7 @@ class DocSession(QObject):
         self._swap(self._redo, self._undo)
 
     def _swap(self, src: list, dst: list) -> None:
-        if not src:
+        if not src or not self.may_edit(None):
             return
         content, path = src.pop()
         dst.append((self._snapshot(), path))

@@ -119,7 +119,9 @@ class TableOps:
         r = self.table.currentRow()
         return r, (self.rows[r] if 0 <= r < len(self.rows) else None)
 
-    def _commit_rows(self, data: list, focus_ref: int | None) -> None:
+    def _commit_rows(self, data: list, focus_ref: int | None, first_column: bool = False) -> None:
+        """Store the rows and put the cursor on `focus_ref`'s row: in its first cell one can type in when the row is
+        new (`first_column`), else in the current column; the cell is scrolled into view, in the table and the page."""
         order = self._rows_for(data)
         ordered = [data[vr.ref] for vr in order if vr.kind == "data"]
         pos = next((k for k, vr in enumerate([x for x in order if x.kind == "data"]) if vr.ref == focus_ref), None)
@@ -129,9 +131,10 @@ class TableOps:
         self.table.clearSelection()
         if pos is not None:
             data_rows = [r for r, vr in enumerate(self.rows) if vr.kind == "data"]
-            col = max(0, self.table.currentColumn())
             first_edit = next((c for c, x in enumerate(self.spec.columns) if x.type != "stt"), 0)
-            self.table.setCurrentCell(data_rows[pos], max(col, first_edit))
+            col = first_edit if first_column else max(first_edit, self.table.currentColumn())
+            self.table.setCurrentCell(data_rows[pos], col)
+            self.reveal(data_rows[pos], col)
         self.table.setFocus()
 
     def _new_row(self, vr: VRow | None) -> dict:
@@ -152,7 +155,7 @@ class TableOps:
         else:
             data.append(row)
             ref = len(data) - 1
-        self._commit_rows(data, ref)
+        self._commit_rows(data, ref, first_column=True)
 
     def insert_row(self) -> None:
         data = copy.deepcopy(self._values())
@@ -160,7 +163,7 @@ class TableOps:
         if vr is None or vr.kind != "data":
             return self.add_row()
         data.insert(vr.ref, self._new_row(vr))
-        self._commit_rows(data, vr.ref)
+        self._commit_rows(data, vr.ref, first_column=True)
 
     def delete_rows(self) -> None:
         """The selected rows, or the current row when the selection does not include it."""

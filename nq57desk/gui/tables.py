@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
@@ -54,6 +55,27 @@ class _Delegate(QStyledItemDelegate):
             w = combo(items, editable=col.allow_other and col.type != "yesno", parent=parent)
             return w
         return VLineEdit("", parent)
+
+    def updateEditorGeometry(self, w, option, index):  # noqa: N802 - Qt API
+        """An editor bigger than its cell when the text needs it: long text gets five lines, one-line text the width
+        of what is typed (up to the table's width); kept inside the table."""
+        super().updateEditorGeometry(w, option, index)
+        r = w.geometry()
+        vp = self.ed.table.viewport().rect()
+        fm = w.fontMetrics()
+        if isinstance(w, QPlainTextEdit):
+            r.setHeight(max(r.height(), fm.lineSpacing() * 5 + 12))
+            r.setWidth(max(r.width(), min(vp.width(), 320)))
+        elif isinstance(w, VLineEdit):
+            text = index.data(Qt.EditRole) or ""
+            r.setWidth(max(r.width(), min(vp.width(), fm.horizontalAdvance(text) + 24)))
+        if r.right() > vp.right():
+            r.moveRight(vp.right())
+        if r.bottom() > vp.bottom():
+            r.moveBottom(max(vp.bottom(), r.height() - 1))
+        r.moveLeft(max(0, r.left()))
+        r.moveTop(max(0, r.top()))
+        w.setGeometry(r)
 
     def setEditorData(self, w, index):  # noqa: N802 - Qt API
         text = index.data(Qt.EditRole) or ""
@@ -299,6 +321,7 @@ class TableEditor(TableOps, QWidget):
                 it = QTableWidgetItem(text)
                 if editable:
                     it.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsEditable)
+                    it.setToolTip(text)  # the whole text of a long cell on hover
                 else:
                     it.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable)
                     it.setBackground(QBrush(GREY))
@@ -336,7 +359,38 @@ class TableEditor(TableOps, QWidget):
         h = self.header.needed_height() + sum(t.rowHeight(r) for r in range(t.rowCount())) + 2 * t.frameWidth()
         if sum(t.columnWidth(c) for c in range(t.columnCount())) > t.viewport().width():
             h += t.horizontalScrollBar().sizeHint().height()
-        t.setFixedHeight(max(60, min(self.MAX_HEIGHT, h + 4)))
+        t.setFixedHeight(max(60, min(self.max_height(), h + 4)))
+
+    def max_height(self) -> int:
+        """As tall as the page shows (a long table is not a strip with the page empty below it), MAX_HEIGHT when not
+        on a page yet."""
+        page = self._page()
+        if page is None or page.widget() is None:
+            return self.MAX_HEIGHT
+        room = page.viewport().height()
+        top = self.table.mapTo(page.widget(), self.table.rect().topLeft()).y()
+        if top + self.MAX_HEIGHT // 2 <= room:  # near the top of the page (an appendix): down to the page's bottom
+            return room - top - 12
+        return max(self.MAX_HEIGHT // 2, room - self.table.y() - 12)  # lower down: one page when scrolled to
+
+    def _page(self) -> QScrollArea | None:
+        w = self.parentWidget()
+        while w is not None and not isinstance(w, QScrollArea):
+            w = w.parentWidget()
+        return w
+
+    def showEvent(self, ev):  # noqa: N802 - Qt API
+        super().showEvent(ev)
+        page = self._page()
+        if page is not None and not getattr(self, "_watching", False):
+            self._watching = True
+            page.viewport().installEventFilter(self)
+        self._fit_height()
+
+    def eventFilter(self, obj, ev):  # noqa: N802 - Qt API
+        if ev.type() == QEvent.Resize and ev.oldSize().height() != ev.size().height():
+            self._fit_height()
+        return False
 
     def refresh_computed(self) -> None:
         """After any edit: totals and carried cumulative cells."""
@@ -375,6 +429,7 @@ class TableEditor(TableOps, QWidget):
         if not is_bad(v):
             self._loading = True
             it.setText(display(col.type, v, col.decimals))
+            it.setToolTip(it.text())
             self._loading = False
         self.table.resizeRowToContents(it.row())
 
@@ -415,7 +470,20 @@ class TableEditor(TableOps, QWidget):
         rc = self._find_cell(key)
         if rc:
             self.table.setCurrentCell(*rc)
-            self.table.scrollToItem(self.table.item(*rc))
+            self.reveal(*rc)
+
+    def reveal(self, r: int, c: int) -> None:
+        """Cell (r, c) on screen: scrolled to in the table, and the page scrolled to the table's row."""
+        t = self.table
+        it = t.item(r, c)
+        if it is None:
+            return
+        t.scrollToItem(it, QAbstractItemView.EnsureVisible)
+        rect = t.visualItemRect(it)
+        page = self._page()
+        if page is not None and page.widget() is not None:
+            pos = t.viewport().mapTo(page.widget(), rect.center())
+            page.ensureVisible(pos.x(), pos.y(), rect.width() // 2 + 20, rect.height() // 2 + 40)
 
     def select_text(self, key: str, _start: int, _len: int) -> None:
         self.focus_key(key)
@@ -449,7 +517,7 @@ class TableEditor(TableOps, QWidget):
                     it.setToolTip("\n".join(tips[(r, c)]))
                 elif it.flags() & Qt.ItemIsEditable:
                     it.setBackground(QBrush())
-                    it.setToolTip("")
+                    it.setToolTip(it.text())
         color = ERROR_COLOR if table_level == "error" else "#e67e00" if table_level else None
         self.table.setStyleSheet(f"QTableWidget {{ border: 2px solid {color}; }}" if color else "")
         self._loading = False

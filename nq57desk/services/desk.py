@@ -27,7 +27,16 @@ from nq57desk.safety.backup import (
 )
 from nq57desk.safety.integrity import SESSION_SUFFIX, DamagedDatabase, check_database
 from nq57desk.services.folder import atomic_write, has_data
-from nq57desk.services.records import REOPENED_NOTICE, ReportInfo, RevisionInfo, SaveResult, TemplateInfo, now
+from nq57desk.services.records import (
+    EDITED_NOTICE,
+    REOPENED_NOTICE,
+    STATUS_SUMMARY,
+    ReportInfo,
+    RevisionInfo,
+    SaveResult,
+    TemplateInfo,
+    now,
+)
 from nq57desk.services.summary import age_seconds, changes, merge_summary
 from nq57desk.store.engine import make_engine, migrate
 from nq57desk.store.models import Acknowledgement, Profile, Report, Revision
@@ -359,10 +368,12 @@ class Desk:
             r = self._report(s, rid)
             last = r.revisions[-1]
             old = json.loads(last.document)
-            # -- status: only set_status changes it; the caller's «status»/«replaces» are not taken. An edit that
-            # brings errors into a «Hoàn thành» report takes it back to «Nháp» (SaveResult.reopened says so).
+            # -- status: only set_status changes it; the caller's «status»/«replaces» are not taken. Any edit of a
+            # «Hoàn thành» report takes it back to «Nháp» (SaveResult.reopened says so): what was finished and
+            # checked is no longer what is stored, and the history says what changed.
             doc["status"], doc["replaces"] = old["status"], old.get("replaces")
-            reopened = doc["status"] == "done" and self._errors_after_check(tpl, doc)
+            reopened = doc["status"] == "done" and not changes(tpl, old, doc).startswith("Không đổi")
+            with_errors = reopened and self._errors_after_check(tpl, doc)
             if reopened:
                 doc["status"] = "draft"
             # -- end status
@@ -385,7 +396,8 @@ class Desk:
                                replaces=last.replaces, author=author, created_at=t, updated_at=t, document="",
                                summary=f"Sửa sau khi bản {last.number} đã xuất gói gửi cấp trên; " + changes(tpl, old, doc))
                 s.add(rev)
-            elif (last.author == author and last.status == doc.get("status") and
+            elif (last.author == author and last.status == doc.get("status") and not reopened and
+                  not (last.summary or "").startswith(STATUS_SUMMARY) and
                   age_seconds(last.created_at, t) < COALESCE_SECONDS):
                 rev = last
                 doc["revision"] = last.number
@@ -400,12 +412,13 @@ class Desk:
                 s.add(rev)
             rdoc.check_document(doc, tpl)
             if reopened:  # status
-                rev.summary = "Hoàn thành → Nháp vì có lỗi; " + rev.summary
+                rev.summary = ("Hoàn thành → Nháp vì có lỗi; " if with_errors else "Hoàn thành → Nháp vì đã sửa; ") + rev.summary
             rev.document = rdoc.stored_text(doc)
             rev.status = doc["status"]
             r.status, r.revision, r.updated_at = doc["status"], rev.number, t
             return SaveResult(rev.number, t, rev is not last, status=doc["status"], reopened=reopened,
-                              notice=REOPENED_NOTICE if reopened else "", replaces=doc.get("replaces"))
+                              notice=(REOPENED_NOTICE if with_errors else EDITED_NOTICE) if reopened else "",
+                              replaces=doc.get("replaces"))
 
     @staticmethod
     def _errors_after_check(tpl: Template, doc: dict) -> bool:
@@ -466,7 +479,7 @@ class Desk:
             number = last.number + 1
             doc["revision"] = number
             rev = Revision(report_id=r.id, number=number, status=status, frozen=status == "sent", replaces=last.replaces,
-                           author=self.author(s), summary=f"Chuyển trạng thái: {rdoc.STATUS_VI[cur]} → "
+                           author=self.author(s), summary=f"{STATUS_SUMMARY}{rdoc.STATUS_VI[cur]} → "
                            f"{rdoc.STATUS_VI[status]}", created_at=t, updated_at=t, document=rdoc.stored_text(doc))
             s.add(rev)
             r.status, r.revision, r.updated_at = status, number, t

@@ -59,10 +59,13 @@ class SaveResult:
     saved_at: str
     new_revision: bool
     status: str = ""  # the status stored with this save
-    reopened: bool = False  # a «Hoàn thành» report went back to «Nháp»: the edit brought errors in
+    reopened: bool = False  # a «Hoàn thành» report went back to «Nháp»: its content was edited
     notice: str = ""  # what to tell the officer about it (Vietnamese), "" when nothing happened
     replaces: dict | None = None  # the report's «replaces» after this save (a sent report edited → a replacement)
 
 
 REOPENED_NOTICE = ("Báo cáo đã trở lại «Nháp» vì nội dung vừa sửa có lỗi; sửa hết lỗi rồi đánh dấu «Hoàn thành» "
                    "lại.")
+EDITED_NOTICE = ("Báo cáo đã trở lại «Nháp» vì vừa được sửa sau khi «Hoàn thành»; xem lại rồi đánh dấu «Hoàn thành» "
+                 "lại.")
+STATUS_SUMMARY = "Chuyển trạng thái: "  # how a status change begins in the history (such a revision is never extended)

@@ -40,12 +40,15 @@ def gui_desk(tmp_path):
 
 @pytest.fixture
 def win(qtbot, qapp, gui_desk, dialogs):
+    from PySide6.QtCore import Qt
+
     from nq57desk.gui.app import setup_app
     from nq57desk.gui.mainwindow import MainWindow
 
     setup_app(qapp)
     w = MainWindow(gui_desk.data_dir, desk=gui_desk)
     qtbot.addWidget(w)
+    w.setWindowState(Qt.WindowNoState)  # the offscreen screen is 800 px wide: the window would open maximized on it
     w.resize(1366, 768)
     w.show()
     qtbot.waitExposed(w)

@@ -25,7 +25,8 @@ def test_package_to_a_folder_and_to_a_zip(win, qtbot, gui_desk, tmp_path, dialog
     d, out = _open(win, gui_desk, tmp_path)
     assert "NQ57_11635_2026-H1_r1.docx" in d.names.text()
     d.export()
-    qtbot.waitUntil(lambda: d.result is not None or bool(dialogs.seen), timeout=60000)
+    qtbot.waitUntil(lambda: d.result is not None or any(k != "ask" for k, *_ in dialogs.seen), timeout=60000)
+    assert dialogs.seen[0][0] == "ask"  # a draft: asked first (answered «Vẫn xuất bản nháp»)
     assert d.result is not None, dialogs.seen
     names = {p.name for p in out.rglob("*") if p.is_file()}
     assert {"NQ57_11635_2026-H1_r1.docx", "NQ57_11635_2026-H1_r1.xlsx", "manifest.json"} <= names
