@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-from nq57desk.wordimport.place import Review, choose_template, commune_from, parse, period_from_code, period_from_text, place
+from nq57desk.wordimport.place import (
+    Review,
+    choose_template,
+    commune_from,
+    parse,
+    period_from_code,
+    period_from_text,
+    place,
+)
 from nq57desk.wordimport.read import WordError, read_word
 
 __all__ = ["Imported", "WordError", "import_word", "period_from_code"]

@@ -134,7 +134,8 @@ class Recogniser:
             if kind == "num" and i + 1 < len(spans) and spans[i + 1][2] == "den":
                 after_text = text[spans[i + 1][1]:]
                 nxt = len(text)
-            after_text = re.split(r"[;.]\s|[()]", after_text[: max(0, nxt - e) + 200] if nxt > e else after_text, 1)[0]
+            after_text = re.split(r"[;.]\s|[()]", after_text[: max(0, nxt - e) + 200] if nxt > e else after_text,
+                                  maxsplit=1)[0]
             after = _words(after_text)[:MAX_WORDS]
             code = self._best(before, after)
             unit_at = spans[i + 1][1] if i + 1 < len(spans) and spans[i + 1][2] == "den" else e

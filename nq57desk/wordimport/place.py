@@ -526,7 +526,7 @@ def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, prof
     intro_key = next((b.key for b in tpl.intro if b.kind == "text"), None)
     closing_key = next((b.key for b in tpl.closing if b.kind == "text"), None)
     unplaced = list(s.unplaced)
-    for it, key, what in ((s.intro, intro_key, "mở đầu"), (s.closing, closing_key, "kết luận")):
+    for it, key in ((s.intro, intro_key), (s.closing, closing_key)):
         texts = [x.line if isinstance(x, Para) else "\n".join("\t".join(r) for r in x.grid()) for x in it]
         if key is not None:
             pl.doc["values"][key] = "\n".join(texts)
