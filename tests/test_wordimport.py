@@ -69,7 +69,7 @@ def test_seed_docx_imports_and_exports_back(name, habit, textsim, templates, tmp
     assert precision >= 0.97, precision
     # at least 80% of the catalogue figures the seed states are figures of the report
     found = {(code, value) for code, value, _s, _k in imp.review.figures}
-    for _label, bk, codes in imp.review.tables:
+    for _label, bk, _codes in imp.review.tables:
         rows = imp.doc["values"][bk]
         spec = imp.doc["outline"]["blocks"][bk]
         for c in spec["columns"]:
