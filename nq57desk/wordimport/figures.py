@@ -23,6 +23,10 @@ _NUM = re.compile(r"(?<![\w./-])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?![\w]|[./-
 _FRACTION = re.compile(r"(?<![\w./-])(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\w/]|[.,-]\d)")
 _PERCENT = re.compile(r"(?<![\w./-])(\d+(?:[.,]\d+)?)\s*\\?%")
 _WORD = re.compile(r"[^\W\d_]+")
+_NAMED = re.compile(r"(?:Đề án|Nghị quyết|Nghị định|Quyết định|Kế hoạch|Chương trình|Thông tư|Chỉ thị|Công văn|"
+                    r"Thông báo|Kết luận|Điều|Khoản|Phụ lục|Mục|số)\s*$", re.I)
+# words that may follow a figure without being its unit: «3.317/3.323 đạt 99,82%», «12 trong đó …» (folded)
+_LINKS = {"dat", "trong", "tren", "va", "la", "gom", "chiem", "tang", "giam", "so", "voi", "bang", "nhu"}
 
 
 @dataclass
@@ -59,7 +63,7 @@ class Recogniser:
         ind = self.cat.get(code)
         word = fold(m.group(1)).lower()
         firsts = {fold(x).lower().split()[0] for x in (ind.unit, *ind.phrases) if x.strip()}
-        return not firsts or word in firsts
+        return not firsts or word in firsts or word in _LINKS
 
     def _best(self, words_before: list[tuple[str, bool]], words_after: list[tuple[str, bool]]) -> str | None:
         """The indicator whose phrase stands nearest (words between, commas weigh more), longest phrase first."""
@@ -105,6 +109,8 @@ class Recogniser:
                 continue
             if re.match(r"\s*(?:năm|tháng)\s*$", text[max(0, m.start() - 6):m.start()]) or _is_year(m.group(0)):
                 continue
+            if _NAMED.search(text[max(0, m.start() - 20):m.start()]):
+                continue  # «Đề án 06», «Nghị quyết số 57»: a name, not a figure
             spans.append((m.start(), m.end(), "num"))
         spans.sort()
         last_end = 0  # where the clause of the next number starts: after the last recognised figure
@@ -112,8 +118,9 @@ class Recogniser:
         for i, (s, e, kind) in enumerate(spans):
             if kind == "pct":
                 if last_code and last_code in self.rate_of:
-                    rate, _den = self.rate_of[last_code]
-                    if not any(r == rate for _a, _b, r, _v in found.stated):
+                    rate, den = self.rate_of[last_code]
+                    # a stated rate is checked against its figures: the denominator must be stated too
+                    if den in self.values and not any(r == rate for _a, _b, r, _v in found.stated):
                         value = float(re.match(r"[\d.,]+", text[s:e]).group(0).replace(",", "."))
                         found.stated.append((s, e, rate, value))
                     last_code = None
@@ -123,8 +130,8 @@ class Recogniser:
                 continue
             if kind == "den":
                 code = self.rate_of.get(last_code, (None, None))[1] if last_code else None
-                if code is None and last_code and self.cat.get(last_code).whole:
-                    code = self.cat.get(last_code).whole
+                if code and any(self.cat.get(c).whole == code and v > value for c, v in self.values.items()):
+                    code = None  # «1410/1411» is not the total received when 1484 were received in the period
                 if code and self._accept(code, value):
                     found.numbers.append((s, e, code, value))
                 continue

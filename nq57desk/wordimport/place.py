@@ -458,21 +458,38 @@ def table_spec(t: Table, cat: Catalogue) -> tuple[dict, list[dict]]:
                 break
         labels.append(lab.replace("\n", " "))
     data = grid[nh:]
-    labels_by = {}
+    names = []  # (folded label or phrase, code), longest first: a column named by it (or starting with it)
+    marks = {}  # folded cell text → the figure a row so marked counts
     for ind in cat.indicators:
         if ind.rate is None and ind.type in ("integer", "money"):
-            for ph in (ind.label, *ind.phrases):
-                labels_by.setdefault(fold(ph).lower(), ind.code)
+            names.extend((fold(ph).lower(), ind.code) for ph in (ind.label, *ind.phrases))
+            marks.update({fold(m).lower(): (m, ind.code) for m in ind.marks})
+    names.sort(key=lambda x: -len(x[0]))
+
+    def named(text: str) -> str | None:
+        t = fold(text).lower().replace("\n", " ")
+        return next((code for ph, code in names if t == ph or t.startswith(ph + " ")), None) if t else None
+
     columns, used = [], set()
+    spec: dict = {"type": "table", "label": "Bảng", "columns": columns}
     for j, lab in enumerate(labels):
         col = {"key": f"c{j + 1}", "label": lab or " ", "type": "text"}
         if groups[j]:
             col["group"] = groups[j].replace("\n", " ")
-        code = labels_by.get(fold(lab).lower())
         cells = [r[j] for r in data if r[j].strip()]
+        code = named(lab)
         if code and code not in used and cells and all(_num_cell(x) is not None for x in cells):
             col.update(type="integer", indicator=code)
             used.add(code)
+        elif len(cells) >= 2 and sum(fold(x).lower() in marks for x in cells) >= 0.6 * len(cells):
+            counts = {marks[fold(x).lower()][0]: marks[fold(x).lower()][1] for x in cells if fold(x).lower() in marks}
+            counts = {k: v for k, v in counts.items() if v not in used}
+            if counts:
+                col["counts"] = counts
+                used.update(counts.values())
+                wholes = {cat.get(c).whole for c in counts.values()} - {None}
+                if len(wholes) == 1 and "rows_indicator" not in spec:
+                    spec["rows_indicator"] = wholes.pop()
         columns.append(col)
     rows = []
     for r in data:
@@ -484,7 +501,7 @@ def table_spec(t: Table, cat: Catalogue) -> tuple[dict, list[dict]]:
             row[c["key"]] = _num_cell(cell) if c["type"] == "integer" else cell
         if row:
             rows.append(row)
-    return {"type": "table", "label": "Bảng", "columns": columns}, rows
+    return spec, rows
 
 
 def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, profile: dict | None = None,

@@ -66,7 +66,17 @@ def _num(p, num_id: str, ilvl: int) -> None:
 
 
 def _table(d, lines: list[str]) -> None:
-    rows = [line.split("\t") for line in lines if not re.fullmatch(r"[-\s\t]*", line)]
+    rows: list[list[str]] = []
+    for line in lines:
+        if re.fullmatch(r"[-\s\t]*", line):
+            continue
+        cells = line.split("\t")
+        if len(rows) >= 2 and not cells[0].strip() and not any(re.fullmatch(r"[\d.,]+", c.strip()) for c in cells):
+            # a wrapped row (the extraction broke a tall row in two lines): the words join the row above's cells
+            above = rows[-1] + [""] * (len(cells) - len(rows[-1]))
+            rows[-1] = [(a + " " + c.strip()).strip() for a, c in zip(above, cells + [""] * (len(above) - len(cells)))]
+            continue
+        rows.append(cells)
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     t = d.add_table(rows=len(rows), cols=width)
