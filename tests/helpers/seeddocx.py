@@ -74,7 +74,7 @@ def _table(d, lines: list[str]) -> None:
         if len(rows) >= 2 and not cells[0].strip() and not any(re.fullmatch(r"[\d.,]+", c.strip()) for c in cells):
             # a wrapped row (the extraction broke a tall row in two lines): the words join the row above's cells
             above = rows[-1] + [""] * (len(cells) - len(rows[-1]))
-            rows[-1] = [(a + " " + c.strip()).strip() for a, c in zip(above, cells + [""] * (len(above) - len(cells)))]
+            rows[-1] = [(a + " " + c.strip()).strip() for a, c in zip(above, cells + [""] * (len(above) - len(cells)), strict=True)]
             continue
         rows.append(cells)
     width = max(len(r) for r in rows)
