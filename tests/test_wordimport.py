@@ -13,6 +13,7 @@ import pytest
 
 from nq57desk.cli import main
 from nq57desk.render.docx import export_docx
+from nq57desk.report import outline as ops
 from nq57desk.templates import Registry
 from nq57desk.templates.catalogue import default_catalogue
 from nq57desk.validation import validate
@@ -60,16 +61,19 @@ def test_seed_docx_imports_and_exports_back(name, habit, textsim, templates, tmp
     text = (SEEDS / f"{name}.txt").read_text(encoding="utf-8")
     src = write_seed_docx(text, tmp_path / f"{name}_{habit}.docx", habit)
     commune, _period = CASES[name]
-    imp = import_word(src, templates, default_catalogue(), template_id="chung",
-                      profile={"commune_code": commune["code"]})
-    assert imp.doc["commune"]["code"] == commune["code"]
-    assert imp.doc["period"]["kind"] == _period[0]
-    out = tmp_path / "back.docx"
-    export_docx(imp.template, imp.doc, out)
-    got = textsim["docx_text"](str(out))
-    recall, precision = textsim["recall"](text, got), textsim["precision"](text, got)
-    assert recall >= 0.98, recall
-    assert precision >= 0.97, precision
+    # the best-fitting template (hp-6thang, tw-de-cuong, tn-tien-do-thang), then the general one: both print the
+    # file's words back; the general one holds every figure the file states (a specific template computes some)
+    for tid in (None, "chung"):
+        imp = import_word(src, templates, default_catalogue(), template_id=tid,
+                          profile={"commune_code": commune["code"]})
+        assert imp.doc["commune"]["code"] == commune["code"]
+        assert imp.doc["period"]["kind"] == _period[0]
+        out = tmp_path / "back.docx"
+        export_docx(imp.template, imp.doc, out)
+        got = textsim["docx_text"](str(out))
+        recall, precision = textsim["recall"](text, got), textsim["precision"](text, got)
+        assert recall >= 0.98, (tid, imp.template.id, recall)
+        assert precision >= 0.97, (tid, imp.template.id, precision)
     # at least 80% of the catalogue figures the seed states are figures of the report
     found = {(code, value) for code, value, _s, _k in imp.review.figures}
     for _label, bk, _codes in imp.review.tables:
@@ -245,12 +249,31 @@ def test_golden_export_imports_again(path, textsim, templates, tmp_path):
     tpl = reg.get(doc["template"]["id"], doc["template"]["version"])
     first = tmp_path / "first.docx"
     export_docx(tpl, doc, first)
-    imp = import_word(first, templates, default_catalogue(), template_id="chung",
-                      commune_code=doc["commune"]["code"], period=doc["period"])
+    imp = import_word(first, templates, default_catalogue(), commune_code=doc["commune"]["code"],
+                      period=doc["period"])
+    assert imp.template.id == tpl.id  # its own template is the one whose outline fits
     again = tmp_path / "again.docx"
     export_docx(imp.template, imp.doc, again)
     a, b = textsim["docx_text"](str(first)), textsim["docx_text"](str(again))
-    assert textsim["recall"](a, b) >= 0.97
-    assert textsim["precision"](a, b) >= 0.95
+    assert textsim["recall"](a, b) >= 0.99
+    assert textsim["precision"](a, b) >= 0.98
     assert imp.doc["header"]["subject"] == doc["header"]["subject"]
     assert imp.doc["recipients"] == doc["recipients"]
+    assert imp.doc["signature"] == doc["signature"]
+    # the figures it states come back with the same values (none differs; a few stay words: see GOLDEN_KEPT)
+    s1, s2 = ops.shape(tpl, doc), ops.shape(imp.template, imp.doc)
+    v1 = {f.indicator: doc["values"].get(f.key) for f in s1.fields().values()
+          if f.indicator and not f.formula and doc["values"].get(f.key) is not None}
+    v2 = {f.indicator: imp.doc["values"].get(f.key) for f in s2.fields().values()
+          if f.indicator and not f.formula and imp.doc["values"].get(f.key) is not None}
+    assert not {k for k in v1 if k in v2 and v2[k] != v1[k]}
+    assert len(set(v1) & set(v2)) >= GOLDEN_KEPT[path.stem] * len(v1)
+    # and its headings, as far as the file prints them
+    t1 = {s.title for _a, s in s1.walk_sections()}
+    t2 = {s.title for _a, s in s2.walk_sections()}
+    assert len(t1 & t2) >= 0.6 * len(t1)
+
+
+# the share of a golden report's figures read back as figures (the rest print as words: a figure given only in a
+# table, a figure the template prints in a list rather than a sentence)
+GOLDEN_KEPT = {"000_an_truong": 0.9, "002_tan_cuong": 0.9, "003_phu_thinh": 0.6}

@@ -149,6 +149,9 @@ class Recogniser:
             if code is None or not self._unit_ok(code, text[unit_at:]) or not self._accept(code, value):
                 last_code = None if kind == "num" else last_code
                 continue
+            if self.cat.get(code).type == "money":  # the app prints the unit after an amount: it is part of it
+                m = re.match(r"\s*đồng\b", text[e:])
+                e = e + m.end() if m else e
             found.numbers.append((s, e, code, value))
             last_end, last_code = e, code
         return found

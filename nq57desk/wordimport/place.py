@@ -374,6 +374,9 @@ class _Placer:
                                                                "indicators": codes, "stated": stated})
         block = ops.shape(self.tpl, self.doc).block(bk)
         by = {f.indicator: f.key for f in block.fields if f.indicator}
+        # a figure the template computes (hs_offline = received − online) stays the report's words, not a value
+        computed = {f.indicator for f in block.fields if f.indicator and f.derived}
+        found.numbers = [x for x in found.numbers if x[2] not in computed]
         st = {f.stated_of: f.key for f in block.fields if getattr(f, "stated_of", None)}
         rate_key = {}
         for code in stated:
@@ -409,6 +412,7 @@ class _Placer:
             first_text = next((b.key for b in tsec.blocks if b.kind == "text"), None)
         self.fill(key, node.items, first_text)
         free = list(tsec.children) if tsec is not None else []
+        order = []
         for c in node.children:
             best = max(free, key=lambda s: overlap(s.title, c.title), default=None)
             if best is not None and overlap(best.title, c.title) >= 0.5:
@@ -416,13 +420,18 @@ class _Placer:
                 if best.title != c.title:
                     self.doc = ops.rename(self.tpl, self.doc, best.key, c.title)
                 self.review.headings.append((c.title, best.key, f"khớp mục mẫu «{best.title}»"))
+                order.append(best.key)
                 self.section(c, best.key, best)
             else:
                 self.doc, ck = ops.add_section(self.tpl, self.doc, key, c.title, None, None)
                 self.review.headings.append((c.title, ck, "mục thêm mới"))
+                order.append(ck)
                 self.section(c, ck, None)
         for s in free:
             self.doc = ops.set_hidden(self.tpl, self.doc, s.key, True)
+        if tsec is not None:  # the file's order, the template's unused sections (hidden) after
+            for i, ck in enumerate(order):
+                self.doc = ops.move_section_to(self.tpl, self.doc, ck, key, i)
 
 
 def _num_cell(text: str):
@@ -573,6 +582,16 @@ def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, prof
         while cur.index(key) > i:
             pl.doc = ops.move_section(tpl, pl.doc, key, -1)
             cur = [x.key for x in ops.shape(tpl, pl.doc).sections]
+    # the template's own figure blocks print nothing: every word of the report is the file's (its figures are in
+    # the figure groups made from its sentences, which share the template's fields)
+    from nq57desk.templates.model import FieldsBlock
+
+    added = set((pl.doc.get("outline") or {}).get("blocks") or {})
+    lines = dict(pl.doc.get("lines") or {})
+    for _c, b in ops.shape(tpl, pl.doc).blocks():
+        if isinstance(b, FieldsBlock) and b.key not in added and b.key not in lines:
+            lines[b.key] = [""]
+    pl.doc = dict(pl.doc, lines=lines)
     unplaced.extend(f"Chú thích: {f}" for f in word.footnotes)
     if unplaced:
         pl.doc, uk = ops.add_section(tpl, pl.doc, None, UNPLACED, None, None)
