@@ -9,12 +9,14 @@ report writes by hand, kept as a stated rate so validation compares it with the 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from nq57desk.templates.catalogue import Catalogue
-from nq57desk.vn import fold
+from nq57desk.vn import fold as _fold_text
 
+fold = functools.lru_cache(maxsize=50_000)(_fold_text)  # the same words are folded for every number
 MAX_WORDS = 12  # words between a phrase and its number
 COMMA = 4  # a comma or semicolon between them counts as this many words
 
@@ -48,6 +50,9 @@ class Recogniser:
         for ind in cat.indicators:
             for ph in ind.phrases:
                 self.phrases.append((fold(ph).lower().split(), ind.code))
+        self.by_len: dict[int, dict[tuple[str, ...], list[str]]] = {}  # phrases by length, for a quick look-up
+        for toks, code in self.phrases:
+            self.by_len.setdefault(len(toks), {}).setdefault(tuple(toks), []).append(code)
         self.rate_of: dict[str, tuple[str, str]] = {}  # numerator code → (rate code, denominator code)
         for r in cat.rates:
             num, den = r.rate
@@ -69,24 +74,24 @@ class Recogniser:
         """The indicator whose phrase stands nearest (words between, commas weigh more), longest phrase first."""
         best: tuple[int, int, str] | None = None
         wb = [w for w, _c in words_before]
-        for toks, code in self.phrases:
-            n = len(toks)
-            # before: the phrase ends k words before the number
+        wa = [w for w, _c in words_after]
+        commas_b = [c for _w, c in words_before]
+        commas_a = [c for _w, c in words_after]
+        for n, table in self.by_len.items():
             for end in range(len(wb), n - 1, -1):
-                if wb[end - n:end] == toks:
-                    gap = (len(wb) - end) + COMMA * sum(1 for _w, c in words_before[end:] if c)
-                    cand = (gap, -n, code)
-                    if best is None or cand < best:
-                        best = cand
-                    break
-            wa = [w for w, _c in words_after]
+                codes = table.get(tuple(wb[end - n:end]))
+                if codes:
+                    gap = (len(wb) - end) + COMMA * sum(commas_b[end:])
+                    for code in codes:
+                        cand = (gap, -n, code)
+                        best = cand if best is None or cand < best else best
             for start in range(0, len(wa) - n + 1):
-                if wa[start:start + n] == toks:
-                    gap = start + COMMA * sum(1 for _w, c in words_after[:start] if c) + 1
-                    cand = (gap, -n, code)
-                    if best is None or cand < best:
-                        best = cand
-                    break
+                codes = table.get(tuple(wa[start:start + n]))
+                if codes:
+                    gap = start + COMMA * sum(commas_a[:start]) + 1
+                    for code in codes:
+                        cand = (gap, -n, code)
+                        best = cand if best is None or cand < best else best
         if best is None or best[0] > MAX_WORDS:
             return None
         return best[2]

@@ -10,6 +10,7 @@ Word)»: nothing is dropped. The review says where each thing went.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -17,11 +18,12 @@ from nq57desk.errors import NQError
 from nq57desk.report import outline as ops
 from nq57desk.report.document import make_period, new_document
 from nq57desk.templates.catalogue import Catalogue
-from nq57desk.vn import fold
+from nq57desk.vn import fold as _fold_text
 from nq57desk.wordimport.figures import Recogniser, pattern_of
 from nq57desk.wordimport.read import Para, Table, WordFile
 
 UNPLACED = "Nội dung chưa xếp (từ tệp Word)"
+fold = functools.lru_cache(maxsize=20_000)(_fold_text)  # headings and phrases are folded again and again
 
 # the Decree-30 ladder, as ranks: a heading's parent is the nearest earlier heading of a lower rank
 RANK = {"part": 0, "upper": 1, "roman": 2, "arabic": 3, "decimal": 4, "decimal3": 5, "point": 6}
@@ -336,6 +338,10 @@ def commune_from(parsed: Parsed, profile_code: str | None):
 class _Placer:
     def __init__(self, tpl, doc: dict, cat: Catalogue, review: Review):
         self.tpl, self.doc, self.cat, self.review = tpl, doc, cat, review
+        # what the file fills in, kept beside the document while it is shaped: every outline operation copies the
+        # document, and copying the report's text each time made the import three times slower
+        self.values: dict = {}
+        self.base_values, doc["values"] = doc["values"], {}  # the template's empty values, put back at the end
         self.rec = Recogniser(cat)
 
     # text runs and figure groups
@@ -348,8 +354,8 @@ class _Placer:
                 return
             if first_text is None:
                 self.doc, first_text = ops.add_block(self.tpl, self.doc, key, {"type": "text", "label": "Nội dung"})
-            old = self.doc["values"].get(first_text)
-            self.doc["values"][first_text] = "\n".join(([old] if isinstance(old, str) and old.strip() else []) + run)
+            old = self.values.get(first_text, self.base_values.get(first_text))
+            self.values[first_text] = "\n".join(([old] if isinstance(old, str) and old.strip() else []) + run)
             run.clear()
             first_text = None
 
@@ -389,9 +395,9 @@ class _Placer:
             return rate_key[code] if rate else by[code]
 
         for _s, _e, code, value in found.numbers:
-            self.doc["values"][by[code]] = value
+            self.values[by[code]] = value
         for _s, _e, code, value in found.stated:
-            self.doc["values"][rate_key[code]] = value
+            self.values[rate_key[code]] = value
         lines = dict(self.doc.get("lines") or {})
         lines[bk] = [pattern_of(line, found, key_of)]
         self.doc = dict(self.doc, lines=lines)
@@ -401,7 +407,7 @@ class _Placer:
     def table(self, key: str, t: Table) -> None:
         spec, rows = table_spec(t, self.cat)
         self.doc, bk = ops.add_block(self.tpl, self.doc, key, spec)
-        self.doc["values"][bk] = rows
+        self.values[bk] = rows
         codes = [c["indicator"] for c in spec["columns"] if c.get("indicator")]
         self.review.tables.append((" | ".join(c["label"] for c in spec["columns"][:4]), bk, codes))
 
@@ -431,7 +437,19 @@ class _Placer:
             self.doc = ops.set_hidden(self.tpl, self.doc, s.key, True)
         if tsec is not None:  # the file's order, the template's unused sections (hidden) after
             for i, ck in enumerate(order):
-                self.doc = ops.move_section_to(self.tpl, self.doc, ck, key, i)
+                if _children_of(self.doc, key).index(ck) != i:
+                    self.doc = ops.move_section_to(self.tpl, self.doc, ck, key, i)
+
+
+def _children_of(doc: dict, key: str) -> list[str]:
+    """The keys of a section's sub-sections in the document's outline, in order."""
+    stack = list((doc.get("outline") or {}).get("sections") or [])
+    while stack:
+        n = stack.pop()
+        if n["key"] == key:
+            return [c["key"] for c in n.get("children") or []]
+        stack.extend(n.get("children") or [])
+    return []
 
 
 def _num_cell(text: str):
@@ -592,6 +610,7 @@ def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, prof
         if isinstance(b, FieldsBlock) and b.key not in added and b.key not in lines:
             lines[b.key] = [""]
     pl.doc = dict(pl.doc, lines=lines)
+    pl.doc["values"] = {**pl.base_values, **pl.doc["values"], **pl.values}
     unplaced.extend(f"Chú thích: {f}" for f in word.footnotes)
     if unplaced:
         pl.doc, uk = ops.add_section(tpl, pl.doc, None, UNPLACED, None, None)
