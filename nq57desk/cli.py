@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--import", dest="import_file", metavar="TỆP", help="nhập một tệp mẫu mới (YAML/JSON)")
     t.add_argument("--check", dest="check_file", metavar="TỆP", help="kiểm tra một tệp mẫu (và danh mục chỉ tiêu) mà "
                    "không nhập; in từng lỗi kèm số dòng; mã thoát 0 khi hợp lệ, 2 khi có lỗi")
+    t.add_argument("--from-docx", dest="from_docx", metavar="ĐỀ_CƯƠNG.docx", help="tạo khung mẫu từ một đề cương Word "
+                   "(cần -o TỆP.yaml); không nhập")
+    t.add_argument("-o", "--output", metavar="TỆP.yaml", help="tệp mẫu ghi ra (với --from-docx)")
     i = sub.add_parser("import", help="nhập một báo cáo từ tệp JSON; in mã báo cáo mới")
     i.add_argument("file", metavar="TỆP.json")
     w = sub.add_parser("import-docx", help="tạo báo cáo từ một báo cáo Word (.docx); in mã báo cáo mới")
@@ -181,6 +184,8 @@ def _dispatch(args) -> int:
         return _aggregate(args)
     if args.cmd == "import-docx" and args.dry_run:  # reads files only: no database is opened or created
         return _import_docx(_ReadOnlyDesk(args.data_dir), args)
+    if args.cmd == "templates" and args.from_docx:  # reads files only: no database is opened or created
+        return _template_from_docx(args)
     if args.cmd == "templates" and args.check_file:  # reads files only: no database is opened or created
         return _check_template(args)
     desk = Desk(args.data_dir)
@@ -221,6 +226,32 @@ def _templates(desk, args) -> int:
         _out(f"{t.id}\t{t.version}\t{t.title}")
     for err in desk.registry.broken:
         sys.stderr.write(f"Cảnh báo: {err}\n")
+    return 0
+
+
+def _template_from_docx(args) -> int:
+    """`templates --from-docx DE_CUONG.docx -o FILE.yaml`: an outline document → a template skeleton, checked."""
+    from nq57desk import settings
+    from nq57desk.errors import NQError, TemplateError
+    from nq57desk.services import atomic_write
+    from nq57desk.templates.catalogue import catalogue_for
+    from nq57desk.templates.loader import load_template
+    from nq57desk.wordimport.outline_doc import template_from_docx, template_yaml
+
+    if not args.output:
+        raise NQError("cần -o TỆP.yaml để ghi mẫu tạo từ đề cương")
+    cat = catalogue_for(settings.data_dir(args.data_dir))
+    text = template_yaml(template_from_docx(args.from_docx, cat))
+    out = Path(args.output)
+    atomic_write(out, text.encode("utf-8"))
+    try:
+        tpl = load_template(out, cat)
+    except TemplateError as e:
+        _out(f"Lỗi: mẫu ghi ra chưa hợp lệ, cần sửa tay: {e}")
+        return 2
+    sections = sum(1 for _ in tpl.walk_sections())
+    codes = {f.indicator for f in tpl.fields().values() if f.indicator}
+    _out(f"Đã ghi {out}: {tpl.title}, {sections} mục, {len(codes)} chỉ tiêu")
     return 0
 
 

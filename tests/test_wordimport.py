@@ -20,7 +20,7 @@ from nq57desk.validation import validate
 from nq57desk.wordimport import WordError, import_word
 
 from .conftest import REPORTS, ROOT
-from .helpers.seeddocx import HABITS, write_seed_docx
+from .helpers.seeddocx import HABITS, write_outline_docx, write_seed_docx
 from .test_cross_outline import CASES, FIGURES, TABLES
 
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -277,3 +277,33 @@ def test_golden_export_imports_again(path, textsim, templates, tmp_path):
 # the share of a golden report's figures read back as figures (the rest print as words: a figure given only in a
 # table, a figure the template prints in a list rather than a sentence)
 GOLDEN_KEPT = {"000_an_truong": 0.9, "002_tan_cuong": 0.9, "003_phu_thinh": 0.6}
+
+
+# -- a province's outline → a template --------------------------------------------------------------------------
+
+def _shown(secs):
+    """The outline as printed: a section whose title is not shown gives its children to its parent."""
+    out = []
+    for s in secs:
+        if s.show_title:
+            out.append((s.title, _shown(s.children)))
+        else:
+            out.extend(_shown(s.children))
+    return out
+
+
+@pytest.mark.parametrize("tid", ["chung", "hp-6thang", "tn-tien-do-thang", "tw-de-cuong"])
+def test_template_from_outline_docx(tid, capsys, data_dir, tmp_path):
+    from nq57desk.templates.loader import load_template
+
+    shipped = Registry().get(tid)
+    src = write_outline_docx(shipped, tmp_path / f"de_cuong_{tid}.docx")
+    out = tmp_path / "mau.yaml"
+    code, text, err = _cli(capsys, data_dir, "templates", "--from-docx", str(src), "-o", str(out))
+    assert code == 0, (text, err)
+    assert text.startswith(f"Đã ghi {out}")
+    made = load_template(out, default_catalogue())  # passes templates --check
+    assert _shown(made.sections) == _shown(shipped.sections)
+    assert made.numbering[: len(made.numbering)] == shipped.numbering[: len(made.numbering)]
+    code, text, _err = _cli(capsys, data_dir, "templates", "--import", str(out))
+    assert code == 0 and text.startswith(made.id)

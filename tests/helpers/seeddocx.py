@@ -205,3 +205,33 @@ def _heading_label(text: str, n: Node) -> str:
             if m:
                 return m.group(0).strip()
     return "Phần 1" if n.style == "part" else ""
+
+
+def write_outline_docx(tpl, path: Path) -> Path:
+    """A province's outline document made from a template: its subject, then each section's heading with its printed
+    number (bold, as typed) and the first line of its hints as the instruction under it."""
+    from nq57desk.templates.numbering import number_sections
+
+    nums = number_sections(tpl)
+    d = docx.Document()
+    d.add_paragraph().add_run("BÁO CÁO").bold = True
+    d.add_paragraph().add_run(tpl.subject).bold = True
+
+    def rec(secs):
+        for sec in secs:
+            if sec.show_title:
+                label = nums.get(sec.key, ("",))[0]
+                if label.startswith("Phần"):
+                    d.add_paragraph().add_run(label).bold = True
+                    d.add_paragraph().add_run(sec.title).bold = True
+                else:
+                    d.add_paragraph().add_run(f"{label} {sec.title}".strip()).bold = True
+            for b in sec.blocks:
+                hint = getattr(b, "hint", "") or ""
+                if hint.strip():
+                    d.add_paragraph(hint.strip().split("\n")[0])
+            rec(sec.children)
+
+    rec(tpl.sections)
+    d.save(str(path))
+    return path
