@@ -232,6 +232,47 @@ def test_external_links_never_fetched(tmp_path, templates, monkeypatch):
     assert any("không tải về" in n for n in imp.review.notes)
 
 
+def test_tracked_changes_and_draft_box(tmp_path, templates):
+    """The visible text of tracked changes (insertions kept, deletions gone) and the DỰ THẢO box not printed twice."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("BÁO CÁO")
+    d.add_paragraph("Tình hình tháng 4/2026")
+    d.add_paragraph("I. KẾT QUẢ").runs[0].bold = True
+    p = d.add_paragraph("Đã ")
+    p._p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="1" w:author="a"><w:r><w:t>hoàn thành</w:t></w:r></w:ins>'))
+    p._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="2" w:author="a"><w:r><w:delText> chưa xong</w:delText></w:r></w:del>'))
+    p.add_run(" kế hoạch.")
+    box = d.paragraphs[0].add_run()
+    box._r.append(parse_xml(
+        f'<w:pict {nsdecls("w")} xmlns:v="urn:schemas-microsoft-com:vml"><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>DỰ THẢO</w:t></w:r></w:p>'
+        "</w:txbxContent></v:textbox></v:shape></w:pict>"))
+    src = tmp_path / "sua.docx"
+    d.save(str(src))
+    imp = import_word(src, templates, default_catalogue(), commune_code="05800", template_id="chung")
+    texts = [v for v in imp.doc["values"].values() if isinstance(v, str)]
+    assert "Đã hoàn thành kế hoạch." in texts
+    assert not any("chưa xong" in t or "DỰ THẢO" in t for t in texts)
+    assert imp.doc["header"]["subject"] == "Tình hình tháng 4/2026"
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is not installed")
+def test_doc_converted_with_libreoffice(tmp_path, templates):
+    """A Word 97–2003 .doc is converted (LibreOffice, headless) and read like a .docx."""
+    import subprocess
+
+    src = tmp_path / "bao_cao.docx"
+    src.write_bytes(_plain_docx(tmp_path))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "doc",
+                    "--outdir", str(tmp_path), str(src)], check=True, timeout=180, capture_output=True)
+    imp = import_word(tmp_path / "bao_cao.doc", templates, default_catalogue(), commune_code="05800")
+    assert imp.review.headings[0][0] == "KẾT QUẢ"
+
+
 def test_word_error_is_vietnamese(tmp_path, templates):
     p = tmp_path / "rong.docx"
     p.write_bytes(b"")

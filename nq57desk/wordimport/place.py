@@ -111,7 +111,8 @@ _DATE = re.compile(r"^(.+?),\s*ngày\s+(\d*)\s*tháng\s+(\d*)\s*năm\s+(\d{4})")
 
 def parse(word: WordFile) -> Parsed:
     """The file read as a report: header, headings with what each holds, closing, Nơi nhận, signature, appendices."""
-    items = word.items
+    # the DỰ THẢO stamp is not the report's text: the app prints it while the report is a draft
+    items = [it for it in word.items if not (isinstance(it, Para) and fold(it.text).upper().strip(" .") == "DU THAO")]
     s = Parsed()
     paras = [(i, it) for i, it in enumerate(items) if isinstance(it, Para)]
     start = next((i for i, p in paras[:60] if fold(p.line).upper().strip(" .:") == "BAO CAO"), None)

@@ -372,7 +372,7 @@ def _para_runs(p) -> tuple[str, list[bool]]:
         anc = r.getparent()
         hidden = False
         while anc is not None and anc is not p:
-            if anc.tag in (W + "del", W + "moveFrom"):
+            if anc.tag in (W + "del", W + "moveFrom", W + "txbxContent"):  # a text box is read as its own paragraphs
                 hidden = True
                 break
             anc = anc.getparent()
@@ -474,6 +474,11 @@ def _walk(d, notes: list[str]) -> WordFile:
             if line.strip():
                 items.append(Para(line.strip(" \xa0"), bold, level, label, layout, count[0]))
                 label = ""  # the number belongs to the first line only
+        for box in p.iter(W + "txbxContent"):  # a text box (the DỰ THẢO stamp, a note) anchored here
+            if any(a.tag.endswith("}Fallback") for a in box.iterancestors()):
+                continue  # the same box again, for old Word versions
+            for q in box.findall(W + "p"):
+                para(q, layout=True)
 
     def table(tbl):
         layout = _borderless(tbl, styles) or bool(_LAYOUT_WORDS.search(
