@@ -234,10 +234,9 @@ def test_external_links_never_fetched(tmp_path, templates, monkeypatch):
 
 def test_tracked_changes_and_draft_box(tmp_path, templates):
     """The visible text of tracked changes (insertions kept, deletions gone) and the DỰ THẢO box not printed twice."""
+    import docx
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
-
-    import docx
 
     d = docx.Document()
     d.add_paragraph("BÁO CÁO")
