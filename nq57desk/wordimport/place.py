@@ -424,7 +424,7 @@ class _Placer:
             best = max(free, key=lambda s: overlap(s.title, c.title), default=None)
             if best is not None and overlap(best.title, c.title) >= 0.5:
                 free.remove(best)
-                if best.title != c.title:
+                if not _same_title(best.title, c.title, self.doc):
                     self.doc = ops.rename(self.tpl, self.doc, best.key, c.title)
                 self.review.headings.append((c.title, best.key, f"khớp mục mẫu «{best.title}»"))
                 order.append(best.key)
@@ -440,6 +440,14 @@ class _Placer:
             for i, ck in enumerate(order):
                 if _children_of(self.doc, key).index(ck) != i:
                     self.doc = ops.move_section_to(self.tpl, self.doc, ck, key, i)
+
+
+def _same_title(template_title: str, heading: str, doc: dict) -> bool:
+    """The file's heading is the template's title as printed («… năm {year}» → «… năm 2026»): no rename."""
+    from nq57desk.report.document import context_of
+    from nq57desk.templates.placeholders import fill_placeholders
+
+    return template_title == heading or fill_placeholders(template_title, context_of(doc)) == heading
 
 
 def _children_of(doc: dict, key: str) -> list[str]:
@@ -583,7 +591,7 @@ def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, prof
         best = max(free, key=lambda x: overlap(x.title, n.title), default=None)
         if best is not None and overlap(best.title, n.title) >= 0.5:
             free.remove(best)
-            if best.title != n.title:
+            if not _same_title(best.title, n.title, pl.doc):
                 pl.doc = ops.rename(tpl, pl.doc, best.key, n.title)
             review.headings.append((n.title, best.key, f"khớp mục mẫu «{best.title}»"))
             key, tsec = best.key, best
