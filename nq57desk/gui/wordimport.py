@@ -43,7 +43,40 @@ def install(win) -> QAction:
     return a
 
 
-def start(win, path: str | None = None) -> None:
+class PeriodDialog:
+    """The period, asked when the file's subject line names none: the «Tạo báo cáo» dialog's period part."""
+
+    @staticmethod
+    def ask(win) -> dict | None:
+        from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
+
+        from nq57desk.gui.dialogs import NewReportDialog
+        from nq57desk.gui.qtutil import child
+        from nq57desk.report.document import make_period
+
+        chosen: dict = {}
+
+        class _D(NewReportDialog):
+            def accept(self):  # noqa: D401 - the period only; the import creates the report
+                try:
+                    chosen["period"] = make_period(**self.period())
+                except NQError as e:
+                    error(self, TITLE, str(e))
+                    return
+                QDialog.accept(self)
+
+        d = _D(win.desk, win)
+        d.setWindowTitle("Kỳ báo cáo của tệp Word")
+        for w in (child(d, QComboBox, "templateCombo"), child(d, QCheckBox, "inheritCheck")):
+            w.setVisible(False)
+        for lab in d.findChildren(QLabel):
+            if lab.buddy() is child(d, QComboBox, "templateCombo"):
+                lab.setVisible(False)
+        win.word_period_dialog = d
+        return chosen.get("period") if d.exec() else None
+
+
+def start(win, path: str | None = None, period: dict | None = None) -> None:
     """Choose the file (unless given), read and place it on a worker, then show the review."""
     if win.desk is None:
         return
@@ -69,6 +102,13 @@ def start(win, path: str | None = None) -> None:
 
     def failed(exc):
         dlg.close()
+        from nq57desk.wordimport import PeriodUnknown
+
+        if isinstance(exc, PeriodUnknown) and period is None:
+            chosen = PeriodDialog.ask(win)
+            if chosen is not None:
+                start(win, path, chosen)
+            return
         if isinstance(exc, NQError | OSError) or is_sqlite_error(exc):
             msg = str(exc) if isinstance(exc, NQError) else f"Không đọc được tệp: {error_vi(exc)}."
             error(win, TITLE, msg, "Chưa có báo cáo nào được tạo.")
@@ -76,7 +116,7 @@ def start(win, path: str | None = None) -> None:
             error(win, TITLE, f"Lỗi không mong muốn ({type(exc).__name__}). Chi tiết đã ghi vào nhật ký.",
                   "Chưa có báo cáo nào được tạo.")
 
-    run_async(lambda: desk.import_word(path), done, failed)
+    run_async(lambda: desk.import_word(path, period=period), done, failed)
 
 
 def _section_of(doc: dict) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nq57desk.errors import NQError
 from nq57desk.wordimport.place import (
     Review,
     choose_template,
@@ -20,7 +21,11 @@ from nq57desk.wordimport.place import (
 )
 from nq57desk.wordimport.read import WordError, read_word
 
-__all__ = ["Imported", "WordError", "import_word", "period_from_code"]
+__all__ = ["Imported", "PeriodUnknown", "WordError", "import_word", "period_from_code"]
+
+
+class PeriodUnknown(NQError):
+    """The subject line names no period: the window asks for it, the command line says to give --period."""
 
 
 @dataclass
@@ -37,7 +42,6 @@ def import_word(path, templates, cat, *, template_id: str | None = None, commune
     `templates` are the templates to choose from (their latest versions); `period` a period dict (None: from the
     subject line); `commune_code` None: from the issuer lines and place, else the profile's commune.
     """
-    from nq57desk.errors import NQError
     from nq57desk.units import commune_dict
 
     word = read_word(path)
@@ -46,7 +50,7 @@ def import_word(path, templates, cat, *, template_id: str | None = None, commune
     if period is None:
         period = period_from_text(parsed.subject)
         if period is None:
-            raise NQError("Không nhận ra kỳ báo cáo từ dòng trích yếu; hãy chọn kỳ (--period, ví dụ 2026-T04).")
+            raise PeriodUnknown("Không nhận ra kỳ báo cáo từ dòng trích yếu; hãy chọn kỳ (--period, ví dụ 2026-T04).")
         review.period_why = f"theo dòng trích yếu «{parsed.subject[:80]}»"
     else:
         review.period_why = "theo lựa chọn"

@@ -39,3 +39,33 @@ def test_import_review_jump_and_undo(win, qtbot, tmp_path):
     dlg.undo()
     assert win.desk.list_reports() == []
     assert win.session is None
+
+
+def test_period_asked_when_the_subject_names_none(win, qtbot, tmp_path):
+    """A file whose subject line states no period: the period part of «Tạo báo cáo» is asked, then the import runs."""
+    import docx
+    from PySide6.QtCore import QTimer
+
+    d = docx.Document()
+    d.add_paragraph("BÁO CÁO")
+    d.add_paragraph("Kết quả chuyển đổi số")
+    d.add_paragraph("I. KẾT QUẢ").runs[0].bold = True
+    d.add_paragraph("Nội dung.")
+    src = tmp_path / "khong_ky.docx"
+    d.save(str(src))
+
+    def answer():
+        dlg = getattr(win, "word_period_dialog", None)
+        if dlg is None or not dlg.isVisible():
+            QTimer.singleShot(100, answer)
+            return
+        dlg.kind.setCurrentIndex(dlg.kind.findData("month"))
+        dlg.year.setCurrentIndex(dlg.year.findData(2026))
+        dlg.number.setCurrentIndex(dlg.number.findData(4))
+        dlg.accept()
+
+    QTimer.singleShot(100, answer)
+    wordimport.start(win, str(src))
+    qtbot.waitUntil(lambda: getattr(win, "word_review", None) is not None, timeout=30000)
+    (r,) = win.desk.list_reports()
+    assert r.period_label == "tháng 4/2026"
