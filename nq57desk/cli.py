@@ -323,6 +323,8 @@ def _import_docx(desk, args) -> int:
         _out(f"Số liệu\t{key}\t{code} = {value}\t{sentence}")
     for label, key, codes in r.tables:
         _out(f"Bảng\t{key}\t{label}\t{', '.join(codes)}")
+    for text, key in r.documents:
+        _out(f"Văn bản\t{key}\t{text}")
     for text in r.unplaced:
         _out(f"Chưa xếp\t{r.unplaced_key}\t{text}")
     for note in r.notes:

@@ -88,6 +88,9 @@ def test_seed_docx_imports_and_exports_back(name, habit, textsim, templates, tmp
     for rule, words in FLAGGED[name]:
         assert any(f.rule == rule and words in f.message for f in findings), (rule, words)
     assert not imp.review.unplaced, imp.review.unplaced
+    # the plans listed as bullets are a list of issued documents (An Trường's 4, Tân Cương's 4)
+    if name != "003_dd124789fcb3a41d":
+        assert any(len(imp.doc["values"][k]) == 4 for _t, k in imp.review.documents), imp.review.documents
 
 
 def test_template_chosen_by_headings(templates, tmp_path):

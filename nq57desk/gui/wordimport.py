@@ -172,6 +172,7 @@ class ReviewDialog(QDialog):
         group("Đề mục", [(t, how, k) for t, k, how in r.headings])
         group("Số liệu", [(f"{code} = {value}: {sentence}", "nhóm số liệu", k) for code, value, sentence, k in r.figures])
         group("Bảng", [(label, ", ".join(codes) or "bảng tự tạo", k) for label, k, codes in r.tables])
+        group("Văn bản", [(t, "danh sách văn bản", k) for t, k in r.documents])
         group("Chưa xếp", [(t, "Nội dung chưa xếp", r.unplaced_key) for t in r.unplaced])
         if r.notes:
             group("Ghi chú", [(t, "", None) for t in r.notes])

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from nq57desk.errors import NQError
 from nq57desk.report import outline as ops
 from nq57desk.report.document import make_period, new_document
+from nq57desk.render.tree import document_text
 from nq57desk.templates.catalogue import Catalogue
 from nq57desk.vn import fold as _fold_text
 from nq57desk.wordimport.figures import Recogniser, pattern_of
@@ -81,6 +82,7 @@ class Review:
     headings: list[tuple[str, str, str]] = field(default_factory=list)  # (heading, section key, how)
     figures: list[tuple[str, object, str, str]] = field(default_factory=list)  # (code, value, sentence, block key)
     tables: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (first header cells, block key, codes)
+    documents: list[tuple[str, str]] = field(default_factory=list)  # (first of the list, block key)
     unplaced: list[str] = field(default_factory=list)
     unplaced_key: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -360,7 +362,35 @@ class _Placer:
             run.clear()
             first_text = None
 
+        docs: list[dict] = []
+        bullet = ""
+
+        def flush_docs():
+            nonlocal bullet
+            if len(docs) >= 2:
+                flush()
+                self.doc, bk = ops.add_block(self.tpl, self.doc, key, {"type": "documents", "label": "Văn bản",
+                                                                       "bullet": bullet})
+                self.values[bk] = list(docs)
+                self.review.documents.append((f"{len(docs)} văn bản: {document_text(docs[0])} …", bk))
+            else:
+                run.extend(f"{bullet} {x['_line']}".strip() for x in docs)
+            for d in docs:
+                d.pop("_line", None)
+            docs.clear()
+            bullet = ""
+
         for it in items:
+            rec = document_of(it.line) if isinstance(it, Para) else None
+            if rec is not None and (not docs or it.line[:1] == bullet):
+                bullet = it.line[:1] if it.line[:2] in ("- ", "+ ") else ""
+                docs.append(rec)
+                continue
+            flush_docs()
+            if rec is not None:  # a list with another bullet starts
+                bullet = it.line[:1] if it.line[:2] in ("- ", "+ ") else ""
+                docs.append(rec)
+                continue
             if isinstance(it, Table):
                 flush()
                 self.table(key, it)
@@ -372,6 +402,7 @@ class _Placer:
                 continue
             flush()
             self.figure_group(key, line, found)
+        flush_docs()
         flush()
 
     def figure_group(self, key: str, line: str, found) -> None:
@@ -440,6 +471,37 @@ class _Placer:
             for i, ck in enumerate(order):
                 if _children_of(self.doc, key).index(ck) != i:
                     self.doc = ops.move_section_to(self.tpl, self.doc, ck, key, i)
+
+
+_DOC = re.compile(
+    r"^(?P<kind>(?:Kế hoạch|Quyết định|Công văn|Thông báo|Chỉ thị|Nghị quyết|Báo cáo|Chương trình|Kết luận|Hướng dẫn|"
+    r"Đề án|Tờ trình|Thông tư|Nghị định)(?: hành động| liên tịch)?)\s+số\s+(?P<number>[\w./-]*\d[\w./-]*)\s*,?\s+"
+    r"ngày\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})(?:\s+của\s+(?P<issuer>.+?))?\s+(?P<subject>(?:về|V/v|v/v)\s.+?)"
+    r"\s*[;.]?$")
+
+
+def _words_of(text: str) -> list[str]:
+    return [str(int(w)) if w.isdigit() else w for w in re.findall(r"\w+", text.lower())]
+
+
+def document_of(line: str) -> dict | None:
+    """An issued document a bullet line names («+ Kế hoạch số 23/KH-UBND ngày 28/01/2026 về …»), when the app prints
+    it back in the same words; else None (the line stays text)."""
+    import datetime as dt
+
+    core = line[2:].strip() if line[:2] in ("- ", "+ ") else line.strip()
+    m = _DOC.match(core)
+    if not m:
+        return None
+    try:
+        day = dt.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return None
+    rec = {"kind": m.group("kind"), "number": m.group("number"), "date": day.isoformat(),
+           "issuer": (m.group("issuer") or "").strip(), "subject": m.group("subject").strip()}
+    if _words_of(document_text(rec)) != _words_of(core):
+        return None
+    return {**rec, "_line": core}
 
 
 def _same_title(template_title: str, heading: str, doc: dict) -> bool:
