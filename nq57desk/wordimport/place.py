@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, field
 
 from nq57desk.errors import NQError
+from nq57desk.render.tree import document_text
 from nq57desk.report import outline as ops
 from nq57desk.report.document import make_period, new_document
-from nq57desk.render.tree import document_text
 from nq57desk.templates.catalogue import Catalogue
 from nq57desk.vn import fold as _fold_text
 from nq57desk.wordimport.figures import Recogniser, pattern_of
