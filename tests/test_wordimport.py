@@ -262,6 +262,31 @@ def test_tracked_changes_and_draft_box(tmp_path, templates):
     assert imp.doc["header"]["subject"] == "Tình hình tháng 4/2026"
 
 
+def test_footnotes_kept(tmp_path, templates):
+    """A footnote's text is not dropped: it goes, in order, to «Nội dung chưa xếp (từ tệp Word)»."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+    def footnote(parts):
+        parts["word/footnotes.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{w}">'
+            '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+            '<w:footnote w:id="1"><w:p><w:r><w:t>Số liệu tính đến ngày 23/4/2026.</w:t></w:r></w:p></w:footnote>'
+            "</w:footnotes>").encode()
+        rels = parts["word/_rels/document.xml.rels"].decode()
+        parts["word/_rels/document.xml.rels"] = rels.replace(
+            "</Relationships>", '<Relationship Id="rIdF1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>').encode()
+        ct = parts["[Content_Types].xml"].decode()
+        parts["[Content_Types].xml"] = ct.replace(
+            "</Types>", '<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.footnotes+xml"/></Types>').encode()
+
+    p = tmp_path / "chu_thich.docx"
+    p.write_bytes(_rezip(_plain_docx(tmp_path), footnote))
+    imp = import_word(p, templates, default_catalogue(), commune_code="05800", template_id="chung")
+    assert imp.review.unplaced == ["Chú thích: Số liệu tính đến ngày 23/4/2026."]
+
+
 @pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is not installed")
 def test_doc_converted_with_libreoffice(tmp_path, templates):
     """A Word 97–2003 .doc is converted (LibreOffice, headless) and read like a .docx."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nq57desk.errors import NQError
+from nq57desk.vn import roman as _roman
 
 MAX_FILE = 50 * 1024 * 1024
 MAX_PART = 30 * 1024 * 1024  # document.xml of a 200-page report is a few MB
@@ -221,15 +222,6 @@ def read_word(path) -> WordFile:
 
 
 # -- the walk ------------------------------------------------------------------------------------------------------
-
-def _roman(n: int) -> str:
-    out = ""
-    for v, s in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-                 (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= v:
-            out, n = out + s, n - v
-    return out
-
 
 def _letter(n: int) -> str:
     s = ""
