@@ -314,7 +314,7 @@ def commune_from(parsed: Parsed, profile_code: str | None):
     """(commune code, why) from the issuer lines and the place when unambiguous, else the profile's."""
     from nq57desk.units import commune, search
 
-    names = []
+    names, ambiguous = [], ""
     for line in parsed.issuer:
         m = re.search(r"(XÃ|PHƯỜNG|ĐẶC KHU)\s+(.+)$", line.upper())
         if m:
@@ -331,9 +331,12 @@ def commune_from(parsed: Parsed, profile_code: str | None):
                 return mine[0].code, f"theo dòng «{name}», đúng xã trong thông tin đơn vị"
         if len(exact) == 1:
             return exact[0].code, f"theo dòng «{name}» của tệp"
+        if len(exact) > 1:
+            ambiguous = f"«{exact[0].name}» có ở {len(exact)} tỉnh/thành ({', '.join(u.province_name for u in exact)}); "
     if profile_code and commune(profile_code):
         return profile_code, "theo thông tin đơn vị (tệp không nói rõ xã nào)"
-    raise NQError("Không xác định được xã/phường từ tệp; hãy chọn xã (--commune MÃ_XÃ) hoặc thiết lập «Thông tin đơn vị».")
+    raise NQError(f"Không xác định được xã/phường từ tệp; {ambiguous}hãy chọn xã (--commune MÃ_XÃ) hoặc thiết lập "
+                  "«Thông tin đơn vị».")
 
 
 # -- placing ------------------------------------------------------------------------------------------------------
