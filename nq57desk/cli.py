@@ -49,8 +49,19 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--import", dest="import_file", metavar="TỆP", help="nhập một tệp mẫu mới (YAML/JSON)")
     t.add_argument("--check", dest="check_file", metavar="TỆP", help="kiểm tra một tệp mẫu (và danh mục chỉ tiêu) mà "
                    "không nhập; in từng lỗi kèm số dòng; mã thoát 0 khi hợp lệ, 2 khi có lỗi")
+    t.add_argument("--from-docx", dest="from_docx", metavar="ĐỀ_CƯƠNG.docx", help="tạo khung mẫu từ một đề cương Word "
+                   "(cần -o TỆP.yaml); không nhập")
+    t.add_argument("-o", "--output", metavar="TỆP.yaml", help="tệp mẫu ghi ra (với --from-docx)")
     i = sub.add_parser("import", help="nhập một báo cáo từ tệp JSON; in mã báo cáo mới")
     i.add_argument("file", metavar="TỆP.json")
+    w = sub.add_parser("import-docx", help="tạo báo cáo từ một báo cáo Word (.docx); in mã báo cáo mới")
+    w.add_argument("file", metavar="TỆP.docx")
+    w.add_argument("--template", metavar="MÃ_MẪU", help="mẫu báo cáo (mặc định: mẫu khớp đề mục nhất)")
+    w.add_argument("--commune", metavar="MÃ_XÃ", help="mã xã/phường (mặc định: theo dòng cơ quan ban hành, hoặc "
+                   "thông tin đơn vị)")
+    w.add_argument("--period", metavar="KỲ", help="kỳ báo cáo: 2026-T04, 2026-Q2, 2026-H1, 2026-5T, 2026-N (mặc định: "
+                   "theo dòng trích yếu)")
+    w.add_argument("--dry-run", action="store_true", help="chỉ in những gì sẽ nhập và vào đâu: không lưu gì")
     sub.add_parser("list", help="liệt kê báo cáo")
     d = sub.add_parser("dump", help="xuất một báo cáo ra tệp JSON")
     d.add_argument("id", type=int, metavar="MÃ")
@@ -171,6 +182,10 @@ def _dispatch(args) -> int:
         return screenshot(args.data_dir, args.id, args.section, args.size, args.output)
     if args.cmd == "aggregate":  # opens the folder itself: a dry run must not create a database or a lock
         return _aggregate(args)
+    if args.cmd == "import-docx" and args.dry_run:  # reads files only: no database is opened or created
+        return _import_docx(_ReadOnlyDesk(args.data_dir), args)
+    if args.cmd == "templates" and args.from_docx:  # reads files only: no database is opened or created
+        return _template_from_docx(args)
     if args.cmd == "templates" and args.check_file:  # reads files only: no database is opened or created
         return _check_template(args)
     desk = Desk(args.data_dir)
@@ -214,6 +229,32 @@ def _templates(desk, args) -> int:
     return 0
 
 
+def _template_from_docx(args) -> int:
+    """`templates --from-docx DE_CUONG.docx -o FILE.yaml`: an outline document → a template skeleton, checked."""
+    from nq57desk import settings
+    from nq57desk.errors import NQError, TemplateError
+    from nq57desk.services import atomic_write
+    from nq57desk.templates.catalogue import catalogue_for
+    from nq57desk.templates.loader import load_template
+    from nq57desk.wordimport.outline_doc import template_from_docx, template_yaml
+
+    if not args.output:
+        raise NQError("cần -o TỆP.yaml để ghi mẫu tạo từ đề cương")
+    cat = catalogue_for(settings.data_dir(args.data_dir))
+    text = template_yaml(template_from_docx(args.from_docx, cat))
+    out = Path(args.output)
+    atomic_write(out, text.encode("utf-8"))
+    try:
+        tpl = load_template(out, cat)
+    except TemplateError as e:
+        _out(f"Lỗi: mẫu ghi ra chưa hợp lệ, cần sửa tay: {e}")
+        return 2
+    sections = sum(1 for _ in tpl.walk_sections())
+    codes = {f.indicator for f in tpl.fields().values() if f.indicator}
+    _out(f"Đã ghi {out}: {tpl.title}, {sections} mục, {len(codes)} chỉ tiêu")
+    return 0
+
+
 def _check_template(args) -> int:
     """`templates --check FILE`: the catalogue (shipped and the data folder's) and the template, every problem found."""
     from nq57desk import settings
@@ -241,6 +282,57 @@ def _check_template(args) -> int:
 def _import(desk, args) -> int:
     data = Path(args.file).read_bytes()
     _out(str(desk.import_report(data, warn=lambda m: sys.stderr.write(f"Cảnh báo: {m}\n"))))
+    return 0
+
+
+class _ReadOnlyDesk:
+    """What a dry run of import-docx needs (templates, the catalogue), read without opening the database; the
+    profile is not read, so the commune comes from the file or --commune."""
+
+    def __init__(self, data_dir):
+        from nq57desk import settings
+        from nq57desk.templates import Registry
+
+        d = settings.data_dir(data_dir)
+        self.registry = Registry([d / "templates"] if (d / "templates").is_dir() else [], data_dir=d)
+
+    def import_word(self, path, **kw):
+        from nq57desk.services.desk import Desk
+
+        return Desk.import_word(self, path, **kw)
+
+    def profile(self):
+        return None
+
+
+def _import_docx(desk, args) -> int:
+    """`import-docx FILE`: the review (what went where), then the new report's id on the last line."""
+    from nq57desk.report.document import period_label
+    from nq57desk.wordimport import period_from_code
+
+    period = period_from_code(args.period) if args.period else None
+    rid, imp = desk.import_word(args.file, template_id=args.template, commune_code=args.commune, period=period,
+                                dry_run=args.dry_run)
+    r, doc = imp.review, imp.doc
+    _out(f"Mẫu\t{imp.template.id}\t{r.template_why}")
+    _out(f"Xã\t{doc['commune']['code']}\t{doc['commune'].get('name', '')}\t{r.commune_why}")
+    _out(f"Kỳ\t{period_label(doc['period'])}\t{r.period_why}")
+    for title, key, how in r.headings:
+        _out(f"Đề mục\t{key}\t{title}\t{how}")
+    for code, value, sentence, key in r.figures:
+        _out(f"Số liệu\t{key}\t{code} = {value}\t{sentence}")
+    for label, key, codes in r.tables:
+        _out(f"Bảng\t{key}\t{label}\t{', '.join(codes)}")
+    for text, key in r.documents:
+        _out(f"Văn bản\t{key}\t{text}")
+    for text in r.unplaced:
+        _out(f"Chưa xếp\t{r.unplaced_key}\t{text}")
+    for note in r.notes:
+        _out(f"Ghi chú\t{note}")
+    if rid is None:
+        _out("Chạy thử: không lưu gì.")
+    else:
+        _out(str(rid))
     return 0
 
 
@@ -316,7 +408,7 @@ def _aggregate(args) -> int:
                          period=args.period.strip().upper() if args.period else None, csv=args.csv, docx=args.docx, dry_run=args.dry_run, out=_out)
 
 
-_COMMANDS = {"backup": _backup, "templates": _templates, "import": _import, "list": _list, "dump": _dump, "validate": _validate,
+_COMMANDS = {"backup": _backup, "templates": _templates, "import": _import, "import-docx": _import_docx, "list": _list, "dump": _dump, "validate": _validate,
              "export": _export}
 
 

@@ -28,6 +28,7 @@ COLUMNS = ["Xã/phường", "Kỳ báo cáo", "Mẫu báo cáo", "Trạng thái"
 class HomePage(QWidget):
     open_report = Signal(int)
     new_report = Signal()
+    import_word = Signal()  # «Tạo từ báo cáo Word…» (nq57desk/gui/wordimport.py)
     edit_profile = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -96,6 +97,9 @@ class HomePage(QWidget):
         btns = QHBoxLayout()
         self.b_new = QPushButton(icon("new"), "Tạo mới…")
         self.b_new.clicked.connect(self.new_report)
+        self.b_word = QPushButton(icon("word"), "Tạo từ báo cáo Word…")
+        self.b_word.setToolTip("Tạo báo cáo mới từ một báo cáo Word (.docx) đã có")
+        self.b_word.clicked.connect(self.import_word)
         self.b_open = QPushButton(icon("open"), "Mở")
         self.b_open.clicked.connect(self._open)
         self.b_dup = QPushButton(icon("duplicate"), "Nhân bản")
@@ -105,7 +109,7 @@ class HomePage(QWidget):
         self.b_del.clicked.connect(self._delete)
         self.b_restore = QPushButton(icon("restore"), "Khôi phục")
         self.b_restore.clicked.connect(self._restore)
-        for b in (self.b_new, self.b_open, self.b_dup, self.b_del, self.b_restore):
+        for b in (self.b_new, self.b_word, self.b_open, self.b_dup, self.b_del, self.b_restore):
             btns.addWidget(b)
         btns.addStretch(1)
         lay.addLayout(btns)

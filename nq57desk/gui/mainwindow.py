@@ -133,8 +133,9 @@ class MainWindow(QMainWindow):
         from nq57desk.gui import maintenance
 
         maintenance.install(self)  # Tệp › Sao lưu / Khôi phục / Xuất nhật ký
-        from nq57desk.gui import guide
+        from nq57desk.gui import guide, wordimport
 
+        wordimport.install(self)  # Báo cáo › Tạo từ báo cáo Word…
         guide.install(self)  # Trợ giúp › Hướng dẫn sử dụng (F1)
         self._demo_action()
         for act in self.act.values():
@@ -256,6 +257,7 @@ class MainWindow(QMainWindow):
             self.home.open_report.connect(self.open_report)
             self.home.new_report.connect(self.new_report)
             self.home.edit_profile.connect(self.edit_profile)
+            self.home.import_word.connect(self.import_word)
         self.home.set_desk(desk)
         if self.session is None:
             self._set_mode("home")
@@ -468,6 +470,11 @@ class MainWindow(QMainWindow):
             self.home.refresh_years()
             self.home.refresh()
             self.open_report(d.rid)
+
+    def import_word(self) -> None:
+        from nq57desk.gui import wordimport
+
+        wordimport.start(self)
 
     def edit_profile(self, first_run: bool = False) -> bool:
         from nq57desk.gui.profile import ProfileDialog

@@ -72,7 +72,7 @@ def outline_of(tpl: Template, doc: dict) -> dict:
 def _with(doc: dict, o: dict) -> dict:
     from nq57desk.report.document import FORMAT
 
-    new = copy.deepcopy(doc)
+    new = copy.deepcopy({k: v for k, v in doc.items() if k != "outline"})  # the old outline is replaced: not copied
     new["outline"] = o
     new["format"] = FORMAT  # an outline needs the format that has one
     return new

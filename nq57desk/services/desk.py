@@ -318,6 +318,24 @@ class Desk:
                  f"với trạng thái «Nháp» (xem: nq57desk validate {rid}). {why}")
         return rid
 
+    def import_word(self, path, *, template_id: str | None = None, commune_code: str | None = None,
+                    period: dict | None = None, dry_run: bool = False):
+        """A Word report read into a new report (issue 16): returns (new id or None for a dry run, the import with
+        its review). Nothing is stored unless the whole file was read and placed."""
+        from nq57desk.templates.catalogue import default_catalogue
+        from nq57desk.wordimport import import_word
+
+        cat = self.registry.catalogue() or default_catalogue()
+        imp = import_word(path, self.registry.latest(), cat, template_id=template_id, commune_code=commune_code,
+                          period=period, profile=self.profile() or {})
+        if dry_run:
+            return None, imp
+        if has_data(self.engine):
+            backup_now(self.db_path, self.backups_dir, "truoc-nhap", only_if_changed=True)
+        from pathlib import Path as _P
+
+        return self._insert(imp.template, imp.doc, summary=f"Tạo từ báo cáo Word «{_P(str(path)).name}»"), imp
+
     def _insert(self, tpl: Template, doc: dict, summary: str) -> int:
         p = doc["period"]
         t = now()

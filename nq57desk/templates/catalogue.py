@@ -28,7 +28,7 @@ MAX_PROBLEMS = 50
 SUM_RULES = ("eq", "le")
 CATALOGUE_DIR = "catalogue"  # in the data folder: a province's own additions
 
-IND_KEYS = {"code", "label", "type", "unit", "dhis2", "sentence", "whole", "sums", "rates", "help"}
+IND_KEYS = {"code", "label", "type", "unit", "dhis2", "sentence", "whole", "sums", "rates", "help", "phrases", "marks"}
 RATE_KEYS = {"code", "label", "of", "dhis2", "sentence", "decimals"}
 
 
@@ -59,6 +59,8 @@ class Indicator:
     help: str = ""
     source: str = ""
     line: int | None = None
+    phrases: tuple[str, ...] = ()  # words a report writes next to this figure (Word import recognises it by them)
+    marks: tuple[str, ...] = ()  # what a table's cell says of a row this figure counts («Đã hoàn thành»)
 
     @property
     def key(self) -> str:
@@ -247,6 +249,14 @@ def _dhis2(node, source, problems, line) -> str:
     return code
 
 
+def _phrases(node, code, source, problems, line, key="phrases") -> tuple[str, ...]:
+    v = node.get(key) or []
+    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+        problems.add(source, line, f"chỉ tiêu «{code}»: «{key}» là danh sách cụm từ (chữ)")
+        return ()
+    return tuple(x.strip() for x in v)
+
+
 def _indicator(node, group: str, source: str, problems: _Problems, seen: dict, gline):
     line = _line(node, gline)
     if not isinstance(node, dict):
@@ -289,7 +299,8 @@ def _indicator(node, group: str, source: str, problems: _Problems, seen: dict, g
                     dhis2=_dhis2(node, source, problems, line),
                     sentence=_str(node, "sentence", source, problems, line, required=False),
                     whole=whole, sums=tuple(sums), help=_str(node, "help", source, problems, line, required=False),
-                    source=source, line=line)
+                    source=source, line=line, phrases=_phrases(node, code, source, problems, line),
+                    marks=_phrases(node, code, source, problems, line, "marks"))
     out = [ind]
     rates = node.get("rates") or []
     if not isinstance(rates, list):

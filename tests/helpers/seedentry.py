@@ -11,22 +11,10 @@ from dataclasses import dataclass, field
 
 from nq57desk.report import outline as ops
 from nq57desk.report.document import make_period, new_document
-from nq57desk.vn import fold
+from nq57desk.wordimport.place import NUMBERING, RANK, heading_of, overlap
 
-# the Decree-30 ladder, as ranks: a heading's parent is the nearest earlier heading of a lower rank
-RANK = {"part": 0, "upper": 1, "roman": 2, "arabic": 3, "decimal": 4, "decimal3": 5, "point": 6}
-STYLE = {"decimal3": "decimal"}
-
-HEADING = [
-    (re.compile(r"^Phần\s+(\d+)\s*$"), "part"),
-    (re.compile(r"^([IVX]+)\.\s+(\S.*)$"), "roman"),
-    (re.compile(r"^([A-Z])\.\s+(\S.*)$"), "upper"),
-    (re.compile(r"^(\d+\.\d+\.\d+)\.?\s+(\S.*)$"), "decimal3"),
-    (re.compile(r"^(\d+\.\d+)\.?\s+(\S.*)$"), "decimal"),
-    (re.compile(r"^(\d+)\.\s+(\S.*)$"), "arabic"),
-    (re.compile(r"^([a-zđ])\)\s+(\S.*)$"), "point"),
-]
-
+# the Decree-30 ladder and the numbered headings: one home, the Word import's (nq57desk/wordimport/place.py)
+STYLE = NUMBERING
 
 def clean(line: str) -> str:
     """The text as the officer would type it: no markdown or HTML marks left by the extraction."""
@@ -60,20 +48,6 @@ class Seed:
     signature: list[str] = field(default_factory=list)
     signer: str = ""
     after: list[str] = field(default_factory=list)  # what follows the signature (appendices)
-
-
-def heading_of(line: str):
-    for rx, style in HEADING:
-        m = rx.match(line)
-        if m:
-            title = m.group(2) if m.lastindex and m.lastindex >= 2 else ""
-            if style == "part":
-                return style, ""
-            # a numbered paragraph is not a heading: headings are short and do not end a sentence
-            if len(title) > 160 or title.endswith((";", ",")) or (title.endswith(".") and len(title) > 90):
-                return None
-            return style, title
-    return None
 
 
 def parse(text: str) -> Seed:
@@ -139,9 +113,7 @@ def parse(text: str) -> Seed:
     return s
 
 
-def _overlap(a: str, b: str) -> float:
-    wa, wb = set(fold(a).lower().split()), set(fold(b).lower().split())
-    return len(wa & wb) / max(1, min(len(wa), len(wb)))
+_overlap = overlap
 
 
 @dataclass
