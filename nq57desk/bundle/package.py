@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nq57desk import jsonbound
 from nq57desk.bundle.format import BundleError, os_problem
 from nq57desk.bundle.safefile import copy_to_temp, fsync_dir, read_back_sha256, remove_quietly, sha256_file
 from nq57desk.report.document import period_code
@@ -132,7 +133,7 @@ def write_package(files: dict[str, str | os.PathLike], target, manifest: dict) -
 
 def _read_manifest(p: Path) -> dict | None:
     try:
-        data = json.loads(p.read_bytes())
+        data = jsonbound.load_bytes(p.read_bytes())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

@@ -128,7 +128,7 @@ class BundleResult:
     exported_at: str  # ISO 8601 with offset, as the commune's computer wrote it
     app_version: str
     size: int
-    json_text: str = ""  # the document JSON exactly as the bundle carries it (what json_sha256 covers)
+    json_text: str = ""  # the document JSON as the bundle carries it, in NFC (what json_sha256 covers)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -159,6 +159,10 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
         stored = dict(meta.get("_sheets") or [])
         bad = [t for t in titles if sheet_shas.get(t) != stored.get(t)] + [t for t in stored if t not in sheet_shas]
         raise _fail("visible_edited", name, "», «".join(bad) or "?")
+    json_sha = meta[K_JSON_SHA]
+    nfc = unicodedata.normalize("NFC", text)
+    if nfc != text:  # the same report written in decomposed Unicode (NFD) is the same content, not a conflict
+        text, json_sha = nfc, hashlib.sha256(nfc.encode("utf-8")).hexdigest()
     try:
         doc = loads(text)
     except DocumentError as e:
@@ -188,7 +192,7 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
     tpl = shape(tpl, doc).visible()  # the figures the commune reported, in its own outline
     _check_figures(tpl, doc, figures, name)
     return BundleResult(path=name, doc=doc, template_ref=(tpl.id, tpl.version), template=tpl, sha256=file_sha,
-                        json_sha256=meta[K_JSON_SHA], visible_sha256=visible_sha, bundle_version=int(meta[K_VERSION]),
+                        json_sha256=json_sha, visible_sha256=visible_sha, bundle_version=int(meta[K_VERSION]),
                         exported_at=str(meta.get(K_EXPORTED) or ""), app_version=str(meta.get(K_APP) or ""),
                         size=len(data), json_text=text)
 

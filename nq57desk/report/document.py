@@ -303,17 +303,14 @@ def stored_text(doc: dict) -> str:
 
 def loads(text: str | bytes) -> dict:
     """Parse JSON text into a document dict (not yet checked against a template)."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DocumentError("tệp không phải văn bản UTF-8") from None
+    from nq57desk import jsonbound
+
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        data = jsonbound.load_bytes(text) if isinstance(text, bytes) else jsonbound.loads(text)
+    except jsonbound.JSONRefused as e:
+        raise DocumentError(e.problem) from None
     except json.JSONDecodeError as e:
         raise DocumentError(f"JSON hỏng ở dòng {e.lineno}, cột {e.colno} ({_json_msg(e.msg)})") from None
-    except RecursionError:
-        raise DocumentError("JSON lồng quá sâu") from None
     if not isinstance(data, dict):
         raise DocumentError("tệp phải chứa một đối tượng JSON { … }")
     try:
@@ -339,10 +336,6 @@ def refuse_surrogates(v, place: str) -> None:
     elif isinstance(v, list):
         for i, x in enumerate(v):
             refuse_surrogates(x, f"{place}[{i}]")
-
-
-def _no_constant(name: str):
-    raise DocumentError(f"JSON chứa giá trị «{name}» không phải là số")
 
 
 def _json_msg(msg: str) -> str:
