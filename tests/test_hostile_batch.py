@@ -163,3 +163,55 @@ def test_text_xml_cannot_carry_is_refused_at_import_naming_the_place(capsys, tmp
     code, _out, err = _cli(capsys, tmp_path / "data", "import", f)
     assert code == 2, err
     assert key in err and f"U+{ord(bad):04X}" in err
+
+
+def test_leftovers_of_killed_writes_are_cleaned_at_the_next_run(tmp_path):
+    import os
+    import subprocess
+
+    from nq57desk.safety.atomic import atomic_write_bytes, clean_leftovers, temp_name
+
+    out = tmp_path / "tong_hop.xlsx"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    left = out.with_name(temp_name(out).name.replace(f".{os.getpid()}-", f".{pid}-"))  # a killed writer's temp
+    left.write_bytes(b"half")
+    live = temp_name(out)  # this process is still writing this one
+    live.write_bytes(b"going on")
+    other = tmp_path / ".~khac.deadbeef.tmp"  # an old-style name (no pid): kept until it is old
+    other.write_bytes(b"x")
+    atomic_write_bytes(out, b"whole")
+    assert out.read_bytes() == b"whole" and not left.exists() and live.exists() and other.exists()
+    os.utime(other, (0, 0))
+    assert clean_leftovers(tmp_path) == [other]
+
+
+def test_a_report_holding_u_fffe_from_an_older_version_exports_nothing_half(tmp_path, desk, monkeypatch):
+    """Stored before the import refused it: the export says where the character is and leaves neither a DOCX alone
+    nor a half package (the local copies are built in a temp folder renamed only when whole)."""
+    import copy
+
+    from nq57desk.bundle.package import LOCAL_DIR, export_package
+    from nq57desk.errors import DocumentError
+
+    _reg, _tpl, doc = golden()
+    rid = desk.import_report(json.dumps(doc, ensure_ascii=False).encode())
+    key = next(k for k, v in doc["values"].items() if isinstance(v, str) and v)
+    real = desk.document
+
+    def old_version(r):
+        d = copy.deepcopy(real(r))
+        d["values"][key] += "\ufffe"
+        return d
+
+    monkeypatch.setattr(desk, "document", old_version)
+    with pytest.raises(DocumentError) as ei:
+        export_package(desk, rid, tmp_path / "usb")
+    assert "U+FFFE" in str(ei.value) and key in str(ei.value)
+    assert not (tmp_path / "usb").exists()
+    local = desk.data_dir / LOCAL_DIR
+    assert not local.exists() or not any(local.iterdir())
+    monkeypatch.setattr(desk, "document", real)
+    res = export_package(desk, rid, tmp_path / "usb")  # the same report, clean: the whole package
+    assert sorted(p.name for p in (tmp_path / "usb").iterdir()) == sorted([*(f["name"] for f in res.files), MANIFEST])
+    assert [p.name for p in local.iterdir()] == [Path(res.local).name]

@@ -55,6 +55,11 @@ class Desk:
         self._marker_synced = False
         lock.acquire(self.data_dir)
         try:
+            from nq57desk.bundle.package import LOCAL_DIR
+            from nq57desk.safety.atomic import clean_leftovers
+
+            for folder in (self.data_dir, self.data_dir / LOCAL_DIR):  # what killed writes left (the folder is ours now)
+                clean_leftovers(folder)
             if self.db_path.exists():
                 res = check_database(self.db_path, self.backups_dir)
                 if not res.ok:
@@ -513,6 +518,7 @@ class Desk:
 
         doc = self.document(rid)
         tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
+        rdoc.refuse_unwritable(doc, "")  # a report stored by an older version may hold U+FFFE: say where, write nothing
         export_docx(tpl, doc, Path(path))
         return Path(path)
 
@@ -523,6 +529,7 @@ class Desk:
         doc = self.document(rid)
         tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
         self.refuse_blocking(tpl, doc, "xuất gói gửi cấp trên")
+        rdoc.refuse_unwritable(doc, "")
         write_bundle(tpl, doc, Path(path), app_version=__version__)
         self._mark_exported(rid, doc["revision"], Path(path).name)
         return Path(path)
