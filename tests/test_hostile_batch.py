@@ -215,3 +215,16 @@ def test_a_report_holding_u_fffe_from_an_older_version_exports_nothing_half(tmp_
     res = export_package(desk, rid, tmp_path / "usb")  # the same report, clean: the whole package
     assert sorted(p.name for p in (tmp_path / "usb").iterdir()) == sorted([*(f["name"] for f in res.files), MANIFEST])
     assert [p.name for p in local.iterdir()] == [Path(res.local).name]
+
+
+def test_importing_the_same_report_twice_makes_no_second_report(capsys, tmp_path):
+    _reg, _tpl, doc = golden()
+    f = tmp_path / "bc.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    data = tmp_path / "data"
+    code, out1, _ = _cli(capsys, data, "import", f)
+    assert code == 0
+    code, out2, err = _cli(capsys, data, "import", f)
+    assert code == 0 and out2 == out1 and "đã có trong ứng dụng" in err and f"mã {out1.strip()}" in err
+    code, listed, _ = _cli(capsys, data, "list")
+    assert len(listed.strip().splitlines()) == 1

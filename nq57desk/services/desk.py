@@ -288,6 +288,11 @@ class Desk:
             why = done_refusal(validate(tpl, doc), doc, f"ghi «{rdoc.STATUS_VI[claimed]}»")
             if why:
                 doc["status"] = "draft"
+        same = self._same_report(doc)
+        if same is not None:  # the same file imported again: the officer means the report already here
+            if warn is not None:
+                warn(f"báo cáo này đã có trong ứng dụng (mã {same}: cùng xã, mẫu, kỳ và nội dung); không tạo báo cáo thứ hai.")
+            return same
         if has_data(self.engine):
             backup_now(self.db_path, self.backups_dir, "truoc-nhap", only_if_changed=True)
         summary = "Nhập từ tệp"
@@ -298,6 +303,17 @@ class Desk:
             warn(f"báo cáo {rid}: tệp ghi trạng thái «{rdoc.STATUS_VI[claimed]}» nhưng chưa đủ điều kiện, nên đã nhập "
                  f"với trạng thái «Nháp» (xem: nq57desk validate {rid}). {why}")
         return rid
+
+    def _same_report(self, doc: dict) -> int | None:
+        """The report of the same commune, template and period whose newest revision holds exactly this document."""
+        want = json.loads(rdoc.stored_text(doc))
+        with self.session() as s:
+            found = s.query(Report).filter_by(template_id=doc["template"]["id"], commune_code=doc["commune"]["code"],
+                                              period_code=rdoc.period_code(doc["period"])).order_by(Report.id).all()
+            for r in found:
+                if r.revisions and json.loads(r.revisions[-1].document) == want:
+                    return r.id
+        return None
 
     def _insert(self, tpl: Template, doc: dict, summary: str) -> int:
         p = doc["period"]
