@@ -78,3 +78,58 @@ def add_far_rows(path: Path, title: str, n: int, *, column: str = "XFD", out: Pa
                    for r in range(last + 1, last + 1 + n))
     parts[part] = xml.replace("</sheetData>", rows + "</sheetData>").encode("utf-8")
     return rezip(path, parts, out)
+
+
+def _noise(n: int, seed: int) -> str:
+    """n characters that do not compress (so a 20 MB file really carries 20 MB of content)."""
+    import base64
+    import random
+
+    return base64.b64encode(random.Random(seed).randbytes(n * 3 // 4 + 3)).decode()[:n]
+
+
+def big_hostile(path: Path, kind: str, size_mb: int = 20) -> Path:
+    """A bundle of about size_mb MB built to cost memory and time, of one kind:
+
+    - far_rows: the hidden sheet grows rows with a long text in column XFD (openpyxl padded each to 16,384 cells);
+    - many_cells: the text sheet grows 60 narrow columns of short texts on as many rows as the size allows;
+    - long_texts: the text sheet grows cells of 30,000 characters each;
+    - shared: the shared string table grows strings that no cell uses;
+    - near_limits: the text sheet grows just under every limit (rows, cells, text): the most work a file can ask.
+    """
+    good = write_golden(path.with_name("golden-for-" + path.name))
+    parts = members(good)
+    target = size_mb * 1024 * 1024
+    if kind == "shared":
+        extra = "".join(f"<si><t>{_noise(2_000, i)}</t></si>" for i in range(target * 4 // 3 // 2_000))
+        parts["xl/sharedStrings.xml"] = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                         + extra + "</sst>").encode("utf-8")
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/'
+            b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+        return rezip(good, parts, path)
+    title = "_data" if kind == "far_rows" else "Nội dung"
+    part = sheet_part(parts, title)
+    xml = parts[part].decode("utf-8")
+    last = max(int(x) for x in re.findall(r'<row[^>]* r="(\d+)"', xml))
+    rows, size, r = [], 0, last
+    while size < target * 4 // 3:  # characters of noise: base64 packs 3 bytes in 4
+        r += 1
+        if kind == "far_rows":
+            row = f'<row r="{r}"><c r="XFD{r}" t="inlineStr"><is><t>{_noise(1_000, r)}</t></is></c></row>'
+        elif kind == "near_limits":
+            if r >= 19_500 or size > 15_000_000:
+                break
+            noise = _noise(5 * 150, r)
+            cells = "".join(f'<c t="inlineStr"><is><t>{noise[i * 150:(i + 1) * 150]}</t></is></c>' for i in range(5))
+            row = f'<row r="{r}">{cells}</row>'
+        elif kind == "many_cells":
+            noise = _noise(60 * 40, r)
+            cells = "".join(f'<c t="inlineStr"><is><t>{noise[i * 40:(i + 1) * 40]}</t></is></c>' for i in range(60))
+            row = f'<row r="{r}">{cells}</row>'
+        else:
+            row = f'<row r="{r}"><c r="B{r}" t="inlineStr"><is><t>{_noise(30_000, r)}</t></is></c></row>'
+        rows.append(row)
+        size += {"far_rows": 1_000, "many_cells": 2_400, "near_limits": 750}.get(kind, 30_000)
+    parts[part] = xml.replace("</sheetData>", "".join(rows) + "</sheetData>").encode("utf-8")
+    return rezip(good, parts, path)

@@ -34,7 +34,7 @@ CHUNK = 15_000  # code points per cell: ≤ 30,000 UTF-16 units even for astral 
 # Limits checked before anything in a bundle from outside is parsed.
 MAX_FILE = 50 * 1024 * 1024
 MAX_ENTRIES = 2_000
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_UNCOMPRESSED = 64 * 1024 * 1024  # a real bundle unpacks to a few MB; this bounds the time of the scan
 MAX_RATIO = 100
 RATIO_FLOOR = 64 * 1024  # entries smaller than this cannot be bombs; tiny XML compresses very well
 # Macros (VBA, Excel 4 macro sheets), links to other files, embedded or ActiveX objects. Printer settings (.bin)
@@ -44,8 +44,8 @@ RATIO_FLOOR = 64 * 1024  # entries smaller than this cannot be bombs; tiny XML c
 # table of a template (a dozen columns); the longest is the hidden one (one row per 15,000 characters of JSON).
 MAX_COLUMNS = 64  # column BL
 MAX_ROWS = 20_000
-MAX_CELLS = 400_000  # in the whole workbook, shared strings included
-MAX_TEXT = 24_000_000  # characters of text in the whole workbook (a real bundle has well under a million)
+MAX_CELLS = 100_000  # in the whole workbook, shared strings included (a real bundle: a few thousand)
+MAX_TEXT = 16_000_000  # characters of text in the whole workbook (a real bundle has well under a million)
 MAX_CELL_TEXT = 32_767  # Excel's own limit for one cell
 FORBIDDEN_PARTS = re.compile(r"vbaProject|vbaData|macrosheets/|externalLink|embeddings/|activeX|oleObject", re.I)
 

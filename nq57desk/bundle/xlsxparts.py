@@ -97,8 +97,17 @@ def _parser(on_start=None, on_end=None, on_text=None) -> expat.XMLParserType:
     return p
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def _local(name: str) -> str:
-    return name.rsplit("}", 1)[-1]
+    """'ns}row' → 'row' (memoised: a sheet repeats a handful of names hundreds of thousands of times)."""
+    tag = _LOCAL.get(name)
+    if tag is None:
+        tag = name.rsplit("}", 1)[-1]
+        if len(_LOCAL) < 10_000:
+            _LOCAL[name] = tag
+    return tag
 
 
 def _feed(zf: zipfile.ZipFile, member: str, p, *, limit: int | None = None, after=None) -> Iterator[None]:
