@@ -335,5 +335,54 @@ def main(argv=None) -> int:
     return 0
 
 
+# -- hostile bundles (issue 15): what refusing each costs, every one read in a fresh process ------------------------
+
+HOSTILE_KINDS = ("far_rows", "many_cells", "long_texts", "shared", "near_limits")
+_READ_ONE = """
+import json, resource, sys, time
+from nq57desk.bundle.reader import read_bundle
+from nq57desk.errors import NQError
+from nq57desk.templates import Registry
+reg = Registry()
+t = time.perf_counter()
+try:
+    read_bundle(sys.argv[1], reg)
+    verdict = "accepted"
+except NQError as e:
+    verdict = getattr(e, "reason", "refused")
+print(json.dumps({"seconds": time.perf_counter() - t, "verdict": verdict,
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def hostile(size_mb: int = 20) -> int:
+    """`python bench/aggregate.py --hostile [MB]`: bundles of about MB megabytes made to cost memory and time
+    (tests/hostile.py: far rows in column XFD, many cells, long texts, a swollen shared-string table, and one just
+    under every limit), each read by read_bundle in its own process: verdict, seconds, peak RSS (target < 300 MB
+    and < 10 s for any input ≤ 20 MB)."""
+    folder = OUT / "hostile"
+    folder.mkdir(parents=True, exist_ok=True)
+    # made in a process of their own: Linux carries a process's peak RSS across exec, so this one stays small
+    make = ("import sys; from pathlib import Path; from tests.hostile import big_hostile; "
+            "[big_hostile(Path(sys.argv[1]) / f'{k}.xlsx', k, int(sys.argv[2])) for k in sys.argv[3:]]")
+    subprocess.run([sys.executable, "-c", make, str(folder), str(size_mb), *HOSTILE_KINDS], cwd=ROOT, check=True)
+    print(f"{'gói độc hại':14}{'cỡ tệp':>10}{'kết quả':>16}{'thời gian':>12}{'RSS đỉnh':>11}")
+    worst = 0.0
+    for kind in HOSTILE_KINDS:
+        p = folder / f"{kind}.xlsx"
+        r = subprocess.run([sys.executable, "-c", _READ_ONE, str(p)], cwd=ROOT, capture_output=True, text=True,
+                           check=True)
+        got = json.loads(r.stdout.strip().splitlines()[-1])
+        worst = max(worst, got["maxrss_mb"])
+        print(f"{kind:14}{p.stat().st_size / 1048576:>7.1f} MB{got['verdict']:>16}{got['seconds']:>10.1f} s"
+              f"{got['maxrss_mb']:>8.0f} MB")
+    print(f"RSS đỉnh lớn nhất {worst:.0f} MB (mục tiêu < 300 MB); máy đang tải {os.getloadavg()[0]:.1f} trên "
+          f"{os.cpu_count()} lõi")
+    return 0 if worst < 300 else 1
+
+
 if __name__ == "__main__":
+    if "--hostile" in sys.argv:
+        rest = [a for a in sys.argv[1:] if a != "--hostile"]
+        sys.exit(hostile(int(rest[0]) if rest else 20))
     sys.exit(main())

@@ -14,6 +14,16 @@ _FOLD = str.maketrans({"đ": "d", "Đ": "D"})
 _WIN_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} | {f"LPT{i}" for i in range(1, 10)}
 
 
+# What XML 1.0 (DOCX, XLSX) cannot carry: C0 controls but tab, newline and carriage return, the non-characters
+# U+FFFE/U+FFFF, and halves of UTF-16 pairs. One pattern for every place text enters or is written.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_clean(text: str) -> str:
+    """Text without the characters XML 1.0 cannot carry (pasted or typed text is cleaned so, silently)."""
+    return XML_ILLEGAL.sub("", text)
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 

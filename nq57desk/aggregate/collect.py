@@ -94,6 +94,19 @@ def read_source(src: Source, registry, *, province: str | None = None, validate=
     if src.skip:
         return Line(src.name, "skipped", src.skip, "skipped")
     try:
+        return _read_source(src, registry, province=province, validate=validate, zips=zips, keep=keep)
+    except MemoryError:
+        return Line(src.name, "rejected", f"Tệp «{src.name}»: tệp cần quá nhiều bộ nhớ để đọc; từ chối để bảo vệ máy.",
+                    "memory")
+    except RecursionError:
+        return Line(src.name, "rejected", f"Tệp «{src.name}»: dữ liệu trong tệp lồng quá sâu; từ chối.", "too_deep")
+    except Exception as e:  # noqa: BLE001 - one file's content, whatever it is, must never stop the batch
+        return Line(src.name, "rejected", f"Tệp «{src.name}»: không đọc được tệp ({type(e).__name__}); tệp có thể "
+                    "đã bị sửa hoặc hỏng, hãy đề nghị xã xuất lại gói.", "unexpected")
+
+
+def _read_source(src: Source, registry, *, province, validate, zips, keep) -> Submission | Line:
+    try:
         if src.error is not None:
             raise src.error
         data = src.read(zips)

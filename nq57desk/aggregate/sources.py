@@ -9,13 +9,13 @@ package (they belong there), Excel's lock files (~$…), the app's own temp file
 
 from __future__ import annotations
 
-import json
 import os
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from nq57desk import jsonbound
 from nq57desk.bundle.format import MAX_FILE, BundleError
 from nq57desk.bundle.package import MANIFEST
 from nq57desk.bundle.reader import check_zip_entries, is_bundle_name
@@ -71,22 +71,31 @@ def list_sources(paths) -> list[Source]:
     """Everything the inputs hold, in input order (folders walked in name order)."""
     out: list[Source] = []
     for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found = _folder(p)
-            if not any(s.is_bundle or s.error for s in found):
-                out.append(Source(str(p), error=BundleError(
-                    "no_bundle", "thư mục không có gói báo cáo NQ57 (.xlsx) nào.", p)))
-            out += found
-        elif p.suffix.lower() == ".zip" and p.is_file():
-            out += _zip(p)
-        elif p.suffix.lower() in _OTHER_SHEETS and p.is_file():
-            out.append(Source(str(p), error=BundleError("not_bundle_file", _OTHER_SHEETS[p.suffix.lower()], p)))
-        elif p.suffix.lower() == ".docx" and p.is_file():
+        try:
+            out += _listed(Path(raw))
+        except Exception as e:  # noqa: BLE001 - an odd folder or package is a line of its own, the rest goes on
+            out.append(Source(str(raw), error=BundleError(
+                "unreadable", f"không đọc được ({type(e).__name__}); tệp hoặc thư mục có thể đã hỏng.", raw)))
+    return out
+
+
+def _listed(p: Path) -> list[Source]:
+    out: list[Source] = []
+    if p.is_dir():
+        found = _folder(p)
+        if not any(s.is_bundle or s.error for s in found):
             out.append(Source(str(p), error=BundleError(
-                "not_bundle_file", "tệp Word (.docx) không nhập được; hãy nhập gói Excel (.xlsx) của báo cáo.", p)))
-        else:
-            out.append(Source(str(p), path=p))  # read_bundle names what is wrong (missing, not an xlsx …)
+                "no_bundle", "thư mục không có gói báo cáo NQ57 (.xlsx) nào.", p)))
+        out += found
+    elif p.suffix.lower() == ".zip" and p.is_file():
+        out += _zip(p)
+    elif p.suffix.lower() in _OTHER_SHEETS and p.is_file():
+        out.append(Source(str(p), error=BundleError("not_bundle_file", _OTHER_SHEETS[p.suffix.lower()], p)))
+    elif p.suffix.lower() == ".docx" and p.is_file():
+        out.append(Source(str(p), error=BundleError(
+            "not_bundle_file", "tệp Word (.docx) không nhập được; hãy nhập gói Excel (.xlsx) của báo cáo.", p)))
+    else:
+        out.append(Source(str(p), path=p))  # read_bundle names what is wrong (missing, not an xlsx …)
     return out
 
 
@@ -141,7 +150,7 @@ def _folder(p: Path) -> list[Source]:
 
 def _manifest(p: Path) -> dict[str, str]:
     try:
-        return _manifest_files(json.loads(p.read_bytes()[:MAX_FILE]))
+        return _manifest_files(jsonbound.load_bytes(p.read_bytes()[:MAX_FILE]))
     except (OSError, ValueError):
         return {}
 
@@ -173,7 +182,7 @@ def _zip(p: Path) -> list[Source]:
             info = zf.getinfo(MANIFEST)
             if info.file_size <= MAX_FILE:
                 try:
-                    expected = _manifest_files(json.loads(zf.read(info)))
+                    expected = _manifest_files(jsonbound.load_bytes(zf.read(info)))
                 except (ValueError, zipfile.BadZipFile, OSError, zlib.error):
                     expected = {}
         out: list[Source] = []

@@ -34,11 +34,19 @@ CHUNK = 15_000  # code points per cell: ≤ 30,000 UTF-16 units even for astral 
 # Limits checked before anything in a bundle from outside is parsed.
 MAX_FILE = 50 * 1024 * 1024
 MAX_ENTRIES = 2_000
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_UNCOMPRESSED = 64 * 1024 * 1024  # a real bundle unpacks to a few MB; this bounds the time of the scan
 MAX_RATIO = 100
 RATIO_FLOOR = 64 * 1024  # entries smaller than this cannot be bombs; tiny XML compresses very well
 # Macros (VBA, Excel 4 macro sheets), links to other files, embedded or ActiveX objects. Printer settings (.bin)
 # that Excel adds when a sheet is printed are harmless and allowed.
+# What the writer can produce, with room to spare; a sheet beyond it is refused at its first element going beyond
+# (a declared <dimension>, a row number, a cell's column), before anything is built for it. The widest sheet is a
+# table of a template (a dozen columns); the longest is the hidden one (one row per 15,000 characters of JSON).
+MAX_COLUMNS = 64  # column BL
+MAX_ROWS = 20_000
+MAX_CELLS = 100_000  # in the whole workbook, shared strings included (a real bundle: a few thousand)
+MAX_TEXT = 16_000_000  # characters of text in the whole workbook (a real bundle has well under a million)
+MAX_CELL_TEXT = 32_767  # Excel's own limit for one cell
 FORBIDDEN_PARTS = re.compile(r"vbaProject|vbaData|macrosheets/|externalLink|embeddings/|activeX|oleObject", re.I)
 
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -106,23 +114,30 @@ def canonical_rows(title: str, rows: Iterable[tuple]) -> Iterable[str]:
     holds U+001F (the writer drops control characters), so the lines are unambiguous."""
     yield "S" + title
     for i, row in enumerate(rows, start=1):
-        n = len(row)
-        while n and (row[n - 1] is None or row[n - 1] == ""):
-            n -= 1
-        if not n:
-            continue
-        parts = []
-        for v in row[:n]:
-            t = type(v)
-            if t is str:
-                parts.append("s" + v if v else "")
-            elif t is int:
-                parts.append("i" + str(v))
-            elif v is None:
-                parts.append("")
-            else:
-                parts.append(_tag(cell_value(v)))
-        yield str(i) + "\x1f" + "\x1f".join(parts)
+        line = canonical_line(i, row)
+        if line is not None:
+            yield line
+
+
+def canonical_line(i: int, row: tuple) -> str | None:
+    """The line of row number i (None for an empty row): what the writer and the streaming reader both hash."""
+    n = len(row)
+    while n and (row[n - 1] is None or row[n - 1] == ""):
+        n -= 1
+    if not n:
+        return None
+    parts = []
+    for v in row[:n]:
+        t = type(v)
+        if t is str:
+            parts.append("s" + v if v else "")
+        elif t is int:
+            parts.append("i" + str(v))
+        elif v is None:
+            parts.append("")
+        else:
+            parts.append(_tag(cell_value(v)))
+    return str(i) + "\x1f" + "\x1f".join(parts)
 
 
 class VisibleHash:
@@ -133,11 +148,42 @@ class VisibleHash:
         self._h = hashlib.sha256()
 
     def sheet(self, title: str, rows: Iterable[tuple]) -> str:
-        data = ("\n".join(canonical_rows(title, rows)) + "\n").encode("utf-8")
-        self._h.update(data)
-        return hashlib.sha256(data).hexdigest()
+        h = self.open(title)
+        for i, row in enumerate(rows, start=1):
+            h.row(i, row)
+        return h.close()
+
+    def open(self, title: str) -> SheetHash:
+        """Hash a sheet row by row as it is read (numbered rows, empty ones may be absent): nothing held whole."""
+        return SheetHash(self._h, title)
 
     def hexdigest(self) -> str:
+        return self._h.hexdigest()
+
+
+class SheetHash:
+    """One sheet's lines fed to its own SHA-256 and to the workbook's, a batch of lines at a time."""
+
+    def __init__(self, total, title: str):
+        self._total, self._h, self._buf, self._size = total, hashlib.sha256(), ["S" + title], 0
+
+    def row(self, i: int, row: tuple) -> None:
+        line = canonical_line(i, row)
+        if line is not None:
+            self._buf.append(line)
+            self._size += len(line)
+            if self._size > 1 << 16:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._buf:
+            data = ("\n".join(self._buf) + "\n").encode("utf-8")
+            self._h.update(data)
+            self._total.update(data)
+            self._buf, self._size = [], 0
+
+    def close(self) -> str:
+        self._flush()
         return self._h.hexdigest()
 
 

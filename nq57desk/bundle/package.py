@@ -22,8 +22,17 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nq57desk import jsonbound
 from nq57desk.bundle.format import BundleError, os_problem
-from nq57desk.bundle.safefile import copy_to_temp, fsync_dir, read_back_sha256, remove_quietly, sha256_file
+from nq57desk.bundle.safefile import (
+    clean_leftovers,
+    copy_to_temp,
+    fsync_dir,
+    read_back_sha256,
+    remove_quietly,
+    sha256_file,
+    temp_name,
+)
 from nq57desk.report.document import period_code
 from nq57desk.vn import ascii_name
 
@@ -132,7 +141,7 @@ def write_package(files: dict[str, str | os.PathLike], target, manifest: dict) -
 
 def _read_manifest(p: Path) -> dict | None:
     try:
-        data = json.loads(p.read_bytes())
+        data = jsonbound.load_bytes(p.read_bytes())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -225,13 +234,21 @@ def export_package(desk, rid: int, target) -> PackageResult:
     docx_name = name[: -len(".xlsx")] + ".docx"
     entry = manifest_entry(doc)
     local_dir = Path(desk.data_dir) / LOCAL_DIR / name[: -len(".xlsx")]
+    building = temp_name(local_dir)  # renamed only when both files are in
     try:
-        local_dir.mkdir(parents=True, exist_ok=True)
+        local_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(local_dir.parent)  # the halves of packages whose export was killed
+        building.mkdir()
     except OSError as e:  # the local folder could not be made (local disk full …)
         raise _explain(e, target) from e
+    try:
+        desk.export_docx(rid, building / docx_name)
+        desk.export_xlsx(rid, building / name)
+        _replace_dir(building, local_dir)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     local, local_docx = local_dir / name, local_dir / docx_name
-    desk.export_docx(rid, local_docx)
-    desk.export_xlsx(rid, local)
     try:
         res = write_package({docx_name: local_docx, name: local}, target,
                             {"app_version": __version__, **entry, "files": {docx_name: entry, name: entry}})
@@ -241,6 +258,17 @@ def export_package(desk, rid: int, target) -> PackageResult:
         raise _explain(e, target) from e
     res.local = str(local_dir)
     return res
+
+
+def _replace_dir(new: Path, final: Path) -> None:
+    """Give a complete folder its final name; an older folder of that name goes only after the new one is in."""
+    old = None
+    if final.exists():
+        old = temp_name(final)
+        os.replace(final, old)
+    os.replace(new, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 # -- where to write ----------------------------------------------------------------------------------------------

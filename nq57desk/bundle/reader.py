@@ -1,7 +1,8 @@
 """Read an Excel bundle from outside safely: nothing in it is trusted until every check has passed.
 
-Order: size → zip structure (entries, sizes, ratios, active content) → raw XML (no DOCTYPE/ENTITY, no formulas)
-→ openpyxl (read-only, defusedxml) → hidden data (format, version, SHA-256 of the JSON and of the visible cells)
+Order: size → zip structure (entries, sizes, ratios) → every part by its content (no DOCTYPE/ENTITY, no formula,
+macro, link or embedded object, whatever the part's name) → the sheets the workbook's relationships point to,
+streamed under hard limits (nq57desk.bundle.xlsxparts: columns, rows, cells, text) → hidden data (format, version, SHA-256 of the JSON and of the visible cells)
 → template known → commune on the official list → document valid for its template → the figures shown on the
 "Số liệu" sheet equal the hidden document's (an edit of the hidden JSON with a recomputed SHA-256 is caught here).
 """
@@ -12,6 +13,7 @@ import hashlib
 import io
 import os
 import re
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ from nq57desk.bundle.format import (
     K_VERSION,
     K_VISIBLE_SHA,
     KNOWN_VERSIONS,
+    MAX_CELLS,
     MAX_ENTRIES,
     MAX_FILE,
     MAX_RATIO,
@@ -53,9 +56,21 @@ from nq57desk.report.shaping import shape
 from nq57desk.templates.model import Template
 
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
-_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
-_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
-_XML_PART = re.compile(r"\.(?:xml|rels|vml)$", re.I)
+# A formula element in any XML part, whatever its name or folder (a chart's <f> only names the cells it draws).
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:f|formula[12]?)[\s/>]")
+_CHART = re.compile(rb"(?:<\?xml[^>]{0,200}\?>\s*)?<(?:[A-Za-z_][\w.-]*:)?chartSpace[\s>]")
+# Live content in any XML part: macros, links to other files or programs (DDE), embedded or ActiveX objects.
+_ACTIVE = re.compile(rb"TargetMode\s*=\s*[\"']External|"
+                     rb"Type\s*=\s*[\"'][^\"']*/relationships/(?:oleObject|package|externalLink\w*|vbaProject\w*|"
+                     rb"activeX\w*|control|attachedTemplate|externalLinkPath)[\"']|"
+                     rb"ContentType\s*=\s*[\"'][^\"']*(?:macroEnabled|vbaProject|macrosheet|dialogsheet|oleObject|"
+                     rb"externalLink|activeX|ms-office\.controls)|"
+                     rb"<(?:[A-Za-z_][\w.-]*:)?(?:oleObjects?|oleLink|ddeLink|ddeItem|externalBook|controls?|"
+                     rb"activeX\w*)[\s/>]", re.I)
+# Words one of which every _ACTIVE match holds: a fast look (bytes.find) before the slow regex.
+_ACTIVE_WORDS = (b"targetmode", b"/relationships/", b"contenttype", b"oleobject", b"olelink", b"ddelink", b"ddeitem",
+                 b"externalbook", b"control", b"activex")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file (embedded document, VBA) under any name
 _SCAN = 1 << 20
 _OVERLAP = 64
 
@@ -72,8 +87,19 @@ MSG = {
     "active_content": "tệp chứa macro, liên kết ngoài hoặc đối tượng nhúng ({}); gói báo cáo không có những thứ này.",
     "xml_entity": "tệp chứa khai báo DOCTYPE/ENTITY trong «{}» (kiểu tấn công «bom XML»); từ chối.",
     "unsafe_xml": "thành phần «{}» không mã hóa UTF-8 như tệp Excel thông thường; từ chối.",
-    "unsafe_parser": "máy chưa cài thư viện defusedxml nên không đọc tệp từ ngoài một cách an toàn được.",
     "formula": "tệp có ô chứa công thức ({}); gói báo cáo chỉ chứa số và chữ.",
+    "active_content_vi": "tệp chứa macro, liên kết ngoài hoặc đối tượng nhúng ({}); gói báo cáo không có những thứ này.",
+    "too_wide": "trang «{}» có ô ở cột quá xa ({}); gói báo cáo thật không rộng như vậy, từ chối để bảo vệ máy.",
+    "too_long": "trang «{}» có quá nhiều dòng (dòng {}); gói báo cáo thật không dài như vậy, từ chối để bảo vệ máy.",
+    "too_many_cells": "tệp có quá nhiều ô (quá {}); gói báo cáo thật không lớn như vậy, từ chối để bảo vệ máy.",
+    "too_much_text": "tệp chứa quá nhiều chữ (quá {} triệu ký tự); gói báo cáo thật không lớn như vậy, từ chối.",
+    "cell_text": "một ô trong {} dài quá {} ký tự (giới hạn của Excel); tệp đã bị sửa bằng công cụ khác, từ chối.",
+    "bad_cell": "trang «{}» có ô không đọc được ({}); tệp bị hỏng hoặc đã bị sửa bằng công cụ khác.",
+    "bad_xml": "thành phần «{}» của tệp không phải XML hợp lệ ({}); tệp bị hỏng hoặc đã bị sửa.",
+    "xml_entity_part": "tệp chứa khai báo DOCTYPE/ENTITY (kiểu tấn công «bom XML»); từ chối.",
+    "missing_part": "tệp Excel thiếu thành phần «{}»; tệp bị hỏng hoặc chép chưa hết.",
+    "part_too_big": "thành phần «{}» của tệp lớn bất thường; từ chối để bảo vệ máy.",
+    "not_worksheet": "trang «{}» không phải trang bảng tính thường (trang macro, hộp thoại hay biểu đồ); từ chối.",
     "no_data": "không phải gói báo cáo NQ57 (thiếu trang dữ liệu ẩn «_data»).",
     "not_bundle": "không phải gói báo cáo NQ57 (dấu định dạng «{}»).",
     "consolidated": "bảng tổng hợp do ứng dụng này ghi ra, không phải gói báo cáo của xã; bỏ qua.",
@@ -106,7 +132,7 @@ class BundleResult:
     exported_at: str  # ISO 8601 with offset, as the commune's computer wrote it
     app_version: str
     size: int
-    json_text: str = ""  # the document JSON exactly as the bundle carries it (what json_sha256 covers)
+    json_text: str = ""  # the document JSON as the bundle carries it, in NFC (what json_sha256 covers)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -128,14 +154,19 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
         raise _fail("too_big", name, f"{len(data) / 1048576:.0f}")
     file_sha = hashlib.sha256(data).hexdigest()
     _check_zip(data, name)
-    hidden, visible_sha, sheet_shas, titles, figures = _load(data, name)
-    meta, text = _hidden(hidden, name)
+    loaded = _load(data, name)
+    visible_sha, sheet_shas, titles, figures = loaded.visible_sha, loaded.sheet_shas, loaded.titles, loaded.figures
+    meta, text = _hidden(loaded.hidden, name)
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != meta.get(K_JSON_SHA):
         raise _fail("data_edited", name, "mã kiểm tra dữ liệu không khớp")
     if visible_sha != meta.get(K_VISIBLE_SHA):
         stored = dict(meta.get("_sheets") or [])
         bad = [t for t in titles if sheet_shas.get(t) != stored.get(t)] + [t for t in stored if t not in sheet_shas]
         raise _fail("visible_edited", name, "», «".join(bad) or "?")
+    json_sha = meta[K_JSON_SHA]
+    nfc = unicodedata.normalize("NFC", text)
+    if nfc != text:  # the same report written in decomposed Unicode (NFD) is the same content, not a conflict
+        text, json_sha = nfc, hashlib.sha256(nfc.encode("utf-8")).hexdigest()
     try:
         doc = loads(text)
     except DocumentError as e:
@@ -165,12 +196,12 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
     tpl = shape(tpl, doc).visible()  # the figures the commune reported, in its own outline
     _check_figures(tpl, doc, figures, name)
     return BundleResult(path=name, doc=doc, template_ref=(tpl.id, tpl.version), template=tpl, sha256=file_sha,
-                        json_sha256=meta[K_JSON_SHA], visible_sha256=visible_sha, bundle_version=int(meta[K_VERSION]),
+                        json_sha256=json_sha, visible_sha256=visible_sha, bundle_version=int(meta[K_VERSION]),
                         exported_at=str(meta.get(K_EXPORTED) or ""), app_version=str(meta.get(K_APP) or ""),
                         size=len(data), json_text=text)
 
 
-def _check_figures(tpl: Template, doc: dict, rows, name: str) -> None:
+def _check_figures(tpl: Template, doc: dict, rows: dict | None, name: str) -> None:
     """Every typed figure on the visible "Số liệu" sheet must equal the hidden document's value.
 
     Typed fields only: a computed one (a rate) is recomputed from them by the importer anyway, and comparing it
@@ -181,10 +212,7 @@ def _check_figures(tpl: Template, doc: dict, rows, name: str) -> None:
 
     if rows is None:
         raise _fail("figures_edited", name, "không có trang «Số liệu»")
-    shown = {}
-    for row in rows[3:]:
-        if len(row) > 5 and isinstance(row[5], str) and row[5]:
-            shown[row[5]] = cell_value(row[3])
+    shown = rows
     env = ReportEnv(tpl, doc)
     bad = []
     for _ckey, f in scalar_fields(tpl):
@@ -275,24 +303,26 @@ def _check_zip(data: bytes, name: str) -> None:
         with zipfile.ZipFile(bio) as zf:
             infos = check_zip_entries(zf, name)
             names = {i.filename for i in infos}
-            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            if "[Content_Types].xml" not in names:
                 raise _fail("not_xlsx", name)
             bad = [n for n in names if FORBIDDEN_PARTS.search(n)]
             if bad:
                 raise _fail("active_content", name, bad[0])
-            for i in infos:
-                if _XML_PART.search(i.filename):
-                    _scan_xml(zf, i, name)
+            cells = [0]
+            for i in infos:  # every part, by what it holds and not by its name or folder
+                if not i.is_dir():
+                    _scan_part(zf, i, name, cells)
     except zipfile.BadZipFile as e:
         raise _fail("damaged", name, e) from None
     except (EOFError, OSError, ValueError, NotImplementedError, zlib.error) as e:  # bad compressed data, unknown method
         raise _fail("damaged", name, e) from None
 
 
-def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
-    """Stream one XML part: refuse DTDs/entities, non-UTF-8 encodings, formula cells, and lying sizes."""
-    sheet = bool(_SHEET_PART.match(info.filename))
-    seen, tail, first = 0, b"", True
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, cells: list[int]) -> None:
+    """Stream one part. XML (whatever its name): refuse DTDs/entities, non-UTF-8 encodings, formulas and live
+    content, and count cells (<c …>: far more than a bundle can hold is refused before any parser starts); any
+    part: refuse an OLE compound file (an embedded object or a macro store) and lying sizes."""
+    seen, tail, first, chart = 0, b"", True, False
     with zf.open(info) as f:
         while chunk := f.read(_SCAN):
             seen += len(chunk)
@@ -300,60 +330,86 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
                 raise _fail("zip_bomb", name, f"«{info.filename}» lớn hơn kích thước khai báo")
             if first:
                 first = False
+                if chunk.startswith(_OLE):
+                    raise _fail("active_content", name, info.filename)
                 head = chunk[:4]
-                if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+                if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:2] in (b"<\x00", b"\x00<"):
                     raise _fail("unsafe_xml", name, info.filename)
+                text = chunk.lstrip(b"\xef\xbb\xbf \t\r\n")
+                if not text.startswith(b"<"):
+                    return  # a picture or printer settings: nothing in it is read
+                chart = _CHART.match(text) is not None
             buf = tail + chunk
             if _DTD.search(buf):
                 raise _fail("xml_entity", name, info.filename)
-            if info.filename == "[Content_Types].xml" and b"macroEnabled" in buf:
-                raise _fail("active_content", name, "macro")
-            if sheet and _FORMULA.search(buf):
+            low = buf.lower()
+            if any(w in low for w in _ACTIVE_WORDS) and (m := _ACTIVE.search(buf)) is not None:
+                raise _fail("active_content", name, f"{info.filename}: {m.group(0)[:40].decode('utf-8', 'replace')}")
+            if not chart and _FORMULA.search(buf):
                 raise _fail("formula", name, info.filename.rsplit("/", 1)[-1])
+            cells[0] += chunk.count(b"<c ") + chunk.count(b"<c>")
+            if cells[0] > MAX_CELLS:
+                raise _fail("too_many_cells", name, f"{MAX_CELLS:,}".replace(",", "."))
             tail = buf[-_OVERLAP:]
 
 
-# -- openpyxl, after the raw checks -------------------------------------------------------------------------------
+# -- the sheets, streamed -----------------------------------------------------------------------------------------
 
-def _load(data: bytes, name: str):
-    """Hidden rows, the visible SHA-256 (total and per sheet) and the visible sheet titles, in read-only mode."""
-    import openpyxl
-    from openpyxl.xml import DEFUSEDXML
+@dataclass
+class _Loaded:
+    hidden: list  # rows of the hidden sheet: a few keys and the JSON chunks
+    visible_sha: str
+    sheet_shas: dict[str, str]
+    titles: list[str]
+    figures: dict | None  # key → value shown on the "Số liệu" sheet
 
-    if not DEFUSEDXML:
-        raise _fail("unsafe_parser", name)
+
+def _load(data: bytes, name: str) -> _Loaded:
+    """The hidden rows, the visible SHA-256 (total and per sheet), the visible titles and the figures shown, each
+    sheet streamed once under the limits of nq57desk.bundle.xlsxparts (no sheet is ever held whole)."""
+    from nq57desk.bundle import xlsxparts as X
+
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except BundleError:
-        raise
-    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds on malformed parts; all mean "damaged"
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            wb = X.workbook(zf)
+            if SHEET_DATA not in [s.title for s in wb.sheets]:
+                raise _fail("no_data", name)
+            budget = X.Budget()
+            strings = X.shared_strings(zf, wb.shared_strings, budget)
+            total = VisibleHash()
+            per: dict[str, str] = {}
+            titles: list[str] = []
+            hidden: list = []
+            figures = None
+            for sh in wb.sheets:
+                if sh.title == SHEET_DATA:
+                    hidden = [row for _i, row in X.rows(zf, sh, strings, budget) if row and row[0] is not None]
+                    continue
+                if sh.state != "visible":
+                    for _ in X.rows(zf, sh, strings, budget):  # read for its limits and formulas, then dropped
+                        pass
+                    continue
+                h = total.open(sh.title)
+                shown = {} if sh.title == SHEET_FIGURES else None
+                for i, row in X.rows(zf, sh, strings, budget):
+                    h.row(i, row)
+                    if shown is not None and i > 3 and len(row) > 5 and isinstance(row[5], str) and row[5]:
+                        shown[unicodedata.normalize("NFC", row[5])] = cell_value(_nfc(row[3]))
+                if shown is not None:
+                    figures = shown
+                per[sh.title] = h.close()
+                titles.append(sh.title)
+            return _Loaded(hidden, total.hexdigest(), per, titles, figures)
+    except X.Refused as e:
+        if e.reason in ("formula", "active_content_vi"):
+            raise _fail("formula" if e.reason == "formula" else "active_content", name, *e.args_vi) from None
+        raise _fail(e.reason, name, *e.args_vi) from None
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError) as e:
         raise _fail("damaged", name, type(e).__name__) from None
-    try:
-        if SHEET_DATA not in wb.sheetnames:
-            raise _fail("no_data", name)
-        total = VisibleHash()
-        per: dict[str, str] = {}
-        titles = []
-        hidden_rows = figures = None
-        for ws in wb.worksheets:
-            ws.reset_dimensions()  # never trust the declared <dimension>
-            if ws.title == SHEET_DATA:
-                hidden_rows = list(ws.iter_rows(values_only=True))
-                continue
-            if ws.sheet_state != "visible":
-                continue
-            rows = ws.iter_rows(values_only=True)
-            if ws.title == SHEET_FIGURES:
-                rows = figures = list(rows)
-            per[ws.title] = total.sheet(ws.title, rows)
-            titles.append(ws.title)
-        return hidden_rows, total.hexdigest(), per, titles, figures
-    except BundleError:
-        raise
-    except Exception as e:  # noqa: BLE001
-        raise _fail("damaged", name, type(e).__name__) from None
-    finally:
-        wb.close()
+
+
+def _nfc(v):
+    return unicodedata.normalize("NFC", v) if isinstance(v, str) else v
 
 
 def _hidden(rows, name: str) -> tuple[dict, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from nq57desk.safety.atomic import (
     atomic_write,
     atomic_write_bytes,
+    clean_leftovers,
     copy_to_temp,
     copy_verified,
     fsync_dir,
@@ -17,7 +18,8 @@ from nq57desk.safety.atomic import (
     remove_quietly,
     sha256_bytes,
     sha256_file,
+    temp_name,
 )
 
-__all__ = ["atomic_write", "atomic_write_bytes", "copy_to_temp", "copy_verified", "fsync_dir",
-           "read_back_sha256", "remove_quietly", "sha256_bytes", "sha256_file"]
+__all__ = ["atomic_write", "atomic_write_bytes", "clean_leftovers", "copy_to_temp", "copy_verified", "fsync_dir",
+           "read_back_sha256", "remove_quietly", "sha256_bytes", "sha256_file", "temp_name"]

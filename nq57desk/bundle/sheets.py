@@ -7,13 +7,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from nq57desk.templates.fieldtypes import NUMERIC_TYPES
-from nq57desk.vn import parse_number, to_plain
+from nq57desk.vn import parse_number, to_plain, xml_clean
 
 TNR = "Times New Roman"
 FONT = Font(name=TNR, size=12)
@@ -36,7 +35,7 @@ NUMERIC = NUMERIC_TYPES
 
 def clean_text(s: str) -> str:
     """Text as a cell can hold it: no XML-illegal control characters, one kind of line break, not too long."""
-    s = ILLEGAL_CHARACTERS_RE.sub("", s).replace("\r\n", "\n").replace("\r", "\n")
+    s = xml_clean(s).replace("\r\n", "\n").replace("\r", "\n")
     return s if len(s) <= MAX_CELL else s[: MAX_CELL - 1] + "…"
 
 

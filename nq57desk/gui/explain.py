@@ -11,11 +11,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QPlainTextEdit,
     QVBoxLayout,
 )
 
 from nq57desk.gui.guide import help_key
+from nq57desk.gui.textwidgets import VPlainTextEdit
 from nq57desk.report.check import MAX_EXPLANATION_CHARS
 
 
@@ -37,7 +37,7 @@ class ExplainDialog(QDialog):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         lay.addWidget(hint)
-        self.edit = QPlainTextEdit(self)
+        self.edit = VPlainTextEdit(self)  # drops what a DOCX cannot hold as it is pasted
         self.edit.setObjectName("explainEdit")
         self.edit.setPlainText(text)
         self.edit.setTabChangesFocus(True)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from nq57desk.errors import NQError, error_vi
 from nq57desk.gui.qtutil import error
-from nq57desk.gui.textwidgets import install_vi_menus
+from nq57desk.gui.textwidgets import VPlainTextEdit, install_vi_menus
 from nq57desk.report.check import check_block_lines
 from nq57desk.report.derive import block_lines, render_line
 from nq57desk.templates.fieldtypes import unit_after
@@ -40,7 +39,7 @@ class LinesDialog(QDialog):
         help_.setWordWrap(True)
         lay.addWidget(help_)
         split = QSplitter(Qt.Horizontal)
-        self.edit = QPlainTextEdit()
+        self.edit = VPlainTextEdit()  # drops what a DOCX cannot hold as it is pasted
         self.edit.setObjectName("linesEdit")
         own = block_lines(block, session.doc)
         self.edit.setPlainText("\n".join(own) if own else "\n".join(

@@ -3,14 +3,25 @@
 - no input masks, no validators, no completers, Backspace never intercepted (Unikey sends fake Backspaces);
 - our own Vietnamese context menu (Hoàn tác, Làm lại, Cắt, Sao chép, Dán, Xóa, Chọn tất cả);
 - Ctrl+Z / Ctrl+Y go to the whole-report undo when the window offers one (`undo_target()`);
-- paste keeps the text and drops formatting.
+- paste keeps the text and drops formatting, and characters a DOCX or an Excel file cannot hold (control
+  characters, U+FFFE/U+FFFF) are dropped as they come in, with a tooltip at the box saying so.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMenu, QPlainTextEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMenu, QPlainTextEdit, QSizePolicy, QToolTip, QWidget
+
+from nq57desk.vn import XML_ILLEGAL, xml_clean
+
+DROPPED = ("Đã bỏ {n} ký tự không phải chữ (ký tự điều khiển hoặc U+FFFE/U+FFFF) khỏi ô này: tệp Word, Excel "
+           "không chứa được những ký tự đó.")
+
+
+def _tell_dropped(w: QWidget, n: int) -> None:
+    """Say at the box itself (the place) what was dropped; nothing else changes."""
+    QToolTip.showText(w.mapToGlobal(w.rect().bottomLeft()), DROPPED.format(n=n), w)
 
 
 def _undo_target(w: QWidget):
@@ -102,7 +113,16 @@ class VLineEdit(_ReportText, QLineEdit):
     """A one-line text box: no mask, no validator; Vietnamese menu; report-wide undo."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None):
-        super().__init__(text, parent)
+        super().__init__(xml_clean(text), parent)
+        self.textEdited.connect(self._drop_unwritable)
+
+    def _drop_unwritable(self, text: str) -> None:
+        n = len(XML_ILLEGAL.findall(text))
+        if n:
+            pos = self.cursorPosition() - len(XML_ILLEGAL.findall(text[: self.cursorPosition()]))
+            self.setText(xml_clean(text))
+            self.setCursorPosition(pos)
+            _tell_dropped(self, n)
 
 
 class VPlainTextEdit(_ReportText, QPlainTextEdit):
@@ -121,7 +141,11 @@ class VPlainTextEdit(_ReportText, QPlainTextEdit):
 
     def insertFromMimeData(self, source):  # noqa: N802 - Qt API: text only, never formatting
         if source.hasText():
-            self.insertPlainText(source.text())
+            text = source.text()
+            n = len(XML_ILLEGAL.findall(text))
+            self.insertPlainText(xml_clean(text) if n else text)
+            if n:
+                _tell_dropped(self, n)
 
     def _fit(self, *_):
         lines = max(self._min, min(self._max, int(self.document().documentLayout().documentSize().height()) + 1))

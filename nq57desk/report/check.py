@@ -21,7 +21,7 @@ from nq57desk.report.document import (
     TOP_ORDER,
     period_bounds,
     period_label,
-    refuse_surrogates,
+    refuse_unwritable,
 )
 from nq57desk.report.shaping import check_outline, shape
 from nq57desk.templates import fieldtypes
@@ -123,7 +123,7 @@ def _str_list(v, place: str, what: str) -> None:
 
 def check_document(doc: dict, tpl: Template) -> dict:
     """Raise DocumentError (Vietnamese) for anything the store must not accept; return the doc unchanged."""
-    refuse_surrogates(doc, "")
+    refuse_unwritable(doc, "")
     if doc.get("format") not in FORMATS:
         raise DocumentError(f"«format» phải là «{FORMAT}» (có: «{doc.get('format')}»)")
     if doc["format"] != FORMAT and (doc.get("outline") is not None or doc.get("lines") is not None):

@@ -20,7 +20,7 @@ from nq57desk.templates.model import (
     TextBlock,
 )
 from nq57desk.templates.placeholders import fill_placeholders  # noqa: F401  (its home; imported from here too)
-from nq57desk.vn import fmt_date, nfc_deep, parse_date, roman
+from nq57desk.vn import XML_ILLEGAL, fmt_date, nfc_deep, parse_date, roman
 
 FORMAT = "nq57-report/2"  # 2: the report may carry its own outline («outline») and sentence wording («lines»)
 FORMATS = ("nq57-report/1", FORMAT)  # every older document still imports and prints the same words
@@ -319,46 +319,45 @@ def stored_text(doc: dict) -> str:
 
 def loads(text: str | bytes) -> dict:
     """Parse JSON text into a document dict (not yet checked against a template)."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DocumentError("tệp không phải văn bản UTF-8") from None
+    from nq57desk import jsonbound
+
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        data = jsonbound.load_bytes(text) if isinstance(text, bytes) else jsonbound.loads(text)
+    except jsonbound.JSONRefused as e:
+        raise DocumentError(e.problem) from None
     except json.JSONDecodeError as e:
         raise DocumentError(f"JSON hỏng ở dòng {e.lineno}, cột {e.colno} ({_json_msg(e.msg)})") from None
-    except RecursionError:
-        raise DocumentError("JSON lồng quá sâu") from None
     if not isinstance(data, dict):
         raise DocumentError("tệp phải chứa một đối tượng JSON { … }")
     try:
-        refuse_surrogates(data, "")
+        refuse_unwritable(data, "")
         return nfc_deep(data)
     except RecursionError:
         raise DocumentError("JSON lồng quá sâu") from None
 
 
-def refuse_surrogates(v, place: str) -> None:
-    """JSON may spell half a UTF-16 pair ("\\ud800"); such text can be neither stored nor printed."""
+def refuse_unwritable(v, place: str) -> None:
+    """Text that XML 1.0 cannot carry (a control character, U+FFFE/U+FFFF, half a UTF-16 pair that JSON may spell
+    "\\ud800") could be stored but never exported to DOCX or Excel: refused here, naming the place."""
     if isinstance(v, str):
-        try:
-            v.encode("utf-8")
-        except UnicodeEncodeError as e:
-            bad = f"\\u{ord(v[e.start]):04x}"
-            raise DocumentError(f"chuỗi chữ chứa ký tự lỗi {bad} (nửa cặp mã UTF-16, không phải chữ); hãy xóa ký tự "
-                                "này trong tệp", place or "đầu tệp") from None
+        m = XML_ILLEGAL.search(v)
+        if m is not None:
+            c = ord(m.group(0))
+            if 0xD800 <= c <= 0xDFFF:
+                what = f"ký tự lỗi \\u{c:04x} (nửa cặp mã UTF-16, không phải chữ)"
+            elif c < 0x20:
+                what = f"ký tự điều khiển U+{c:04X} (không in ra được)"
+            else:
+                what = f"ký tự U+{c:04X} (không phải chữ)"
+            raise DocumentError(f"chuỗi chữ chứa {what} mà tệp Word, Excel không chứa được; hãy xóa ký tự này "
+                                "trong tệp", place or "đầu tệp")
     elif isinstance(v, dict):
         for k, x in v.items():
-            refuse_surrogates(k, place)
-            refuse_surrogates(x, f"{place}.{k}" if place else k)
+            refuse_unwritable(k, place)
+            refuse_unwritable(x, f"{place}.{k}" if place else k)
     elif isinstance(v, list):
         for i, x in enumerate(v):
-            refuse_surrogates(x, f"{place}[{i}]")
-
-
-def _no_constant(name: str):
-    raise DocumentError(f"JSON chứa giá trị «{name}» không phải là số")
+            refuse_unwritable(x, f"{place}[{i}]")
 
 
 def _json_msg(msg: str) -> str:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import secrets
+import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -30,8 +33,59 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def temp_name(final: Path) -> Path:
-    """A hidden, FAT32-safe temporary name beside the final file."""
-    return final.with_name(f".~{final.stem[:40]}.{secrets.token_hex(4)}.tmp")
+    """A hidden, FAT32-safe temporary name beside the final file; it names the writing process, so a later run
+    can tell the leftover of a killed write (clean_leftovers) from a write still going on."""
+    return final.with_name(f".~{final.stem[:40]}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
+_LEFTOVER = re.compile(r"^\.~(?P<stem>.*)\.(?:(?P<pid>\d+)-)?[0-9a-f]{8}\.tmp$")
+STALE_AFTER = 6 * 3600  # seconds: a temp this old is nobody's, even where we cannot ask whether its writer lives
+
+
+def _alive(pid: int) -> bool | None:
+    """Whether a process runs (POSIX); None where we cannot ask safely (Windows' os.kill terminates)."""
+    if os.name != "posix":
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def clean_leftovers(folder: str | os.PathLike, stem: str | None = None) -> list[Path]:
+    """Remove what killed writes left in `folder` (temp files and folders named by temp_name), of one final
+    name's stem or all: those whose writer is gone, or that are older than STALE_AFTER. Never raises."""
+    out: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return out
+    now = time.time()
+    for e in entries:
+        m = _LEFTOVER.match(e.name)
+        if m is None or (stem is not None and m.group("stem") != stem[:40]):
+            continue
+        pid = int(m.group("pid")) if m.group("pid") else None
+        if pid == os.getpid():
+            continue  # this process's own write, maybe in another thread
+        try:
+            age = now - e.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if age < STALE_AFTER and (pid is None or _alive(pid) is not False):
+            continue
+        try:
+            if e.is_dir(follow_symlinks=False):
+                shutil.rmtree(e.path)
+            else:
+                os.unlink(e.path)
+            out.append(Path(e.path))
+        except OSError:
+            pass
+    return out
 
 
 def fsync_dir(folder: Path) -> None:
@@ -63,6 +117,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     Any exception leaves the old file (if any) untouched and no temp file behind.
     """
     final = Path(path)
+    clean_leftovers(final.parent, final.stem)
     tmp = temp_name(final)
     try:
         with open(tmp, "xb") as f:
@@ -113,6 +168,7 @@ def copy_to_temp(src: str | os.PathLike, final: Path, expected_sha: str | None =
     Returns (temp path, sha256, size). Raises OSError (copy failed) or ValueError (copy differs); the temp is
     removed on any failure. The caller renames the temp when every file of a set is in place.
     """
+    clean_leftovers(final.parent, final.stem)
     tmp = temp_name(final)
     h = hashlib.sha256()
     size = 0

@@ -64,6 +64,11 @@ class Desk:
         self._marker_synced = False
         lock.acquire(self.data_dir)
         try:
+            from nq57desk.bundle.package import LOCAL_DIR
+            from nq57desk.safety.atomic import clean_leftovers
+
+            for folder in (self.data_dir, self.data_dir / LOCAL_DIR):  # what killed writes left (the folder is ours now)
+                clean_leftovers(folder)
             if self.db_path.exists():
                 res = check_database(self.db_path, self.backups_dir)
                 if not res.ok:
@@ -307,6 +312,11 @@ class Desk:
             why = done_refusal(validate(tpl, doc), doc, f"ghi «{rdoc.STATUS_VI[claimed]}»")
             if why:
                 doc["status"] = "draft"
+        same = self._same_report(doc)
+        if same is not None:  # the same file imported again: the officer means the report already here
+            if warn is not None:
+                warn(f"báo cáo này đã có trong ứng dụng (mã {same}: cùng xã, mẫu, kỳ và nội dung); không tạo báo cáo thứ hai.")
+            return same
         if has_data(self.engine):
             backup_now(self.db_path, self.backups_dir, "truoc-nhap", only_if_changed=True)
         summary = "Nhập từ tệp"
@@ -335,6 +345,17 @@ class Desk:
         from pathlib import Path as _P
 
         return self._insert(imp.template, imp.doc, summary=f"Tạo từ báo cáo Word «{_P(str(path)).name}»"), imp
+
+    def _same_report(self, doc: dict) -> int | None:
+        """The report of the same commune, template and period whose newest revision holds exactly this document."""
+        want = json.loads(rdoc.stored_text(doc))
+        with self.session() as s:
+            found = s.query(Report).filter_by(template_id=doc["template"]["id"], commune_code=doc["commune"]["code"],
+                                              period_code=rdoc.period_code(doc["period"])).order_by(Report.id).all()
+            for r in found:
+                if r.revisions and json.loads(r.revisions[-1].document) == want:
+                    return r.id
+        return None
 
     def _insert(self, tpl: Template, doc: dict, summary: str) -> int:
         p = doc["period"]
@@ -559,6 +580,7 @@ class Desk:
 
         doc = self.document(rid)
         tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
+        rdoc.refuse_unwritable(doc, "")  # a report stored by an older version may hold U+FFFE: say where, write nothing
         export_docx(tpl, doc, Path(path))
         return Path(path)
 
@@ -569,6 +591,7 @@ class Desk:
         doc = self.document(rid)
         tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
         self.refuse_blocking(tpl, doc, "xuất gói gửi cấp trên")
+        rdoc.refuse_unwritable(doc, "")
         write_bundle(tpl, doc, Path(path), app_version=__version__)
         self._mark_exported(rid, doc["revision"], Path(path).name)
         return Path(path)
