@@ -25,6 +25,7 @@ from nq57desk.bundle.package import bundle_filename, write_package
 from nq57desk.bundle.writer import write_bundle
 from nq57desk.report.document import make_period
 from nq57desk.units import communes
+from tests.helpers.keys import TEST_KEY
 
 ON_TIME = dt.datetime(2026, 6, 5, 9, 30)
 LATE = dt.datetime(2026, 6, 20, 9, 30)  # period ends 31/5; the deadline is 10/6
@@ -33,7 +34,7 @@ LATE = dt.datetime(2026, 6, 20, 9, 30)  # period ends 31/5; the deadline is 10/6
 def _write(folder: Path, tpl, doc, *, when=ON_TIME, name=None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     p = folder / (name or bundle_filename(doc))
-    write_bundle(tpl, doc, p, app_version=APP, exported_at=when)
+    write_bundle(tpl, doc, p, key=TEST_KEY, app_version=APP, exported_at=when)
     return p
 
 

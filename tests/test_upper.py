@@ -20,6 +20,7 @@ from nq57desk.services import Desk
 from nq57desk.units import communes
 from nq57desk.upper import completeness_counts, preview_import
 from tests.conftest import SHARED
+from tests.helpers.keys import TEST_KEY
 
 try:  # fixtures and helpers shared with the bundle tests (as tests/test_aggregate.py does)
     from tests.test_bundle import APP, SAMPLE_YAML, make_doc, registry, sample_tpl  # noqa: F401
@@ -53,7 +54,7 @@ def bundle(folder: Path, tpl, *, code="05503", revision=1, online=1, when=ON_TIM
     doc = make_doc(tpl, code, revision=revision, online=online, received=received)
     doc["status"] = status
     p = folder / (name or bundle_filename(doc))
-    write_bundle(tpl, doc, p, app_version=APP, exported_at=when)
+    write_bundle(tpl, doc, p, key=TEST_KEY, app_version=APP, exported_at=when)
     return p
 
 
@@ -253,7 +254,7 @@ def test_outputs_from_the_store(up_desk, tpl, tmp_path):
     bundle(inbox, tpl, code=u[1].code, received=4, online=3)
     doc = make_doc(tpl, u[2].code, period={"kind": "month", "year": 2026, "number": 6, "start": "2026-06-01",
                                             "end": "2026-06-30"})
-    write_bundle(tpl, doc, inbox / bundle_filename(doc), app_version=APP, exported_at=ON_TIME)
+    write_bundle(tpl, doc, inbox / bundle_filename(doc), key=TEST_KEY, app_version=APP, exported_at=ON_TIME)
     up = up_desk.upper()
     up.import_bundles([inbox])
     out = tmp_path / "out" / "tong_hop.xlsx"

@@ -129,7 +129,7 @@ def submission_of(name: str, res: BundleResult) -> Submission:
                 period_code(d["period"]), d.get("revision"), res.exported_at, res.json_sha256, str(d.get("status") or ""))
     return Submission(line, res.template, d["commune"], d["period"], int(d.get("revision") or 1), res.exported_at,
                       res.json_sha256, str(d.get("status") or ""), late=is_late(res.exported_at, d["period"]),
-                      file_sha256=res.sha256, app_version=res.app_version)
+                      file_sha256=res.sha256, app_version=res.app_version, signed=res.signed)
 
 
 def validator() -> Callable | None:

@@ -22,11 +22,11 @@ from nq57desk.aggregate.decide import (
 from nq57desk.errors import NQError, StoreError
 from nq57desk.report.document import period_title
 from nq57desk.units import communes, provinces
-from nq57desk.upper.reading import Progress, Reader, findings_json, now, run_import
+from nq57desk.upper.reading import Progress, Reader, findings_json, held_line, now, run_import
 from nq57desk.upper.results import GroupInfo, ImportResult
 
 Key = tuple[str, str, str]
-MARK_EVERY = 50  # files stored between two writes of the commit marker (Desk._write_marker, fsynced)
+MARK_EVERY = 50  # files stored between two writes of the commit marker (Desk.note_commit, fsynced)
 
 
 class Upper:
@@ -53,9 +53,37 @@ class Upper:
         return rows[0][0]
 
     def _decisions(self, province=None, template=None, period=None, documents=False) -> dict[Key, Decision]:
+        return self._decided(province, template, period, documents)[0]
+
+    def _decided(self, province=None, template=None, period=None, documents=False) -> tuple[dict[Key, Decision], list[Line]]:
+        """The decisions over the rows that count, and a «held» line for each row that does not. Before documents
+        are used, each is checked again against its signature: a copy changed in the database is left out."""
         r = self._reader()
-        subs = [r.submission(row, self._document if documents else None) for row in r.rows(province, template, period)]
-        return decide(s for s in subs if s is not None)
+        usable, held = r.split(r.rows(province, template, period))
+        if documents and usable:
+            bad = self._changed_documents(template, period)
+            held += [held_line(row, "tampered", bad[row["id"]]) for row in usable if row["id"] in bad]
+            usable = [row for row in usable if row["id"] not in bad]
+        subs = [r.submission(row, self._document if documents else None) for row in usable]
+        return decide(s for s in subs if s is not None), held
+
+    def _changed_documents(self, template=None, period=None) -> dict[int, str]:
+        """id → why, for the stored bundles (of one template and period, or all) whose document or fields are no
+        longer what the commune signed."""
+        from nq57desk.store.received import SIGNED_COLUMNS, signed_rows_sql
+        from nq57desk.upper.keys import document_problem
+
+        where, params = ["1 = 1"], []
+        for col, v in (("template_id", template), ("period_code", period)):
+            if v:
+                where.append(f"{col} = ?")
+                params.append(v)
+        out = {}
+        for r in self._run(signed_rows_sql(" AND ".join(where)), tuple(params)):
+            row = dict(zip(SIGNED_COLUMNS, r, strict=True))
+            if row["signed"] and (why := document_problem(row)):
+                out[row["id"]] = why + "; không tổng hợp."
+        return out
 
     # import --------------------------------------------------------------------------------------------------
     def import_bundles(self, paths, *, province: str | None = None, dry_run: bool = False,
@@ -67,11 +95,11 @@ class Upper:
         """
         state = {"backup": None, "tried": False}
 
-        def store(sub: Submission, others: set[int]) -> bool:
+        def store(sub: Submission, others: set[int], pending: bool) -> bool:
             if not state["tried"]:
                 state["tried"] = True
                 state["backup"] = self._backup()
-            return self._store(sub, others)
+            return self._store(sub, others, pending)
 
         try:
             res = run_import(self._reader(), self.registry, paths, province=province, store=None if dry_run else store,
@@ -83,8 +111,7 @@ class Upper:
 
     def _mark(self) -> None:
         if self._unmarked:
-            self.desk._dirty = True
-            self.desk._write_marker(self._commit_no)
+            self.desk.note_commit(self._commit_no)
             self._unmarked = 0
 
     def _backup(self) -> str | None:
@@ -101,16 +128,16 @@ class Upper:
             raise StoreError(f"Không sao lưu được cơ sở dữ liệu trước khi nhập ({e}); chưa nhập tệp nào.") from e
         return str(p) if p else None
 
-    def _store(self, sub: Submission, others: set[int]) -> bool:
+    def _store(self, sub: Submission, others: set[int], pending: bool = False) -> bool:
         """One accepted bundle, in one transaction; False when the same content is already there.
 
         `others`: the revisions of the same report already stored (the folder has one writer: it is exact), so the
-        common case — a report's first bundle — is a single INSERT.
+        common case — a report's first bundle — is a single INSERT. `pending`: its key is not yet confirmed as the
+        commune's; the key is noted as pending in the same transaction.
         """
-        from sqlalchemy import insert, update
         from sqlalchemy.exc import IntegrityError
 
-        from nq57desk.store.models import Received
+        from nq57desk.store import received as repo
 
         code, tid, pc = sub.key
         t = now()
@@ -121,17 +148,14 @@ class Upper:
                       template_version=sub.template.version, period=json.dumps(sub.period, ensure_ascii=False),
                       report_status=sub.report_status, file_sha256=sub.file_sha256 or None, errors=sub.errors,
                       warnings=sub.warnings, findings=findings_json(sub),
-                      app_version=sub.app_version[:40])
+                      app_version=sub.app_version[:40], public_key=sub.signed.public_key,
+                      signature=sub.signed.signature, signed=sub.signed.fields_json)
         try:  # a Core connection, not an ORM session: one of these per file, thousands in a province's import
             with self.desk.engine.begin() as c:
-                sub.row_id = c.execute(insert(Received).values(**values)).inserted_primary_key[0]
-                if any(r < sub.revision for r in others):
-                    c.execute(update(Received).where(Received.commune_code == code, Received.template_id == tid,
-                                                     Received.period_code == pc, Received.revision < sub.revision)
-                              .values(superseded=True))
-                # the commit number that lost-WAL detection compares (Desk._count_commit does this for sessions)
-                n = c.exec_driver_sql("PRAGMA user_version").scalar() + 1
-                c.exec_driver_sql(f"PRAGMA user_version = {int(n)}")
+                sub.row_id = repo.insert_received(c, values, supersede_older=any(r < sub.revision for r in others))
+                if pending:
+                    repo.add_key(c, code, sub.signed.public_key, repo.PENDING, "bundle", t)
+                n = repo.count_commit(c)
         except IntegrityError:
             return False
         self._commit_no = n
@@ -165,11 +189,11 @@ class Upper:
         """Completeness and the reports used for one template and period: of `province`'s communes, or of every
         province this group's bundles come from. documents=False: no document is read (completeness only)."""
         pc = check_province(province)
-        decisions = self._decisions(pc, template, period, documents=documents)
+        decisions, held = self._decided(pc, template, period, documents=documents)
         provs = [pc] if pc else group_provinces(decisions, template, period)
         units = [u for p in provs for u in communes(p)]
         subs = [s for d in decisions.values() for s in [d.used, *d.conflict, *d.history] if s is not None]
-        lines = [s.line for s in sorted(subs, key=lambda s: (s.imported_at, s.row_id or 0))]
+        lines = [s.line for s in sorted(subs, key=lambda s: (s.imported_at, s.row_id or 0))] + held
         peers = None
         if documents:  # the period's reports under every template, for the sheet by indicator code
             peers = [d.used for d in self._decisions(pc, None, period, documents=True).values() if d.used is not None]
@@ -189,10 +213,94 @@ class Upper:
     def history(self, commune_code: str, template: str, period: str) -> list[Line]:
         """Every bundle received for one commune's report, newest revision first, with what became of it."""
         r = self._reader()
-        rows = [x for x in r.rows(None, template, period) if x["commune_code"] == commune_code]
+        rows, held = r.split([x for x in r.rows(None, template, period) if x["commune_code"] == commune_code])
         subs = [s for s in (r.submission(x, None) for x in rows) if s is not None]
         decide(subs)
-        return [s.line for s in sorted(subs, key=lambda s: (-s.revision, s.imported_at))]
+        return [s.line for s in sorted(subs, key=lambda s: (-s.revision, s.imported_at))] + held
+
+    # the key registry (nq57desk.upper.keys) ------------------------------------------------------------------
+    def held(self, province: str | None = None) -> list[Line]:
+        """Every stored bundle that is not used, with the reason (key to confirm, unsigned, signature failing)."""
+        return self._decided(check_province(province), documents=True)[1]
+
+    def keys(self) -> list[dict]:
+        """The registry: one entry per commune key, with its code to read over the phone and its status."""
+        from nq57desk.bundle.signing import fingerprint
+        from nq57desk.store.received import key_rows
+        from nq57desk.units import commune
+
+        with self.desk.engine.connect() as c:
+            rows = key_rows(c)
+        out = []
+        for code, pub, status, source, first, confirmed in rows:
+            u = commune(code)
+            out.append({"commune_code": code, "commune_name": u.name if u else "", "public_key": pub,
+                        "fingerprint": fingerprint(pub), "status": status, "source": source, "first_seen": first,
+                        "confirmed_at": confirmed})
+        return out
+
+    def confirm_key(self, commune_code: str, fingerprint: str | None = None) -> list[str]:
+        """Confirm the commune's pending key (the one whose code the officer compared with the commune's); its
+        stored bundles count from now on. With several pending keys the code must say which. Returns the codes
+        confirmed."""
+        from nq57desk.bundle.signing import fingerprint as fp
+        from nq57desk.bundle.signing import same_fingerprint
+        from nq57desk.store import received as repo
+
+        code = str(commune_code).strip()
+        pending = [k for k in self.keys() if k["commune_code"] == code and k["status"] == repo.PENDING]
+        if fingerprint:
+            pending = [k for k in pending if same_fingerprint(k["fingerprint"], fingerprint)]
+        if not pending:
+            what = f" có mã «{fingerprint}»" if fingerprint else ""
+            raise NQError(f"Xã {code} không có khóa nào{what} đang chờ xác nhận.")
+        if len(pending) > 1:
+            raise NQError(f"Xã {code} có {len(pending)} khóa đang chờ xác nhận ("
+                          + ", ".join(k["fingerprint"] for k in pending) + "); hãy ghi mã khóa đã đối chiếu với xã.")
+        with self.desk.engine.begin() as c:
+            repo.add_key(c, code, pending[0]["public_key"], repo.CONFIRMED, "confirmed", now())
+            n = repo.count_commit(c)
+        self.desk.note_commit(n)
+        return [fp(pending[0]["public_key"])]
+
+    def export_keys(self, path) -> int:
+        """Write the confirmed keys to a registry file another upper level imports; returns how many."""
+        from nq57desk.safety.atomic import atomic_write_bytes
+        from nq57desk.store.received import key_rows
+        from nq57desk.units import commune
+        from nq57desk.upper.keys import registry_file
+
+        with self.desk.engine.connect() as c:
+            rows = key_rows(c)
+        names = {code: (u.name if (u := commune(code)) else "") for code, *_ in rows}
+        atomic_write_bytes(Path(path), registry_file(rows, names))
+        return sum(1 for r in rows if r[2] == "confirmed")
+
+    def import_keys(self, path) -> tuple[int, int]:
+        """Read the province's registry file: every key in it becomes confirmed for its commune (all or nothing).
+        Returns (keys new or newly confirmed, keys already confirmed)."""
+        from nq57desk.store import received as repo
+        from nq57desk.upper.keys import read_registry_file
+
+        p = Path(path)
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            raise NQError(f"Không đọc được tệp khóa «{p}» ({e.strerror or e}).") from None
+        entries = read_registry_file(data, p.name)
+        t, changed = now(), 0
+        with self.desk.engine.begin() as c:
+            for code, pub in entries:
+                changed += repo.add_key(c, code, pub, repo.CONFIRMED, "file", t)
+            n = repo.count_commit(c)
+        self.desk.note_commit(n)
+        return changed, len(entries) - changed
+
+    def verify_received(self) -> list[str]:
+        """What `check` and the upper level's start report: stored bundles changed since their commune signed
+        them (Vietnamese, one line each)."""
+        return received_problems(self._run)
+
 
     # outputs -------------------------------------------------------------------------------------------------
     def chosen_groups(self, province=None, template=None, period=None, only=None) -> list[tuple[str, str]]:
@@ -245,3 +353,25 @@ class Upper:
     def _default_province(self) -> str | None:
         p = self.desk.profile() or {}
         return (p.get("commune") or {}).get("province_code") or None
+
+
+def received_problems(run) -> list[str]:
+    """Stored bundles whose document or fields are no longer what the commune signed, through `run(sql, params)`
+    (the Desk's engine, or a read-only sqlite3 connection for `nq57desk check`)."""
+    from nq57desk.store.received import SIGNED_COLUMNS, signed_rows_sql
+    from nq57desk.upper.keys import document_problem
+
+    try:
+        cols = {r[1] for r in run("PRAGMA table_info(received)", ())}
+    except (sqlite3.Error, StoreError):
+        return []
+    if not set(SIGNED_COLUMNS) <= cols:
+        return []
+    out = []
+    for r in run(signed_rows_sql("signed IS NOT NULL"), ()):
+        row = dict(zip(SIGNED_COLUMNS, r, strict=True))
+        why = document_problem(row)
+        if why:
+            out.append(f"gói đã nhận số {row['id']} (xã {row['commune_code']}, kỳ {row['period_code']}, lần gửi "
+                       f"{row['revision']}): {why}")
+    return out

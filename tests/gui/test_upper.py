@@ -13,6 +13,7 @@ from nq57desk.bundle.writer import write_bundle
 from nq57desk.report.document import loads
 from nq57desk.units import commune_dict, communes
 from tests.conftest import REPORTS
+from tests.helpers.keys import TEST_KEY
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def inbox(tmp_path, gui_desk):
     for u in communes("19")[:4]:
         d = copy.deepcopy(doc)
         d["commune"] = commune_dict(u.code)
-        write_bundle(tpl, d, folder / bundle_filename(d), app_version="test")
+        write_bundle(tpl, d, folder / bundle_filename(d), key=TEST_KEY, app_version="test")
     (folder / "ghi_chu.txt").write_text("ghi chú của văn thư", encoding="utf-8")
     return folder, tpl, doc
 
