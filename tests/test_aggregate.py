@@ -25,7 +25,7 @@ from nq57desk.bundle.package import bundle_filename, write_package
 from nq57desk.bundle.writer import write_bundle
 from nq57desk.report.document import make_period
 from nq57desk.units import communes
-from tests.helpers.keys import TEST_KEY
+from tests.helpers.keys import TEST_KEY, import_registry
 
 ON_TIME = dt.datetime(2026, 6, 5, 9, 30)
 LATE = dt.datetime(2026, 6, 20, 9, 30)  # period ends 31/5; the deadline is 10/6
@@ -395,6 +395,8 @@ def test_cli_imports_then_reruns_as_duplicates(capsys, tmp_path, golden_inbox):
     data, outs = tmp_path / "data", tmp_path / "outs"
     outs.mkdir()
     out = outs / "tong_hop.xlsx"
+    import_registry(data, *(u.code for u in communes("19")[:3]))  # the province's key registry first
+    capsys.readouterr()
     code, text, err = _cli(capsys, data, golden_inbox, "-o", out, "--province", "19", "--csv", outs / "d.csv",
                            "--docx", outs / "bc.docx")
     assert code == 0, err
@@ -412,9 +414,11 @@ def test_cli_dry_run_creates_nothing(capsys, tmp_path, golden_inbox):
     data = tmp_path / "moi"
     data.mkdir()
     code, text, _ = _cli(capsys, data, golden_inbox, "-o", tmp_path / "o.xlsx", "--dry-run")
-    assert code == 0 and "Chạy thử" in text and list(data.iterdir()) == [] and not (tmp_path / "o.xlsx").exists()
+    # no key registry in a new folder: the bundles would wait for their keys to be confirmed (exit 1 says so)
+    assert code == 1 and "chờ xác nhận" in text and "Chạy thử" in text
+    assert list(data.iterdir()) == [] and not (tmp_path / "o.xlsx").exists()
     code, _, _ = _cli(capsys, tmp_path / "khong_co", golden_inbox, "-o", tmp_path / "o.xlsx", "--dry-run")
-    assert code == 0 and not (tmp_path / "khong_co").exists()
+    assert code == 1 and not (tmp_path / "khong_co").exists()
 
 
 @pytest.mark.parametrize("args, words", [

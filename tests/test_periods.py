@@ -33,7 +33,7 @@ from nq57desk.units import commune_dict
 from nq57desk.validation import validate
 from nq57desk.validation.periods import stale_phrases
 from tests.conftest import GOLDEN, REPORTS
-from tests.helpers.keys import TEST_KEY
+from tests.helpers.keys import TEST_KEY, import_registry
 
 from .helpers.outline import written
 
@@ -297,6 +297,7 @@ def test_cli_accepts_a_cutoff_code(tmp_path, chung):
     d = _filled(chung, "05503", make_period("cutoff", end="2025-11-06"))
     d["status"] = "sent"
     write_bundle(chung, d, tmp_path / "a.xlsx", key=TEST_KEY, app_version=APP, exported_at=dt.datetime(2025, 11, 8, 9))
+    import_registry(tmp_path / "data", "05503")
     rc = main(["--data-dir", str(tmp_path / "data"), "aggregate", str(tmp_path / "a.xlsx"), "-o",
                str(tmp_path / "out.xlsx"), "--period", "2025-d1106"])
     assert rc == 0 and (tmp_path / "out.xlsx").exists()

@@ -27,6 +27,20 @@ def insert_received(conn: Connection, values: dict, *, supersede_older: bool) ->
     return rid
 
 
+def same_received(conn: Connection, values: dict) -> int | None:
+    """The id of the stored row with the same report, revision and content digest (the unique key)."""
+    return conn.execute(select(Received.id).where(
+        Received.commune_code == values["commune_code"], Received.template_id == values["template_id"],
+        Received.period_code == values["period_code"], Received.revision == values["revision"],
+        Received.sha256 == values["sha256"])).scalar()
+
+
+def rewrite_received(conn: Connection, rid: int, values: dict) -> None:
+    """Put a genuine bundle back over a stored copy that was changed since it was signed."""
+    keep = ("commune_code", "template_id", "period_code", "revision", "sha256", "superseded")
+    conn.execute(update(Received).where(Received.id == rid).values(**{k: v for k, v in values.items() if k not in keep}))
+
+
 def add_key(conn: Connection, code: str, public_key: str, status: str, source: str, when: str) -> bool:
     """Note a commune's key; a confirmed one stays confirmed, a pending one becomes confirmed when `status` is.
     True when something changed."""

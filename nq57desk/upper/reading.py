@@ -33,8 +33,9 @@ Progress = Callable[[int, int, str], None]
 class Reader:
     """Metadata of received bundles through a DB-API-style `run(sql, params) -> rows`."""
 
-    def __init__(self, run: Callable[[str, tuple], list], registry):
-        self.run, self.registry = run, registry
+    def __init__(self, run: Callable[[str, tuple], list], registry, changed: dict[int, str] | None = None):
+        """`changed`: id → why, of stored rows whose document is no longer what its commune signed."""
+        self.run, self.registry, self.changed = run, registry, changed or {}
         self._templates: dict = {}
         try:
             cols = {r[1] for r in run("PRAGMA table_info(received)", ())}
@@ -82,7 +83,7 @@ class Reader:
         confirmed as the commune's: nq57desk.upper.keys.held)."""
         usable, lines = [], []
         for row in rows:
-            why = held(row, self.keys)
+            why = ("tampered", self.changed[row["id"]]) if row["id"] in self.changed else held(row, self.keys)
             if why is None:
                 usable.append(row)
             else:

@@ -22,7 +22,7 @@ from nq57desk.aggregate.decide import (
 from nq57desk.errors import NQError, StoreError
 from nq57desk.report.document import period_title
 from nq57desk.units import communes, provinces
-from nq57desk.upper.reading import Progress, Reader, findings_json, held_line, now, run_import
+from nq57desk.upper.reading import Progress, Reader, findings_json, now, run_import
 from nq57desk.upper.results import GroupInfo, ImportResult
 
 Key = tuple[str, str, str]
@@ -37,6 +37,7 @@ class Upper:
         self.registry = desk.registry
         self._commit_no = 0
         self._unmarked = 0
+        self._changed: dict[int, str] | None = None  # stored rows changed since signed (checked once, at first use)
 
     # reading -------------------------------------------------------------------------------------------------
     def _run(self, sql: str, params: tuple) -> list:
@@ -44,7 +45,9 @@ class Upper:
             return c.exec_driver_sql(sql, params).fetchall()
 
     def _reader(self) -> Reader:
-        return Reader(self._run, self.registry)
+        if self._changed is None:  # the upper level's start: every stored document against its signature
+            self._changed = self._changed_documents()
+        return Reader(self._run, self.registry, self._changed)
 
     def _document(self, rid: int) -> str:
         rows = self._run("SELECT document FROM received WHERE id = ?", (rid,))
@@ -56,34 +59,16 @@ class Upper:
         return self._decided(province, template, period, documents)[0]
 
     def _decided(self, province=None, template=None, period=None, documents=False) -> tuple[dict[Key, Decision], list[Line]]:
-        """The decisions over the rows that count, and a «held» line for each row that does not. Before documents
-        are used, each is checked again against its signature: a copy changed in the database is left out."""
+        """The decisions over the rows that count, and a «held» line for each row that does not (its key not
+        confirmed, unsigned, or its stored copy changed since its commune signed it: left out of everything)."""
         r = self._reader()
         usable, held = r.split(r.rows(province, template, period))
-        if documents and usable:
-            bad = self._changed_documents(template, period)
-            held += [held_line(row, "tampered", bad[row["id"]]) for row in usable if row["id"] in bad]
-            usable = [row for row in usable if row["id"] not in bad]
         subs = [r.submission(row, self._document if documents else None) for row in usable]
         return decide(s for s in subs if s is not None), held
 
-    def _changed_documents(self, template=None, period=None) -> dict[int, str]:
-        """id → why, for the stored bundles (of one template and period, or all) whose document or fields are no
-        longer what the commune signed."""
-        from nq57desk.store.received import SIGNED_COLUMNS, signed_rows_sql
-        from nq57desk.upper.keys import document_problem
-
-        where, params = ["1 = 1"], []
-        for col, v in (("template_id", template), ("period_code", period)):
-            if v:
-                where.append(f"{col} = ?")
-                params.append(v)
-        out = {}
-        for r in self._run(signed_rows_sql(" AND ".join(where)), tuple(params)):
-            row = dict(zip(SIGNED_COLUMNS, r, strict=True))
-            if row["signed"] and (why := document_problem(row)):
-                out[row["id"]] = why + "; không tổng hợp."
-        return out
+    def _changed_documents(self) -> dict[int, str]:
+        """id → why, for the stored bundles whose document or fields are no longer what the commune signed."""
+        return {rid: why + "; không tổng hợp, hãy nhập lại gói của xã." for rid, why in changed_rows(self._run)}
 
     # import --------------------------------------------------------------------------------------------------
     def import_bundles(self, paths, *, province: str | None = None, dry_run: bool = False,
@@ -156,14 +141,31 @@ class Upper:
                 if pending:
                     repo.add_key(c, code, sub.signed.public_key, repo.PENDING, "bundle", t)
                 n = repo.count_commit(c)
-        except IntegrityError:
-            return False
+        except IntegrityError:  # the same content is stored: fine, unless that stored copy was changed since
+            n = self._repair(values, sub)
+            if n is None:
+                return False
         self._commit_no = n
         self._unmarked += 1
         if self._unmarked >= MARK_EVERY:  # the marker beside the database: every MARK_EVERY files and at the end
             self._mark()
         sub.imported_at = sub.line.imported_at = t
         return True
+
+    def _repair(self, values: dict, sub: Submission) -> int | None:
+        """The commune's genuine bundle again, where its stored copy was changed in the database: the stored copy
+        is rewritten from the bundle (the commit number, or None when there was nothing to repair)."""
+        from nq57desk.store import received as repo
+
+        with self.desk.engine.begin() as c:
+            rid = repo.same_received(c, values)
+            if rid is None or rid not in (self._changed or {}):
+                return None
+            repo.rewrite_received(c, rid, values)
+            n = repo.count_commit(c)
+        del self._changed[rid]
+        sub.row_id = rid
+        return n
 
     # what is there -------------------------------------------------------------------------------------------
     def provinces(self) -> list[tuple[str, str]]:
@@ -355,9 +357,9 @@ class Upper:
         return (p.get("commune") or {}).get("province_code") or None
 
 
-def received_problems(run) -> list[str]:
-    """Stored bundles whose document or fields are no longer what the commune signed, through `run(sql, params)`
-    (the Desk's engine, or a read-only sqlite3 connection for `nq57desk check`)."""
+def changed_rows(run) -> list[tuple[int, str]]:
+    """(id, why) of the stored bundles whose document or fields are no longer what the commune signed, through
+    `run(sql, params)` (the Desk's engine, or a read-only sqlite3 connection for `nq57desk check`)."""
     from nq57desk.store.received import SIGNED_COLUMNS, signed_rows_sql
     from nq57desk.upper.keys import document_problem
 
@@ -370,8 +372,14 @@ def received_problems(run) -> list[str]:
     out = []
     for r in run(signed_rows_sql("signed IS NOT NULL"), ()):
         row = dict(zip(SIGNED_COLUMNS, r, strict=True))
-        why = document_problem(row)
-        if why:
-            out.append(f"gói đã nhận số {row['id']} (xã {row['commune_code']}, kỳ {row['period_code']}, lần gửi "
-                       f"{row['revision']}): {why}")
+        if why := document_problem(row):
+            out.append((row["id"], why))
     return out
+
+
+def received_problems(run) -> list[str]:
+    """`check`'s lines for the stored bundles changed since signed (Vietnamese, one each, naming the bundle)."""
+    rows = {r[0]: r for r in run("SELECT id, commune_code, period_code, revision FROM received", ())} \
+        if (bad := changed_rows(run)) else {}
+    return [f"gói đã nhận số {rid} (xã {rows[rid][1]}, kỳ {rows[rid][2]}, lần gửi {rows[rid][3]}): {why}"
+            for rid, why in bad]

@@ -3,6 +3,8 @@ registry file would (nq57desk.upper.keys)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 TEST_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))  # the test communes' installation key
@@ -54,3 +56,20 @@ def rehash(wb, *, key=None) -> None:
         fields = bundle_fields(meta, meta["json_sha256"], total.hexdigest())
         cells[K_PUBLIC].value = public_key_text(key)
         cells[K_SIGNATURE].value = sign(key, fields)
+
+
+def registry_for(path, *codes: str, key=TEST_KEY):
+    """The province's registry file naming `key` as these communes' key (nq57desk keys --import reads it)."""
+    from nq57desk.bundle.signing import public_key_text
+    from nq57desk.upper.keys import registry_file
+
+    Path(path).write_bytes(registry_file([(c, public_key_text(key), "confirmed") for c in codes]))
+    return Path(path)
+
+
+def import_registry(data_dir, *codes: str) -> None:
+    """`nq57desk keys --import` of a registry file trusting the test key for these communes."""
+    from nq57desk.cli import main
+
+    f = registry_for(Path(data_dir).parent / "khoa-cac-xa.json", *codes)
+    assert main(["--data-dir", str(data_dir), "keys", "--import", str(f)]) == 0
