@@ -151,12 +151,12 @@ def test_zip_package_and_manifest(tmp_path, sample_tpl, registry):
     doc = make_doc(sample_tpl)
     src = _write(tmp_path / "local", sample_tpl, doc)
     z = tmp_path / "usb" / "goi.zip"
-    write_package({src.name: src}, z, {"commune_code": "05503"})
+    write_package({src.name: src}, z, {"commune_code": "05503"}, key=TEST_KEY)
     res = collect([z], registry)
     assert [ln.status for ln in res.lines] == ["accepted"] and res.lines[0].source.endswith("!" + src.name)
     # a folder whose manifest disagrees with a file: damaged on the way
     folder = tmp_path / "usb2"
-    write_package({src.name: src}, folder, {})
+    write_package({src.name: src}, folder, {}, key=TEST_KEY)
     man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     man["files"][0]["sha256"] = "0" * 64
     (folder / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
@@ -332,7 +332,7 @@ def test_completeness_without_a_province_keeps_provinces_and_groups_apart(tmp_pa
 def test_every_input_gets_a_line(tmp_path, sample_tpl, registry):
     inbox = tmp_path / "in"
     good = _write(inbox / "pkg", sample_tpl, make_doc(sample_tpl))
-    write_package({good.name: good}, inbox / "pkg2", {})
+    write_package({good.name: good}, inbox / "pkg2", {}, key=TEST_KEY)
     (inbox / "pkg2" / good.name).unlink()  # the package lost its bundle on the way
     (inbox / "cu.xls").write_bytes(b"\xd0\xcf\x11\xe0old excel")
     (inbox / "macro.xlsm").write_bytes(b"PK")

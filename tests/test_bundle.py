@@ -544,7 +544,7 @@ def test_package_to_folder(bundle, tmp_path):
     path, doc = bundle
     target = tmp_path / "usb" / "NQ57"
     res = write_package({bundle_filename(doc): path}, target,
-                        {"commune_code": "05503", "files": {bundle_filename(doc): pkg.manifest_entry(doc)}})
+                        {"commune_code": "05503", "files": {bundle_filename(doc): pkg.manifest_entry(doc)}}, key=TEST_KEY)
     names = sorted(p.name for p in target.iterdir())
     assert names == ["NQ57_05503_2026-T05_r1.xlsx", "manifest.json"]
     man = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
@@ -557,7 +557,7 @@ def test_package_to_folder(bundle, tmp_path):
 def test_package_to_zip(bundle, tmp_path):
     path, doc = bundle
     z = tmp_path / "usb" / "goi.zip"
-    write_package({"Báo cáo tháng 5.xlsx": path}, z, {"commune_code": "05503"})
+    write_package({"Báo cáo tháng 5.xlsx": path}, z, {"commune_code": "05503"}, key=TEST_KEY)
     with zipfile.ZipFile(z) as zf:
         assert sorted(zf.namelist()) == ["bao_cao_thang_5.xlsx", "manifest.json"]
         assert zf.read("bao_cao_thang_5.xlsx") == path.read_bytes()
@@ -580,7 +580,7 @@ def test_package_failure_leaves_no_final_file(bundle, tmp_path, monkeypatch, cod
 
     monkeypatch.setattr(pkg.os, "replace", flaky)
     with pytest.raises(BundleError) as ei:
-        write_package({"a.xlsx": path, "b.xlsx": other}, target, {})
+        write_package({"a.xlsx": path, "b.xlsx": other}, target, {}, key=TEST_KEY)
     assert ei.value.reason == reason
     assert "Chưa có tệp nào" in str(ei.value)
     assert list(target.iterdir()) == []
@@ -600,7 +600,7 @@ def test_package_disk_full_while_copying(bundle, tmp_path, monkeypatch):
     monkeypatch.setattr(pkg, "copy_to_temp", filling)
     target = tmp_path / "usb"
     with pytest.raises(BundleError) as ei:
-        write_package({"a.xlsx": path, "b.xlsx": path}, target, {})
+        write_package({"a.xlsx": path, "b.xlsx": path}, target, {}, key=TEST_KEY)
     assert ei.value.reason == "disk_full" and "đầy" in str(ei.value)
     assert list(target.iterdir()) == []  # the first file's temp copy is gone too
 
@@ -619,7 +619,7 @@ def test_package_copy_that_differs_is_refused(bundle, tmp_path, monkeypatch):
     monkeypatch.setattr(pkg, "copy_to_temp", corrupting)
     target = tmp_path / "usb"
     with pytest.raises(BundleError) as ei:
-        write_package({"a.xlsx": path}, target, {})
+        write_package({"a.xlsx": path}, target, {}, key=TEST_KEY)
     assert ei.value.reason == "verify_failed"
     assert not (target / "a.xlsx").exists() and not (target / "manifest.json").exists()
 
@@ -679,7 +679,7 @@ def test_second_package_in_the_same_folder_keeps_the_first_checked(report_desk, 
     doc = make_doc(sample_tpl, revision=2)
     write_bundle(sample_tpl, doc, other, key=TEST_KEY, app_version=APP)
     second = write_package({bundle_filename(doc): other}, usb, {"commune_code": "05503",
-                                                                 "files": {bundle_filename(doc): pkg.manifest_entry(doc)}})
+                                                                 "files": {bundle_filename(doc): pkg.manifest_entry(doc)}}, key=TEST_KEY)
     man = json.loads((usb / "manifest.json").read_text(encoding="utf-8"))
     listed = {f["name"] for f in man["files"]}
     assert listed == {f["name"] for f in first.files} | {bundle_filename(doc)}
@@ -723,7 +723,7 @@ def test_read_back_drops_the_cache_first(bundle, tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "posix_fadvise", spy)
     path, _ = bundle
-    write_package({"a.xlsx": path}, tmp_path / "usb", {})
+    write_package({"a.xlsx": path}, tmp_path / "usb", {}, key=TEST_KEY)
     # a.xlsx and manifest.json: after the fsync and before the read-back; a.xlsx again before the check after rename
     assert set(calls) == {os.POSIX_FADV_DONTNEED} and len(calls) == 5
 

@@ -102,6 +102,8 @@ def read_source(src: Source, registry, *, province: str | None = None, validate=
         res = read_bundle(src.path if src.path is not None else src.name, registry, data=data)
         if src.expected and res.sha256 != src.expected:
             raise _manifest_mismatch(src.name)
+        if src.manifest is not None:
+            _check_package_signature(src)
         if province and res.doc["commune"].get("province_code") != province:
             raise BundleError("other_province", f"báo cáo của {res.doc['commune'].get('name')} "
                               f"({res.doc['commune'].get('province_name')}), không thuộc tỉnh đang tổng hợp.", src.name)
@@ -116,6 +118,16 @@ def read_source(src: Source, registry, *, province: str | None = None, validate=
     if keep:
         sub.pack(res.json_text)
     return sub
+
+
+def _check_package_signature(src: Source) -> None:
+    """A package's manifest.json must be signed and its signature hold (bundle.signing). Its key may differ from
+    the bundle's: a USB folder that already held another commune's package lists both, signed by the last one."""
+    from nq57desk.bundle.signing import check_manifest, manifest_problem
+
+    _signer, reason = check_manifest(src.manifest)
+    if reason is not None:
+        raise BundleError(reason, manifest_problem(reason), src.name)
 
 
 def _manifest_mismatch(name: str) -> BundleError:

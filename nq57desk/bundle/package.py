@@ -89,10 +89,10 @@ class PackageResult:
         return what + local + " Có thể rút USB an toàn sau khi bấm «Tháo thiết bị an toàn» (Safely Remove) trên máy."
 
 
-def write_package(files: dict[str, str | os.PathLike], target, manifest: dict, *, key=None) -> PackageResult:
+def write_package(files: dict[str, str | os.PathLike], target, manifest: dict, *, key) -> PackageResult:
     """Copy `files` (name → local path) and a manifest.json to a folder, or build `target` as a .zip.
 
-    `key`: the installation's signing key; the manifest is then signed over all of its content (bundle.signing).
+    `key`: the installation's signing key; the manifest is signed over all of its content (bundle.signing).
 
     `manifest` holds package-level facts (commune code, period, template, revision, app version …); its optional
     "files" mapping (name → manifest_entry(doc)) is merged into each file's line. Names are made ASCII-safe.
@@ -121,10 +121,9 @@ def write_package(files: dict[str, str | os.PathLike], target, manifest: dict, *
         top = {k: v for k, v in top.items() if old.get(k) == v}
     man = {"format": PACKAGE_FORMAT, **top,
            "created_at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(), "files": kept + entries}
-    if key is not None:
-        from nq57desk.bundle.signing import sign_manifest
+    from nq57desk.bundle.signing import sign_manifest
 
-        man = sign_manifest(key, man)
+    man = sign_manifest(key, man)
     man_bytes = (json.dumps(man, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if target.suffix.lower() == ".zip":
         try:

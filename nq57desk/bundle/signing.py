@@ -16,7 +16,6 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,18 +96,9 @@ def key_pem(key) -> bytes:
 
 def save_key(key, path: Path) -> None:
     """Write the private key readable by its owner only (0600 where the OS has modes), atomically."""
-    from nq57desk.safety.atomic import fsync_dir, remove_quietly
+    from nq57desk.safety.atomic import atomic_write_bytes
 
-    tmp = path.with_name(f".~{path.name}.tmp")
-    remove_quietly(tmp)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        os.write(fd, key_pem(key))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+    atomic_write_bytes(path, key_pem(key), mode=0o600)
 
 
 def public_key_text(key) -> str:

@@ -16,7 +16,10 @@ def restore_from_backup(data_dir: str | os.PathLike | None, backup: str | os.Pat
     folder = settings.data_dir(data_dir)
     lock.acquire(folder)
     try:
-        return restore_backup(settings.db_path(folder), Path(backup), folder / "backups", folder / "hong")
+        from nq57desk.store.engine import known_revisions
+
+        return restore_backup(settings.db_path(folder), Path(backup), folder / "backups", folder / "hong",
+                              known_revisions())
     finally:
         lock.release(folder)
 
