@@ -49,12 +49,8 @@ class Reader:
     def _key_rows(self) -> list:
         try:
             return self.run("SELECT commune_code, public_key, status FROM commune_key", ())
-        except (sqlite3.Error, StoreError):
+        except (sqlite3.Error, StoreError):  # a database older than 0005 (dry run only): no key is known
             return []
-        except Exception as e:  # noqa: BLE001 - SQLAlchemy wraps a missing table (an old database on a dry run)
-            if "commune_key" in str(e):
-                return []
-            raise
 
     def rows(self, province: str | None = None, template: str | None = None, period: str | None = None) -> list[dict]:
         if not self.exists:
