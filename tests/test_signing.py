@@ -138,6 +138,9 @@ def test_backups_carry_the_private_key_and_a_restore_on_a_new_pc_puts_it_back(da
     assert (new_pc / "khoa-ky-xa.pem").read_bytes() == (data_dir / "khoa-ky-xa.pem").read_bytes()
     if os.name == "posix":
         assert (new_pc / "khoa-ky-xa.pem").stat().st_mode & 0o777 == 0o600
+    con = sqlite3.connect(new_pc / "nq57desk.db")  # the key file is its one home in a live folder
+    assert not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'khoa_ky_may'").fetchone()
+    con.close()
     dk = Desk(new_pc)
     try:
         assert dk.key_fingerprint() == code  # the upper level needs no new confirmation

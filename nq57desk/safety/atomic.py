@@ -66,8 +66,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None], *, 
     final = Path(path)
     tmp = temp_name(final)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
-        with open(fd, "wb") as f:
+        private = mode != 0o666
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode) if private else None
+        with open(fd, "wb") if private else open(tmp, "xb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())

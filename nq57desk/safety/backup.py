@@ -136,33 +136,36 @@ def _carry_key(out: sqlite3.Connection, db: Path, source_readonly: bool) -> None
         pem = settings.signing_key_path(db.parent).read_bytes()
     except OSError:
         return  # no key yet (nothing exported), or unreadable: the backup of the data still goes ahead
-    out.execute(f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} (pem BLOB NOT NULL)")
-    out.execute(f"DELETE FROM {KEY_TABLE}")
-    out.execute(f"INSERT INTO {KEY_TABLE} (pem) VALUES (?)", (pem,))
+    # one statement: the live database never holds this table (restore_key drops it after a restore)
+    out.execute(f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} AS SELECT ? AS pem", (pem,))
     out.commit()
 
 
 def restore_key(db: Path) -> bool:
     """After a restore: the key the backup carries becomes the folder's key file when the folder has none (a new
-    PC), 0600; a key already there is kept (bundles it signed may be at the upper level). True when written."""
+    PC), 0600; a key already there is kept (bundles it signed may be at the upper level). The table is then
+    dropped from the restored database: the key file is the one home of the live key. True when written."""
     from nq57desk import settings
     from nq57desk.safety.atomic import atomic_write_bytes
 
     path = settings.signing_key_path(db.parent)
-    if path.exists():
-        return False
     try:
-        con = connect_readonly(db)
+        con = sqlite3.connect(str(db))
         try:
+            if not con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (KEY_TABLE,)).fetchone():
+                return False
             row = con.execute(f"SELECT pem FROM {KEY_TABLE}").fetchone()
+            written = False
+            if row and row[0] and not path.exists():
+                atomic_write_bytes(path, bytes(row[0]), mode=0o600)
+                written = True
+            con.execute(f"DROP TABLE {KEY_TABLE}")
+            con.commit()
+            return written
         finally:
             con.close()
     except sqlite3.Error:
         return False
-    if not row or not row[0]:
-        return False
-    atomic_write_bytes(path, bytes(row[0]), mode=0o600)
-    return True
 
 
 def _parse(p: Path) -> BackupInfo | None:
