@@ -6,15 +6,17 @@
    from the golden reports in tests/fixtures/reports (cycled; the synthetic sample of tests/test_bundle.py when
    there are none): each commune's code and name from units, its figures a whole multiple of the fixture's (so
    parts still sum and numerators stay below denominators) and a few of its rates moved, every change kept only if
-   the report still validates; its export time spread around the deadline. Bundles already there are reused
-   unless --regen.
+   the report still validates; its export time spread around the deadline; each signed with its commune's own
+   Ed25519 key (derived from the commune code, so runs agree). Bundles already there are reused unless --regen
+   (or unless they are unsigned, from before signing).
 2. Times, alternating and each in a fresh process (so peak memory is the phase's own):
    bare     load_workbook(read_only=True) of every file and every row of every sheet (values only);
    collect  nq57desk.aggregate.collect() of the folder: every safety check, both SHA-256, the visible figures
             against the hidden document, the document checks, validation, dedupe and completeness.
    Prints the best times, the ratio (target ≤ 1.5×) and each phase's peak RSS (target < 500 MB); then, once, the
-   import into the upper level's store (nq57desk.upper, a fresh data folder in bench/_out/data: one transaction per
-   file) and the outputs from that store: every consolidated workbook, the DHIS2 CSV, the DOCX of the largest group.
+   import into the upper level's store (nq57desk.upper, a fresh data folder in bench/_out/data whose key registry
+   was filled from the province's registry file first: one transaction per file, every signature verified against
+   the commune's registered key), against the bare load (target ≤ 1.5×, peak < 500 MB), and the outputs from that store: every consolidated workbook, the DHIS2 CSV, the DOCX of the largest group.
 """
 
 from __future__ import annotations
@@ -151,6 +153,35 @@ def _vary(tpl, doc, unit, rng):
     return d
 
 
+def commune_key(code: str):
+    """The bench's key of one commune: each commune signs with its own, as on real PCs."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"bench-{code}".encode()).digest())
+
+
+def _registry_file(path: Path) -> Path:
+    """The province's key registry for the bench's communes (what `nq57desk keys --import` reads)."""
+    from nq57desk.bundle.signing import public_key_text
+    from nq57desk.units import communes
+    from nq57desk.upper.keys import registry_file
+
+    path.write_bytes(registry_file([(u.code, public_key_text(commune_key(u.code)), "confirmed") for u in communes()]))
+    return path
+
+
+def _signed(f: Path) -> bool:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(f, read_only=True)
+    try:
+        return any(r and r[0] == "signature" for r in wb["_data"].iter_rows(values_only=True, max_col=1))
+    finally:
+        wb.close()
+
+
 def _gen_one(args):
     i, code = args
     from nq57desk.bundle.package import bundle_filename
@@ -165,7 +196,8 @@ def _gen_one(args):
     p = d["period"]
     end = dt.date.fromisoformat(p["end"]) if p.get("end") else period_bounds(p["kind"], p["year"], p.get("number"))[1]
     when = dt.datetime.combine(end, dt.time(9)) + dt.timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
-    write_bundle(tpl, d, BUNDLES / bundle_filename(d, with_template=True), app_version="bench", exported_at=when)
+    write_bundle(tpl, d, BUNDLES / bundle_filename(d, with_template=True), app_version="bench", exported_at=when,
+                 key=commune_key(code))
     return i
 
 
@@ -186,7 +218,7 @@ def generate(n: int | None, workers: int, regen: bool) -> int:
     units = units[:n] if n else units
     BUNDLES.mkdir(parents=True, exist_ok=True)
     existing = sorted(BUNDLES.glob("*.xlsx"))
-    if existing and not regen and len(existing) == len(units):
+    if existing and not regen and len(existing) == len(units) and _signed(existing[0]):
         print(f"Dùng lại {len(existing)} gói có sẵn trong {BUNDLES}")
         return len(existing)
     for f in existing:
@@ -252,6 +284,7 @@ def phase_import() -> dict:
             shutil.copy(f, DATA / "templates" / f.name)
     desk = Desk(DATA)
     try:
+        desk.upper().import_keys(_registry_file(OUT / "khoa-cac-xa.json"))  # the province's registry, not timed
         t, cpu = time.perf_counter(), time.process_time()
         res = desk.upper().import_bundles([BUNDLES])
         secs, cpu = time.perf_counter() - t, time.process_time() - cpu
@@ -325,8 +358,10 @@ def main(argv=None) -> int:
     print(f"(máy đang tải: {os.getloadavg()[0]:.1f} trên {os.cpu_count()} lõi; thời gian CPU ít bị ảnh hưởng hơn)")
     print(f"kết quả nhập: {c['counts']}")
     imp = _run_phase("import")
-    print(f"nhập vào kho cấp trên (mỗi tệp một giao dịch, synchronous=FULL): {imp['seconds']:.1f} s, CPU {imp['cpu']:.1f} s "
-          f"({imp['seconds'] / b['seconds']:.2f}× trần), RSS đỉnh {imp['maxrss_mb']:.0f} MB; {imp['counts']}")
+    print(f"nhập vào kho cấp trên (gói đã ký, kiểm tra chữ ký và khóa từng xã, mỗi tệp một giao dịch, "
+          f"synchronous=FULL): {imp['seconds']:.1f} s, CPU {imp['cpu']:.1f} s ({imp['seconds'] / b['seconds']:.2f}× trần "
+          f"theo đồng hồ, {imp['cpu'] / b_cpu:.2f}× theo CPU; mục tiêu ≤ 1,5×), RSS đỉnh {imp['maxrss_mb']:.0f} MB "
+          f"(mục tiêu < 500 MB); {imp['counts']}")
     if not a.no_outputs:
         o = _run_phase("outputs")
         print(f"từ kho: {o['workbooks']} bảng tổng hợp ({o['reports']} báo cáo) {o['workbook_seconds']:.1f} s; "

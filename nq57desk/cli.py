@@ -91,7 +91,15 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", metavar="TỆP_HOẶC_THƯ_MỤC")
     r = sub.add_parser("restore", help="khôi phục cơ sở dữ liệu từ một bản sao lưu (bản hiện tại được sao lưu trước)")
     r.add_argument("file", metavar="TỆP_SAO_LƯU")
-    sub.add_parser("check", help="kiểm tra toàn vẹn cơ sở dữ liệu; mã thoát 1 khi hỏng")
+    k = sub.add_parser("keys", help="khóa ký số: mã khóa của máy này; ở cấp trên, danh sách khóa của các xã")
+    kg = k.add_mutually_exclusive_group()
+    kg.add_argument("--import", dest="import_file", metavar="TỆP.json",
+                    help="nhập danh sách khóa do tỉnh phát hành (mọi khóa trong tệp được coi là đã xác nhận)")
+    kg.add_argument("--export", dest="export_file", metavar="TỆP.json", help="ghi các khóa đã xác nhận ra tệp")
+    kg.add_argument("--confirm", metavar="MÃ_XÃ", help="xác nhận khóa đang chờ của xã sau khi đã đối chiếu mã khóa")
+    k.add_argument("--fingerprint", metavar="MÃ_KHÓA", help="với --confirm: mã khóa đã đối chiếu (khi xã có nhiều "
+                   "khóa đang chờ)")
+    sub.add_parser("check", help="kiểm tra toàn vẹn cơ sở dữ liệu và các gói đã nhận; mã thoát 1 khi hỏng")
     sub.add_parser("selftest", help="tự kiểm tra bản cài đặt (mẫu, cơ sở dữ liệu, xuất DOCX/Excel, biểu tượng)")
     s = sub.add_parser("screenshot", help="chụp màn hình soạn báo cáo (không cần màn hình thật)")
     s.add_argument("id", type=int, metavar="MÃ")
@@ -500,8 +508,30 @@ def _nothing(out, res) -> int:
     return 1
 
 
-_COMMANDS = {"backup": _backup, "templates": _templates, "import": _import, "import-docx": _import_docx, "list": _list, "dump": _dump, "validate": _validate,
-             "export": _export}
+def _keys(desk, args) -> int:
+    """The installation's own key code (read to the upper level over the phone), and the upper level's registry."""
+    up = desk.upper()
+    if args.import_file:
+        new, old = up.import_keys(args.import_file)
+        _out(f"Đã nhập {new} khóa mới (đã xác nhận); {old} khóa đã có từ trước.")
+        return 0
+    if args.export_file:
+        n = up.export_keys(args.export_file)
+        _out(f"Đã ghi {n} khóa đã xác nhận ra «{args.export_file}».")
+        return 0
+    if args.confirm:
+        for code in up.confirm_key(args.confirm, args.fingerprint):
+            _out(f"Đã xác nhận khóa {code} của xã {args.confirm}; các gói xã đã gửi bằng khóa này được dùng để tổng hợp.")
+        return 0
+    _out(f"Mã khóa ký của máy này\t{desk.key_fingerprint()}")
+    for k in up.keys():
+        state = "đã xác nhận" if k["status"] == "confirmed" else "khóa lạ — chờ xác nhận"
+        _out("\t".join((k["commune_code"], k["commune_name"], k["fingerprint"], state)))
+    return 0
+
+
+_COMMANDS = {"backup": _backup, "templates": _templates, "import": _import, "import-docx": _import_docx, "list": _list,
+             "dump": _dump, "validate": _validate, "export": _export, "keys": _keys}
 
 
 def _gui(module: str):

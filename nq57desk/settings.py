@@ -8,6 +8,7 @@ from pathlib import Path
 
 APP_NAME = "nq57desk"
 DB_NAME = "nq57desk.db"
+KEY_NAME = "khoa-ky-xa.pem"  # this installation's private signing key (nq57desk.bundle.signing)
 
 
 def resources_dir() -> Path:
@@ -33,6 +34,11 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
 
 def db_path(data: Path) -> Path:
     return data / DB_NAME
+
+
+def signing_key_path(data: Path) -> Path:
+    """The private key that signs this installation's bundles: in the data folder, so backups carry it."""
+    return data / KEY_NAME
 
 
 def user_templates_dir(data: Path) -> Path:

@@ -42,8 +42,10 @@ def data_dir(tmp_path) -> Path:
 @pytest.fixture
 def desk(data_dir):
     from nq57desk.services import Desk
+    from tests.helpers.keys import trust
 
     dk = Desk(data_dir)
+    trust(dk)  # the upper level knows the test key of every commune, as if from the province's registry file
     yield dk
     dk.close()
 

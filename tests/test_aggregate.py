@@ -25,6 +25,7 @@ from nq57desk.bundle.package import bundle_filename, write_package
 from nq57desk.bundle.writer import write_bundle
 from nq57desk.report.document import make_period
 from nq57desk.units import communes
+from tests.helpers.keys import TEST_KEY, import_registry
 
 ON_TIME = dt.datetime(2026, 6, 5, 9, 30)
 LATE = dt.datetime(2026, 6, 20, 9, 30)  # period ends 31/5; the deadline is 10/6
@@ -33,7 +34,7 @@ LATE = dt.datetime(2026, 6, 20, 9, 30)  # period ends 31/5; the deadline is 10/6
 def _write(folder: Path, tpl, doc, *, when=ON_TIME, name=None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     p = folder / (name or bundle_filename(doc))
-    write_bundle(tpl, doc, p, app_version=APP, exported_at=when)
+    write_bundle(tpl, doc, p, key=TEST_KEY, app_version=APP, exported_at=when)
     return p
 
 
@@ -150,12 +151,12 @@ def test_zip_package_and_manifest(tmp_path, sample_tpl, registry):
     doc = make_doc(sample_tpl)
     src = _write(tmp_path / "local", sample_tpl, doc)
     z = tmp_path / "usb" / "goi.zip"
-    write_package({src.name: src}, z, {"commune_code": "05503"})
+    write_package({src.name: src}, z, {"commune_code": "05503"}, key=TEST_KEY)
     res = collect([z], registry)
     assert [ln.status for ln in res.lines] == ["accepted"] and res.lines[0].source.endswith("!" + src.name)
     # a folder whose manifest disagrees with a file: damaged on the way
     folder = tmp_path / "usb2"
-    write_package({src.name: src}, folder, {})
+    write_package({src.name: src}, folder, {}, key=TEST_KEY)
     man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     man["files"][0]["sha256"] = "0" * 64
     (folder / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
@@ -331,7 +332,7 @@ def test_completeness_without_a_province_keeps_provinces_and_groups_apart(tmp_pa
 def test_every_input_gets_a_line(tmp_path, sample_tpl, registry):
     inbox = tmp_path / "in"
     good = _write(inbox / "pkg", sample_tpl, make_doc(sample_tpl))
-    write_package({good.name: good}, inbox / "pkg2", {})
+    write_package({good.name: good}, inbox / "pkg2", {}, key=TEST_KEY)
     (inbox / "pkg2" / good.name).unlink()  # the package lost its bundle on the way
     (inbox / "cu.xls").write_bytes(b"\xd0\xcf\x11\xe0old excel")
     (inbox / "macro.xlsm").write_bytes(b"PK")
@@ -394,6 +395,8 @@ def test_cli_imports_then_reruns_as_duplicates(capsys, tmp_path, golden_inbox):
     data, outs = tmp_path / "data", tmp_path / "outs"
     outs.mkdir()
     out = outs / "tong_hop.xlsx"
+    import_registry(data, *(u.code for u in communes("19")[:3]))  # the province's key registry first
+    capsys.readouterr()
     code, text, err = _cli(capsys, data, golden_inbox, "-o", out, "--province", "19", "--csv", outs / "d.csv",
                            "--docx", outs / "bc.docx")
     assert code == 0, err
@@ -411,9 +414,11 @@ def test_cli_dry_run_creates_nothing(capsys, tmp_path, golden_inbox):
     data = tmp_path / "moi"
     data.mkdir()
     code, text, _ = _cli(capsys, data, golden_inbox, "-o", tmp_path / "o.xlsx", "--dry-run")
-    assert code == 0 and "Chạy thử" in text and list(data.iterdir()) == [] and not (tmp_path / "o.xlsx").exists()
+    # no key registry in a new folder: the bundles would wait for their keys to be confirmed (exit 1 says so)
+    assert code == 1 and "chờ xác nhận" in text and "Chạy thử" in text
+    assert list(data.iterdir()) == [] and not (tmp_path / "o.xlsx").exists()
     code, _, _ = _cli(capsys, tmp_path / "khong_co", golden_inbox, "-o", tmp_path / "o.xlsx", "--dry-run")
-    assert code == 0 and not (tmp_path / "khong_co").exists()
+    assert code == 1 and not (tmp_path / "khong_co").exists()
 
 
 @pytest.mark.parametrize("args, words", [

@@ -24,6 +24,7 @@ from nq57desk.templates.model import CAUSES_ASSESSMENT, DEFAULT_ASSESSMENT
 from nq57desk.units import commune_dict
 from nq57desk.validation import validate
 from tests.conftest import SHARED
+from tests.helpers.keys import TEST_KEY
 
 XLSXCHECK = SHARED / "tools" / "xlsxcheck.py"
 BUDGET = {"lead": "Tổng kinh phí thực hiện là 390.000.000 đồng, gồm:",
@@ -255,7 +256,7 @@ def test_bundle_sheets_pass_xlsxcheck_and_round_trip(tmp_path):
     tpl = chung()
     doc = report(kinh_phi=BUDGET, tien_do_nhiem_vu=TASKS)
     path = tmp_path / "b.xlsx"
-    write_bundle(tpl, doc, path, app_version="test")
+    write_bundle(tpl, doc, path, key=TEST_KEY, app_version="test")
     assert read_bundle(path, Registry()).doc == doc
     wb = openpyxl.load_workbook(path)
     ws = wb["Kinh phí thực hiện"]

@@ -27,6 +27,8 @@ from nq57desk.report.document import check_document, loads, make_period, new_doc
 from nq57desk.templates import Registry
 from nq57desk.units import commune_dict
 from tests.conftest import SHARED
+from tests.helpers.keys import TEST_KEY
+from tests.helpers.keys import rehash as rehash_all
 
 ROOT = Path(__file__).resolve().parent.parent
 XLSXCHECK = SHARED / "tools" / "xlsxcheck.py"  # NQ57_SHARED, beside the checkout, or /work/shared (conftest)
@@ -157,7 +159,7 @@ def make_doc(tpl, code: str = "05503", *, revision: int = 1, received: int = 3, 
 def bundle(tmp_path, sample_tpl):
     path = tmp_path / "NQ57_05503_2026-T05_r1.xlsx"
     doc = make_doc(sample_tpl)
-    write_bundle(sample_tpl, doc, path, app_version=APP)
+    write_bundle(sample_tpl, doc, path, key=TEST_KEY, app_version=APP)
     return path, doc
 
 
@@ -190,7 +192,7 @@ def test_round_trip_chung_template(tmp_path):
     v["kien_nghi_text"] = "@Sở KH&CN: hỗ trợ\n\tdòng bắt đầu bằng tab\n-Đề nghị không có dấu cách"
     check_document(doc, tpl)
     path = tmp_path / "chung.xlsx"
-    write_bundle(tpl, doc, path, app_version=APP)
+    write_bundle(tpl, doc, path, key=TEST_KEY, app_version=APP)
     assert read_bundle(path, reg).doc == doc
 
 
@@ -204,7 +206,7 @@ def test_round_trip_golden_fixtures(fixture, tmp_path):
     except NQError as e:
         pytest.skip(f"fixture not usable yet: {e}")
     path = tmp_path / "golden.xlsx"
-    write_bundle(tpl, doc, path, app_version=APP)
+    write_bundle(tpl, doc, path, key=TEST_KEY, app_version=APP)
     assert read_bundle(path, reg).doc == doc
 
 
@@ -213,7 +215,7 @@ def test_formula_like_text_stays_text(tmp_path, sample_tpl, registry):
     doc["values"]["ghi_chu"] = FORMULA_TEXT
     doc["values"]["kien_nghi_text"] = "+84 912 345 678\n@all\n-1 điểm\n=SUM(A1:A9)"
     path = tmp_path / "f.xlsx"
-    write_bundle(sample_tpl, doc, path, app_version=APP)
+    write_bundle(sample_tpl, doc, path, key=TEST_KEY, app_version=APP)
     with zipfile.ZipFile(path) as z:
         for n in z.namelist():
             if n.startswith("xl/worksheets/"):
@@ -231,7 +233,7 @@ def test_long_text_is_chunked_and_exact(tmp_path, sample_tpl, registry):
     doc = make_doc(sample_tpl)
     doc["values"]["chi_dao_text"] = ("Đoạn văn rất dài 😀 có ký tự ngoài BMP. " * 3000).strip()
     path = tmp_path / "long.xlsx"
-    write_bundle(sample_tpl, doc, path, app_version=APP)
+    write_bundle(sample_tpl, doc, path, key=TEST_KEY, app_version=APP)
     wb = openpyxl.load_workbook(path)
     ws = wb[SHEET_DATA]
     chunks = [r[1] for r in ws.iter_rows(values_only=True) if r[0] == "json"]
@@ -246,7 +248,7 @@ def test_report_date_on_the_info_sheet(tmp_path, sample_tpl, date, shown):
     doc = make_doc(sample_tpl)
     doc["header"]["date"] = date
     path = tmp_path / "d.xlsx"
-    write_bundle(sample_tpl, doc, path, app_version=APP)
+    write_bundle(sample_tpl, doc, path, key=TEST_KEY, app_version=APP)
     ws = openpyxl.load_workbook(path)["Thông tin chung"]
     got = [r[1] for r in ws.iter_rows(values_only=True) if r and r[0] == "Ngày báo cáo"]
     assert got == [shown]
@@ -401,7 +403,7 @@ def test_reject_hidden_json_edit(bundle, tmp_path, registry):
     _rejected(edited, registry, "data_edited")
 
 
-def _edit_hidden_json(path: Path, out: Path, old: str, new: str, *, rehash: bool) -> Path:
+def _edit_hidden_json(path: Path, out: Path, old: str, new: str, *, rehash: bool, resign: bool = False) -> Path:
     import hashlib
 
     wb = openpyxl.load_workbook(path)
@@ -418,17 +420,25 @@ def _edit_hidden_json(path: Path, out: Path, old: str, new: str, *, rehash: bool
             r[1].value = len(chunks)
         if rehash and r[0].value == "json_sha256":
             r[1].value = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if resign:
+        rehash_all(wb, key=TEST_KEY)
     wb.save(out)
     return out
 
 
 def test_reject_hidden_edit_with_a_recomputed_hash(bundle, tmp_path, registry):
-    """Hidden figure changed and its SHA-256 rewritten: the visible "Số liệu" sheet still shows the old value."""
+    """Hidden figure changed and its SHA-256 rewritten: the signature fails (since signed bundles: before, the
+    visible «Số liệu» cross-check was what caught it). Signed again with the commune's own key (its PC
+    compromised), the cross-check still names the figure the visible sheet shows differently."""
     path, _ = bundle
     edited = _edit_hidden_json(path, tmp_path / "rehashed.xlsx", '"tthc_total": 120', '"tthc_total": 999', rehash=True)
-    e = _rejected(edited, registry, "figures_edited")
+    assert "chữ ký không khớp" in str(_rejected(edited, registry, "bad_signature"))
+    resigned = _edit_hidden_json(path, tmp_path / "resigned.xlsx", '"tthc_total": 120', '"tthc_total": 999',
+                                 rehash=True, resign=True)
+    e = _rejected(resigned, registry, "figures_edited")
     assert "Tổng số thủ tục hành chính" in str(e) and "120" in str(e) and "999" in str(e)
-    text = _edit_hidden_json(path, tmp_path / "text.xlsx", '"ghi_chu": "Đã kiểm tra"', '"ghi_chu": "Đã sửa"', rehash=True)
+    text = _edit_hidden_json(path, tmp_path / "text.xlsx", '"ghi_chu": "Đã kiểm tra"', '"ghi_chu": "Đã sửa"',
+                             rehash=True, resign=True)
     _rejected(text, registry, "figures_edited")
 
 
@@ -447,7 +457,7 @@ def test_consolidated_workbook_is_recognised(tmp_path, sample_tpl, registry):
 
     src = tmp_path / "in"
     src.mkdir()
-    write_bundle(sample_tpl, make_doc(sample_tpl), src / "b.xlsx", app_version=APP)
+    write_bundle(sample_tpl, make_doc(sample_tpl), src / "b.xlsx", key=TEST_KEY, app_version=APP)
     out = tmp_path / "tong_hop.xlsx"
     write_consolidated(collect([src], registry), registry, out)
     _rejected(out, registry, "consolidated")
@@ -484,7 +494,7 @@ def test_reject_bad_commune(tmp_path, sample_tpl, registry):
     doc = make_doc(sample_tpl)
     doc["commune"] = {**doc["commune"], "code": "99999"}
     path = tmp_path / "xa_la.xlsx"
-    write_bundle(sample_tpl, doc, path, app_version=APP)
+    write_bundle(sample_tpl, doc, path, key=TEST_KEY, app_version=APP)
     _rejected(path, registry, "bad_commune")
 
 
@@ -492,7 +502,7 @@ def test_reject_invalid_document(tmp_path, sample_tpl, registry):
     doc = make_doc(sample_tpl)
     doc["values"]["hs_received"] = "nhiều"
     path = tmp_path / "sai_kieu.xlsx"
-    write_bundle(sample_tpl, doc, path, app_version=APP)
+    write_bundle(sample_tpl, doc, path, key=TEST_KEY, app_version=APP)
     _rejected(path, registry, "bad_document")
 
 
@@ -518,7 +528,7 @@ def test_write_bundle_failure_is_a_bundle_error(tmp_path, sample_tpl, monkeypatc
 
     monkeypatch.setattr("nq57desk.bundle.writer.atomic_write", full)
     with pytest.raises(BundleError) as ei:
-        write_bundle(sample_tpl, make_doc(sample_tpl), tmp_path / "x.xlsx", app_version=APP)
+        write_bundle(sample_tpl, make_doc(sample_tpl), tmp_path / "x.xlsx", key=TEST_KEY, app_version=APP)
     assert ei.value.reason == "write_failed"
 
 
@@ -534,7 +544,7 @@ def test_package_to_folder(bundle, tmp_path):
     path, doc = bundle
     target = tmp_path / "usb" / "NQ57"
     res = write_package({bundle_filename(doc): path}, target,
-                        {"commune_code": "05503", "files": {bundle_filename(doc): pkg.manifest_entry(doc)}})
+                        {"commune_code": "05503", "files": {bundle_filename(doc): pkg.manifest_entry(doc)}}, key=TEST_KEY)
     names = sorted(p.name for p in target.iterdir())
     assert names == ["NQ57_05503_2026-T05_r1.xlsx", "manifest.json"]
     man = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
@@ -547,7 +557,7 @@ def test_package_to_folder(bundle, tmp_path):
 def test_package_to_zip(bundle, tmp_path):
     path, doc = bundle
     z = tmp_path / "usb" / "goi.zip"
-    write_package({"Báo cáo tháng 5.xlsx": path}, z, {"commune_code": "05503"})
+    write_package({"Báo cáo tháng 5.xlsx": path}, z, {"commune_code": "05503"}, key=TEST_KEY)
     with zipfile.ZipFile(z) as zf:
         assert sorted(zf.namelist()) == ["bao_cao_thang_5.xlsx", "manifest.json"]
         assert zf.read("bao_cao_thang_5.xlsx") == path.read_bytes()
@@ -570,7 +580,7 @@ def test_package_failure_leaves_no_final_file(bundle, tmp_path, monkeypatch, cod
 
     monkeypatch.setattr(pkg.os, "replace", flaky)
     with pytest.raises(BundleError) as ei:
-        write_package({"a.xlsx": path, "b.xlsx": other}, target, {})
+        write_package({"a.xlsx": path, "b.xlsx": other}, target, {}, key=TEST_KEY)
     assert ei.value.reason == reason
     assert "Chưa có tệp nào" in str(ei.value)
     assert list(target.iterdir()) == []
@@ -590,7 +600,7 @@ def test_package_disk_full_while_copying(bundle, tmp_path, monkeypatch):
     monkeypatch.setattr(pkg, "copy_to_temp", filling)
     target = tmp_path / "usb"
     with pytest.raises(BundleError) as ei:
-        write_package({"a.xlsx": path, "b.xlsx": path}, target, {})
+        write_package({"a.xlsx": path, "b.xlsx": path}, target, {}, key=TEST_KEY)
     assert ei.value.reason == "disk_full" and "đầy" in str(ei.value)
     assert list(target.iterdir()) == []  # the first file's temp copy is gone too
 
@@ -609,7 +619,7 @@ def test_package_copy_that_differs_is_refused(bundle, tmp_path, monkeypatch):
     monkeypatch.setattr(pkg, "copy_to_temp", corrupting)
     target = tmp_path / "usb"
     with pytest.raises(BundleError) as ei:
-        write_package({"a.xlsx": path}, target, {})
+        write_package({"a.xlsx": path}, target, {}, key=TEST_KEY)
     assert ei.value.reason == "verify_failed"
     assert not (target / "a.xlsx").exists() and not (target / "manifest.json").exists()
 
@@ -667,9 +677,9 @@ def test_second_package_in_the_same_folder_keeps_the_first_checked(report_desk, 
     first = pkg.export_package(desk, rid, usb)
     other = tmp_path / "other.xlsx"
     doc = make_doc(sample_tpl, revision=2)
-    write_bundle(sample_tpl, doc, other, app_version=APP)
+    write_bundle(sample_tpl, doc, other, key=TEST_KEY, app_version=APP)
     second = write_package({bundle_filename(doc): other}, usb, {"commune_code": "05503",
-                                                                 "files": {bundle_filename(doc): pkg.manifest_entry(doc)}})
+                                                                 "files": {bundle_filename(doc): pkg.manifest_entry(doc)}}, key=TEST_KEY)
     man = json.loads((usb / "manifest.json").read_text(encoding="utf-8"))
     listed = {f["name"] for f in man["files"]}
     assert listed == {f["name"] for f in first.files} | {bundle_filename(doc)}
@@ -713,7 +723,7 @@ def test_read_back_drops_the_cache_first(bundle, tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "posix_fadvise", spy)
     path, _ = bundle
-    write_package({"a.xlsx": path}, tmp_path / "usb", {})
+    write_package({"a.xlsx": path}, tmp_path / "usb", {}, key=TEST_KEY)
     # a.xlsx and manifest.json: after the fsync and before the read-back; a.xlsx again before the check after rename
     assert set(calls) == {os.POSIX_FADV_DONTNEED} and len(calls) == 5
 

@@ -218,6 +218,7 @@ def faulty_world(data_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(local))
     desk = Desk(data_dir)
     rid = desk.import_report((REPORTS / "002_tan_cuong.json").read_bytes())
+    desk.signing_key()  # made once, at the first export: here before the folder is compared before/after faults
     out = tmp_path / "usb"
     out.mkdir()
     yield desk, rid, out, local

@@ -15,6 +15,7 @@ from nq57desk.services import Desk
 from nq57desk.templates import Registry
 from nq57desk.templates.model import MAX_DEPTH
 from nq57desk.validation import validate
+from tests.helpers.keys import TEST_KEY
 
 from .helpers.outline import written
 
@@ -273,10 +274,10 @@ def test_bundle_leaves_hidden_figures_out(tmp_path):
     hidden = ops.set_hidden(tpl, doc, key, True)
     from nq57desk.bundle.writer import build_workbook
 
-    wb = build_workbook(tpl, copy.deepcopy(hidden), app_version="test")
+    wb = build_workbook(tpl, copy.deepcopy(hidden), key=TEST_KEY, app_version="test")
     figures = [c.value for row in wb.worksheets[1].iter_rows() for c in row]
     assert 120 not in figures
-    wb2 = build_workbook(tpl, doc, app_version="test")
+    wb2 = build_workbook(tpl, doc, key=TEST_KEY, app_version="test")
     assert 120 in [c.value for row in wb2.worksheets[1].iter_rows() for c in row]
 
 

@@ -33,6 +33,7 @@ from nq57desk.units import commune_dict
 from nq57desk.validation import validate
 from nq57desk.validation.periods import stale_phrases
 from tests.conftest import GOLDEN, REPORTS
+from tests.helpers.keys import TEST_KEY, import_registry
 
 from .helpers.outline import written
 
@@ -253,7 +254,7 @@ def _filled(tpl, code, period):
 def test_new_kinds_round_trip_through_the_bundle(tmp_path, reg, chung, period):
     doc = _filled(chung, "05503", period)
     path = tmp_path / "b.xlsx"
-    write_bundle(chung, doc, path, app_version=APP)
+    write_bundle(chung, doc, path, key=TEST_KEY, app_version=APP)
     assert read_bundle(path, reg).doc == doc
 
 
@@ -265,7 +266,7 @@ def test_bundle_refuses_a_cutoff_edited_inside(tmp_path, reg, chung):
     doc = _filled(chung, "05503", make_period("cutoff", end="2025-11-06"))
     doc["period"]["start"] = "2025-12-01"
     path = tmp_path / "b.xlsx"
-    write_bundle(chung, doc, path, app_version=APP)  # the writer trusts its caller; the reader does not
+    write_bundle(chung, doc, path, key=TEST_KEY, app_version=APP)  # the writer trusts its caller; the reader does not
     with pytest.raises(BundleError) as e:
         read_bundle(path, reg)
     assert "sau ngày kết thúc" in str(e.value)
@@ -278,7 +279,7 @@ def test_two_communes_of_one_cutoff_consolidate_together(desk, tmp_path, chung):
     b = _filled(chung, other, make_period("cutoff", start="2025-07-01", end="2025-11-06"))
     for i, d in enumerate((a, b)):
         d["status"] = "sent"
-        write_bundle(chung, d, tmp_path / f"{i}.xlsx", app_version=APP, exported_at=dt.datetime(2025, 11, 8, 9))
+        write_bundle(chung, d, tmp_path / f"{i}.xlsx", key=TEST_KEY, app_version=APP, exported_at=dt.datetime(2025, 11, 8, 9))
     up = desk.upper()
     res = up.import_bundles([tmp_path / "0.xlsx", tmp_path / "1.xlsx"])
     assert res.ok and res.groups == [("chung", "2025-D1106")]
@@ -295,7 +296,8 @@ def test_cli_accepts_a_cutoff_code(tmp_path, chung):
 
     d = _filled(chung, "05503", make_period("cutoff", end="2025-11-06"))
     d["status"] = "sent"
-    write_bundle(chung, d, tmp_path / "a.xlsx", app_version=APP, exported_at=dt.datetime(2025, 11, 8, 9))
+    write_bundle(chung, d, tmp_path / "a.xlsx", key=TEST_KEY, app_version=APP, exported_at=dt.datetime(2025, 11, 8, 9))
+    import_registry(tmp_path / "data", "05503")
     rc = main(["--data-dir", str(tmp_path / "data"), "aggregate", str(tmp_path / "a.xlsx"), "-o",
                str(tmp_path / "out.xlsx"), "--period", "2025-d1106"])
     assert rc == 0 and (tmp_path / "out.xlsx").exists()

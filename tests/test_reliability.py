@@ -409,12 +409,13 @@ def sent_bundle(tmp_path_factory):
     from nq57desk.bundle.writer import write_bundle
     from nq57desk.report.document import loads
     from nq57desk.templates import Registry
+    from tests.helpers.keys import TEST_KEY
 
     doc = loads((REPORTS / "003_phu_thinh.json").read_bytes())
     reg = Registry()
     tpl = reg.get(doc["template"]["id"], doc["template"]["version"])
     path = tmp_path_factory.mktemp("bundle") / "NQ57_05800_2026-T04_r1.xlsx"
-    write_bundle(tpl, doc, path, app_version="0.1.0")
+    write_bundle(tpl, doc, path, key=TEST_KEY, app_version="0.1.0")
     import zipfile
 
     with zipfile.ZipFile(path) as z:

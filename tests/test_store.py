@@ -44,8 +44,14 @@ def test_populated_old_database_upgrades_with_its_data(data_dir, fixture_db):
             {r[1] for r in con.execute("PRAGMA table_info(received)")}
         con.close()
         assert {"exported_at", "exported_to", "province_code", "report_status", "findings"} <= cols  # 0004
-        groups = dk.upper().groups()  # the received bundle every fixture holds is still usable
-        assert [(g.template, g.period, g.reports) for g in groups] == [("chung", "2026-5T", 1)]
+        groups = dk.upper().groups()
+        if rev >= "0005":  # the received bundle, signed with its commune's confirmed key, is still usable
+            assert [(g.template, g.period, g.reports) for g in groups] == [("chung", "2026-5T", 1)]
+        else:  # received before bundles were signed: kept, but no longer consolidated, and said so
+            assert groups == []
+            held = dk.upper().held()
+            assert [(x.commune_code, x.reason) for x in held] == [("05503", "unsigned")]
+            assert "chưa ký" in held[0].message
         reports = dk.list_reports()
         assert [(r.commune_code, r.revision) for r in reports] == [("05503", 2)]
         assert dk.document(reports[0].id)["values"]["can_cu"] == "Thực hiện A"

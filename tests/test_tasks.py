@@ -15,6 +15,7 @@ from nq57desk.bundle.writer import write_bundle
 from nq57desk.render.tree import Table, build, to_text
 from nq57desk.templates import Registry, parse_template
 from nq57desk.units import commune_dict, communes
+from tests.helpers.keys import TEST_KEY
 from tests.test_amounts import MINI, TASKS, XLSXCHECK, chung, findings, refused, report
 
 
@@ -101,7 +102,7 @@ def test_table_layout():
 
 def test_bundle_sheet(tmp_path):
     path = tmp_path / "b.xlsx"
-    write_bundle(chung(), report(tien_do_nhiem_vu=TASKS), path, app_version="test")
+    write_bundle(chung(), report(tien_do_nhiem_vu=TASKS), path, key=TEST_KEY, app_version="test")
     ws = openpyxl.load_workbook(path)["Tiến độ thực hiện nhiệm vụ"]
     rows = list(ws.iter_rows(min_row=4, values_only=True))
     assert rows[0][:5] == (1, "Giai đoạn 1", 12, 11, 10) and rows[0][8] == pytest.approx(91.6667, abs=0.01)
@@ -118,7 +119,7 @@ def test_upper_level_sums_the_counts_by_column(tmp_path):
     for u, rows in ((a, TASKS), (b, [{"name": "Kế hoạch 1", "assigned": 10, "done": 5, "overdue": 2}])):
         doc = report(tien_do_nhiem_vu=rows)
         doc["commune"] = commune_dict(u.code)
-        write_bundle(chung(), doc, tmp_path / "in" / f"{u.code}.xlsx", app_version="test")
+        write_bundle(chung(), doc, tmp_path / "in" / f"{u.code}.xlsx", key=TEST_KEY, app_version="test")
     out = tmp_path / "tong_hop.xlsx"
     res = collect([tmp_path / "in"], reg, province="19")
     write_consolidated(res, reg, out)

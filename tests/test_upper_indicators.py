@@ -21,6 +21,7 @@ from nq57desk.report.document import loads
 from nq57desk.templates import Registry
 from nq57desk.units import commune_dict, communes
 from tests.conftest import SHARED
+from tests.helpers.keys import TEST_KEY
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reports"
 XLSXCHECK = SHARED / "tools" / "xlsxcheck.py"
@@ -57,7 +58,7 @@ def _bundle(folder: Path, registry, doc: dict) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     tpl = registry.get(doc["template"]["id"], doc["template"]["version"])
     p = folder / f"NQ57_{doc['commune']['code']}_{doc['template']['id']}.xlsx"
-    write_bundle(tpl, doc, p, app_version=APP)
+    write_bundle(tpl, doc, p, key=TEST_KEY, app_version=APP)
     return p
 
 

@@ -115,6 +115,8 @@ def _read_source(src: Source, registry, *, province, validate, zips, keep) -> Su
         res = read_bundle(src.path if src.path is not None else src.name, registry, data=data)
         if src.expected and res.sha256 != src.expected:
             raise _manifest_mismatch(src.name)
+        if src.manifest is not None:
+            _check_package_signature(src)
         if province and res.doc["commune"].get("province_code") != province:
             raise BundleError("other_province", f"báo cáo của {res.doc['commune'].get('name')} "
                               f"({res.doc['commune'].get('province_name')}), không thuộc tỉnh đang tổng hợp.", src.name)
@@ -131,6 +133,16 @@ def _read_source(src: Source, registry, *, province, validate, zips, keep) -> Su
     return sub
 
 
+def _check_package_signature(src: Source) -> None:
+    """A package's manifest.json must be signed and its signature hold (bundle.signing). Its key may differ from
+    the bundle's: a USB folder that already held another commune's package lists both, signed by the last one."""
+    from nq57desk.bundle.signing import check_manifest, manifest_problem
+
+    _signer, reason = check_manifest(src.manifest)
+    if reason is not None:
+        raise BundleError(reason, manifest_problem(reason), src.name)
+
+
 def _manifest_mismatch(name: str) -> BundleError:
     return BundleError("manifest_mismatch", "tệp khác với mã kiểm tra trong manifest.json (hỏng khi chép?); hãy chép lại.",
                        name)
@@ -143,7 +155,7 @@ def submission_of(name: str, res: BundleResult) -> Submission:
                 period_label=period_title(d["period"]))
     return Submission(line, res.template, d["commune"], d["period"], int(d.get("revision") or 1), res.exported_at,
                       res.json_sha256, str(d.get("status") or ""), late=is_late(res.exported_at, d["period"]),
-                      file_sha256=res.sha256, app_version=res.app_version)
+                      file_sha256=res.sha256, app_version=res.app_version, signed=res.signed)
 
 
 def validator() -> Callable | None:

@@ -15,6 +15,8 @@ Every input gives one line (`Line`):
   replaced   an older revision (a newer one came too): kept as history;
   conflict   the same revision with a different content than another bundle: reported, not used;
   rejected   the bundle failed a check; `reason` is the short code, `message` the Vietnamese explanation;
+  held       stored, but not used: its signing key is not (yet) confirmed as the commune's, or the stored copy no
+             longer matches its signature (nq57desk.upper.keys);
   skipped    not a bundle (a consolidated workbook of this app, a stray file): informational, not a rejection.
 """
 
@@ -35,7 +37,7 @@ from nq57desk.vn import fold
 LATE_DAYS = 10
 
 LINE_VI = {"accepted": "Đã nhận", "duplicate": "Trùng, đã có", "replaced": "Đã có bản mới hơn (giữ làm lịch sử)",
-           "conflict": "Xung đột", "rejected": "Từ chối", "skipped": "Bỏ qua"}
+           "conflict": "Xung đột", "rejected": "Từ chối", "skipped": "Bỏ qua", "held": "Chờ xác nhận, chưa dùng"}
 STATUS_VI = {"submitted": "Đã nộp", "missing": "Chưa nộp", "errors": "Có lỗi kiểm tra", "late": "Nộp muộn",
              "conflict": "Xung đột (hai bản cùng lần gửi)"}
 
@@ -45,7 +47,7 @@ Key = tuple[str, str, str]  # commune code, template id, period code
 @dataclass
 class Line:
     source: str
-    status: str  # accepted | duplicate | replaced | conflict | rejected | skipped
+    status: str  # accepted | duplicate | replaced | conflict | rejected | skipped | held
     message: str = ""
     reason: str = ""
     commune_code: str = ""
@@ -90,6 +92,7 @@ class Submission:
     row_id: int | None = None  # the store's row
     file_sha256: str = ""
     app_version: str = ""
+    signed: object = None  # nq57desk.bundle.signing.Signed of a bundle just read (its key, signature, fields)
     _packed: bytes | None = None
     _loader: Callable[[], str] | None = None
 

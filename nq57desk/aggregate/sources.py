@@ -41,6 +41,7 @@ class Source:
     zip_path: Path | None = None
     member: str | None = None
     expected: str | None = None  # SHA-256 the package's manifest gives for it
+    manifest: object = None  # the package's manifest.json as read (its signature is checked with the bundle)
     error: BundleError | None = None  # rejected before reading
     skip: str = ""  # not a bundle: say why, do not count it as a rejection
 
@@ -128,7 +129,8 @@ def _folder(p: Path) -> list[Source]:
     for root, dirs, files in os.walk(p):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         here = Path(root)
-        expected = _manifest(here / MANIFEST) if MANIFEST in files else {}
+        man = _read_manifest(here / MANIFEST) if MANIFEST in files else None
+        expected = _manifest_files(man)
         names = set(files)
         for f in sorted(files):
             fp = here / f
@@ -139,7 +141,7 @@ def _folder(p: Path) -> list[Source]:
             if other is not None:
                 out.append(other)
             elif is_bundle_name(f) and not _ignored(f):
-                out.append(Source(str(fp), path=fp, expected=expected.get(f)))
+                out.append(Source(str(fp), path=fp, expected=expected.get(f), manifest=man))
         for name in sorted(expected):
             if is_bundle_name(name) and name not in names:
                 out.append(Source(str(here / name), error=BundleError(
@@ -148,11 +150,11 @@ def _folder(p: Path) -> list[Source]:
     return out
 
 
-def _manifest(p: Path) -> dict[str, str]:
+def _read_manifest(p: Path):
     try:
-        return _manifest_files(jsonbound.load_bytes(p.read_bytes()[:MAX_FILE]))
+        return jsonbound.load_bytes(p.read_bytes()[:MAX_FILE])
     except (OSError, ValueError):
-        return {}
+        return None
 
 
 def _manifest_files(data) -> dict[str, str]:
@@ -178,11 +180,13 @@ def _zip(p: Path) -> list[Source]:
         except BundleError as e:
             return [Source(name, error=e)]
         expected: dict[str, str] = {}
+        man = None
         if MANIFEST in zf.namelist():
             info = zf.getinfo(MANIFEST)
             if info.file_size <= MAX_FILE:
                 try:
-                    expected = _manifest_files(jsonbound.load_bytes(zf.read(info)))
+                    man = jsonbound.load_bytes(zf.read(info))
+                    expected = _manifest_files(man)
                 except (ValueError, zipfile.BadZipFile, OSError, zlib.error):
                     expected = {}
         out: list[Source] = []
@@ -199,7 +203,7 @@ def _zip(p: Path) -> list[Source]:
                 out.append(other)
             elif is_bundle_name(base) and not _ignored(base):
                 out.append(Source(shown, zip_path=p, member=info.filename,
-                                  expected=expected.get(info.filename) or expected.get(base)))
+                                  expected=expected.get(info.filename) or expected.get(base), manifest=man))
         for listed in sorted(expected):
             if is_bundle_name(listed) and listed not in present:
                 out.append(Source(f"{name}!{listed}", error=BundleError(

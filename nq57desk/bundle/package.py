@@ -98,8 +98,10 @@ class PackageResult:
         return what + local + " Có thể rút USB an toàn sau khi bấm «Tháo thiết bị an toàn» (Safely Remove) trên máy."
 
 
-def write_package(files: dict[str, str | os.PathLike], target, manifest: dict) -> PackageResult:
+def write_package(files: dict[str, str | os.PathLike], target, manifest: dict, *, key) -> PackageResult:
     """Copy `files` (name → local path) and a manifest.json to a folder, or build `target` as a .zip.
+
+    `key`: the installation's signing key; the manifest is signed over all of its content (bundle.signing).
 
     `manifest` holds package-level facts (commune code, period, template, revision, app version …); its optional
     "files" mapping (name → manifest_entry(doc)) is merged into each file's line. Names are made ASCII-safe.
@@ -128,6 +130,9 @@ def write_package(files: dict[str, str | os.PathLike], target, manifest: dict) -
         top = {k: v for k, v in top.items() if old.get(k) == v}
     man = {"format": PACKAGE_FORMAT, **top,
            "created_at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(), "files": kept + entries}
+    from nq57desk.bundle.signing import sign_manifest
+
+    man = sign_manifest(key, man)
     man_bytes = (json.dumps(man, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if target.suffix.lower() == ".zip":
         try:
@@ -251,7 +256,8 @@ def export_package(desk, rid: int, target) -> PackageResult:
     local, local_docx = local_dir / name, local_dir / docx_name
     try:
         res = write_package({docx_name: local_docx, name: local}, target,
-                            {"app_version": __version__, **entry, "files": {docx_name: entry, name: entry}})
+                            {"app_version": __version__, **entry, "files": {docx_name: entry, name: entry}},
+                            key=desk.signing_key())
     except BundleError as e:
         raise BundleError(e.reason, f"{e.problem} Bản trên máy vẫn còn nguyên trong «{local_dir}».", e.path) from e
     except OSError as e:

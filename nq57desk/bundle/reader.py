@@ -129,10 +129,11 @@ class BundleResult:
     json_sha256: str  # of the document JSON (same content exported twice → same value)
     visible_sha256: str
     bundle_version: int
-    exported_at: str  # ISO 8601 with offset, as the commune's computer wrote it
+    exported_at: str  # ISO 8601 with offset, as the commune's computer wrote it (signed, checked: not in the future)
     app_version: str
     size: int
-    json_text: str = ""  # the document JSON as the bundle carries it, in NFC (what json_sha256 covers)
+    json_text: str = ""  # the document JSON exactly as the bundle carries it (what its signature covers)
+    signed: object = None  # nq57desk.bundle.signing.Signed: the key that signed all of the above
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -163,10 +164,13 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
         stored = dict(meta.get("_sheets") or [])
         bad = [t for t in titles if sheet_shas.get(t) != stored.get(t)] + [t for t in stored if t not in sheet_shas]
         raise _fail("visible_edited", name, "», «".join(bad) or "?")
+    signed = _signature(meta, visible_sha, name)
+    # json_sha256 identifies the content: of its NFC form, so the same report written in decomposed Unicode (NFD)
+    # is the same content, not a conflict; the text itself is kept as signed (signing.verify_stored)
     json_sha = meta[K_JSON_SHA]
     nfc = unicodedata.normalize("NFC", text)
-    if nfc != text:  # the same report written in decomposed Unicode (NFD) is the same content, not a conflict
-        text, json_sha = nfc, hashlib.sha256(nfc.encode("utf-8")).hexdigest()
+    if nfc != text:
+        json_sha = hashlib.sha256(nfc.encode("utf-8")).hexdigest()
     try:
         doc = loads(text)
     except DocumentError as e:
@@ -198,7 +202,14 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
     return BundleResult(path=name, doc=doc, template_ref=(tpl.id, tpl.version), template=tpl, sha256=file_sha,
                         json_sha256=json_sha, visible_sha256=visible_sha, bundle_version=int(meta[K_VERSION]),
                         exported_at=str(meta.get(K_EXPORTED) or ""), app_version=str(meta.get(K_APP) or ""),
-                        size=len(data), json_text=text)
+                        size=len(data), json_text=text, signed=signed)
+
+
+def _signature(meta: dict, visible_sha: str, name: str):
+    """Who signed what was read (nq57desk.bundle.signing): the digests passed are those just recomputed."""
+    from nq57desk.bundle.signing import check_bundle
+
+    return check_bundle(meta, meta[K_JSON_SHA], visible_sha, name)
 
 
 def _check_figures(tpl: Template, doc: dict, rows: dict | None, name: str) -> None:

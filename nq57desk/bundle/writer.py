@@ -3,7 +3,9 @@
 Visible sheets are for people (general information, every figure, one sheet per table, the text, the findings of
 «Kiểm tra» with the officer's giải trình of each explained error); the very
 hidden sheet `_data` carries the exact document JSON with its SHA-256 and a SHA-256 of the visible cells, so the
-upper level reads the JSON, and any edit made after export is detected. No formulas, macros or links.
+upper level reads the JSON, and any edit made after export is detected. The hidden sheet also holds the
+installation's public key and an Ed25519 signature over all of it (nq57desk.bundle.signing), so a forger who
+recomputes every SHA-256 is still caught. No formulas, macros or links.
 """
 
 from __future__ import annotations
@@ -55,19 +57,20 @@ from nq57desk.templates.numbering import section_paths
 from nq57desk.vn import doc_number, fmt_date, month_only, month_str, to_plain
 
 
-def write_bundle(tpl: Template, doc: dict, path, *, app_version: str, exported_at: dt.datetime | None = None) -> None:
-    """Write the bundle of one report revision to `path` atomically (temp file → fsync → rename).
+def write_bundle(tpl: Template, doc: dict, path, *, app_version: str, key, exported_at: dt.datetime | None = None) -> None:
+    """Write the bundle of one report revision to `path` atomically (temp file → fsync → rename), signed with
+    `key` (the installation's Ed25519 key, nq57desk.bundle.signing.installation_key).
 
     Raises BundleError (reason "write_failed") when the file cannot be written, e.g. a full or read-only disk.
     """
-    wb = build_workbook(tpl, doc, app_version=app_version, exported_at=exported_at)
+    wb = build_workbook(tpl, doc, app_version=app_version, key=key, exported_at=exported_at)
     try:
         atomic_write(path, wb.save)
     except OSError as e:
         raise BundleError("write_failed", f"không ghi được gói báo cáo: {os_problem(e)[1]}", path) from e
 
 
-def build_workbook(tpl: Template, doc: dict, *, app_version: str, exported_at: dt.datetime | None = None) -> Workbook:
+def build_workbook(tpl: Template, doc: dict, *, app_version: str, key, exported_at: dt.datetime | None = None) -> Workbook:
     exported = (exported_at or dt.datetime.now()).astimezone().replace(microsecond=0)
     tpl = shape(tpl, doc).visible()  # the report's own outline; hidden sections' figures are not reported
     tree = build(tpl, doc)
@@ -90,7 +93,7 @@ def build_workbook(tpl: Template, doc: dict, *, app_version: str, exported_at: d
             _grid_sheet(ws, tpl, doc, t, [S.GridCol(x, 2 if x == "percent" else None) for x in types])
     _text_sheet(wb.create_sheet(sheet_title(SHEET_TEXT, taken)), to_text(tree))
     _checks_sheet(wb.create_sheet(sheet_title(SHEET_CHECKS, taken)), tpl, doc)
-    _data_sheet(wb, doc, exported, app_version)
+    _data_sheet(wb, doc, exported, app_version, key)
     wb.active = 0
     return wb
 
@@ -305,7 +308,7 @@ def _checks_sheet(ws, tpl: Template, doc: dict) -> None:
 
 # -- the hidden sheet ------------------------------------------------------------------------------------------
 
-def _data_sheet(wb: Workbook, doc: dict, exported: dt.datetime, app_version: str) -> None:
+def _data_sheet(wb: Workbook, doc: dict, exported: dt.datetime, app_version: str, key) -> None:
     total = VisibleHash()
     per_sheet = []
     for ws in wb.worksheets:
@@ -328,6 +331,7 @@ def _data_sheet(wb: Workbook, doc: dict, exported: dt.datetime, app_version: str
         (K_PERIOD, period_code(doc["period"])),
         (K_REVISION, doc.get("revision")),
     ]
+    meta += _signature_rows(key, dict(meta), total.hexdigest())
     r = 1
     for k, v in meta:
         _raw(ws, r, 1, k)
@@ -342,6 +346,14 @@ def _data_sheet(wb: Workbook, doc: dict, exported: dt.datetime, app_version: str
         _raw(ws, r, 1, K_JSON)
         _raw(ws, r, 2, ch)
         r += 1
+
+
+def _signature_rows(key, meta: dict, visible_sha: str) -> list[tuple[str, str]]:
+    """The public key and the signature over everything the upper level reads (nq57desk.bundle.signing)."""
+    from nq57desk.bundle.signing import K_PUBLIC, K_SIGNATURE, bundle_fields, public_key_text, sign
+
+    fields = bundle_fields(meta, meta[K_JSON_SHA], visible_sha)
+    return [(K_PUBLIC, public_key_text(key)), (K_SIGNATURE, sign(key, fields))]
 
 
 def _raw(ws, row: int, col: int, value) -> None:

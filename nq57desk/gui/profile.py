@@ -97,7 +97,23 @@ class ProfileDialog(QDialog):
         self.filter.installEventFilter(_Keys(self))
         self.list.currentItemChanged.connect(self._picked)
         self.list.itemActivated.connect(lambda _it: self.issuer.setFocus())
+        self._add_key_code()
         self._load(desk.profile() or {})
+
+    def _add_key_code(self) -> None:
+        """This installation's key code, which the upper level compares over the phone before using its bundles."""
+        try:
+            text = (f"Mã khóa ký của máy này: <b>{self.desk.key_fingerprint()}</b> — khi cấp trên gọi điện đối chiếu, "
+                    "đọc mã này để cấp trên xác nhận các gói báo cáo xã gửi.")
+        except NQError as e:
+            text = str(e)
+        self.key_code = QLabel(text)
+        self.key_code.setObjectName("keyCodeLabel")
+        self.key_code.setWordWrap(True)
+        self.key_code.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay = self.layout()
+        if lay is not None:
+            lay.insertWidget(max(0, lay.count() - 1), self.key_code)
 
     def _load(self, p: dict) -> None:
         c = p.get("commune") or {}

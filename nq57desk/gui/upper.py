@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from nq57desk.errors import NQError
-from nq57desk.gui.qtutil import error, icon, info, progress, save_file, when
+from nq57desk.gui.qtutil import ask, error, icon, info, progress, save_file, when
 from nq57desk.gui.textwidgets import combo
 from nq57desk.gui.workers import run_async
 
@@ -42,9 +42,10 @@ STATUS_FILTER = [("", "Tất cả"), ("submitted", "Đã nộp"), ("late", "Nộ
 COMMUNE_COLUMNS = ["TT", "Mã xã", "Xã, phường, đặc khu", "Tình trạng", "Lần gửi", "Trạng thái báo cáo",
                    "Thời điểm xuất", "Lỗi", "Cảnh báo", "Ghi chú"]
 LINE_COLUMNS = ["Kết quả", "Tệp", "Xã, phường", "Kỳ", "Lần gửi", "Ghi chú, lý do"]
+HELD_COLUMNS = ["Xã, phường", "Mẫu", "Kỳ", "Lần gửi", "Lý do", "Chi tiết"]
 COLORS = {"missing": "#eef0f2", "late": "#fff1d6", "errors": "#fde2e1", "conflict": "#efe3fb", "submitted": "#e3f4e6",
           "accepted": "#e3f4e6", "duplicate": "#eef0f2", "replaced": "#eef0f2", "rejected": "#fde2e1",
-          "skipped": "#f6f6f6"}
+          "skipped": "#f6f6f6", "held": "#fff1d6"}
 OUTPUTS = {
     "xlsx": ("Xuất bảng tổng hợp Excel", "Tệp Excel (*.xlsx)", "xlsx", "tong-hop"),
     "docx": ("Xuất báo cáo tổng hợp DOCX", "Tệp Word (*.docx)", "docx", "bao-cao-tong-hop"),
@@ -72,6 +73,7 @@ class UpperPage(QWidget):
         self.last_result = None
         self._groups = []
         self._rows = []
+        self._held = []
         self._cancel = threading.Event()
         self._progress: QProgressDialog | None = None
         self._relay = _Progress(self)
@@ -169,6 +171,7 @@ class UpperPage(QWidget):
         self.lines = _table(LINE_COLUMNS, stretch=5, widths=[150, 330, 190, 80, 60])
         ll.addWidget(self.lines, 1)
         self.tabs.addTab(page2, "Kết quả nhập")
+        self.tabs.addTab(self._held_page(), "Chờ xác nhận")
         lay.addWidget(self.tabs, 1)
 
         self.province.currentIndexChanged.connect(self._province_changed)
@@ -176,6 +179,85 @@ class UpperPage(QWidget):
         self.period.currentIndexChanged.connect(self.refresh_completeness)
         self.status.currentIndexChanged.connect(self._fill_communes)
         self._update_buttons()
+
+    def _held_page(self) -> QWidget:
+        """Bundles stored but not used: key to confirm («khóa lạ — chờ xác nhận»), unsigned, signature failing."""
+        page = QWidget()
+        hl = QVBoxLayout(page)
+        hl.setContentsMargins(6, 6, 6, 6)
+        row = QHBoxLayout()
+        self.held_note = QLabel()
+        self.held_note.setWordWrap(True)
+        row.addWidget(self.held_note, 1)
+        self.b_confirm = QPushButton("Xác nhận khóa của xã…")
+        self.b_confirm.setToolTip("Sau khi đã gọi điện đối chiếu mã khóa với xã: các gói xã gửi bằng khóa này được "
+                                  "dùng để tổng hợp")
+        self.b_confirm.clicked.connect(lambda: self.confirm_selected())
+        row.addWidget(self.b_confirm)
+        hl.addLayout(row)
+        self.held = _table(HELD_COLUMNS, stretch=5, widths=[190, 130, 80, 60, 170])
+        self.held.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.held.customContextMenuRequested.connect(self._held_menu)
+        self.held.itemSelectionChanged.connect(self._update_buttons)
+        self.held.itemActivated.connect(lambda _it: self.confirm_selected())
+        hl.addWidget(self.held, 1)
+        return page
+
+    def refresh_held(self) -> None:
+        from nq57desk.upper.keys import REASON_VI
+
+        self._held = self.upper.held(self.province_code()) if self.desk else []
+        t = self.held
+        t.setRowCount(len(self._held))
+        for i, ln in enumerate(self._held):
+            cells = [f"{ln.commune_name} ({ln.commune_code})", ln.template, ln.period, str(ln.revision or ""),
+                     REASON_VI.get(ln.reason, ln.reason), ln.message]
+            for j, text in enumerate(cells):
+                it = QTableWidgetItem(text)
+                it.setToolTip(text)
+                it.setBackground(QBrush(QColor(COLORS["held" if ln.reason == "pending_key" else "rejected"])))
+                t.setItem(i, j, it)
+        n = len(self._held)
+        self.held_note.setText(f"{n} gói đã nhận nhưng chưa dùng để tổng hợp. Khóa lạ: gọi điện cho xã, đối chiếu mã "
+                               "khóa xã đọc (trong «Thông tin đơn vị» của xã) với mã ở đây, đúng thì xác nhận."
+                               if n else "Không có gói nào đang chờ xác nhận.")
+        self.tabs.setTabText(2, f"Chờ xác nhận ({n})" if n else "Chờ xác nhận")
+
+    def _held_menu(self, pos) -> None:
+        menu = QMenu(self.held)
+        act = menu.addAction("Xác nhận khóa của xã…")
+        act.setEnabled(self._selected_pending() is not None)
+        act.triggered.connect(lambda: self.confirm_selected())
+        menu.exec(self.held.viewport().mapToGlobal(pos))
+
+    def _selected_pending(self):
+        rows = {i.row() for i in self.held.selectedItems()}
+        ln = self._held[min(rows)] if rows and getattr(self, "_held", None) else None
+        return ln if ln is not None and ln.reason == "pending_key" else None
+
+    def confirm_selected(self, *, asked: bool = False) -> bool:
+        """Confirm the key of the selected commune after the officer compared its code over the phone."""
+        ln = self._selected_pending()
+        if ln is None or self.busy:
+            return False
+        keys = [k for k in self.upper.keys() if k["commune_code"] == ln.commune_code and k["status"] == "pending"]
+        if not keys:
+            return False
+        k = keys[0] if len(keys) == 1 else next((x for x in keys if x["fingerprint"] in ln.message), keys[0])
+        if not asked and not ask(self, "Xác nhận khóa của xã",
+                                 f"Mã khóa của {ln.commune_name}: {k['fingerprint']}",
+                                 "Chỉ xác nhận khi xã đọc đúng mã này qua điện thoại (mã trong «Thông tin đơn vị» "
+                                 "trên máy của xã). Mã khác: không xác nhận, báo xã và chờ gói khác.",
+                                 yes="Đúng mã, xác nhận", no="Không"):
+            return False
+        try:
+            self.upper.confirm_key(ln.commune_code, k["fingerprint"])
+        except NQError as e:
+            error(self, "Xác nhận khóa của xã", str(e))
+            return False
+        self.message.emit(f"Đã xác nhận khóa {k['fingerprint']} của {ln.commune_name}.")
+        self.refresh()
+        return True
 
     # data folder ---------------------------------------------------------------------------------------------
     def set_desk(self, desk) -> None:
@@ -196,6 +278,10 @@ class UpperPage(QWidget):
         self.province.setCurrentIndex(max(0, i))
         self.province.blockSignals(False)
         self.refresh()
+        changed = self.upper.verify_received()  # the upper level's start: stored bundles against their signatures
+        if changed:
+            error(self, "Tổng hợp cấp trên", f"{len(changed)} gói đã nhận bị sửa trong cơ sở dữ liệu sau khi nhập; các "
+                  "gói này không được dùng để tổng hợp. Hãy nhập lại gói gốc của xã.", "\n".join(changed[:20]))
 
     def province_code(self) -> str | None:
         return self.province.currentData()
@@ -219,6 +305,7 @@ class UpperPage(QWidget):
         self.template.blockSignals(False)
         self._fill_periods(keep[1] if keep else None)
         self.refresh_completeness()
+        self.refresh_held()
 
     def _fill_periods(self, keep: str | None = None) -> None:
         tid = self.template.currentData()
@@ -274,6 +361,8 @@ class UpperPage(QWidget):
             b.setEnabled(has)
         self.b_import.setEnabled(not self.busy and self.desk is not None)
         self.b_preview.setEnabled(not self.busy and self.desk is not None)
+        if hasattr(self, "held"):
+            self.b_confirm.setEnabled(not self.busy and self._selected_pending() is not None)
 
     def _show_history(self, item) -> None:
         g = self.selected_group()

@@ -111,16 +111,19 @@ def remove_quietly(path: Path | None) -> None:
         os.unlink(path)
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None], *, mode: int = 0o666) -> None:
     """Call write(f) on a temp file beside `path`, make it durable, then give it the final name.
 
-    Any exception leaves the old file (if any) untouched and no temp file behind.
+    Any exception leaves the old file (if any) untouched and no temp file behind. `mode` 0o600: a file only its
+    owner reads (a private key), from the moment it exists (where the OS has modes).
     """
     final = Path(path)
     clean_leftovers(final.parent, final.stem)
     tmp = temp_name(final)
     try:
-        with open(tmp, "xb") as f:
+        private = mode != 0o666
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode) if private else None
+        with open(fd, "wb") if private else open(tmp, "xb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
@@ -131,8 +134,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     fsync_dir(final.parent)
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    atomic_write(path, lambda f: f.write(data))
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int = 0o666) -> None:
+    atomic_write(path, lambda f: f.write(data), mode=mode)
 
 
 def drop_cache(fd: int) -> None:

@@ -89,6 +89,7 @@ def make_backup(db: Path, dest: Path, *, source_readonly: bool = False, reread: 
             out = sqlite3.connect(str(tmp))
             try:
                 src.backup(out)
+                _carry_key(out, db, source_readonly)
                 out.execute("PRAGMA journal_mode=DELETE")
             finally:
                 out.close()
@@ -119,6 +120,52 @@ def make_backup(db: Path, dest: Path, *, source_readonly: bool = False, reread: 
             raise StoreError(f"Bản sao lưu ghi ra «{dest.name}» không đọc lại được ({'; '.join(problems[:2])}); "
                              "đã xóa bản hỏng. Hãy thử lại hoặc dùng USB khác.")
     return dest
+
+
+KEY_TABLE = "khoa_ky_may"  # in a backup only: the installation's private signing key (PEM), one row
+
+
+def _carry_key(out: sqlite3.Connection, db: Path, source_readonly: bool) -> None:
+    """A backup of the live database carries the installation's private key (the file beside it), so a PC rebuilt
+    from a backup signs with the key the upper level already confirmed. A file restored from keeps what it has."""
+    from nq57desk import settings
+
+    if source_readonly:
+        return
+    try:
+        pem = settings.signing_key_path(db.parent).read_bytes()
+    except OSError:
+        return  # no key yet (nothing exported), or unreadable: the backup of the data still goes ahead
+    # one statement: the live database never holds this table (restore_key drops it after a restore)
+    out.execute(f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} AS SELECT ? AS pem", (pem,))
+    out.commit()
+
+
+def restore_key(db: Path) -> bool:
+    """After a restore: the key the backup carries becomes the folder's key file when the folder has none (a new
+    PC), 0600; a key already there is kept (bundles it signed may be at the upper level). The table is then
+    dropped from the restored database: the key file is the one home of the live key. True when written."""
+    from nq57desk import settings
+    from nq57desk.safety.atomic import atomic_write_bytes
+
+    path = settings.signing_key_path(db.parent)
+    try:
+        con = sqlite3.connect(str(db))
+        try:
+            if not con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (KEY_TABLE,)).fetchone():
+                return False
+            row = con.execute(f"SELECT pem FROM {KEY_TABLE}").fetchone()
+            written = False
+            if row and row[0] and not path.exists():
+                atomic_write_bytes(path, bytes(row[0]), mode=0o600)
+                written = True
+            con.execute(f"DROP TABLE {KEY_TABLE}")
+            con.commit()
+            return written
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
 
 
 def _parse(p: Path) -> BackupInfo | None:

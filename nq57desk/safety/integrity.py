@@ -10,7 +10,14 @@ from pathlib import Path
 
 from nq57desk.errors import FileError, StoreError, sqlite_error_vi
 from nq57desk.safety.atomic import fsync_dir, remove_quietly, temp_name
-from nq57desk.safety.backup import BackupInfo, backup_now, integrity_ok, make_backup, newest_good_backup
+from nq57desk.safety.backup import (
+    BackupInfo,
+    backup_now,
+    integrity_ok,
+    make_backup,
+    newest_good_backup,
+    restore_key,
+)
 from nq57desk.safety.dbfile import connect_readonly, schema_revision
 
 SESSION_SUFFIX = ".phien"  # present while a session that wrote something is open; absent after a clean close
@@ -113,11 +120,10 @@ def quarantine(db: Path, folder: Path) -> Path:
     return dest
 
 
-def restore_problem(backup: Path) -> str | None:
-    """Why a file cannot be restored (damaged, not an nq57desk database, made by a newer app), or None."""
+def restore_problem(backup: Path, known_revisions: list[str]) -> str | None:
+    """Why a file cannot be restored (damaged, not an nq57desk database, made by a newer app: a schema revision
+    not among `known_revisions`, which the caller takes from the store), or None."""
     import sqlite3
-
-    from nq57desk.store.engine import known_revisions
 
     name = backup.name
     if not backup.is_file():
@@ -135,20 +141,20 @@ def restore_problem(backup: Path) -> str | None:
         return f"Không đọc được bản sao lưu «{name}» ({sqlite_error_vi(e)}); không khôi phục."
     if rev is None or not {"report", "revision"} <= tables:
         return f"Tệp «{name}» không phải bản sao lưu của nq57desk (không có dữ liệu báo cáo); không khôi phục."
-    if rev not in known_revisions():
+    if rev not in known_revisions:
         return (f"Bản sao lưu «{name}» được tạo bởi phiên bản mới hơn của ứng dụng (lược đồ «{rev}»); hãy cài "
                 "phiên bản nq57desk mới hơn rồi khôi phục. Không có gì bị thay đổi.")
     return None
 
 
-def restore_backup(db: Path, backup: Path, backups: Path, quarantine_dir: Path) -> Path:
+def restore_backup(db: Path, backup: Path, backups: Path, quarantine_dir: Path, known_revisions: list[str]) -> Path:
     """Replace the database with a backup. The current file is backed up first (or, if damaged, set aside).
 
     The backup is checked (sound, an nq57desk database, a schema this app knows) and copied beside the
     database before anything is changed; the copy goes through SQLite, so a -wal beside the backup is included
     and the chosen file is never written to.
     """
-    problem = restore_problem(backup)
+    problem = restore_problem(backup, known_revisions)
     if problem:
         raise StoreError(problem)
     staged = temp_name(db)
@@ -166,6 +172,7 @@ def restore_backup(db: Path, backup: Path, backups: Path, quarantine_dir: Path) 
             Path(str(db) + suffix).unlink(missing_ok=True)
         os.replace(staged, db)
         fsync_dir(db.parent)
+        restore_key(db)
     except OSError as e:
         remove_quietly(staged)
         raise FileError("Không khôi phục được cơ sở dữ liệu", db, e) from e

@@ -89,18 +89,22 @@ class Desk:
 
     def _count_commit(self, session) -> None:
         """Every write transaction also raises user_version (in the database header, same transaction)."""
-        conn = session.connection()
-        n = conn.exec_driver_sql("PRAGMA user_version").scalar() + 1
-        conn.exec_driver_sql(f"PRAGMA user_version = {int(n)}")
-        session.info["commit_no"] = n
+        from nq57desk.store.engine import count_commit
+
+        session.info["commit_no"] = count_commit(session.connection())
 
     def _note_commit(self, session) -> None:
         """After a commit: remember its number beside the database, so a WAL lost after a power cut (the main
         file then lags behind this number) is noticed at the next start."""
         n = session.info.pop("commit_no", None)
         if n is not None:
-            self._dirty = True
-            self._write_marker(n)
+            self.note_commit(n)
+
+    def note_commit(self, n: int) -> None:
+        """The one hook after a write transaction committed outside a session (the upper level's store, which
+        raised the number with nq57desk.store.received.count_commit): backup at close, marker beside the file."""
+        self._dirty = True
+        self._write_marker(n)
 
     def _write_marker(self, n: int) -> None:
         """Durably: the number is overwritten in place at a fixed width (one sector, never half-written) and
@@ -592,9 +596,23 @@ class Desk:
         tpl = self.registry.get(doc["template"]["id"], doc["template"]["version"])
         self.refuse_blocking(tpl, doc, "xuất gói gửi cấp trên")
         rdoc.refuse_unwritable(doc, "")
-        write_bundle(tpl, doc, Path(path), app_version=__version__)
+        write_bundle(tpl, doc, Path(path), app_version=__version__, key=self.signing_key())
         self._mark_exported(rid, doc["revision"], Path(path).name)
         return Path(path)
+
+    def signing_key(self):
+        """This installation's Ed25519 key (made on first use, kept in the data folder and its backups)."""
+        from nq57desk.bundle.signing import installation_key
+
+        if getattr(self, "_signing_key", None) is None:
+            self._signing_key = installation_key(self.data_dir)
+        return self._signing_key
+
+    def key_fingerprint(self) -> str:
+        """The code the upper level compares, read over the phone (e.g. «ABCD-EFGH-IJKL-MNOP»)."""
+        from nq57desk.bundle.signing import fingerprint, public_key_text
+
+        return fingerprint(public_key_text(self.signing_key()))
 
     def _mark_exported(self, rid: int, number: int, name: str) -> None:
         """Note on the revision that it went out as a bundle: the next edit then opens a new revision, so two

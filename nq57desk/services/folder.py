@@ -16,7 +16,10 @@ def restore_from_backup(data_dir: str | os.PathLike | None, backup: str | os.Pat
     folder = settings.data_dir(data_dir)
     lock.acquire(folder)
     try:
-        return restore_backup(settings.db_path(folder), Path(backup), folder / "backups", folder / "hong")
+        from nq57desk.store.engine import known_revisions
+
+        return restore_backup(settings.db_path(folder), Path(backup), folder / "backups", folder / "hong",
+                              known_revisions())
     finally:
         lock.release(folder)
 
@@ -24,7 +27,32 @@ def restore_from_backup(data_dir: str | os.PathLike | None, backup: str | os.Pat
 def check_folder(data_dir: str | os.PathLike | None):
     """`nq57desk check`: a full integrity_check without opening the folder for writing."""
     folder = settings.data_dir(data_dir)
-    return check_database(settings.db_path(folder), folder / "backups", quick=False)
+    res = check_database(settings.db_path(folder), folder / "backups", quick=False)
+    if res.ok and not res.missing:
+        bad = received_changed(settings.db_path(folder))
+        if bad:
+            from nq57desk.safety.backup import newest_good_backup
+
+            res.ok, res.problems = False, [*res.problems, *bad]
+            res.backup = newest_good_backup(folder / "backups")
+    return res
+
+
+def received_changed(db: Path) -> list[str]:
+    """Received bundles (upper level) no longer what their commune signed, read without writing anything."""
+    import sqlite3
+
+    from nq57desk.safety.dbfile import connect_readonly
+    from nq57desk.upper.store import received_problems
+
+    try:
+        con = connect_readonly(db)
+    except sqlite3.Error:
+        return []
+    try:
+        return received_problems(lambda sql, params: con.execute(sql, params).fetchall())
+    finally:
+        con.close()
 
 
 def has_data(engine) -> bool:

@@ -31,6 +31,14 @@ def head_revision() -> str:
     return known_revisions()[-1]
 
 
+def count_commit(conn) -> int:
+    """Raise the commit number (user_version, in the database header, same transaction) and return it: what the
+    lost-WAL check at start compares with the marker beside the database."""
+    n = conn.exec_driver_sql("PRAGMA user_version").scalar() + 1
+    conn.exec_driver_sql(f"PRAGMA user_version = {int(n)}")
+    return int(n)
+
+
 def make_engine(db: Path) -> Engine:
     # URL.create keeps the path as is: a folder named "USB%41" or "a?b" must not be decoded or cut.
     eng = create_engine(URL.create("sqlite", database=str(db)), future=True)

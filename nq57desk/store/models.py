@@ -95,6 +95,24 @@ class Received(Base):
     warnings: Mapped[int] = mapped_column(Integer, default=0)
     findings: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of the first error messages
     app_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    public_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # who signed it (base64)
+    signature: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    signed: Mapped[str | None] = mapped_column(Text, nullable=True)  # the signed fields (JSON), re-verified later
+
+
+class CommuneKey(Base):
+    """A commune's public key as the upper level knows it: confirmed (compared over the phone, or from the
+    province's registry file) or pending (came with a bundle; its bundles wait until it is confirmed)."""
+
+    __tablename__ = "commune_key"
+    __table_args__ = (UniqueConstraint("commune_code", "public_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(5), index=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))  # confirmed | pending
+    source: Mapped[str] = mapped_column(String(20))  # bundle | file | confirmed
+    first_seen: Mapped[str] = mapped_column(String(32))
+    confirmed_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Acknowledgement(Base):

@@ -20,20 +20,23 @@ from nq57desk.aggregate.sources import list_sources
 from nq57desk.errors import NQError, StoreError
 from nq57desk.report.document import period_title
 from nq57desk.units import commune
+from nq57desk.upper.keys import PENDING, KeyMap, held, pending_message
 from nq57desk.upper.results import ImportResult
 
 _META = ("id", "commune_code", "template_id", "period_code", "revision", "sha256", "source_name", "exported_at",
          "imported_at")
 _META4 = ("province_code", "commune_name", "template_version", "period", "report_status", "errors", "warnings",
           "findings", "file_sha256", "app_version")
+_META5 = ("public_key", "signature", "signed")  # schema 0005: who signed it, and what (nq57desk.upper.keys)
 Progress = Callable[[int, int, str], None]
 
 
 class Reader:
     """Metadata of received bundles through a DB-API-style `run(sql, params) -> rows`."""
 
-    def __init__(self, run: Callable[[str, tuple], list], registry):
-        self.run, self.registry = run, registry
+    def __init__(self, run: Callable[[str, tuple], list], registry, changed: dict[int, str] | None = None):
+        """`changed`: id → why, of stored rows whose document is no longer what its commune signed."""
+        self.run, self.registry, self.changed = run, registry, changed or {}
         self._templates: dict = {}
         try:
             cols = {r[1] for r in run("PRAGMA table_info(received)", ())}
@@ -41,11 +44,19 @@ class Reader:
             cols = set()
         self.exists = bool(cols)
         self.full = all(c in cols for c in _META4)
+        self.signed = all(c in cols for c in _META5)
+        self.keys = KeyMap(self._key_rows())
+
+    def _key_rows(self) -> list:
+        try:
+            return self.run("SELECT commune_code, public_key, status FROM commune_key", ())
+        except (sqlite3.Error, StoreError):  # a database older than 0005 (dry run only): no key is known
+            return []
 
     def rows(self, province: str | None = None, template: str | None = None, period: str | None = None) -> list[dict]:
         if not self.exists:
             return []
-        fields = _META + (_META4 if self.full else ("document",))
+        fields = _META + (_META4 if self.full else ("document",)) + (_META5 if self.signed else ())
         where, params = ["1 = 1"], []
         for col, v in (("template_id", template), ("period_code", period)):
             if v:
@@ -63,6 +74,18 @@ class Reader:
                 continue
             out.append(row)
         return out
+
+    def split(self, rows: list[dict]) -> tuple[list[dict], list[Line]]:
+        """The rows that count, and a «held» line for each that does not (unsigned, signature failing, key not
+        confirmed as the commune's: nq57desk.upper.keys.held)."""
+        usable, lines = [], []
+        for row in rows:
+            why = ("tampered", self.changed[row["id"]]) if row["id"] in self.changed else held(row, self.keys)
+            if why is None:
+                usable.append(row)
+            else:
+                lines.append(held_line(row, *why))
+        return usable, lines
 
     def template(self, tid: str, version):
         k = (tid, version)
@@ -98,6 +121,12 @@ class Reader:
                           imported_at=row.get("imported_at") or "", row_id=rid, file_sha256=row.get("file_sha256") or "",
                           app_version=row.get("app_version") or "",
                           _loader=(lambda: loader(rid)) if loader is not None else None)
+
+
+def held_line(row: dict, reason: str, message: str) -> Line:
+    return Line(row["source_name"], "held", message, reason, row["commune_code"], row.get("commune_name") or "",
+                row["template_id"], row["period_code"], row["revision"], row.get("exported_at") or "", row["sha256"],
+                row.get("report_status") or "", row.get("imported_at") or "")
 
 
 def findings_json(sub: Submission) -> str:
@@ -138,13 +167,16 @@ def now() -> str:
 
 # -- the importer, shared by a real import and a dry run ----------------------------------------------------------
 
-def run_import(reader: Reader, registry, paths, *, province, store: Callable[[Submission, set[int]], bool] | None,
-               progress: Progress | None, cancelled: Callable[[], bool] | None) -> ImportResult:
-    """Read, check and decide every input; `store(sub, other_revisions)` keeps an accepted one (None: a dry run)."""
+def run_import(reader: Reader, registry, paths, *, province,
+               store: Callable[[Submission, set[int], bool], bool] | None, progress: Progress | None,
+               cancelled: Callable[[], bool] | None) -> ImportResult:
+    """Read, check and decide every input; `store(sub, other_revisions, key_pending)` keeps an accepted one (None:
+    a dry run). A bundle whose key is not confirmed as its commune's is stored but held (a «held» line)."""
     pc = check_province(province)
     validate = validator()
     srcs = list_sources(paths)
-    existing = [s for s in (reader.submission(r, None) for r in reader.rows(pc)) if s is not None]
+    usable, _held = reader.split(reader.rows(pc))
+    existing = [s for s in (reader.submission(r, None) for r in usable) if s is not None]
     known: dict[tuple, Line] = {(*s.key, s.revision, s.json_sha256): s.line for s in existing}
     revs: dict[tuple, set[int]] = {}
     for s in existing:
@@ -171,7 +203,18 @@ def run_import(reader: Reader, registry, paths, *, province, store: Callable[[Su
                 got.line.status, got.line.message = "duplicate", f"cùng nội dung với «{dup.source}»{when}; không có gì mới."
                 lines.append(got.line)
                 continue
-            if store is not None and not store(got, revs.get(got.key, set())):  # stored meanwhile
+            code, pub = got.key[0], got.signed.public_key
+            if not reader.keys.trusted(code, pub):  # stored, waits for the officer to confirm the key
+                got.line.status, got.line.reason = "held", "pending_key"
+                got.line.message = pending_message(code, pub, reader.keys.has_confirmed(code))
+                if store is not None and not store(got, revs.get(got.key, set()), True):
+                    got.line.status = "duplicate"
+                    got.line.message = "cùng nội dung với một bản đã có (đang chờ xác nhận khóa); không có gì mới."
+                reader.keys.note(code, pub, PENDING)
+                got._packed = None
+                lines.append(got.line)
+                continue
+            if store is not None and not store(got, revs.get(got.key, set()), False):  # stored meanwhile
                 got.line.status, got.line.message = "duplicate", "cùng nội dung với một bản đã có; không có gì mới."
                 lines.append(got.line)
                 continue

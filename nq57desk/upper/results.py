@@ -27,18 +27,21 @@ class ImportResult:
     @property
     def bundles(self) -> int:
         """Inputs that were bundles (whatever became of them): 0 means nothing importable was found."""
-        return sum(1 for x in self.lines if x.status in ("accepted", "duplicate", "replaced", "conflict"))
+        return sum(1 for x in self.lines if x.status in ("accepted", "duplicate", "replaced", "conflict", "held"))
 
     @property
     def ok(self) -> bool:
-        """Every input accepted (a duplicate or an older revision is fine; a rejection or a conflict is not)."""
+        """Every input accepted (a duplicate or an older revision is fine; a rejection, a conflict or a bundle whose
+        key waits for confirmation is not)."""
         c = self.counts()
-        return self.bundles > 0 and not c.get("rejected") and not c.get("conflict") and not self.cancelled
+        return self.bundles > 0 and not c.get("rejected") and not c.get("conflict") and not c.get("held") \
+            and not self.cancelled
 
     def summary(self) -> str:
         c = self.counts()
         text = (f"Nhận {c.get('accepted', 0)}, trùng {c.get('duplicate', 0)}, bản cũ {c.get('replaced', 0)}, "
-                f"xung đột {c.get('conflict', 0)}, từ chối {c.get('rejected', 0)}, bỏ qua {c.get('skipped', 0)}.")
+                f"xung đột {c.get('conflict', 0)}, từ chối {c.get('rejected', 0)}, bỏ qua {c.get('skipped', 0)}"
+                + (f", chờ xác nhận khóa {c['held']}" if c.get("held") else "") + ".")
         if self.cancelled:
             text += " Đã hủy giữa chừng: các tệp đã nhập vẫn được giữ, các tệp sau chưa nhập."
         if self.dry_run:

@@ -13,11 +13,17 @@ from nq57desk.bundle.writer import write_bundle
 from nq57desk.report.document import loads
 from nq57desk.units import commune_dict, communes
 from tests.conftest import REPORTS
+from tests.helpers.keys import TEST_KEY, trust
 
 
 @pytest.fixture
 def inbox(tmp_path, gui_desk):
-    """Bundles of the golden report 003 (Thái Nguyên) for four communes, one of them twice (a duplicate)."""
+    """Bundles of the golden report 003 (Thái Nguyên) for four communes, whose keys the upper level knows."""
+    trust(gui_desk)
+    return _inbox(tmp_path, gui_desk)
+
+
+def _inbox(tmp_path, gui_desk):
     doc = loads((REPORTS / "003_phu_thinh.json").read_bytes())
     tpl = gui_desk.template(doc["template"]["id"], doc["template"]["version"])
     folder = tmp_path / "usb"
@@ -25,7 +31,7 @@ def inbox(tmp_path, gui_desk):
     for u in communes("19")[:4]:
         d = copy.deepcopy(doc)
         d["commune"] = commune_dict(u.code)
-        write_bundle(tpl, d, folder / bundle_filename(d), app_version="test")
+        write_bundle(tpl, d, folder / bundle_filename(d), key=TEST_KEY, app_version="test")
     (folder / "ghi_chu.txt").write_text("ghi chú của văn thư", encoding="utf-8")
     return folder, tpl, doc
 
@@ -184,3 +190,36 @@ def test_periods_read_as_words_and_the_kỳ_box_is_not_cut(qtbot, page, inbox, m
     page.period.addItem("6 tháng đầu năm 2026 (92 xã)", "2026-H1")  # the longest kind of label
     qtbot.waitUntil(lambda: page.period.width() >= page.period.fontMetrics().horizontalAdvance(
         "6 tháng đầu năm 2026 (92 xã)"))
+
+
+def test_a_communes_first_bundle_waits_until_its_key_is_confirmed(qtbot, page, tmp_path, gui_desk, monkeypatch,
+                                                                 dialogs):
+    """No key registry: the bundles are stored but held; the officer confirms one commune's key after the phone
+    call (the dialog shows the code), and that commune counts at once."""
+    from nq57desk.bundle.signing import fingerprint, public_key_text
+
+    folder, _tpl, doc = _inbox(tmp_path, gui_desk)
+    monkeypatch.setattr(page, "ask_import_paths", lambda kind: [str(folder)])
+    with qtbot.waitSignal(page.imported, timeout=60_000):
+        page.act_import_folder.trigger()
+    _wait(qtbot, page)
+    held = _rows(page.held)
+    assert len(held) == 4 and all(r[4] == "khóa lạ — chờ xác nhận" for r in held)
+    assert page.tabs.tabText(2) == "Chờ xác nhận (4)" and not page.b_confirm.isEnabled()
+    assert page.selected_group() is None  # nothing usable yet
+    page.held.selectRow(0)
+    assert page.b_confirm.isEnabled()
+    code = fingerprint(public_key_text(TEST_KEY))
+    page.b_confirm.click()
+    assert dialogs.seen[-1][0] == "ask" and code in dialogs.seen[-1][2]
+    assert len(_rows(page.held)) == 3
+    assert page.selected_group() == (doc["template"]["id"], "2026-T04")
+    assert sum(r[3] != "Chưa nộp" for r in _rows(page.communes)) == 1
+
+
+def test_the_profile_shows_the_key_code(qtbot, qapp, gui_desk, dialogs):
+    from nq57desk.gui.profile import ProfileDialog
+
+    d = ProfileDialog(gui_desk)
+    qtbot.addWidget(d)
+    assert gui_desk.key_fingerprint() in d.key_code.text()
