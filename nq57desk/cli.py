@@ -1,6 +1,6 @@
 """The entry point: no command opens the app; commands run services and print plain lines.
 
-Exit codes: 0 done; 1 validate found errors (or export --xlsx/--package of a report with an error that has no
+Exit codes: 0 done; 1 validate found errors without a giải trình (or export --xlsx/--package of a report with an error that has no
 giải trình, or some inputs rejected by aggregate); 2 bad input or usage,
 with a Vietnamese message on stderr and never a traceback; 3 an unexpected fault (logged in the data folder).
 """
@@ -266,10 +266,19 @@ def _dump(desk, args) -> int:
 
 
 def _validate(desk, args) -> int:
+    """Every finding, an explained error marked as such with its giải trình; exit 1 while an error has none."""
+    from nq57desk.validation import blocking, explanations_of
+
     findings = desk.validate(args.id)
+    doc = desk.document(args.id)
+    open_errors = {id(f) for f in blocking(findings, doc)}
+    said = explanations_of(doc)
     for f in findings:
-        _out(f.line())
-    return 1 if any(f.severity == "error" for f in findings) else 0
+        if f.severity == "error" and id(f) not in open_errors:
+            _out(f"{f.line()}\t(đã giải trình: {said.get((f.key, f.rule), '')})")
+        else:
+            _out(f.line())
+    return 1 if open_errors else 0
 
 
 def _export(desk, args) -> int:

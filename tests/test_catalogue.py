@@ -318,3 +318,31 @@ def test_templates_check(tmp_path, capsys):
     assert main(["--data-dir", str(data), "templates", "--check", str(good)]) == 2
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and all(ln.startswith("Lỗi danh mục chỉ tiêu: tinh.yaml, dòng ") for ln in lines), lines
+
+
+def test_a_report_adds_a_province_indicator_in_a_group_and_a_table(tmp_path):
+    """A province's own indicator (catalogue/ of the data folder) can be put in any report of that folder: the
+    report's added figure group and table are read with the catalogue its template was read with."""
+    from nq57desk.errors import DocumentError
+    from nq57desk.report import outline as ops
+    from nq57desk.report.document import make_period, new_document
+    from nq57desk.templates import Registry
+
+    (tmp_path / "catalogue").mkdir()
+    _cat(tmp_path / "catalogue", HEAD + "  - name: Riêng của tỉnh\n    indicators:\n" + _ind("tinh.wifi_halls"))
+    commune = {"code": "05503", "name": "Xã Tân Cương", "province_code": "19", "province_name": "Thái Nguyên"}
+    own, shipped = Registry(data_dir=tmp_path).get("chung"), Registry().get("chung")
+    for tpl in (own, shipped):
+        doc = new_document(tpl, commune, make_period("month", 2026, 4))
+        group = {"type": "fields", "indicators": ["tinh.wifi_halls"]}
+        table = {"type": "table", "columns": [{"key": "so", "label": "Số nhà văn hóa có Wi-Fi", "type": "integer",
+                                                "indicator": "tinh.wifi_halls"}]}
+        if tpl is shipped:
+            with pytest.raises(DocumentError, match="tinh.wifi_halls"):
+                ops.add_block(tpl, doc, "ket_qua", group)
+            continue
+        doc, g = ops.add_block(tpl, doc, "ket_qua", group)
+        doc, t = ops.add_block(tpl, doc, "ket_qua", table)
+        shaped = ops.shape(tpl, doc)
+        assert [f.indicator for f in shaped.block(g).fields] == ["tinh.wifi_halls"]
+        assert ("eq", "tinh.wifi_halls") == (shaped.rules[-1].kind, shaped.block(g).fields[0].indicator)

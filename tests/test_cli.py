@@ -133,3 +133,22 @@ def test_dump_into_a_missing_folder_is_refused_not_created(capsys, data_dir, tmp
     afile.write_text("x", encoding="utf-8")
     code, _, err = run(capsys, data_dir, "dump", rid, "-o", str(afile / "f.json"))
     assert code == 2 and "không phải là thư mục" in err
+
+
+def test_validate_marks_an_explained_error_and_exits_0_when_all_are(capsys, data_dir, tmp_path):
+    """An error the officer explained (giải trình) is shown with its explanation; it no longer blocks."""
+    from nq57desk.templates import Registry
+    from nq57desk.validation import validate
+
+    doc = json.loads((REPORTS / "000_an_truong.json").read_text(encoding="utf-8"))
+    doc["values"]["tthc_total"] = 380  # 222 + 159 = 381
+    tpl = Registry().get(doc["template"]["id"], doc["template"]["version"])
+    err = next(f for f in validate(tpl, doc) if f.severity == "error")
+    doc["explanations"] = [{"key": err.key, "rule": err.rule, "text": "Số 380 theo Quyết định công bố của tỉnh."}]
+    bad = tmp_path / "explained.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run(capsys, data_dir, "import", str(bad))
+    code, out, _ = run(capsys, data_dir, "validate", out.strip())
+    lines = [line for line in out.splitlines() if line.startswith("Lỗi\t")]
+    assert code == 0 and lines
+    assert all(line.endswith("(đã giải trình: Số 380 theo Quyết định công bố của tỉnh.)") for line in lines)

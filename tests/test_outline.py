@@ -135,13 +135,16 @@ def test_added_blocks_of_every_kind(chung):
     for kind in ops.ADDABLE_KINDS:
         if kind == "figures":  # a figure group is picked from the catalogue (test below)
             continue
-        doc, key = ops.add_block(chung, doc, sec, {"type": kind, "label": ops.ADDABLE_KINDS[kind]})
+        spec = {"type": kind, "label": ops.ADDABLE_KINDS[kind]}
+        if kind == "table":  # the officer describes its columns (tests/test_free_tables.py)
+            spec["columns"] = [{"key": "noi_dung", "label": "Nội dung"}, {"key": "so", "label": "Số", "type": "integer"}]
+        doc, key = ops.add_block(chung, doc, sec, spec)
         assert key in doc["values"]
     check_document(doc, chung)
     doc2 = loads(dumps(doc))
     check_document(doc2, chung)
     added = {b.kind for b in ops.shape(chung, doc2).sections[0].blocks}
-    assert {"text", "list", "documents", "assessment", "amounts", "tasks"} <= added
+    assert {"text", "list", "documents", "assessment", "amounts", "tasks", "table"} <= added
 
 
 def test_numbering_of_the_report(chung):

@@ -201,3 +201,28 @@ def test_a_figure_group_the_commune_added_is_consolidated_by_code(tmp_path, regi
     rows = _rows(openpyxl.load_workbook(out)["Theo chỉ tiêu"])
     assert (rows["tthc.total"][5], rows["tthc.total"][7]) == (2, 381 + 400)
     assert (rows["tthc.full_online"][5], rows["tthc.full_online"][7]) == (2, 222 + 100)
+
+
+def test_a_figure_a_table_counts_is_consolidated_by_code(tmp_path, registry):
+    """A commune that states its tasks only in a table of its own («Kết quả»: «Đã hoàn thành» …) still sends the
+    number of tasks done and assigned upward under the catalogue's codes."""
+    from nq57desk.report import outline as ops
+    from nq57desk.report.document import new_document
+
+    chung = registry.get("chung")
+    doc = new_document(chung, commune_dict("05503"), copy.deepcopy(_hp()["period"]))
+    doc, key = ops.add_block(chung, doc, "ket_qua", {
+        "type": "table", "title": "Nhiệm vụ", "rows_indicator": "nv.assigned",
+        "columns": [{"key": "ten", "label": "Tên nhiệm vụ"},
+                    {"key": "kq", "label": "Kết quả", "counts": {"Đã hoàn thành": "nv.done"}}]})
+    doc["values"][key] = [{"ten": "A", "kq": "Đã hoàn thành"}, {"ten": "B", "kq": "Đang thực hiện"},
+                          {"ten": "C", "kq": "Đã hoàn thành"}]
+    a = _bundle(tmp_path / "in", registry, _hp())
+    b = _bundle(tmp_path / "in", registry, doc)
+    res = collect([a, b], registry)
+    assert [ln.status for ln in res.lines] == ["accepted", "accepted"], [ln.message for ln in res.lines]
+    out = write_consolidated(res, registry, tmp_path / "tong_hop.xlsx", template="hp-6thang")[0]
+    rows = _rows(openpyxl.load_workbook(out)["Theo chỉ tiêu"])
+    # (communes reporting it, communes not reporting it, total): An Trường states 20 tasks assigned and no count done
+    assert rows["nv.done"][5:8] == (1, 1, 2)
+    assert rows["nv.assigned"][5:8] == (2, 0, 20 + 3)

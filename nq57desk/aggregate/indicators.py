@@ -14,6 +14,7 @@ from nq57desk.report.derive import ReportEnv
 from nq57desk.report.document import context_of, period_context
 from nq57desk.report.kinds import handler
 from nq57desk.templates import expr
+from nq57desk.templates.fieldtypes import shown_unit
 from nq57desk.templates.model import (
     AssessmentBlock,
     DocumentsBlock,
@@ -109,7 +110,7 @@ class Consolidator:
             parts = self._rates.get(f.key)
             summed = f.type in SUMMED or (f.type == "decimal" and (f.key in operands or "dong" in fold(f.unit)))
             how = "rate" if parts else "sum" if summed else "none"
-            self.indicators.append(Indicator(f.key, f.label, f.type, f.unit or {"money": "đồng", "percent": "%"}.get(f.type, ""),
+            self.indicators.append(Indicator(f.key, f.label, f.type, shown_unit(f.type, f.unit),
                                              paths.get(ckey, ckey), f.decimals, how))
 
     def add(self, tpl: Template, doc: dict) -> dict[str, Decimal | None]:

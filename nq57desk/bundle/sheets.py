@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from nq57desk.templates.fieldtypes import NUMERIC_TYPES
 from nq57desk.vn import parse_number, to_plain
 
 TNR = "Times New Roman"
@@ -30,7 +31,7 @@ RIGHT = Alignment(horizontal="right", vertical="top")
 MAX_CELL = 32_000  # Excel holds 32,767 characters in a cell; longer text is cut on screen (the hidden copy is whole)
 LINE_PT = 16.0  # one line of 12 pt Times New Roman
 UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
-NUMERIC = ("integer", "decimal", "percent", "money")
+NUMERIC = NUMERIC_TYPES
 
 
 def clean_text(s: str) -> str:

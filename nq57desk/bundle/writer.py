@@ -51,7 +51,8 @@ from nq57desk.report.derive import ReportEnv, is_computed
 from nq57desk.report.document import STATUS_VI, context_of, dumps, period_code, period_label, period_title
 from nq57desk.report.kinds import handler
 from nq57desk.report.shaping import shape
-from nq57desk.templates.model import FieldsBlock, TableBlock, Template
+from nq57desk.templates.fieldtypes import shown_unit
+from nq57desk.templates.model import TableBlock, Template, fields_of
 from nq57desk.templates.numbering import section_paths
 from nq57desk.vn import doc_number, fmt_date, month_only, month_str, to_plain
 
@@ -171,11 +172,10 @@ def scalar_fields(tpl: Template):
     two places (a figure group reusing the template's field) is listed once, where it first appears."""
     seen: set[str] = set()
     for ckey, b in tpl.blocks():
-        if isinstance(b, FieldsBlock):
-            for f in b.fields:
-                if f.key not in seen:
-                    seen.add(f.key)
-                    yield ckey, f
+        for f in fields_of(b):
+            if f.key not in seen:
+                seen.add(f.key)
+                yield ckey, f
 
 
 def field_value(f, v):
@@ -192,7 +192,7 @@ def field_value(f, v):
 
 
 def unit_of(f) -> str:
-    return f.unit or {"money": "đồng", "percent": "%"}.get(f.type, "")
+    return shown_unit(f.type, f.unit)
 
 
 def _figures_sheet(ws, tpl: Template, doc: dict) -> None:

@@ -22,6 +22,7 @@ from nq57desk.gui.qtutil import icon
 from nq57desk.gui.textwidgets import combo
 from nq57desk.report.derive import block_lines, is_computed, render_line
 from nq57desk.report.document import hint_text
+from nq57desk.templates.fieldtypes import shown_unit
 from nq57desk.templates.model import (
     AppendixRefBlock,
     AssessmentBlock,
@@ -50,6 +51,54 @@ def _table(ctx, b):
 
 
 def block_editor(ctx: FormContext, b: Block) -> QWidget | None:
+    """The block's editor; a block the officer added to this report carries its own «Sửa bảng…» / «Xóa…» row."""
+    w = _editor(ctx, b)
+    acts = getattr(ctx, "outline_actions", None)
+    if w is None or acts is None or not acts.added_block(b.key):
+        return w
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(2)
+    lay.addWidget(w)
+    lay.addLayout(added_block_row(acts, b))
+    return box
+
+
+def added_block_row(acts, b: Block) -> QHBoxLayout:
+    row = QHBoxLayout()
+    if isinstance(b, TableBlock) and (b.rows_indicator or any(c.indicator or c.counts for c in b.columns)):
+        made = {f.indicator for f in b.figures}
+        codes = [c.indicator for c in b.columns if c.indicator] + [code for c in b.columns for _t, code in c.counts]
+        codes += [b.rows_indicator] if b.rows_indicator else []
+        names = {f.indicator: f.label for f in b.figures}
+        names.update({f.indicator: f.label for f in acts.session.tpl.fields().values() if f.indicator})
+        given = [f"«{names.get(c, c)}»" for c in codes if c in made]
+        checked = [f"«{names.get(c, c)}»" for c in codes if c not in made]
+        parts = ([f"Bảng cho số liệu {', '.join(given)} (tính từ các dòng)"] if given else [])
+        parts += ([f"đối chiếu với {', '.join(checked)} đã ghi ở mục khác"] if checked else [])
+        said = "; ".join(parts)
+        t = QLabel(said[:1].upper() + said[1:] + ".")
+        t.setWordWrap(True)
+        t.setStyleSheet(HINT_STYLE)
+        row.addWidget(t, 1)
+    else:
+        row.addStretch(1)
+    if isinstance(b, TableBlock):
+        e = QPushButton("Sửa các cột…")
+        e.setObjectName("editTable")
+        e.setToolTip("Đổi tên, thêm, bớt cột; gắn cột với chỉ tiêu")
+        e.clicked.connect(lambda: acts.edit_table(b.key))
+        row.addWidget(e)
+    r = QPushButton("Xóa…")
+    r.setObjectName("removeBlock")
+    r.setToolTip("Xóa nội dung tự thêm này (hoàn tác được bằng Ctrl+Z)")
+    r.clicked.connect(lambda: acts.remove_block(b.key))
+    row.addWidget(r)
+    return row
+
+
+def _editor(ctx: FormContext, b: Block) -> QWidget | None:
     if b.kind == "amounts":  # the kinds of report/kinds.py: an editor module each
         from nq57desk.gui.amounts import AmountsEditor
 
@@ -160,8 +209,7 @@ def fields_grid(ctx: FormContext, fields: tuple[Field, ...], path_of, key_of) ->
                 w.setToolTip(f.help)
         lab.setBuddy(w)
         # a computed rate already reads "58,33%": a "%" beside it would say it twice
-        unit = QLabel(f.unit if f.type not in ("money", "percent") else
-                      ("đồng" if f.type == "money" else ("" if computed else "%")))
+        unit = QLabel("" if computed and f.type == "percent" else shown_unit(f.type, f.unit))
         unit.setStyleSheet(HINT_STYLE)
         align = Qt.AlignTop if f.type == "longtext" else Qt.AlignVCenter
         grid.addWidget(lab, row, 0, align)

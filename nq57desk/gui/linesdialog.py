@@ -21,6 +21,7 @@ from nq57desk.gui.qtutil import error
 from nq57desk.gui.textwidgets import install_vi_menus
 from nq57desk.report.check import check_block_lines
 from nq57desk.report.derive import block_lines, render_line
+from nq57desk.templates.fieldtypes import unit_after
 from nq57desk.templates.model import FieldsBlock
 from nq57desk.vn import nfc
 
@@ -43,7 +44,7 @@ class LinesDialog(QDialog):
         self.edit.setObjectName("linesEdit")
         own = block_lines(block, session.doc)
         self.edit.setPlainText("\n".join(own) if own else "\n".join(
-            f"- {f.label}: {{{f.key}}}" + (f" {f.unit}" if f.unit and f.type not in ("money", "percent") else "")
+            f"- {f.label}: {{{f.key}}}" + (f" {u}" if (u := unit_after(f.type, f.unit)) else "")
             for f in block.fields))
         self.figures = QListWidget()
         self.figures.setObjectName("figureList")

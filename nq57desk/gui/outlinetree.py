@@ -162,7 +162,32 @@ class OutlineActions:
             if new:
                 self.editor.show_section(new, rebuild=True)
 
+    def added_block(self, key: str) -> dict | None:
+        """The description of a block the officer added to this report (None for a template's block)."""
+        return ((self.session.doc.get("outline") or {}).get("blocks") or {}).get(key) if self.session else None
+
+    def edit_table(self, key: str) -> None:
+        from nq57desk.gui.tabledialog import describe_table
+
+        spec = describe_table(self.session, self.editor, self.added_block(key))
+        if spec is not None:
+            self.apply(ops.edit_block, key, spec)
+
+    def remove_block(self, key: str) -> None:
+        b = self.session.tpl.block(key) if self.session else None
+        name = (getattr(b, "title", "") or getattr(b, "label", "") or "nội dung này") if b else "nội dung này"
+        if ask(self.editor, "Xóa nội dung", f"Xóa «{name}» và những gì đã nhập trong đó?",
+               "Có thể hoàn tác bằng Ctrl+Z.", yes="Xóa", no="Không xóa"):
+            self.apply(ops.remove_block, key)
+
     def add_block(self, key: str, kind: str) -> None:
+        if kind == "table":
+            from nq57desk.gui.tabledialog import describe_table
+
+            spec = describe_table(self.session, self.editor)
+            if spec is not None:
+                self.apply(ops.add_block, key, spec)
+            return
         if kind == "figures":
             from nq57desk.gui.figuregroup import pick_figure_group
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from nq57desk.gui.qtutil import dmy
 from nq57desk.report.check import MAX_NUMBER
+from nq57desk.templates.fieldtypes import NUMERIC_TYPES
 from nq57desk.vn import fmt_number, month_only, nfc, parse_date, parse_number, to_plain
 
-NUMBER_TYPES = ("integer", "decimal", "percent", "money")
+NUMBER_TYPES = NUMERIC_TYPES
 MONTH_ONLY = re.compile(r"(?:tháng\s*)?(\d{1,2})\s*[/.-]\s*(\d{4})", re.IGNORECASE)
 
 

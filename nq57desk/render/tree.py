@@ -8,6 +8,8 @@ from nq57desk.report.derive import ReportEnv, block_lines, format_value, render_
 from nq57desk.report.document import context_of, fill_placeholders
 from nq57desk.report.kinds import handler
 from nq57desk.report.shaping import shape
+from nq57desk.templates import fieldtypes
+from nq57desk.templates.fieldtypes import unit_after
 from nq57desk.templates.model import (
     AppendixRefBlock,
     AssessmentBlock,
@@ -245,7 +247,7 @@ class _Builder:
         for f in b.fields:
             val = format_value(f, self.env.resolve(f.key))
             if val:
-                unit = f" {f.unit}" if f.unit and f.type not in ("money", "percent") else ""
+                unit = f" {u}" if (u := unit_after(f.type, f.unit)) else ""
                 out.append(Para(f"- {f.label}: {val}{unit}", "bullet", where))
         return out
 
@@ -381,9 +383,8 @@ class _Builder:
 
                         cells[i] = format_value(c, expr.evaluate(Call("colsum", (Name(b.key), Name(c.key))), self.env))
             rows.append(Row(cells, "total"))
-        widths = [c.width or (0.6 if c.type == "stt" else 1.0 if c.type in ("integer", "decimal", "percent", "money", "measure") else 2.0)
-                  for c in cols]
-        numeric = [c.type in ("integer", "decimal", "percent", "money") for c in cols]
+        widths = [c.width or fieldtypes.of(c.type).width for c in cols]
+        numeric = [fieldtypes.is_numeric(c.type) for c in cols]
         return Table(header, depth, rows, widths, numeric, title=fill_placeholders(b.title, self.ctx),
                      kinds=[c.type for c in cols], landscape=b.landscape or len(cols) > 7, where=where)
 

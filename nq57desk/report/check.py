@@ -24,6 +24,7 @@ from nq57desk.report.document import (
     refuse_surrogates,
 )
 from nq57desk.report.shaping import check_outline, shape
+from nq57desk.templates import fieldtypes
 from nq57desk.templates.model import (
     PERIOD_KINDS,
     AppendixRefBlock,
@@ -55,9 +56,7 @@ MAX_EXPLANATION_CHARS = 2000
 MAX_EXPLANATION_KEY = 200  # a finding key or rule kind (field key, table.row.col, table[3].col)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # tab and line feed are text
 
-TYPE_VI = {"integer": "số nguyên", "money": "số tiền (đồng, số nguyên)", "decimal": "số", "percent": "số (phần trăm)",
-           "date": "ngày có thật, dạng YYYY-MM-DD", "text": "chuỗi chữ", "longtext": "chuỗi chữ", "choice": "chuỗi chữ",
-           "yesno": "true/false", "measure": "số hoặc chữ", "stt": "chuỗi chữ"}
+TYPE_VI = {name: t.expects for name, t in fieldtypes.TYPES.items()}
 
 
 def is_int(v) -> bool:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from nq57desk.report.document import context_of
 from nq57desk.report.kinds import handler
 from nq57desk.templates import expr
+from nq57desk.templates.fieldtypes import NUMBERLIKE_TYPES, is_numeric
 from nq57desk.templates.model import Column, Field, TableBlock, Template
 from nq57desk.vn import fmt_date, fmt_money, fmt_number, fmt_percent, parse_number, to_plain
 
@@ -72,12 +73,12 @@ class ReportEnv(expr.Env):
             return None
         fixed = rowdef.cell(col)
         if fixed is not None:
-            return _num(fixed) if c.type in ("integer", "decimal", "percent", "money") else fixed
+            return _num(fixed) if is_numeric(c.type) else fixed
         ck = f"{tb.key}.{row}.{col}"
         if c.cumulative_of and ck in self.carried:
             return self._cumulative(ck, f"{tb.key}.{row}.{c.cumulative_of}", self.cell(tb, row, c.cumulative_of))
         v = ((self.values.get(tb.key) or {}).get(row) or {}).get(col)
-        return _num(v) if c.type in ("integer", "decimal", "percent", "money", "measure") and _num(v) is not None else v
+        return _num(v) if c.type in NUMBERLIKE_TYPES and _num(v) is not None else v
 
     def _cumulative(self, cum_key: str, this_key: str, this):
         """Carried lũy kế + this period; when the previous this-period is carried too (this period contains the
@@ -132,7 +133,7 @@ def format_value(spec: Field | Column | None, value) -> str:
     t = spec.type if spec is not None else "text"
     if isinstance(value, bool):
         return "Có" if value else "Không"
-    if t in ("integer", "decimal", "percent", "money", "measure"):
+    if t in NUMBERLIKE_TYPES:
         n = _num(value) if not isinstance(value, str) or parse_number(value) is not None else None
         if n is None:
             return str(value)

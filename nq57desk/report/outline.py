@@ -228,6 +228,27 @@ def remove_block(tpl: Template, doc: dict, key: str) -> dict:
     return new
 
 
+def edit_block(tpl: Template, doc: dict, key: str, spec: dict) -> dict:
+    """A block the officer added, described again (a free table's columns renamed, added, removed or bound to an
+    indicator): its values stay, except the cells of columns that are gone."""
+    o = outline_of(tpl, doc)
+    old = (o.get("blocks") or {}).get(key)
+    if old is None:
+        raise DocumentError("chỉ sửa được khối tự thêm", "outline")
+    if not isinstance(spec, dict) or spec.get("type") != old.get("type"):
+        raise DocumentError("khối sửa lại phải giữ loại khối cũ", f"outline.blocks.{key}")
+    o["blocks"][key] = {k: v for k, v in spec.items() if k != "key"}
+    new = _with(doc, o)
+    check_outline(new["outline"], tpl)
+    b = shape(tpl, new).block(key)
+    rows = (new.get("values") or {}).get(key)
+    if getattr(b, "columns", None) and isinstance(rows, list):
+        keep = {c.key for c in b.columns}
+        new = dict(new, values=dict(new["values"]))
+        new["values"][key] = [{k: v for k, v in r.items() if k in keep} if isinstance(r, dict) else r for r in rows]
+    return new
+
+
 def _drop_block_values(tpl: Template, old: dict, new: dict, key: str) -> dict:
     """Values of an added block go with it, except figures the rest of the report still shows."""
     shaped = shape(tpl, old)

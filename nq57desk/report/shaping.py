@@ -27,9 +27,9 @@ from nq57desk.templates.model import (
     MAX_DEPTH,
     NUMBER_STYLES,
     Appendix,
-    FieldsBlock,
     Section,
     Template,
+    fields_of,
 )
 
 OUTLINE_KEYS = ("sections", "appendices", "appendix_heading", "blocks", "numbering")
@@ -48,6 +48,7 @@ ADDABLE_KINDS = {
     "assessment": "Đánh giá (ưu điểm, tồn tại, nguyên nhân khách quan, chủ quan …)",
     "amounts": "Danh sách kinh phí, trang thiết bị (các khoản và tổng, đồng)",
     "tasks": "Tiến độ nhiệm vụ (giao, hoàn thành, đúng hạn, quá hạn …)",
+    "table": "Bảng tự tạo (các cột, nhóm cột)…",
     "figures": "Nhóm số liệu từ danh mục chỉ tiêu…",
 }
 
@@ -85,8 +86,7 @@ def template_keys(tpl: Template) -> set[str]:
     keys = {s.key for _a, s in tpl.walk_sections()} | {a.key for a in tpl.appendices}
     for _c, b in tpl.blocks():
         keys.add(b.key)
-        if isinstance(b, FieldsBlock):
-            keys.update(f.key for f in b.fields)
+        keys.update(f.key for f in fields_of(b))
     return keys
 
 
@@ -94,21 +94,23 @@ def _added_blocks(tpl: Template, o: dict) -> tuple[dict, tuple]:
     """The blocks the report added, parsed as a template's are, and the catalogue's checks of its figure groups."""
     taken = template_keys(tpl) | {n["key"] for n in walk_nodes(o.get("sections") or [])}
     taken |= {a.get("key") for a in o.get("appendices") or [] if isinstance(a, dict)}
+    from nq57desk.templates.catalogue import by_stamp
     from nq57desk.templates.loader import parse_block  # YAML and the loader only when a report added a block
 
+    catalogue = by_stamp(tpl.catalogue)
     known = {f.indicator: f for f in tpl.fields().values() if f.indicator}
     out, rules = {}, []
     for k, spec in (o.get("blocks") or {}).items():
         spec = dict(spec, key=k)
         try:
-            out[k], extra = parse_block(spec, f"khối «{k}»", taken - {k}, known=known)
+            out[k], extra = parse_block(spec, f"khối «{k}»", taken - {k}, known=known, catalogue=catalogue)
         except TemplateError as e:
             raise DocumentError(f"khối tự thêm «{k}»: {e.problem}", f"outline.blocks.{k}") from None
         rules += extra
         taken.add(k)
-        if isinstance(out[k], FieldsBlock):
-            taken.update(f.key for f in out[k].fields)
-            known.update({f.indicator: f for f in out[k].fields if f.indicator and f.indicator not in known})
+        figures = fields_of(out[k])
+        taken.update(f.key for f in figures)
+        known.update({f.indicator: f for f in figures if f.indicator and f.indicator not in known})
     return out, tuple(rules)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nq57desk.errors import NQError, TemplateError
+from nq57desk.templates.fieldtypes import shown_unit
 
 FORMAT = "nq57-catalogue/1"
 TYPES = ("integer", "money", "percent", "decimal")
@@ -71,7 +72,7 @@ class Indicator:
 
     @property
     def shown_unit(self) -> str:
-        return self.unit or {"money": "đồng", "percent": "%"}.get(self.type, "")
+        return shown_unit(self.type, self.unit)
 
 
 @dataclass(frozen=True)
@@ -395,6 +396,13 @@ def catalogue_paths(data_dir: str | Path | None) -> list[Path]:
 
 
 _FOLDER_CACHE: dict[tuple, Catalogue] = {}
+_BY_STAMP: dict[str, Catalogue] = {}  # every data folder catalogue read in this process, by its stamp
+
+
+def by_stamp(stamp: str) -> Catalogue | None:
+    """The catalogue a template was read with (Template.catalogue), so a report's added figure groups and tables
+    find the province's own indicators too; None for the shipped one or one not read in this process."""
+    return _BY_STAMP.get(stamp) if stamp else None
 
 
 def catalogue_for(data_dir: str | Path | None) -> Catalogue:
@@ -408,11 +416,12 @@ def catalogue_for(data_dir: str | Path | None) -> Catalogue:
         cat = load_catalogue(paths)
         _FOLDER_CACHE.clear()
         _FOLDER_CACHE[key] = cat
+        _BY_STAMP[cat.stamp] = cat
     return cat
 
 
 __all__ = ["Catalogue", "CatalogueError", "Indicator", "Relation", "load_catalogue", "default_catalogue",
-           "catalogue_for", "catalogue_paths", "shipped_path"]
+           "catalogue_for", "catalogue_paths", "shipped_path", "by_stamp"]
 
 
 # -- figure groups --------------------------------------------------------------------------------------------------
@@ -439,7 +448,7 @@ def build_group(key: str, codes: list[str], known: dict, cat: Catalogue, *, labe
     """figure_group over `known` (indicator code → the template's Field): the loader calls it while it reads.
     `stated`: rate codes the report also states as a number («đạt 99,99%»): each gets a typed field checked against
     the computed rate (a rate typed by hand is where real reports contradict their own counts)."""
-    from nq57desk.templates.model import Field, FieldsBlock, Rule
+    from nq57desk.templates.model import Field, FieldsBlock
 
     bad = [c for c in codes if not isinstance(c, str) or c not in cat]
     if bad:
@@ -486,16 +495,26 @@ def build_group(key: str, codes: list[str], known: dict, cat: Catalogue, *, labe
         names = PLACEHOLDER_RE.findall(s)
         if s and all(key_of(n) for n in names):
             lines.append(PLACEHOLDER_RE.sub(lambda m: "{" + key_of(m.group(1)) + "}", s))
+    rules = relation_rules(cat, {c for c in order if c not in known}, key_of)
+    block = FieldsBlock(kind="fields", key=key, label=label, fields=tuple(fields), lines=tuple(lines))
+    return block, tuple(rules)
+
+
+def relation_rules(cat: Catalogue, new: set[str], key_of) -> list:
+    """The catalogue's checks among a report's figures that involve a figure just added (`new`): the figures it
+    already had were checked among themselves when they came. `key_of(code)` is the field key of a figure the
+    report holds, else None."""
+    from nq57desk.templates.model import Rule
+
     rules = []
-    new = {c for c in order if c not in known}
     for rel in cat.relations():
         cs = rel.codes()
         if not (set(cs) & new) or not key_of(rel.total):
             continue
         given = [c for c in rel.parts if key_of(c)]
         if len(given) < len(rel.parts):
-            # parts the group does not list («chưa cung cấp trực tuyến»): those it lists cannot exceed the total
-            if len(given) < 2:
+            # parts the report does not list («chưa cung cấp trực tuyến»): those it lists cannot exceed the total
+            if len(given) < 2:  # one part alone is checked by its own «whole» relation
                 continue
             rel = type(rel)("le", tuple(given), rel.total)
         parts = [key_of(c) for c in rel.parts]
@@ -511,8 +530,69 @@ def build_group(key: str, codes: list[str], known: dict, cat: Catalogue, *, labe
         else:  # parts ≤ total: a sum rule left open, so the message shows each part ("222 + 170 = 392 …")
             rules.append(Rule("sum", "error", {"parts": parts, "total": total, "open": True},
                               f"Tổng {labels} không thể lớn hơn {whole}."))
-    block = FieldsBlock(kind="fields", key=key, label=label, fields=tuple(fields), lines=tuple(lines))
-    return block, tuple(rules)
+    return rules
 
 
-__all__ += ["figure_group", "build_group"]
+TABLE_FIGURE_TYPES = ("integer", "decimal", "money")
+
+
+def table_figures(table: str, title: str, columns, rows_code: str | None, known: dict, cat: Catalogue,
+                  taken=frozenset()) -> tuple[tuple, tuple]:
+    """The figures a table gives its report, and their checks: a column bound to an indicator adds up to it, a
+    text column counts the rows holding a given text («Đã hoàn thành» → nv.done), `rows_code` is the number of rows.
+
+    A figure the report already holds (`known`: code → Field) is not made twice: the table must agree with it (the
+    report states one figure in two places, and real reports contradict themselves exactly there). A figure the
+    report does not hold yet is computed from the table, so the upper level adds it up like any other."""
+    from nq57desk.templates.model import Field, Rule
+
+    problems, figures, rules, new = [], [], [], set()
+    name = f"«{title}»" if title else "bảng"
+    binds = [(c, c.indicator, f"colsum({table}, {c.key})") for c in columns if c.indicator]
+    binds += [(c, code, f"count({table}, {c.key}, '{text}')") for c in columns for text, code in c.counts]
+    if rows_code:
+        binds.append((None, rows_code, f"rows({table})"))
+    seen: set[str] = set()
+    for col, code, formula in binds:
+        ind = cat.get(code)
+        if code in seen:
+            problems.append(f"{name}: chỉ tiêu «{code}» gắn với hai chỗ trong cùng một bảng")
+            continue
+        seen.add(code)
+        cname = " › ".join((*col.group, col.label or col.key)) if col is not None else ""
+        where = f"cột «{cname}»" if col is not None else "số dòng"
+        if ind is None or ind.rate:
+            problems.append(f"{name}, {where}: «{code}» không phải chỉ tiêu số của danh mục chỉ tiêu")
+            continue
+        counting = col is None or col.counts
+        if counting and ind.type != "integer" or not counting and ind.type not in TABLE_FIGURE_TYPES:
+            problems.append(f"{name}, {where}: chỉ tiêu «{code}» có kiểu «{ind.type}», không đếm/cộng được từ bảng")
+            continue
+        if col is not None and not col.counts and col.type not in TABLE_FIGURE_TYPES:
+            problems.append(f"{name}, {where}: cột gắn chỉ tiêu «{code}» phải là cột số (integer, decimal, money)")
+            continue
+        if code in known:
+            f = known[code]
+            if col is not None and col.counts:
+                text = formula.split("'")[1]
+                rules.append(Rule("table_count", "error", {"table": table, "column": col.key, "value": text,
+                                                           "equals": f.key},
+                                  f"Bảng {name} có số dòng «{text}» khác «{ind.label}» đã ghi."))
+            else:
+                what = "số dòng" if col is None else f"tổng cột «{cname}»"
+                rules.append(Rule("eq", "error", {"left": formula, "right": f.key},
+                                  f"Bảng {name}: {what} khác «{ind.label}» đã ghi."))
+            continue
+        key = ind.key if ind.key not in taken else f"{table}__{ind.key}"
+        f = Field(key=key, label=ind.label, type=ind.type, unit="" if ind.type == "money" else ind.unit,
+                  formula=formula, indicator=code, help=f"Tính từ bảng {name}.")
+        figures.append(f)
+        known[code] = f
+        new.add(code)
+    if problems:
+        raise CatalogueError(problems)
+    rules += relation_rules(cat, new, lambda c: known[c].key if c in known else None)
+    return tuple(figures), tuple(rules)
+
+
+__all__ += ["figure_group", "build_group", "relation_rules", "table_figures"]

@@ -226,7 +226,7 @@ def _fields(ctx, node, place):
 
 
 COLUMN_KEYS = {"key", "label", "type", "group", "width", "unit", "choices", "allow_other", "min", "max", "decimals",
-               "cumulative_of", "total"}
+               "cumulative_of", "total", "indicator", "counts"}
 
 
 def _column(ctx, node, place, seen) -> Column:
@@ -238,6 +238,14 @@ def _column(ctx, node, place, seen) -> Column:
     ctype = node.get("type", "text")
     if ctype not in COLUMN_TYPES:
         ctx.fail(place, f"kiểu cột «{ctype}» không có; dùng một trong: {', '.join(COLUMN_TYPES)}", node)
+    counts = node.get("counts") or {}
+    if not isinstance(counts, dict) or not all(isinstance(t, str) and t.strip() and "'" not in t and "\n" not in t
+                                               and isinstance(c, str) for t, c in counts.items()):
+        ctx.fail(place, "«counts» là bảng «chữ trong ô»: mã chỉ tiêu (ví dụ «Đã hoàn thành»: nv.done); chữ không chứa "
+                        "dấu ' hay xuống dòng", node)
+    indicator = node.get("indicator")
+    if indicator is not None and not isinstance(indicator, str):
+        ctx.fail(place, "«indicator» là một mã chỉ tiêu (ví dụ hs.online)", node)
     group = node.get("group", ())
     if isinstance(group, str):
         group = (group,)
@@ -257,11 +265,14 @@ def _column(ctx, node, place, seen) -> Column:
         decimals=_opt(ctx, node, "decimals", place, int),
         cumulative_of=_opt(ctx, node, "cumulative_of", place, str),
         total=_opt(ctx, node, "total", place, bool, False),
+        indicator=indicator,
+        counts=tuple((t.strip(), c) for t, c in counts.items()),
     )
 
 
 def _table(ctx, node, place, key, label):
-    _allowed(ctx, node, place, {"type", "key", "label", "title", "columns", "rows", "groups", "total_label", "landscape"})
+    _allowed(ctx, node, place, {"type", "key", "label", "title", "columns", "rows", "groups", "total_label", "landscape",
+                                "rows_indicator"})
     cols_node = node.get("columns")
     if not isinstance(cols_node, list) or not cols_node:
         ctx.fail(place, "bảng cần danh sách «columns» không rỗng", node)
@@ -299,10 +310,26 @@ def _table(ctx, node, place, key, label):
         gplace = f"{place} › nhóm {i + 1}"
         _allowed(ctx, g, gplace, {"key", "label", "number"})
         groups.append((_req(ctx, g, "key", gplace), f"{g.get('number', '')}|{_req(ctx, g, 'label', gplace)}"))
-    return TableBlock(kind="table", key=key, label=label, title=_opt(ctx, node, "title", place, str, ""),
+    title = _opt(ctx, node, "title", place, str, "")
+    rows_code = _opt(ctx, node, "rows_indicator", place, str)
+    figures = ()
+    if rows_code or any(c.indicator or c.counts for c in columns):
+        from nq57desk.templates.catalogue import CatalogueError, table_figures
+
+        try:
+            figures, rules = table_figures(key, title or label, columns, rows_code, ctx.known, ctx.catalogue,
+                                           taken=set(ctx.keys))
+        except CatalogueError as e:
+            ctx.fail(place, "; ".join(e.problems), node)
+        for f in figures:
+            ctx.claim(f.key, f"{place} › chỉ tiêu «{f.indicator}»", node)
+        ctx.group_rules += [Rule(r.kind, r.severity, r.args, r.message, r.where, getattr(node, "line", None))
+                            for r in rules]
+    return TableBlock(kind="table", key=key, label=label, title=title,
                       columns=columns, rows=rows, groups=tuple(groups),
                       total_label=_opt(ctx, node, "total_label", place, str, ""),
-                      landscape=_opt(ctx, node, "landscape", place, bool, False))
+                      landscape=_opt(ctx, node, "landscape", place, bool, False),
+                      rows_indicator=rows_code, figures=tuple(figures))
 
 
 def _block(ctx, node, place):
@@ -525,6 +552,7 @@ def _parse(text: str, source: str, catalogue=None) -> Template:
         kinh_gui=tuple(kg) if kg is not None else None, numbering=numbering, intro=intro, sections=sections,
         closing=closing, appendices=tuple(appendices),
         appendix_heading=_opt(ctx, data, "appendix_heading", "đầu tệp", str, ""), rules=rules, source=source,
+        catalogue=getattr(catalogue, "stamp", "") or "",
     )
     check_references(tpl, ctx.source, ctx.lines)
     return tpl

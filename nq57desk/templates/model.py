@@ -6,9 +6,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-FIELD_TYPES = ("integer", "decimal", "percent", "money", "date", "text", "longtext", "choice", "yesno", "measure")
-NUMERIC_TYPES = ("integer", "decimal", "percent", "money")
-COLUMN_TYPES = FIELD_TYPES + ("stt",)
+from nq57desk.templates.fieldtypes import COLUMN_TYPES, FIELD_TYPES, NUMERIC_TYPES  # noqa: F401 - read from here too
+
 NUMBER_STYLES = ("part", "part_roman", "upper", "roman", "arabic", "decimal", "point", "dash", "plus", "none")
 # The Decree-30 order of heading levels the reports use (Phần / A. / I. / 1. / 1.1. / a) / - / +): past the levels
 # a template or a report declares, numbering goes on down this ladder, so no two levels print alike.
@@ -145,6 +144,8 @@ class Column:
     decimals: int | None = None
     cumulative_of: str | None = None
     total: bool = False  # summed in the total row
+    indicator: str | None = None  # numeric column: its total is this catalogue figure of the report
+    counts: tuple[tuple[str, str], ...] = ()  # text column: (cell text, code): the rows holding it count that figure
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,8 @@ class TableBlock(Block):
     groups: tuple[tuple[str, str], ...] = ()  # free rows grouped under fixed group headings (key, "I|label")
     total_label: str = ""  # non-empty: a total row summing the `total` columns
     landscape: bool = False
+    rows_indicator: str | None = None  # the number of rows is this catalogue figure («12 nhiệm vụ được giao»)
+    figures: tuple[Field, ...] = ()  # computed figures the table gives the report (catalogue.table_figures)
 
     @property
     def fixed(self) -> bool:
@@ -178,6 +181,15 @@ class TableBlock(Block):
         for r in self.rows or ():
             if r.kind == "row":
                 yield r
+
+
+def fields_of(b: Block) -> tuple[Field, ...]:
+    """The figures a block gives the report: a fields block's fields, the figures a table's rows count or add up."""
+    if isinstance(b, FieldsBlock):
+        return b.fields
+    if isinstance(b, TableBlock):
+        return b.figures
+    return ()
 
 
 @dataclass(frozen=True)
@@ -243,6 +255,7 @@ class Template:
     appendix_heading: str = ""  # one heading above all appendices ("CÁC PHỤ LỤC CHI TIẾT"); empty: none
     rules: tuple[Rule, ...] = ()
     source: str = ""
+    catalogue: str = ""  # stamp of the data folder's catalogue it was read with ("": the shipped one)
 
     def visible(self) -> Template:
         """This template without the sections a report hides: what is printed, checked and sent upward."""
@@ -311,10 +324,9 @@ class Template:
             for ckey, b in self.blocks():
                 blocks[b.key] = b
                 where[b.key] = ckey
-                if isinstance(b, FieldsBlock):
-                    for f in b.fields:
-                        fields[f.key] = f
-                        where[f.key] = ckey
+                for f in fields_of(b):
+                    fields[f.key] = f
+                    where[f.key] = ckey
             idx = {"blocks": blocks, "fields": fields, "where": where}
             object.__setattr__(self, "_idx", idx)
         return idx

@@ -13,6 +13,7 @@ from nq57desk.report.document import context_of, fill_placeholders
 from nq57desk.report.kinds import handler
 from nq57desk.report.shaping import shape
 from nq57desk.templates import expr
+from nq57desk.templates.fieldtypes import shown_unit
 from nq57desk.templates.model import (
     NUMERIC_TYPES,
     Column,
@@ -428,7 +429,7 @@ class _Validator:
             if spec is None and len(parts) == 3 and self.tpl.table(parts[0]) is not None:
                 spec = self.tpl.table(parts[0]).column(parts[2])
         unit = (getattr(spec, "unit", "") or "") if spec is not None else ""
-        if spec is not None and spec.type in ("percent", "money") and not unit:
+        if spec is not None and shown_unit(spec.type) and not unit:
             return format_value(spec, val)
         return f"{_fmt(val)} {unit}" if unit else _fmt(val)
 

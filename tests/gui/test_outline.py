@@ -214,3 +214,130 @@ def test_hint_is_shown_not_printed_until_used(win, qtbot, gui_desk):
     ed.scroll.widget().findChild(QPushButton, "useHint").click()
     win.session.flush()
     assert gui_desk.document(rid)["values"]["ket_luan"].startswith("Trên đây là báo cáo 6 tháng đầu năm 2026")
+
+
+def test_free_table_defined_by_the_officer_checks_its_figures(win, qtbot, gui_desk, dialogs):
+    """«Thêm nội dung» › «Bảng tự tạo…»: columns under a header group, one bound to an indicator the report states in
+    a sentence too; rows pasted from Excel; the disagreement (3.199 in the table, 3.270 in the text) is flagged;
+    then the columns are described again and the table removed, each one undo step."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QTableWidget, QTreeWidget
+
+    from nq57desk.gui.figuregroup import FigureGroupDialog
+    from nq57desk.gui.tabledialog import FreeTableDialog
+    from nq57desk.gui.tables import TableEditor
+    from nq57desk.validation import validate
+
+    rid = _report(gui_desk)
+    win.open_report(rid)
+    ed = win.editor
+    ed.show_section("ket_qua")
+
+    def tick():
+        d = QApplication.activeModalWidget()
+        assert isinstance(d, FigureGroupDialog)
+        tree = d.findChild(QTreeWidget, "indicatorTree")
+        for i in range(tree.topLevelItemCount()):
+            g = tree.topLevelItem(i)
+            for j in range(g.childCount()):
+                if g.child(j).data(0, Qt.UserRole) == "hs.online":
+                    g.child(j).setCheckState(0, Qt.Checked)
+        d.findChild(QPushButton, "addFigures").click()
+
+    QTimer.singleShot(0, tick)
+    next(a for a in ed.outline_actions.add_menu("ket_qua", ed).actions() if a.text().startswith("Nhóm số liệu")).trigger()
+    group = next(s for s in win.session.tpl.sections if s.key == "ket_qua").blocks[-1]
+    online = next(f.key for f in group.fields if f.indicator == "hs.online")
+    ed.ctx.widgets[online].setFocus()
+    qtbot.keyClicks(ed.ctx.widgets[online], "3270")
+
+    def describe():
+        d = QApplication.activeModalWidget()
+        assert isinstance(d, FreeTableDialog)
+        d.title.setText("Số hồ sơ tiếp nhận")
+        grid = d.findChild(QTableWidget, "tableColumns")
+        for r, (label, group, kind, code) in enumerate([("Trong kỳ", "Số hồ sơ trực tuyến", "integer", "hs.online"),
+                                                        ("Lũy kế", "Số hồ sơ trực tuyến", "integer", None),
+                                                        ("Trong kỳ", "Số hồ sơ trực tiếp", "integer", "hs.direct")]):
+            grid.item(r, 0).setText(label)
+            grid.item(r, 1).setText(group)
+            box = grid.cellWidget(r, 2)
+            box.setCurrentIndex(box.findData(kind))
+            fig = grid.cellWidget(r, 3)
+            fig.setCurrentIndex(fig.findData(code) if code else 0)
+        d.findChild(QPushButton, "tableOk").click()
+
+    QTimer.singleShot(0, describe)
+    next(a for a in ed.outline_actions.add_menu("ket_qua", ed).actions() if a.text().startswith("Bảng tự tạo")).trigger()
+    table = next(s for s in win.session.tpl.sections if s.key == "ket_qua").blocks[-1]
+    assert table.kind == "table" and [c.group for c in table.columns][1:] == [("Số hồ sơ trực tuyến",)] * 2 + [
+        ("Số hồ sơ trực tiếp",)]
+    assert [f.indicator for f in table.figures] == ["hs.direct"]  # hs.online is the sentence's figure: checked
+    t = next(t for t in ed.scroll.widget().findChildren(TableEditor) if t.spec.key == table.key)
+    QGuiApplication.clipboard().setText("3199\t8452\t0\n")
+    t.table.setFocus()
+    t.table.setCurrentCell(-1, 1)
+    qtbot.keyClick(t.table, Qt.Key_V, Qt.ControlModifier)
+    win.session.flush()
+    doc = gui_desk.document(rid)
+    assert doc["values"][table.key] == [{"cot_1": 3199, "cot_2": 8452, "cot_3": 0}]
+    found = [f for f in validate(gui_desk.template_of(rid), doc) if f.rule == "eq"]
+    assert any("3.199" in f.message and "3.270" in f.message for f in found), found
+    from nq57desk.render.tree import to_text
+
+    text = to_text(build(gui_desk.template_of(rid), doc))
+    assert "Số hồ sơ trực tuyến" in text and "3.199" in text
+    # describe it again: the cumulative column goes, the figures stay
+    def again():
+        d = QApplication.activeModalWidget()
+        grid = d.findChild(QTableWidget, "tableColumns")
+        grid.setCurrentCell(1, 0)
+        d.findChild(QPushButton, "removeColumn").click()
+        d.findChild(QPushButton, "tableOk").click()
+
+    QTimer.singleShot(0, again)
+    next(b for b in ed.scroll.widget().findChildren(QPushButton, "editTable")).click()
+    win.session.flush()
+    table = win.session.tpl.block(table.key)
+    assert [c.label for c in table.columns] == ["STT", "Trong kỳ", "Trong kỳ"]
+    assert list(gui_desk.document(rid)["values"][table.key][0].values()) == [3199, 0]
+    win.undo()
+    assert len(win.session.tpl.block(table.key).columns) == 4
+    ed.show_section("ket_qua")
+    ed.scroll.widget().findChildren(QPushButton, "removeBlock")[-1].click()  # the table is the last block
+    assert win.session.tpl.block(table.key) is None
+    win.undo()
+    assert win.session.tpl.block(table.key) is not None
+
+
+def test_drag_a_section_in_the_tree_moves_it_in_the_outline(win, qtbot, gui_desk, dialogs):
+    """A drop on the navigation tree moves the section in the report's outline (one undo step); a drop on an item
+    that is not a section of the outline («Phần mở đầu») changes nothing."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDropEvent
+
+    rid = _report(gui_desk)
+    win.open_report(rid)
+    ed, tree = win.editor, win.editor.tree
+
+    def drop(src: str, onto: str) -> None:
+        tree.setCurrentItem(ed.items[src])
+        item = ed.items.get(onto) or next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                                          if tree.topLevelItem(i).text(0) == onto)
+        pos = QPointF(tree.visualItemRect(item).center())
+        ev = QDropEvent(pos, Qt.MoveAction, tree.mimeData([ed.items[src]]), Qt.LeftButton, Qt.NoModifier)
+        tree.dropEvent(ev)
+
+    def parent_of(key):
+        return next((a[-1].key if a else None) for a, s in win.session.tpl.walk_sections() if s.key == key)
+
+    before = [s.key for s in win.session.tpl.sections]
+    assert tree.dropIndicatorPosition() == tree.DropIndicatorPosition.OnItem
+    drop("danh_gia", "chi_dao")  # dropped on «chi_dao»: it becomes its last sub-section
+    assert parent_of("danh_gia") == "chi_dao" and "danh_gia" not in [s.key for s in win.session.tpl.sections]
+    assert ed.items["danh_gia"].parent() is ed.items["chi_dao"]  # the tree is rebuilt from the outline
+    after = [s.key for s in win.session.tpl.sections]
+    drop("chi_dao", "Phần mở đầu")  # not a section of the outline: nothing moves
+    assert [s.key for s in win.session.tpl.sections] == after
+    win.undo()
+    assert [s.key for s in win.session.tpl.sections] == before and parent_of("danh_gia") is None

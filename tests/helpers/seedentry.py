@@ -34,7 +34,9 @@ def clean(line: str) -> str:
     line = re.sub(r"<[^>]+>", "", line)
     line = re.sub(r"^#+\s*", "", line)
     line = line.replace("**", "").replace("*", "")
-    return line.strip()
+    if not line.strip():
+        return ""
+    return line.strip(" \r\n\xa0") if "\t" in line else line.strip()  # a table's empty first cells stay
 
 
 @dataclass
@@ -151,6 +153,42 @@ class Figures:
     stated: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass
+class TableEntry:
+    """A table of the seed, as the officer describes it («Bảng tự tạo») and types its rows: it starts at the tab line
+    holding `snippet` and spans `header` header lines then the data lines (tab lines; a line whose first cell is
+    empty and which holds text continues the row above, as Word's wrapped cells come out). `cols` maps the seed's
+    cells, by position, to the spec's column keys (None: a cell the officer does not type, such as the STT).
+    `numbers` are the catalogue figures the table states (as written, code), counted like the paragraphs'."""
+    snippet: str
+    spec: dict
+    cols: list
+    header: int = 1
+    numbers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _table_rows(lines: list[str], t: TableEntry) -> list[dict]:
+    types = {c["key"]: c.get("type", "text") for c in t.spec["columns"]}
+    rows: list[dict] = []
+    for line in lines[t.header:]:
+        cells = line.split("\t")
+        if rows and not cells[0].strip() and not any(re.fullmatch(r"[\d.,]+", c.strip()) for c in cells):
+            last = rows[-1]  # a wrapped cell: its words join the row above's last text
+            k = next((k for k in reversed(list(last)) if types[k] == "text"), None)
+            if k is not None:
+                last[k] = (last[k] + " " + " ".join(c.strip() for c in cells if c.strip())).strip()
+            continue
+        row = {}
+        for key, cell in zip(t.cols, cells, strict=False):
+            cell = cell.strip()
+            if key is None or not cell:
+                continue
+            row[key] = number_of(cell) if types[key] in ("integer", "money") else cell
+        if row:
+            rows.append(row)
+    return rows
+
+
 def number_of(text: str, rate: bool = False):
     """14744, 3.317 (thousands), 60.807.000 → int; a rate 99,99 / 99.89 → float."""
     t = re.sub(r"[^\d.,]", "", text)
@@ -159,12 +197,13 @@ def number_of(text: str, rate: bool = False):
     return int(t.replace(".", ""))
 
 
-def enter(tpl, seed: Seed, commune: dict, period: dict, figures: list[Figures] = ()) -> tuple[dict, dict]:
+def enter(tpl, seed: Seed, commune: dict, period: dict, figures: list[Figures] = (),
+          tables: list[TableEntry] = ()) -> tuple[dict, dict]:
     """The report as an officer enters it through `tpl` (chung): returns the document and the count of
     operations used, by name (and in used["figures"] the catalogue figures entered as figures, code → value)."""
     doc = new_document(tpl, commune, period)
     used = {"rename": 0, "hide": 0, "add": 0, "reorder": 0, "style": 0, "figures": {}, "conflicts": [],
-            "todo": list(figures)}
+            "todo": list(figures), "tables": list(tables), "table_figures": {}}
     h = doc["header"]
     h.update(place=seed.place, date=seed.date, subject=seed.subject, kinh_gui=seed.kinh_gui)
     doc["recipients"] = seed.recipients
@@ -228,7 +267,7 @@ def _figure_group(tpl, doc, key, para: str, fig: Figures, used) -> dict:
     items = [(t, code, True) for t, code in fig.stated] + [(t, code, False) for t, code in fig.numbers]
     for text, code, rate in items:
         fkey = by["stated:" + by[code]] if rate else by[code]
-        rx = re.compile(r"(?<![\d.,])" + re.escape(text) + (r"\s*%" if rate else r"(?![\d]|[.,]\d)"))
+        rx = re.compile(r"(?<![\d.,])" + re.escape(text) + (r"\s*\\?%" if rate else r"(?![\d]|[.,]\d)"))
         m = rx.search(pattern, 0 if rate else pos)
         assert m, f"«{text}» not found in «{para[:80]}…»"
         pattern = pattern[:m.start()] + "{" + fkey + "}" + pattern[m.end():]
@@ -265,7 +304,21 @@ def _appendices(tpl, doc, lines: list[str], used) -> dict:
             doc, bk = ops.add_block(tpl, doc, key, {"type": "text", "label": "Nội dung"})
             doc["values"][bk] = "\n".join(paras)
 
-    for line in lines:
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        t = next((t for t in used["tables"] if "\t" in line and t.snippet in line), None)
+        if t is not None and key is not None:
+            span = [line]
+            while i < len(lines) and "\t" in lines[i]:
+                span.append(lines[i])
+                i += 1
+            flush()
+            paras = []
+            used["tables"].remove(t)
+            doc = _table(tpl, doc, key, span, t, used)
+            continue
         m = APPENDIX.match(line)
         if m:
             flush()
@@ -279,6 +332,16 @@ def _appendices(tpl, doc, lines: list[str], used) -> dict:
         elif key is not None:
             paras.append(line)
     flush()
+    return doc
+
+
+def _table(tpl, doc, key, lines: list[str], t: TableEntry, used) -> dict:
+    """The table described and typed in: its figures are the report's, computed from the rows."""
+    doc, bk = ops.add_block(tpl, doc, key, t.spec)
+    doc["values"][bk] = _table_rows(lines, t)
+    used["add"] += 1
+    for text, code in t.numbers:
+        used["table_figures"].setdefault(code, number_of(text))
     return doc
 
 
