@@ -43,7 +43,7 @@ def fake_pdf(desk, rid, path):
 
 
 def commune(data_dir, code="05503", *, online=1) -> tuple[Desk, int]:
-    (data_dir / "templates").mkdir(exist_ok=True)
+    (data_dir / "templates").mkdir(parents=True, exist_ok=True)
     (data_dir / "templates" / "thu-nghiem-goi.yaml").write_text(SAMPLE_YAML, encoding="utf-8")
     dk = Desk(data_dir)
     dk.save_profile({"commune_code": code})

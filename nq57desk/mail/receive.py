@@ -174,7 +174,7 @@ def _mark_done(m, uid: str, host: str) -> None:
 def _import_attachments(upper, msg, sender: str, date: str, mid: str, res: ReceiveResult) -> list[TakenLine]:
     from nq57desk.bundle.package import safe_filename
 
-    out: list[TakenLine] = []
+    slots: list[TakenLine | str] = []  # in the message's order: a line, or the saved path of an importable file
     tmp = Path(tempfile.mkdtemp(prefix="nq57-thu-"))
     try:
         paths: dict[str, str] = {}
@@ -183,27 +183,36 @@ def _import_attachments(upper, msg, sender: str, date: str, mid: str, res: Recei
             data = part.get_payload(decode=True) or b""
             low = name.lower()
             if not low.endswith((".xlsx", ".zip")):
-                out.append(TakenLine(name, NOT_BUNDLE, "tệp không phải gói báo cáo (.xlsx, .zip); không nhập.",
-                                     sender, date, mid))
+                slots.append(TakenLine(name, NOT_BUNDLE, "tệp không phải gói báo cáo (.xlsx, .zip); không nhập.",
+                                       sender, date, mid))
                 continue
             path = tmp / f"{i:03d}_{safe_filename(name)}"
             path.write_bytes(data)
             if low.endswith(".zip") and not _holds_bundle(path):
-                out.append(TakenLine(name, NOT_BUNDLE, "tệp nén không chứa gói báo cáo; không nhập.", sender, date, mid))
+                slots.append(TakenLine(name, NOT_BUNDLE, "tệp nén không chứa gói báo cáo; không nhập.", sender, date,
+                                       mid))
                 continue
             paths[str(path)] = name
-        if not paths and not out:
-            out.append(TakenLine("", NO_ATTACHMENT, "thư không có tệp đính kèm; không có gì để nhập.", sender, date, mid))
+            slots.append(str(path))
+        if not slots:
+            slots.append(TakenLine("", NO_ATTACHMENT, "thư không có tệp đính kèm; không có gì để nhập.", sender, date,
+                                   mid))
+        per_path: dict[str, list[TakenLine]] = {p: [] for p in paths}
         if paths:
             got = upper.import_bundles(list(paths))
             res.groups = sorted(set(res.groups) | set(got.groups))
             for ln in got.lines:
                 src = str(ln.source)
-                name = next((n for p, n in paths.items() if src.startswith(p)), src)
-                inner = src[len(next((p for p in paths if src.startswith(p)), "")):].lstrip("/\\!:")
+                path = next((p for p in paths if src.startswith(p)), None)
+                inner = src[len(path):].lstrip("/\\!:") if path else ""
                 who = f"{ln.commune_code} {ln.commune_name} {ln.period} lần {ln.revision}".strip() if ln.commune_code else ""
-                out.append(TakenLine(name + (f" › {inner}" if inner else ""), ln.status, ln.message, sender, date,
-                                     mid, who))
+                line = TakenLine((paths[path] if path else src) + (f" › {inner}" if inner else ""), ln.status,
+                                 ln.message, sender, date, mid, who)
+                per_path.setdefault(path or "", []).append(line)
+        out: list[TakenLine] = []
+        for slot in slots:
+            out += per_path.get(slot, []) if isinstance(slot, str) else [slot]
+        out += per_path.get("", [])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
