@@ -260,3 +260,32 @@ def test_no_password_in_the_keyring_is_bad_input(cdesk, test_keyring):
     with pytest.raises(MailSetupError, match="Chưa có mật khẩu"):
         box.attempt(item.id)
     assert not os.path.exists(test_keyring) or USER not in test_keyring.read_text()
+
+
+def test_a_server_that_rejects_the_size_without_announcing_it(cdesk):
+    dk, rid = cdesk
+    srv = Smtp(refuse_over=150_000).start()  # no SIZE in EHLO: it says 552 after the data
+    try:
+        setup(dk, srv.port)
+        box = ob.Outbox(dk, fake_pdf)
+        item = box.attempt(box.queue(rid).id)
+    finally:
+        srv.stop()
+    assert item.state == ob.SENT, item.message
+    assert "bản PDF nén" in item.note and len(srv.messages) == 1
+
+
+def test_the_connection_cut_mid_message_is_retried_and_sent_once(cdesk):
+    dk, rid = cdesk
+    srv = Smtp(cut=1).start()
+    try:
+        setup(dk, srv.port)
+        box = ob.Outbox(dk, fake_pdf)
+        item = box.attempt(box.queue(rid).id)
+        assert item.state == ob.QUEUED and item.reason == "no_connection", item.message
+        assert "ngắt giữa chừng" in item.message
+        [item] = box.send_due(now=dt.datetime.now() + dt.timedelta(minutes=2))
+        assert item.state == ob.SENT
+        assert len(srv.messages) == 1
+    finally:
+        srv.stop()

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from nq57desk.errors import NQError
 from nq57desk.mail import smtp
 from nq57desk.mail.account import Account, MailSetupError, load_password
-from nq57desk.mail.errors import REASON_VI, MailError
+from nq57desk.mail.errors import REASON_VI, TOO_LARGE, MailError
 from nq57desk.store.models import OutboxItem
 
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
@@ -239,8 +239,20 @@ class Outbox:
             rid, rev = r.report_id, r.revision
         doc = self.desk.document(rid, rev)
         note: list[str] = []
+        sizes: list[int] = []
+
+        def build(limit: int) -> EmailMessage:
+            msg = build_message(acc, doc, files, mid, limit, note)
+            sizes.append(len(msg.as_bytes()))
+            return msg
+
         try:
-            smtp.send(acc, password, lambda limit: build_message(acc, doc, files, mid, limit, note))
+            try:
+                smtp.send(acc, password, build)
+            except MailError as e:  # a server that refuses the size without announcing it: once more, cut down
+                if e.reason != TOO_LARGE or note or not sizes:
+                    raise
+                smtp.send(acc, password, build, max_bytes=sizes[-1] - 1)
         except (MailError, MailSetupError) as e:
             return self._failed(item_id, e)
         return self._sent(item_id, rid, rev, note[0] if note else None)

@@ -14,7 +14,8 @@ MAX_BYTES = 10 * 1024 * 1024  # above this a message is cut down even when the s
 TIMEOUT = 30
 
 
-def send(acc: Account, password: str, build: Callable[[int], EmailMessage], *, timeout: float = TIMEOUT) -> EmailMessage:
+def send(acc: Account, password: str, build: Callable[[int], EmailMessage], *, timeout: float = TIMEOUT,
+         max_bytes: int = MAX_BYTES) -> EmailMessage:
     """Connect, then `build(limit)` the message for the server's size limit, and send it. Returns the message the
     server accepted (a refusal of every recipient raises)."""
     acc.check_smtp()
@@ -24,7 +25,7 @@ def send(acc: Account, password: str, build: Callable[[int], EmailMessage], *, t
     except BaseException as e:
         raise classify(e, host) from e
     try:
-        limit = MAX_BYTES
+        limit = max_bytes
         size = s.esmtp_features.get("size", "").strip()
         if size.isdigit() and int(size) > 0:
             limit = min(limit, int(size))

@@ -105,7 +105,11 @@ class Smtp:
     """An aiosmtpd server on 127.0.0.1: `security` plain | starttls | ssl, AUTH with USER/PASSWORD, an optional
     SIZE limit; `messages` holds what it accepted (bytes); `deliver(bytes)` is called for each, if given."""
 
-    def __init__(self, port: int | None = None, *, security="plain", pem=None, size: int | None = None, deliver=None):
+    def __init__(self, port: int | None = None, *, security="plain", pem=None, size: int | None = None, deliver=None,
+                 refuse_over: int | None = None, cut: int = 0):
+        """`refuse_over`: answer 552 to a message over that many bytes without announcing SIZE; `cut`: drop the
+        connection in the middle of the first `cut` messages (after the data came, before the answer)."""
+        self.refuse_over, self.cut = refuse_over, cut
         self.port = port or free_port()
         self.security, self.pem, self.size, self.deliver = security, pem, size, deliver
         self.messages: list[bytes] = []
@@ -119,6 +123,12 @@ class Smtp:
         class Handler:
             async def handle_DATA(self, server, session, envelope):
                 data = envelope.original_content or envelope.content
+                if box.cut > 0:
+                    box.cut -= 1
+                    server.transport.close()
+                    return "421 4.4.2 connection dropped"
+                if box.refuse_over is not None and len(data) > box.refuse_over:
+                    return "552 5.3.4 Message size exceeds fixed limit"
                 box.messages.append(data)
                 if box.deliver is not None:
                     box.deliver(data)
