@@ -130,6 +130,9 @@ class MainWindow(QMainWindow):
         from nq57desk.gui import maintenance
 
         maintenance.install(self)  # Tệp › Sao lưu / Khôi phục / Xuất nhật ký
+        from nq57desk.gui import mail
+
+        mail.install(self)  # Xuất › Gửi cấp trên qua thư điện tử, Hộp thư đi; Tệp › Thiết lập thư điện tử
         tb = child(self, QToolBar, "toolBar")
         tb.setIconSize(QSize(20, 20))
         for name in ("actUndo", "actRedo", "actFind", "actHistory"):

@@ -131,6 +131,9 @@ class Outbox:
     def _recover(self) -> None:
         """A row left «Đang gửi» by a stop mid-send: queued again, due now (the same message may reach the server
         twice; the upper level keeps one)."""
+        with self.desk.session() as s:
+            if s.scalars(select(OutboxItem.id).where(OutboxItem.state == SENDING)).first() is None:
+                return  # the common case: read only, no write transaction
         with self.desk.session() as s, s.begin():
             for r in s.scalars(select(OutboxItem).where(OutboxItem.state == SENDING)):
                 r.state, r.next_at, r.updated_at = QUEUED, _now().isoformat(), _now().isoformat()

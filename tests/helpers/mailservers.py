@@ -106,10 +106,10 @@ class Smtp:
     SIZE limit; `messages` holds what it accepted (bytes); `deliver(bytes)` is called for each, if given."""
 
     def __init__(self, port: int | None = None, *, security="plain", pem=None, size: int | None = None, deliver=None,
-                 refuse_over: int | None = None, cut: int = 0):
+                 refuse_over: int | None = None, cut: int = 0, delay: float = 0):
         """`refuse_over`: answer 552 to a message over that many bytes without announcing SIZE; `cut`: drop the
         connection in the middle of the first `cut` messages (after the data came, before the answer)."""
-        self.refuse_over, self.cut = refuse_over, cut
+        self.refuse_over, self.cut, self.delay = refuse_over, cut, delay  # delay: a slow line, seconds
         self.port = port or free_port()
         self.security, self.pem, self.size, self.deliver = security, pem, size, deliver
         self.messages: list[bytes] = []
@@ -123,6 +123,10 @@ class Smtp:
         class Handler:
             async def handle_DATA(self, server, session, envelope):
                 data = envelope.original_content or envelope.content
+                if box.delay:
+                    import asyncio
+
+                    await asyncio.sleep(box.delay)
                 if box.cut > 0:
                     box.cut -= 1
                     server.transport.close()
