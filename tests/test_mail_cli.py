@@ -12,7 +12,7 @@ import pytest
 from nq57desk.cli import main
 from nq57desk.units import communes
 from tests.helpers.keys import trust
-from tests.helpers.mailservers import PASSWORD, USER, Dovecot, FileKeyring, Smtp, free_port
+from tests.helpers.mailservers import PASSWORD, UPPER_USER, USER, Dovecot, FileKeyring, Smtp, free_port
 from tests.test_mail_outbox import UPPER, commune
 
 
@@ -107,7 +107,7 @@ def test_receive_prints_a_line_per_attachment(capsys, tmp_path):
         dk, rid = commune(cdir, code_c)
         key = dk.signing_key()
         dk.close()
-        srv = Smtp(deliver=d.append).start()
+        srv = Smtp(deliver=d.deliver).start()
         try:
             setup_cli(capsys, cdir, srv.port)
             code, out, err = run(capsys, cdir, "send", str(rid))
@@ -118,7 +118,7 @@ def test_receive_prints_a_line_per_attachment(capsys, tmp_path):
         trust(up, code_c, key=key)
         up.close()
         code, out, err = run(capsys, udir, "mail", "setup", "--imap", f"127.0.0.1:{d.port}", "--imap-security",
-                             "plain", "--user", USER)
+                             "plain", "--user", UPPER_USER)
         assert code == 0, err
         code, out, err = run(capsys, udir, "receive")
         assert code == 0, err

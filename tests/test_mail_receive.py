@@ -21,7 +21,7 @@ from nq57desk.services import Desk
 from nq57desk.units import communes
 from tests.conftest import ROOT
 from tests.helpers.keys import trust
-from tests.helpers.mailservers import PASSWORD, USER, Dovecot, FileKeyring, Smtp, make_ca
+from tests.helpers.mailservers import PASSWORD, UPPER_USER, USER, Dovecot, FileKeyring, Smtp, make_ca
 from tests.test_mail_outbox import UPPER, fake_pdf, setup
 
 try:
@@ -67,10 +67,11 @@ def commune_report(dk, code) -> int:
     return rid
 
 
-def upper_desk(tmp_path, dovecot, *, security="plain", ca="") -> Desk:
+def upper_desk(tmp_path, dovecot, *, security="plain", ca="", smtp_port=0) -> Desk:
     up = folder(tmp_path, "tinh", communes("19")[0].code)
-    save_account(up, Account(user=USER, sender=UPPER, imap_host="127.0.0.1", imap_port=dovecot.port,
-                             imap_security=security, ca_file=str(ca)), PASSWORD)
+    save_account(up, Account(user=UPPER_USER, sender=UPPER_USER, imap_host="127.0.0.1", imap_port=dovecot.port,
+                             imap_security=security, ca_file=str(ca), smtp_host="127.0.0.1" if smtp_port else "",
+                             smtp_port=smtp_port, smtp_security="plain"), PASSWORD)
     return up
 
 
@@ -81,14 +82,17 @@ def received_count(up) -> int:
 
 def test_three_communes_send_and_the_upper_level_takes_them_in(tmp_path, dovecot):
     codes = [u.code for u in communes("19")[:3]]
-    srv = Smtp(deliver=dovecot.append).start()  # the province's mail server: SMTP in, the Dovecot mailbox out
-    up = upper_desk(tmp_path, dovecot)
+    srv = Smtp(deliver=dovecot.deliver).start()  # the province's mail server: SMTP in, the Dovecot mailboxes out
+    up = upper_desk(tmp_path, dovecot, smtp_port=srv.port)
     try:
         for code in codes:
             dk = folder(tmp_path, f"xa-{code}", code)
             try:
                 rid = commune_report(dk, code)
                 setup(dk, srv.port)
+                acc = Account.from_profile(dk.profile())
+                acc.imap_host, acc.imap_port, acc.imap_security = "127.0.0.1", dovecot.port, "plain"
+                save_account(dk, acc)  # the commune reads its own mailbox for the receipts
                 box = ob.Outbox(dk, fake_pdf)
                 item = box.attempt(box.queue(rid).id)
                 assert item.state == ob.SENT, item.message
@@ -107,6 +111,16 @@ def test_three_communes_send_and_the_upper_level_takes_them_in(tmp_path, dovecot
         assert again.messages == 0 and again.lines == []
         assert received_count(up) == 3
         assert len(rc.taken(up)) == 6
+        assert res.receipts == 3 and "Đã gửi 3 thư báo nhận" in res.summary()
+        for code in codes:  # each commune's outbox shows the upper level's «Đã nhận»
+            dk = Desk(tmp_path / f"xa-{code}")
+            try:
+                box = ob.Outbox(dk)
+                assert box.check_receipts() == 1
+                [item] = box.items()
+                assert "cấp trên đã nhận lúc" in item.state_vi
+            finally:
+                dk.close()
     finally:
         srv.stop()
         up.close()

@@ -53,10 +53,10 @@ class Account:
                 raise MailSetupError(f"Không đọc được tệp chứng chỉ gốc «{self.ca_file}» ({e}).") from None
         return ctx
 
-    def check_smtp(self) -> None:
+    def check_smtp(self, *, need_to: bool = True) -> None:
         if not self.smtp_host or not self.smtp_port:
             raise MailSetupError("Chưa thiết lập máy chủ gửi thư (SMTP); hãy chạy: nq57desk mail setup --smtp MÁY:CỔNG …")
-        if not self.sender or not self.to:
+        if not self.sender or (need_to and not self.to):
             raise MailSetupError("Chưa thiết lập địa chỉ gửi (--from) hoặc địa chỉ cấp trên (--to) của hộp thư.")
         check_security(self.smtp_host, self.smtp_security)
 

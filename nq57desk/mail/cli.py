@@ -90,6 +90,12 @@ def outbox(desk, retry: bool, out: Callable[[str], None], err: Callable[[str], N
                 code = 1
             elif x.state == QUEUED and code == 0:
                 code = QUEUED_EXIT
+        try:
+            n = box.check_receipts()
+            if n:
+                out(f"Cấp trên đã báo nhận {n} thư.")
+        except MailError as e:
+            err(f"Lưu ý: chưa đọc được thư báo nhận ({e})")
     items = box.items()
     if not items:
         out("Hộp thư đi trống.")

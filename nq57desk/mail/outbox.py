@@ -65,12 +65,14 @@ class Item:
     message_id: str
     recipients: list[str]
     again: bool = False  # `queue` found this revision queued or sent already
+    receipt_at: str | None = None  # the upper level's «Đã nhận» came back (when the commune has IMAP set)
 
     @property
     def state_vi(self) -> str:
         """What the outbox shows: «Chờ gửi», «Đang gửi», «Đã gửi lúc …» or the reason."""
         if self.state == SENT:
-            return f"Đã gửi lúc {_hm(self.sent_at)}"
+            return f"Đã gửi lúc {_hm(self.sent_at)}" + (f"; cấp trên đã nhận lúc {_hm(self.receipt_at)}"
+                                                        if self.receipt_at else "")
         if self.state == QUEUED and self.reason:
             return f"Chờ gửi ({REASON_VI.get(self.reason, self.reason)}; thử lại lúc {_hm(self.next_at)})"
         if self.state == FAILED:
@@ -87,7 +89,7 @@ def _hm(iso: str | None) -> str:
 
 def _item(r: OutboxItem, again: bool = False) -> Item:
     return Item(r.id, r.report_id, r.revision, r.state, r.reason, r.message, r.note, r.attempts, r.next_at, r.sent_at,
-                r.message_id, json.loads(r.recipients), again)
+                r.message_id, json.loads(r.recipients), again, r.receipt_at)
 
 
 PdfMaker = Callable[[object, int, Path], object]  # (desk, report id, path): the GUI's print path, lent by the caller
@@ -295,6 +297,31 @@ class Outbox:
                 with self.desk.session() as s, s.begin():
                     s.get(OutboxItem, item_id).status_revision = res.revision
         return self.item(item_id)
+
+
+    def check_receipts(self, password: str | None = None) -> int:
+        """Read the commune's own mailbox (when IMAP is set) for the upper level's «Đã nhận» of sent items; each
+        one found is noted on its item and marked done on the server (others' receipts are left alone)."""
+        from nq57desk.mail import imap
+        from nq57desk.mail.receipts import find_receipts
+
+        acc = self.account()
+        if not acc.imap_host:
+            return 0
+        mine = {x.message_id: x.id for x in self.items() if x.state == SENT and not x.receipt_at}
+        if not mine:
+            return 0
+        if password is None:
+            password = load_password(acc.user)
+        m = imap.connect(acc, password)
+        try:
+            found = find_receipts(m, set(mine), acc.imap_host)
+        finally:
+            imap.close(m)
+        with self.desk.session() as s, s.begin():
+            for mid, when in found.items():
+                s.get(OutboxItem, mine[mid]).receipt_at = when
+        return len(found)
 
 
 def _refuse(text: str):

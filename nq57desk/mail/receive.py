@@ -69,6 +69,9 @@ class ReceiveResult:
     messages: int = 0
     stopped: MailError | None = None  # the connection was lost part-way: what was taken stays taken
     groups: list[tuple[str, str]] = field(default_factory=list)
+    receipts: int = 0  # «Đã nhận» messages sent back
+    receipt_problems: list[str] = field(default_factory=list)
+    _receipted: int = 0  # lines already considered for a receipt
 
     @property
     def ok(self) -> bool:
@@ -81,6 +84,10 @@ class ReceiveResult:
         text = (f"Đã đọc {self.messages} thư mới: nhận {c.get('accepted', 0)} gói, trùng {c.get('duplicate', 0)}, "
                 f"bản cũ {c.get('replaced', 0)}, xung đột {c.get('conflict', 0)}, từ chối {c.get('rejected', 0)}, "
                 f"chờ xác nhận khóa {c.get('held', 0)}, tệp không phải gói {c.get(NOT_BUNDLE, 0)}.")
+        if self.receipts:
+            text += f" Đã gửi {self.receipts} thư báo nhận."
+        for p in self.receipt_problems:
+            text += f" Lưu ý: {p}."
         if self.stopped is not None:
             text += f" Dừng giữa chừng: {self.stopped} Các thư đã nhận vẫn được giữ; chạy lại để nhận tiếp."
         return text
@@ -102,6 +109,7 @@ def receive(desk, password: str | None = None, *, mailbox: str = MAILBOX,
                 progress(i, len(uids))
             try:
                 _one(desk, upper, m, mailbox, f"{uidvalidity}:{uid}", uid, res, acc.imap_host)
+                _receipt(acc, password, res)
             except MailError as e:
                 res.stopped = e
                 break
@@ -160,6 +168,22 @@ def _one(desk, upper, m, mailbox: str, key: str, uid: str, res: ReceiveResult, h
     desk.note_commit(n)
     res.lines += lines
     _mark_done(m, uid, host)
+
+
+def _receipt(acc: Account, password: str, res: ReceiveResult) -> None:
+    """«Đã nhận báo cáo …» to the address the message came from, for the bundles of it that were accepted
+    (the upper level's SMTP account, when set). Best effort: a failure is said in the summary."""
+    from nq57desk.mail.receipts import send_receipt
+
+    new = [x for x in res.lines[res._receipted:] if x.status == "accepted"]
+    res._receipted = len(res.lines)
+    if not new or not acc.smtp_host or not new[0].sender:
+        return
+    why = send_receipt(acc, password, new[0].sender, new[0].message_id, [x.commune or x.attachment for x in new])
+    if why:
+        res.receipt_problems.append(why)
+    else:
+        res.receipts += 1
 
 
 def _mark_done(m, uid: str, host: str) -> None:

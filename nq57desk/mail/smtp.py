@@ -15,10 +15,11 @@ TIMEOUT = 30
 
 
 def send(acc: Account, password: str, build: Callable[[int], EmailMessage], *, timeout: float = TIMEOUT,
-         max_bytes: int = MAX_BYTES) -> EmailMessage:
-    """Connect, then `build(limit)` the message for the server's size limit, and send it. Returns the message the
-    server accepted (a refusal of every recipient raises)."""
-    acc.check_smtp()
+         max_bytes: int = MAX_BYTES, to: list[str] | None = None) -> EmailMessage:
+    """Connect, then `build(limit)` the message for the server's size limit, and send it (to the upper level's
+    addresses, or `to`). Returns the message the server accepted (a refusal of every recipient raises)."""
+    acc.check_smtp(need_to=to is None)
+    to = list(to) if to is not None else acc.to
     host = acc.smtp_host
     try:
         s = _connect(acc, password, timeout)
@@ -33,8 +34,8 @@ def send(acc: Account, password: str, build: Callable[[int], EmailMessage], *, t
         if len(msg.as_bytes()) > limit:
             raise MailError(TOO_LARGE, f"Thư quá lớn cho máy chủ «{host}» (tối đa {limit // 1024} KB) kể cả khi chỉ "
                                        "gửi gói Excel; hãy gửi bằng USB.")
-        refused = s.send_message(msg, from_addr=acc.sender, to_addrs=acc.to)
-        if refused and len(refused) == len(acc.to):  # smtplib raises in that case; belt and braces
+        refused = s.send_message(msg, from_addr=acc.sender, to_addrs=to)
+        if refused and len(refused) == len(to):  # smtplib raises in that case; belt and braces
             raise MailError(REFUSED, f"Máy chủ thư «{host}» từ chối mọi địa chỉ nhận.")
         msg.refused = refused  # type: ignore[attr-defined]
         return msg

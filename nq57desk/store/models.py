@@ -156,6 +156,7 @@ class OutboxItem(Base):
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
     sent_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    receipt_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class MailTaken(Base):

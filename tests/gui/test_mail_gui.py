@@ -106,7 +106,7 @@ def test_upper_level_receives_from_its_mailbox(qtbot, qapp, tmp_path, cdesk, dia
 
     dk, rid = cdesk
     d = Dovecot().start()
-    srv = Smtp(deliver=d.append).start()
+    srv = Smtp(deliver=d.deliver).start()
     up = None
     try:
         setup(dk, srv.port)

@@ -21,6 +21,7 @@ from pathlib import Path
 from keyring.backend import KeyringBackend
 
 USER, PASSWORD = "vanthu@tancuong.gov.vn", "mat-khau-dung"
+UPPER_USER = "tonghop@tinh.gov.vn"  # the upper level's own mailbox (same password, for brevity)
 
 
 class FileKeyring(KeyringBackend):
@@ -135,11 +136,11 @@ class Smtp:
                     return "552 5.3.4 Message size exceeds fixed limit"
                 box.messages.append(data)
                 if box.deliver is not None:
-                    box.deliver(data)
+                    box.deliver(data, envelope.rcpt_tos)
                 return "250 OK"
 
         def auth(_server, _session, _envelope, _mechanism, data):
-            ok = data.login.decode() == USER and data.password.decode() == PASSWORD
+            ok = data.login.decode() in (USER, UPPER_USER) and data.password.decode() == PASSWORD
             return AuthResult(success=ok, handled=False)
 
         kw = dict(authenticator=auth, auth_require_tls=False, data_size_limit=self.size or 0,
@@ -211,7 +212,7 @@ class Dovecot:
             me = pwd.getpwuid(os.getuid()).pw_name
             users = f"default_login_user = {me}\ndefault_internal_user = {me}\n"
             ug = f"uid={os.getuid()} gid={os.getgid()}"
-        (r / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+        (r / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n{UPPER_USER}:{{PLAIN}}{PASSWORD}\n")
         ssl_conf = "ssl = no\n"
         listener = f"inet_listener imap {{\n    address = 127.0.0.1\n    port = {self.port}\n  }}\n" \
                    "  inet_listener imaps {\n    port = 0\n  }\n"
@@ -263,7 +264,7 @@ service anvil {{
         p = self.root / "dovecot.log"
         return p.read_text("utf-8", "replace") if p.exists() else ""
 
-    def client(self):
+    def client(self, user: str = UPPER_USER):
         import imaplib
 
         if self.pem:
@@ -271,11 +272,18 @@ service anvil {{
             m = imaplib.IMAP4_SSL("127.0.0.1", self.port, ssl_context=ctx)
         else:
             m = imaplib.IMAP4("127.0.0.1", self.port)
-        m.login(USER, PASSWORD)
+        m.login(user, PASSWORD)
         return m
 
-    def append(self, data: bytes) -> None:
-        m = self.client()
+    def deliver(self, data: bytes, rcpts) -> None:
+        """What the province's mail server does with an accepted message: into each known recipient's mailbox
+        (anything else into USER's)."""
+        known = [r for r in rcpts if r in (USER, UPPER_USER)] or [UPPER_USER]
+        for r in known:
+            self.append(data, r)
+
+    def append(self, data: bytes, user: str = UPPER_USER) -> None:
+        m = self.client(user)
         try:
             typ, resp = m.append("INBOX", None, None, data)
             assert typ == "OK", resp

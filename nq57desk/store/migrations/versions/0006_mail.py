@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.String(32), nullable=False),
         sa.Column("updated_at", sa.String(32), nullable=False),
         sa.Column("sent_at", sa.String(32), nullable=True),
+        sa.Column("receipt_at", sa.String(32), nullable=True),  # the upper level's «Đã nhận» came back
         sa.UniqueConstraint("report_id", "revision"),
     )
     op.create_table(
