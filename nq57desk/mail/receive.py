@@ -93,6 +93,20 @@ class ReceiveResult:
         return text
 
 
+BATCH = 100  # messages imported together: one import (one read of the store) per batch, not per message
+
+
+@dataclass
+class _Msg:
+    uid: str
+    key: str  # "uidvalidity:uid": what mail_taken knows the message by
+    mid: str
+    sender: str
+    date: str
+    slots: list  # in the message's order: a TakenLine, or the saved path of an importable attachment
+    before: list  # (attachment, status) recorded by an earlier run that stopped before marking it
+
+
 def receive(desk, password: str | None = None, *, mailbox: str = MAILBOX,
             progress: Callable[[int, int], None] | None = None) -> ReceiveResult:
     acc = Account.from_profile(desk.profile())
@@ -104,16 +118,25 @@ def receive(desk, password: str | None = None, *, mailbox: str = MAILBOX,
     try:
         uidvalidity, uids = _new_messages(m, mailbox, acc.imap_host)
         upper = desk.upper()
-        for i, uid in enumerate(uids):
+        for first in range(0, len(uids), BATCH):
             if progress is not None:
-                progress(i, len(uids))
+                progress(first, len(uids))
+            tmp = Path(tempfile.mkdtemp(prefix="nq57-thu-"))
             try:
-                _one(desk, upper, m, mailbox, f"{uidvalidity}:{uid}", uid, res, acc.imap_host)
-                _receipt(acc, password, res)
+                msgs: list[_Msg] = []
+                for uid in uids[first:first + BATCH]:
+                    msgs.append(_fetch(desk, m, mailbox, f"{uidvalidity}:{uid}", uid, tmp, len(msgs), acc.imap_host))
+                _import_batch(upper, msgs, res)
+                for x in msgs:
+                    _record(desk, mailbox, x, res)
+                    _mark_done(m, x.uid, acc.imap_host)
+                    res.messages += 1
+                    _receipt(acc, password, res)
             except MailError as e:
                 res.stopped = e
                 break
-            res.messages += 1
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
     finally:
         imap.close(m)
     return res
@@ -138,7 +161,8 @@ def _quote(name: str) -> str:
     return name if name.isalnum() else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _one(desk, upper, m, mailbox: str, key: str, uid: str, res: ReceiveResult, host: str) -> None:
+def _fetch(desk, m, mailbox: str, key: str, uid: str, tmp: Path, n: int, host: str) -> _Msg:
+    """One message: its attachments saved under `tmp` (bundles) or listed (anything else)."""
     try:
         typ, data = m.uid("FETCH", uid, "(BODY.PEEK[])")
     except BaseException as e:
@@ -153,21 +177,27 @@ def _one(desk, upper, m, mailbox: str, key: str, uid: str, res: ReceiveResult, h
     with desk.engine.connect() as c:
         before = c.execute(select(MailTaken.attachment, MailTaken.status).where(
             MailTaken.mailbox == mailbox, MailTaken.uid == key)).all()
-    if before:  # recorded by a run that stopped before marking it: only the mark is missing
+    x = _Msg(uid, key, mid, sender, date, [], [tuple(b) for b in before])
+    if not before:
+        x.slots = _save_attachments(msg, tmp / f"{n:03d}", x)
+    return x
+
+
+def _record(desk, mailbox: str, x: _Msg, res: ReceiveResult) -> None:
+    """What was taken from one message, in one transaction, after the import committed."""
+    if x.before:  # recorded by a run that stopped before marking it: only the mark is missing
         res.lines += [TakenLine(a, TAKEN_BEFORE, "đã nhận ở lần trước; nay chỉ đánh dấu xong trên máy chủ.",
-                                sender, date, mid) for a, _s in before]
-        _mark_done(m, uid, host)
+                                x.sender, x.date, x.mid) for a, _s in x.before]
         return
-    lines = _import_attachments(upper, msg, sender, date, mid, res)
-    with desk.engine.begin() as c:  # what was taken from this message, in one transaction, after the import
+    lines = [s for s in x.slots if isinstance(s, TakenLine)]
+    with desk.engine.begin() as c:
         t = _now()
-        c.execute(insert(MailTaken), [dict(message_id=mid[:250], sender=sender[:250], sent_date=date[:64],
-                                           mailbox=mailbox[:250], uid=key, attachment=ln.attachment[:260],
+        c.execute(insert(MailTaken), [dict(message_id=x.mid[:250], sender=x.sender[:250], sent_date=x.date[:64],
+                                           mailbox=mailbox[:250], uid=x.key, attachment=ln.attachment[:260],
                                            status=ln.status, detail=ln.message, taken_at=t) for ln in lines])
         n = count_commit(c)
     desk.note_commit(n)
     res.lines += lines
-    _mark_done(m, uid, host)
 
 
 def _receipt(acc: Account, password: str, res: ReceiveResult) -> None:
@@ -195,51 +225,57 @@ def _mark_done(m, uid: str, host: str) -> None:
         raise MailError("refused", f"Hộp thư «{host}» không cho đánh dấu thư đã nhận ({data}).")
 
 
-def _import_attachments(upper, msg, sender: str, date: str, mid: str, res: ReceiveResult) -> list[TakenLine]:
+def _save_attachments(msg, folder: Path, x: _Msg) -> list:
+    """The message's attachments in order: a saved path for a bundle or package, a line for anything else."""
     from nq57desk.bundle.package import safe_filename
 
-    slots: list[TakenLine | str] = []  # in the message's order: a line, or the saved path of an importable file
-    tmp = Path(tempfile.mkdtemp(prefix="nq57-thu-"))
-    try:
-        paths: dict[str, str] = {}
-        for i, part in enumerate(p for p in msg.walk() if p.get_filename()):
-            name = str(part.get_filename())
-            data = part.get_payload(decode=True) or b""
-            low = name.lower()
-            if not low.endswith((".xlsx", ".zip")):
-                slots.append(TakenLine(name, NOT_BUNDLE, "tệp không phải gói báo cáo (.xlsx, .zip); không nhập.",
-                                       sender, date, mid))
+    slots: list = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, part in enumerate(p for p in msg.walk() if p.get_filename()):
+        name = str(part.get_filename())
+        data = part.get_payload(decode=True) or b""
+        low = name.lower()
+        if not low.endswith((".xlsx", ".zip")):
+            slots.append(TakenLine(name, NOT_BUNDLE, "tệp không phải gói báo cáo (.xlsx, .zip); không nhập.",
+                                   x.sender, x.date, x.mid))
+            continue
+        path = folder / f"{i:03d}_{safe_filename(name)}"
+        path.write_bytes(data)
+        if low.endswith(".zip") and not _holds_bundle(path):
+            slots.append(TakenLine(name, NOT_BUNDLE, "tệp nén không chứa gói báo cáo; không nhập.", x.sender, x.date,
+                                   x.mid))
+            continue
+        slots.append((str(path), name))
+    if not slots:
+        slots.append(TakenLine("", NO_ATTACHMENT, "thư không có tệp đính kèm; không có gì để nhập.", x.sender, x.date,
+                               x.mid))
+    return slots
+
+
+def _import_batch(upper, msgs: list[_Msg], res: ReceiveResult) -> None:
+    """One import (Upper.import_bundles) for the bundles of a batch of messages; each message's slots become its
+    lines, in order."""
+    owner: dict[str, tuple[_Msg, str]] = {s[0]: (x, s[1]) for x in msgs for s in x.slots if isinstance(s, tuple)}
+    per_path: dict[str, list[TakenLine]] = {p: [] for p in owner}
+    if owner:
+        got = upper.import_bundles(list(owner))
+        res.groups = sorted(set(res.groups) | set(got.groups))
+        for ln in got.lines:
+            src = str(ln.source)
+            path = next((p for p in owner if src == p or src.startswith(p + "!") or src.startswith(p + "/")
+                         or src.startswith(p + "\\")), None)
+            if path is None:
                 continue
-            path = tmp / f"{i:03d}_{safe_filename(name)}"
-            path.write_bytes(data)
-            if low.endswith(".zip") and not _holds_bundle(path):
-                slots.append(TakenLine(name, NOT_BUNDLE, "tệp nén không chứa gói báo cáo; không nhập.", sender, date,
-                                       mid))
-                continue
-            paths[str(path)] = name
-            slots.append(str(path))
-        if not slots:
-            slots.append(TakenLine("", NO_ATTACHMENT, "thư không có tệp đính kèm; không có gì để nhập.", sender, date,
-                                   mid))
-        per_path: dict[str, list[TakenLine]] = {p: [] for p in paths}
-        if paths:
-            got = upper.import_bundles(list(paths))
-            res.groups = sorted(set(res.groups) | set(got.groups))
-            for ln in got.lines:
-                src = str(ln.source)
-                path = next((p for p in paths if src.startswith(p)), None)
-                inner = src[len(path):].lstrip("/\\!:") if path else ""
-                who = f"{ln.commune_code} {ln.commune_name} {ln.period} lần {ln.revision}".strip() if ln.commune_code else ""
-                line = TakenLine((paths[path] if path else src) + (f" › {inner}" if inner else ""), ln.status,
-                                 ln.message, sender, date, mid, who)
-                per_path.setdefault(path or "", []).append(line)
+            x, name = owner[path]
+            inner = src[len(path):].lstrip("/\\!:")
+            who = f"{ln.commune_code} {ln.commune_name} {ln.period} lần {ln.revision}".strip() if ln.commune_code else ""
+            per_path[path].append(TakenLine(name + (f" › {inner}" if inner else ""), ln.status, ln.message,
+                                            x.sender, x.date, x.mid, who))
+    for x in msgs:
         out: list[TakenLine] = []
-        for slot in slots:
-            out += per_path.get(slot, []) if isinstance(slot, str) else [slot]
-        out += per_path.get("", [])
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out
+        for s in x.slots:
+            out += per_path.get(s[0], []) if isinstance(s, tuple) else [s]
+        x.slots = out
 
 
 def _holds_bundle(path: Path) -> bool:

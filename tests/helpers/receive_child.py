@@ -21,11 +21,11 @@ def die(*_a, **_k):
 if where == "before-mark":
     rc._mark_done = die
 else:  # before-record: the import committed, nothing recorded yet
-    real = rc._import_attachments
+    real = rc._import_batch
 
     def then_die(*a, **k):
         real(*a, **k)
         die()
 
-    rc._import_attachments = then_die
+    rc._import_batch = then_die
 rc.receive(desk)
