@@ -71,7 +71,6 @@ class ReceiveResult:
     groups: list[tuple[str, str]] = field(default_factory=list)
     receipts: int = 0  # «Đã nhận» messages sent back
     receipt_problems: list[str] = field(default_factory=list)
-    _receipted: int = 0  # lines already considered for a receipt
 
     @property
     def ok(self) -> bool:
@@ -123,15 +122,14 @@ def receive(desk, password: str | None = None, *, mailbox: str = MAILBOX,
                 progress(first, len(uids))
             tmp = Path(tempfile.mkdtemp(prefix="nq57-thu-"))
             try:
-                msgs: list[_Msg] = []
-                for uid in uids[first:first + BATCH]:
-                    msgs.append(_fetch(desk, m, mailbox, f"{uidvalidity}:{uid}", uid, tmp, len(msgs), acc.imap_host))
+                chunk = uids[first:first + BATCH]
+                msgs = _fetch(desk, m, mailbox, uidvalidity, chunk, tmp, acc.imap_host)
                 _import_batch(upper, msgs, res)
+                _record(desk, mailbox, msgs, res)
+                _mark_done(m, ",".join(x.uid for x in msgs), acc.imap_host)
                 for x in msgs:
-                    _record(desk, mailbox, x, res)
-                    _mark_done(m, x.uid, acc.imap_host)
                     res.messages += 1
-                    _receipt(acc, password, res)
+                    _receipt(acc, password, res, x)
             except MailError as e:
                 res.stopped = e
                 break
@@ -161,52 +159,99 @@ def _quote(name: str) -> str:
     return name if name.isalnum() else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _fetch(desk, m, mailbox: str, key: str, uid: str, tmp: Path, n: int, host: str) -> _Msg:
-    """One message: its attachments saved under `tmp` (bundles) or listed (anything else)."""
+def _fetch(desk, m, mailbox: str, validity: str, uids: list[str], tmp: Path, host: str) -> list[_Msg]:
+    """A batch of messages in one FETCH: each one's attachments saved under `tmp` (bundles) or listed."""
+    import re
+
+    raws: dict[str, bytes] = {}
+    typ = "OK"
     try:
-        typ, data = m.uid("FETCH", uid, "(BODY.PEEK[])")
+        for group in _by_size(m, uids):  # at most FETCH_BYTES in memory per round trip
+            typ, data = m.uid("FETCH", ",".join(group), "(UID BODY.PEEK[])")
+            for part in data or []:
+                if isinstance(part, tuple):
+                    got = re.search(rb"UID (\d+)", part[0])
+                    if got:
+                        raws[got.group(1).decode()] = part[1]
+    except MailError:
+        raise
     except BaseException as e:
         raise classify(e, host) from e
-    raw = next((part[1] for part in data or [] if isinstance(part, tuple)), None)
-    if typ != "OK" or raw is None:
-        raise MailError(NO_CONNECTION, f"Hộp thư «{host}» không trả về thư số {uid}; chạy lại để nhận tiếp.")
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
-    mid = str(msg.get("Message-ID") or "").strip() or f"<khong-co-message-id:{key}>"
-    sender = email.utils.parseaddr(str(msg.get("From") or ""))[1]
-    date = str(msg.get("Date") or "")
+    missing = [u for u in uids if u not in raws]
+    if typ != "OK" or missing:
+        raise MailError(NO_CONNECTION, f"Hộp thư «{host}» không trả về thư số {', '.join(missing[:5])}; chạy lại "
+                                       "để nhận tiếp.")
+    keys = {u: f"{validity}:{u}" for u in uids}
     with desk.engine.connect() as c:
-        before = c.execute(select(MailTaken.attachment, MailTaken.status).where(
-            MailTaken.mailbox == mailbox, MailTaken.uid == key)).all()
-    x = _Msg(uid, key, mid, sender, date, [], [tuple(b) for b in before])
-    if not before:
-        x.slots = _save_attachments(msg, tmp / f"{n:03d}", x)
-    return x
+        before: dict[str, list] = {}
+        for uid, a, st in c.execute(select(MailTaken.uid, MailTaken.attachment, MailTaken.status).where(
+                MailTaken.mailbox == mailbox, MailTaken.uid.in_(list(keys.values())))):
+            before.setdefault(uid, []).append((a, st))
+    out = []
+    for n, uid in enumerate(uids):
+        msg = email.message_from_bytes(raws[uid], policy=email.policy.default)
+        mid = str(msg.get("Message-ID") or "").strip() or f"<khong-co-message-id:{keys[uid]}>"
+        sender = email.utils.parseaddr(str(msg.get("From") or ""))[1]
+        x = _Msg(uid, keys[uid], mid, sender, str(msg.get("Date") or ""), [], before.get(keys[uid], []))
+        if not x.before:
+            x.slots = _save_attachments(msg, tmp / f"{n:03d}", x)
+        out.append(x)
+    return out
 
 
-def _record(desk, mailbox: str, x: _Msg, res: ReceiveResult) -> None:
-    """What was taken from one message, in one transaction, after the import committed."""
-    if x.before:  # recorded by a run that stopped before marking it: only the mark is missing
-        res.lines += [TakenLine(a, TAKEN_BEFORE, "đã nhận ở lần trước; nay chỉ đánh dấu xong trên máy chủ.",
-                                x.sender, x.date, x.mid) for a, _s in x.before]
-        return
-    lines = [s for s in x.slots if isinstance(s, TakenLine)]
-    with desk.engine.begin() as c:
-        t = _now()
-        c.execute(insert(MailTaken), [dict(message_id=x.mid[:250], sender=x.sender[:250], sent_date=x.date[:64],
-                                           mailbox=mailbox[:250], uid=x.key, attachment=ln.attachment[:260],
-                                           status=ln.status, detail=ln.message, taken_at=t) for ln in lines])
-        n = count_commit(c)
-    desk.note_commit(n)
-    res.lines += lines
+FETCH_BYTES = 16 * 1024 * 1024
 
 
-def _receipt(acc: Account, password: str, res: ReceiveResult) -> None:
+def _by_size(m, uids: list[str]) -> list[list[str]]:
+    """The UIDs in groups of at most FETCH_BYTES (RFC822.SIZE; a bigger message goes alone)."""
+    import re
+
+    typ, data = m.uid("FETCH", ",".join(uids), "(UID RFC822.SIZE)")
+    size: dict[str, int] = {}
+    for part in data or []:
+        text = part[0] if isinstance(part, tuple) else part
+        got = re.search(rb"UID (\d+)", text or b"")
+        sz = re.search(rb"RFC822\.SIZE (\d+)", text or b"")
+        if got and sz:
+            size[got.group(1).decode()] = int(sz.group(1))
+    groups: list[list[str]] = [[]]
+    total = 0
+    for u in uids:
+        n = size.get(u, FETCH_BYTES)
+        if groups[-1] and total + n > FETCH_BYTES:
+            groups.append([])
+            total = 0
+        groups[-1].append(u)
+        total += n
+    return groups
+
+
+def _record(desk, mailbox: str, msgs: list[_Msg], res: ReceiveResult) -> None:
+    """What was taken from a batch of messages, in one transaction, after the import committed."""
+    rows = []
+    t = _now()
+    for x in msgs:
+        if x.before:  # recorded by a run that stopped before marking it: only the mark is missing
+            x.slots = [TakenLine(a, TAKEN_BEFORE, "đã nhận ở lần trước; nay chỉ đánh dấu xong trên máy chủ.",
+                                 x.sender, x.date, x.mid) for a, _s in x.before]
+        else:
+            rows += [dict(message_id=x.mid[:250], sender=x.sender[:250], sent_date=x.date[:64], mailbox=mailbox[:250],
+                          uid=x.key, attachment=ln.attachment[:260], status=ln.status, detail=ln.message, taken_at=t)
+                     for ln in x.slots]
+        res.lines += x.slots
+    if rows:
+        with desk.engine.begin() as c:
+            c.execute(insert(MailTaken), rows)
+            n = count_commit(c)
+        desk.note_commit(n)
+
+
+def _receipt(acc: Account, password: str, res: ReceiveResult, x: _Msg) -> None:
     """«Đã nhận báo cáo …» to the address the message came from, for the bundles of it that were accepted
     (the upper level's SMTP account, when set). Best effort: a failure is said in the summary."""
     from nq57desk.mail.receipts import send_receipt
 
-    new = [x for x in res.lines[res._receipted:] if x.status == "accepted"]
-    res._receipted = len(res.lines)
+    new = [ln for ln in x.slots if ln.status == "accepted"]
     if not new or not acc.smtp_host or not new[0].sender:
         return
     why = send_receipt(acc, password, new[0].sender, new[0].message_id, [x.commune or x.attachment for x in new])
@@ -217,6 +262,7 @@ def _receipt(acc: Account, password: str, res: ReceiveResult) -> None:
 
 
 def _mark_done(m, uid: str, host: str) -> None:
+    """`uid`: one UID or a comma-separated set."""
     try:
         typ, data = m.uid("STORE", uid, "+FLAGS", f"({DONE})")
     except BaseException as e:
