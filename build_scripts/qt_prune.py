@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 # Plugin kind → plugin names kept (without "lib" and suffix); None keeps every plugin of the kind; a kind not listed
-# is dropped entirely (generic, egldeviceintegrations, wayland-*, networkinformation, tls, sqldrivers, qmltooling …).
+# is dropped entirely (generic, egldeviceintegrations, wayland-*, tls, sqldrivers, qmltooling …).
 # Windows: the native platform and the Windows 10/11 style; offscreen for the CI self-test.
 # Linux (CI builds only): xcb, offscreen, input methods (IBus: Vietnamese typing), CUPS printing.
 KEEP_PLUGINS: dict[str, set[str] | None] = {
@@ -20,6 +20,8 @@ KEEP_PLUGINS: dict[str, set[str] | None] = {
     "printsupport": None,
     "styles": None,  # qmodernwindowsstyle, qwindowsvistastyle
     "platforminputcontexts": {"composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"},
+    # QNetworkInformation (the outbox tries at once when Windows says the network is back; else a 30 s timer)
+    "networkinformation": {"qnetworklistmanager"},
 }
 # Windows: software OpenGL and the shader compiler serve Qt Quick / OpenGL, not QtWidgets' raster painting.
 DROP_FILES = {"opengl32sw.dll", "d3dcompiler_47.dll"}

@@ -2,7 +2,8 @@
 
 Exit codes: 0 done; 1 validate found errors without a giải trình (or export --xlsx/--package of a report with an error that has no
 giải trình, or some inputs rejected by aggregate); 2 bad input or usage,
-with a Vietnamese message on stderr and never a traceback; 3 an unexpected fault (logged in the data folder).
+with a Vietnamese message on stderr and never a traceback; 3 an unexpected fault (logged in the data folder);
+4 send/outbox --retry/receive: queued (or stopped) because the mail server could not be reached.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     kg.add_argument("--confirm", metavar="MÃ_XÃ", help="xác nhận khóa đang chờ của xã sau khi đã đối chiếu mã khóa")
     k.add_argument("--fingerprint", metavar="MÃ_KHÓA", help="với --confirm: mã khóa đã đối chiếu (khi xã có nhiều "
                    "khóa đang chờ)")
+    _mail_parsers(sub)
     sub.add_parser("check", help="kiểm tra toàn vẹn cơ sở dữ liệu và các gói đã nhận; mã thoát 1 khi hỏng")
     sub.add_parser("selftest", help="tự kiểm tra bản cài đặt (mẫu, cơ sở dữ liệu, xuất DOCX/Excel, biểu tượng)")
     s = sub.add_parser("screenshot", help="chụp màn hình soạn báo cáo (không cần màn hình thật)")
@@ -107,6 +109,50 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--size", default="1366x768")
     s.add_argument("-o", "--output", required=True, metavar="TỆP.png")
     return p
+
+
+def _mail_parsers(sub) -> None:
+    """Send upward by e-mail (issue 17): nq57desk.mail.cli does the work."""
+    m = sub.add_parser("mail", help="thiết lập thư điện tử công vụ để gửi/nhận báo cáo")
+    ms = m.add_subparsers(dest="mail_cmd", metavar="LỆNH", parser_class=_Parser, required=True)
+    su = ms.add_parser("setup", help="lưu tài khoản thư (mật khẩu lấy từ NQ57_MAIL_PASSWORD hoặc được hỏi, cất trong "
+                       "kho mật khẩu của hệ điều hành)")
+    su.add_argument("--smtp", metavar="MÁY:CỔNG", help="máy chủ gửi thư, ví dụ mail.tinh.gov.vn:465")
+    su.add_argument("--security", choices=["ssl", "starttls", "plain"], help="ssl (465), starttls (587); plain chỉ "
+                    "với 127.0.0.1")
+    su.add_argument("--user", metavar="TÊN", help="tên đăng nhập")
+    su.add_argument("--from", dest="from_addr", metavar="ĐỊA_CHỈ", help="địa chỉ gửi")
+    su.add_argument("--to", action="append", metavar="ĐỊA_CHỈ", help="địa chỉ cấp trên (có thể nhắc lại)")
+    su.add_argument("--imap", metavar="MÁY:CỔNG", help="hộp thư nhận của cấp trên, ví dụ mail.tinh.gov.vn:993")
+    su.add_argument("--imap-security", choices=["ssl", "starttls", "plain"], help="mặc định: ssl với cổng 993")
+    su.add_argument("--ca", metavar="TỆP.pem", help="chứng chỉ gốc riêng của tỉnh (nếu có)")
+    se = sub.add_parser("send", help="gửi báo cáo lên cấp trên qua thư điện tử (xếp vào hộp thư đi rồi gửi ngay); "
+                        "mã thoát 4 khi chưa kết nối được, thư được giữ lại để gửi sau")
+    se.add_argument("id", type=int, metavar="MÃ")
+    ob = sub.add_parser("outbox", help="hộp thư đi: liệt kê; --retry gửi các thư đến lượt")
+    ob.add_argument("--retry", action="store_true", help="gửi các thư đến lượt thử lại")
+    sub.add_parser("receive", help="cấp trên: nhận các gói báo cáo từ hộp thư (mỗi tệp đính kèm một dòng)")
+
+
+def _mail(desk, args) -> int:
+    from nq57desk.mail import cli as mcli
+
+    err = lambda line: sys.stderr.write(line + "\n")  # noqa: E731
+    if args.cmd == "mail":
+        return mcli.setup(desk, args, _out)
+    if args.cmd == "send":
+        return mcli.send(desk, args.id, _out, err, _pdf_maker())
+    if args.cmd == "outbox":
+        return mcli.outbox(desk, args.retry, _out, err, _pdf_maker())
+    return mcli.receive(desk, _out, err)
+
+
+def _pdf_maker():
+    """The PDF of a queued report is printed by the GUI's print path (loaded by name); None without Qt."""
+    try:
+        return _gui("printing").cli_export_pdf
+    except ImportError:
+        return None
 
 
 def _out(line: str = "") -> None:
@@ -531,7 +577,8 @@ def _keys(desk, args) -> int:
 
 
 _COMMANDS = {"backup": _backup, "templates": _templates, "import": _import, "import-docx": _import_docx, "list": _list,
-             "dump": _dump, "validate": _validate, "export": _export, "keys": _keys}
+             "dump": _dump, "validate": _validate, "export": _export, "keys": _keys, "mail": _mail, "send": _mail,
+             "outbox": _mail, "receive": _mail}
 
 
 def _gui(module: str):

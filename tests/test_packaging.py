@@ -199,6 +199,8 @@ def test_every_qt_module_the_gui_imports_is_shipped():
     ("PySide6/Qt/plugins/printsupport/libcupsprintersupport.so", True),
     ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
     ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
+    ("PySide6/plugins/networkinformation/qnetworklistmanager.dll", True),
+    ("PySide6/Qt/plugins/networkinformation/libqglib.so", False),
     ("PySide6/Qt/translations/qtbase_de.qm", False),
     ("PySide6/translations/qtbase_fr.qm", False),
     ("PySide6/opengl32sw.dll", False),

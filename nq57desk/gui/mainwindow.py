@@ -133,9 +133,10 @@ class MainWindow(QMainWindow):
         from nq57desk.gui import maintenance
 
         maintenance.install(self)  # Tệp › Sao lưu / Khôi phục / Xuất nhật ký
-        from nq57desk.gui import guide, wordimport
+        from nq57desk.gui import guide, mail, wordimport
 
         wordimport.install(self)  # Báo cáo › Tạo từ báo cáo Word…
+        mail.install(self)  # Xuất › Gửi cấp trên qua thư điện tử, Hộp thư đi; Tệp › Thiết lập thư điện tử
         guide.install(self)  # Trợ giúp › Hướng dẫn sử dụng (F1)
         self._demo_action()
         for act in self.act.values():

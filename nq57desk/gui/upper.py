@@ -79,6 +79,9 @@ class UpperPage(QWidget):
         self._relay = _Progress(self)
         self._relay.step.connect(self._on_step)
         self._build()
+        from nq57desk.gui.mail import install_receive
+
+        install_receive(self)  # «Nhận từ hộp thư» in the import menu
 
     # layout --------------------------------------------------------------------------------------------------
     def _build(self) -> None:

@@ -132,3 +132,44 @@ class Acknowledgement(Base):
 @event.listens_for(Revision, "before_update")
 def _checksum(_mapper, _conn, rev: Revision) -> None:
     rev.sha256 = hashlib.sha256(rev.document.encode("utf-8")).hexdigest()
+
+
+class OutboxItem(Base):
+    """A report revision queued for the upper level by e-mail (nq57desk.mail.outbox); the Message-ID the server
+    accepted stays with the revision."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("report_id", "revision"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    status_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    message_id: Mapped[str] = mapped_column(String(250))
+    state: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    files: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    receipt_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class MailTaken(Base):
+    """What the upper level took from one attachment of one message of its mailbox (nq57desk.mail.receive)."""
+
+    __tablename__ = "mail_taken"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(250), index=True)
+    sender: Mapped[str] = mapped_column(String(250))
+    sent_date: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    mailbox: Mapped[str] = mapped_column(String(250))
+    uid: Mapped[str] = mapped_column(String(40))
+    attachment: Mapped[str] = mapped_column(String(260))
+    status: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    taken_at: Mapped[str] = mapped_column(String(32))

@@ -1,0 +1,345 @@
+"""«Nhận từ hộp thư»: the upper level takes its mailbox in through the same import as files.
+
+For each message not yet marked done (the IMAP keyword $NQ57Taken, so the officer's own reading state is left
+alone): its .xlsx and .zip attachments are saved to a temp folder and imported by Upper.import_bundles
+(signatures, revisions, duplicates, conflicts, one transaction per file); what it took from which message
+(Message-ID, sender, time, one row per attachment) is written in one transaction; only then is the message
+marked done on the server. Crash points: after the import and before the record, the next run imports the same
+files again and the import finds them stored (duplicates: nothing twice); after the record and before the mark,
+the next run finds the message recorded and only marks it. Nothing is lost: a message is marked only after what
+it carried is stored. Attachments that are not bundles are listed, not imported. The sender's address is shown
+but proves nothing: the signature decides.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from nq57desk.mail import imap
+from nq57desk.mail.account import Account, load_password
+from nq57desk.mail.errors import NO_CONNECTION, MailError, classify
+from nq57desk.store.models import MailTaken
+from nq57desk.store.received import count_commit
+
+DONE = "$NQ57Taken"
+MAILBOX = "INBOX"
+NOT_BUNDLE, NO_ATTACHMENT, TAKEN_BEFORE = "not_bundle", "no_attachment", "taken_before"
+EXTRA_VI = {NOT_BUNDLE: "Không phải gói báo cáo", NO_ATTACHMENT: "Thư không có tệp đính kèm",
+            TAKEN_BEFORE: "Đã nhận trước đó"}
+
+
+@dataclass
+class TakenLine:
+    """One attachment of one message, and what the import made of it."""
+
+    attachment: str
+    status: str
+    message: str
+    sender: str
+    date: str
+    message_id: str
+    commune: str = ""
+
+    @property
+    def status_vi(self) -> str:
+        from nq57desk.aggregate.decide import LINE_VI
+
+        return EXTRA_VI.get(self.status) or LINE_VI.get(self.status, self.status)
+
+    def text(self) -> str:
+        """A line like aggregate's, with the message it came in (the sender as the message says: unproven)."""
+        came = f"thư của {self.sender or '(không rõ)'} (địa chỉ gửi chưa được xác thực; chữ ký số quyết định)"
+        return "\t".join(x for x in (self.status_vi, self.attachment, self.commune, self.message,
+                                      f"{came}, {self.date}, {self.message_id}") if x)
+
+
+@dataclass
+class ReceiveResult:
+    lines: list[TakenLine] = field(default_factory=list)
+    messages: int = 0
+    stopped: MailError | None = None  # the connection was lost part-way: what was taken stays taken
+    groups: list[tuple[str, str]] = field(default_factory=list)
+    receipts: int = 0  # «Đã nhận» messages sent back
+    receipt_problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.stopped is None and not any(x.status in ("rejected", "conflict", "held") for x in self.lines)
+
+    def summary(self) -> str:
+        c: dict[str, int] = {}
+        for x in self.lines:
+            c[x.status] = c.get(x.status, 0) + 1
+        text = (f"Đã đọc {self.messages} thư mới: nhận {c.get('accepted', 0)} gói, trùng {c.get('duplicate', 0)}, "
+                f"bản cũ {c.get('replaced', 0)}, xung đột {c.get('conflict', 0)}, từ chối {c.get('rejected', 0)}, "
+                f"chờ xác nhận khóa {c.get('held', 0)}, tệp không phải gói {c.get(NOT_BUNDLE, 0)}.")
+        if self.receipts:
+            text += f" Đã gửi {self.receipts} thư báo nhận."
+        for p in self.receipt_problems:
+            text += f" Lưu ý: {p}."
+        if self.stopped is not None:
+            text += f" Dừng giữa chừng: {self.stopped} Các thư đã nhận vẫn được giữ; chạy lại để nhận tiếp."
+        return text
+
+
+BATCH = 100  # messages imported together: one import (one read of the store) per batch, not per message
+
+
+@dataclass
+class _Msg:
+    uid: str
+    key: str  # "uidvalidity:uid": what mail_taken knows the message by
+    mid: str
+    sender: str
+    date: str
+    slots: list  # in the message's order: a TakenLine, or the saved path of an importable attachment
+    before: list  # (attachment, status) recorded by an earlier run that stopped before marking it
+
+
+def receive(desk, password: str | None = None, *, mailbox: str = MAILBOX,
+            progress: Callable[[int, int], None] | None = None) -> ReceiveResult:
+    acc = Account.from_profile(desk.profile())
+    acc.check_imap()
+    if password is None:
+        password = load_password(acc.user)
+    m = imap.connect(acc, password)
+    res = ReceiveResult()
+    try:
+        uidvalidity, uids = _new_messages(m, mailbox, acc.imap_host)
+        upper = desk.upper()
+        for first in range(0, len(uids), BATCH):
+            if progress is not None:
+                progress(first, len(uids))
+            tmp = Path(tempfile.mkdtemp(prefix="nq57-thu-"))
+            try:
+                chunk = uids[first:first + BATCH]
+                msgs = _fetch(desk, m, mailbox, uidvalidity, chunk, tmp, acc.imap_host)
+                _import_batch(upper, msgs, res)
+                _record(desk, mailbox, msgs, res)
+                _mark_done(m, ",".join(x.uid for x in msgs), acc.imap_host)
+                for x in msgs:
+                    res.messages += 1
+                    _receipt(acc, password, res, x)
+            except MailError as e:
+                res.stopped = e
+                break
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        imap.close(m)
+    return res
+
+
+def _new_messages(m, mailbox: str, host: str) -> tuple[str, list[str]]:
+    try:
+        typ, data = m.select(_quote(mailbox))
+        if typ != "OK":
+            raise MailError("refused", f"Hộp thư «{host}» không mở được thư mục «{mailbox}».")
+        validity = (m.response("UIDVALIDITY")[1] or [b"0"])[0]
+        typ, data = m.uid("SEARCH", None, "UNKEYWORD", DONE)
+    except MailError:
+        raise
+    except BaseException as e:
+        raise classify(e, host) from e
+    uids = (data[0] or b"").split() if data else []
+    return (validity.decode() if isinstance(validity, bytes) else str(validity)), [u.decode() for u in uids]
+
+
+def _quote(name: str) -> str:
+    return name if name.isalnum() else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _fetch(desk, m, mailbox: str, validity: str, uids: list[str], tmp: Path, host: str) -> list[_Msg]:
+    """A batch of messages in one FETCH: each one's attachments saved under `tmp` (bundles) or listed."""
+    import re
+
+    raws: dict[str, bytes] = {}
+    typ = "OK"
+    try:
+        for group in _by_size(m, uids):  # at most FETCH_BYTES in memory per round trip
+            typ, data = m.uid("FETCH", ",".join(group), "(UID BODY.PEEK[])")
+            for part in data or []:
+                if isinstance(part, tuple):
+                    got = re.search(rb"UID (\d+)", part[0])
+                    if got:
+                        raws[got.group(1).decode()] = part[1]
+    except MailError:
+        raise
+    except BaseException as e:
+        raise classify(e, host) from e
+    missing = [u for u in uids if u not in raws]
+    if typ != "OK" or missing:
+        raise MailError(NO_CONNECTION, f"Hộp thư «{host}» không trả về thư số {', '.join(missing[:5])}; chạy lại "
+                                       "để nhận tiếp.")
+    keys = {u: f"{validity}:{u}" for u in uids}
+    with desk.engine.connect() as c:
+        before: dict[str, list] = {}
+        for uid, a, st in c.execute(select(MailTaken.uid, MailTaken.attachment, MailTaken.status).where(
+                MailTaken.mailbox == mailbox, MailTaken.uid.in_(list(keys.values())))):
+            before.setdefault(uid, []).append((a, st))
+    out = []
+    for n, uid in enumerate(uids):
+        msg = email.message_from_bytes(raws[uid], policy=email.policy.default)
+        mid = str(msg.get("Message-ID") or "").strip() or f"<khong-co-message-id:{keys[uid]}>"
+        sender = email.utils.parseaddr(str(msg.get("From") or ""))[1]
+        x = _Msg(uid, keys[uid], mid, sender, str(msg.get("Date") or ""), [], before.get(keys[uid], []))
+        if not x.before:
+            x.slots = _save_attachments(msg, tmp / f"{n:03d}", x)
+        out.append(x)
+    return out
+
+
+FETCH_BYTES = 16 * 1024 * 1024
+
+
+def _by_size(m, uids: list[str]) -> list[list[str]]:
+    """The UIDs in groups of at most FETCH_BYTES (RFC822.SIZE; a bigger message goes alone)."""
+    import re
+
+    typ, data = m.uid("FETCH", ",".join(uids), "(UID RFC822.SIZE)")
+    size: dict[str, int] = {}
+    for part in data or []:
+        text = part[0] if isinstance(part, tuple) else part
+        got = re.search(rb"UID (\d+)", text or b"")
+        sz = re.search(rb"RFC822\.SIZE (\d+)", text or b"")
+        if got and sz:
+            size[got.group(1).decode()] = int(sz.group(1))
+    groups: list[list[str]] = [[]]
+    total = 0
+    for u in uids:
+        n = size.get(u, FETCH_BYTES)
+        if groups[-1] and total + n > FETCH_BYTES:
+            groups.append([])
+            total = 0
+        groups[-1].append(u)
+        total += n
+    return groups
+
+
+def _record(desk, mailbox: str, msgs: list[_Msg], res: ReceiveResult) -> None:
+    """What was taken from a batch of messages, in one transaction, after the import committed."""
+    rows = []
+    t = _now()
+    for x in msgs:
+        if x.before:  # recorded by a run that stopped before marking it: only the mark is missing
+            x.slots = [TakenLine(a, TAKEN_BEFORE, "đã nhận ở lần trước; nay chỉ đánh dấu xong trên máy chủ.",
+                                 x.sender, x.date, x.mid) for a, _s in x.before]
+        else:
+            rows += [dict(message_id=x.mid[:250], sender=x.sender[:250], sent_date=x.date[:64], mailbox=mailbox[:250],
+                          uid=x.key, attachment=ln.attachment[:260], status=ln.status, detail=ln.message, taken_at=t)
+                     for ln in x.slots]
+        res.lines += x.slots
+    if rows:
+        with desk.engine.begin() as c:
+            c.execute(insert(MailTaken), rows)
+            n = count_commit(c)
+        desk.note_commit(n)
+
+
+def _receipt(acc: Account, password: str, res: ReceiveResult, x: _Msg) -> None:
+    """«Đã nhận báo cáo …» to the address the message came from, for the bundles of it that were accepted
+    (the upper level's SMTP account, when set). Best effort: a failure is said in the summary."""
+    from nq57desk.mail.receipts import send_receipt
+
+    new = [ln for ln in x.slots if ln.status == "accepted"]
+    if not new or not acc.smtp_host or not new[0].sender:
+        return
+    why = send_receipt(acc, password, new[0].sender, new[0].message_id, [x.commune or x.attachment for x in new])
+    if why:
+        res.receipt_problems.append(why)
+    else:
+        res.receipts += 1
+
+
+def _mark_done(m, uid: str, host: str) -> None:
+    """`uid`: one UID or a comma-separated set."""
+    try:
+        typ, data = m.uid("STORE", uid, "+FLAGS", f"({DONE})")
+    except BaseException as e:
+        raise classify(e, host) from e
+    if typ != "OK":
+        raise MailError("refused", f"Hộp thư «{host}» không cho đánh dấu thư đã nhận ({data}).")
+
+
+def _save_attachments(msg, folder: Path, x: _Msg) -> list:
+    """The message's attachments in order: a saved path for a bundle or package, a line for anything else."""
+    from nq57desk.bundle.package import safe_filename
+
+    slots: list = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, part in enumerate(p for p in msg.walk() if p.get_filename()):
+        name = str(part.get_filename())
+        data = part.get_payload(decode=True) or b""
+        low = name.lower()
+        if not low.endswith((".xlsx", ".zip")):
+            slots.append(TakenLine(name, NOT_BUNDLE, "tệp không phải gói báo cáo (.xlsx, .zip); không nhập.",
+                                   x.sender, x.date, x.mid))
+            continue
+        path = folder / f"{i:03d}_{safe_filename(name)}"
+        path.write_bytes(data)
+        if low.endswith(".zip") and not _holds_bundle(path):
+            slots.append(TakenLine(name, NOT_BUNDLE, "tệp nén không chứa gói báo cáo; không nhập.", x.sender, x.date,
+                                   x.mid))
+            continue
+        slots.append((str(path), name))
+    if not slots:
+        slots.append(TakenLine("", NO_ATTACHMENT, "thư không có tệp đính kèm; không có gì để nhập.", x.sender, x.date,
+                               x.mid))
+    return slots
+
+
+def _import_batch(upper, msgs: list[_Msg], res: ReceiveResult) -> None:
+    """One import (Upper.import_bundles) for the bundles of a batch of messages; each message's slots become its
+    lines, in order."""
+    owner: dict[str, tuple[_Msg, str]] = {s[0]: (x, s[1]) for x in msgs for s in x.slots if isinstance(s, tuple)}
+    per_path: dict[str, list[TakenLine]] = {p: [] for p in owner}
+    if owner:
+        got = upper.import_bundles(list(owner))
+        res.groups = sorted(set(res.groups) | set(got.groups))
+        for ln in got.lines:
+            src = str(ln.source)
+            path = next((p for p in owner if src == p or src.startswith(p + "!") or src.startswith(p + "/")
+                         or src.startswith(p + "\\")), None)
+            if path is None:
+                continue
+            x, name = owner[path]
+            inner = src[len(path):].lstrip("/\\!:")
+            who = f"{ln.commune_code} {ln.commune_name} {ln.period} lần {ln.revision}".strip() if ln.commune_code else ""
+            per_path[path].append(TakenLine(name + (f" › {inner}" if inner else ""), ln.status, ln.message,
+                                            x.sender, x.date, x.mid, who))
+    for x in msgs:
+        out: list[TakenLine] = []
+        for s in x.slots:
+            out += per_path.get(s[0], []) if isinstance(s, tuple) else [s]
+        x.slots = out
+
+
+def _holds_bundle(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.lower().endswith(".xlsx") for n in z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return True  # a damaged package: the import says what is wrong with it
+
+
+def _now() -> str:
+    from nq57desk.services.records import now
+
+    return now()
+
+
+def taken(desk) -> list[dict]:
+    """What was taken from the mailbox, newest first (for the upper level's window)."""
+    with desk.engine.connect() as c:
+        rows = c.execute(select(MailTaken).order_by(MailTaken.id.desc())).mappings().all()
+    return [dict(r) for r in rows]
