@@ -12,6 +12,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from tests.helpers.keys import TEST_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
 EXPORTED = dt.datetime(2026, 6, 5, 9, 30)
@@ -37,7 +39,7 @@ def write_golden(path: Path, name: str = "003_phu_thinh.json", code: str | None 
 
     _reg, tpl, doc = golden(name, code)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_bundle(tpl, doc, path, app_version="0.1.0-test", exported_at=EXPORTED)
+    write_bundle(tpl, doc, path, app_version="0.1.0-test", exported_at=EXPORTED, key=TEST_KEY)
     return path
 
 

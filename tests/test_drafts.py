@@ -94,7 +94,11 @@ def test_a_report_with_errors_prints_as_a_draft_but_goes_up_only_explained(capsy
     # the upper level imports it and says, beside the commune, how many errors are explained
     up_dir = tmp_path / "upper"
     code, out, err = run(capsys, up_dir, "aggregate", str(tmp_path / "b.xlsx"), "-o", str(tmp_path / "th.xlsx"))
+    assert code == 1 and "chờ xác nhận" in out, out + err  # a commune's first bundle: its key is read over the phone
+    code, out, err = run(capsys, up_dir, "keys", "--confirm", "05503")
     assert code == 0, out + err
+    code, out, err = run(capsys, up_dir, "aggregate", str(tmp_path / "b.xlsx"), "-o", str(tmp_path / "th.xlsx"))
+    assert code == 0, out + err  # the same bundle again: nothing new, the workbook now counts the commune
     up = Desk(up_dir)
     try:
         rows = up.upper().completeness("tw-de-cuong", res.key[2], "19")

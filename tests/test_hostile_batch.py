@@ -13,11 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from nq57desk.bundle.format import K_JSON, K_JSON_SHA, SHEET_DATA
+from nq57desk.bundle.format import K_JSON, SHEET_DATA
 from nq57desk.bundle.package import MANIFEST
 from nq57desk.bundle.writer import write_bundle
 from nq57desk.units import communes
-from tests.hostile import EXPORTED, golden, write_golden
+from tests.hostile import EXPORTED, TEST_KEY, golden, write_golden
 
 CODES = [u.code for u in communes("19")[:4]]
 
@@ -46,10 +46,23 @@ def _deep(n: int = 5_000) -> bytes:
     return ("[" * n + "]" * n).encode()
 
 
+def _trusting(data_dir: Path) -> Path:
+    """An upper level that already has the test communes' keys (the province's registry file)."""
+    from nq57desk.services import Desk
+    from tests.helpers.keys import trust
+
+    d = Desk(data_dir)
+    try:
+        trust(d, *CODES)
+    finally:
+        d.close()
+    return data_dir
+
+
 def _big_number_bundle(path: Path, code: str) -> Path:
-    """The hidden JSON given a 5,000-digit integer, its SHA-256 recomputed, saved with openpyxl (as an attacker
-    would)."""
-    import hashlib
+    """The hidden JSON given a 5,000-digit integer, every hash recomputed and signed again with the commune's key,
+    saved with openpyxl (as a compromised commune PC would: a signed bundle still gets a bounded reading)."""
+    from tests.helpers.keys import rehash
 
     write_golden(path, code=code)
     wb = openpyxl.load_workbook(path)
@@ -58,9 +71,7 @@ def _big_number_bundle(path: Path, code: str) -> Path:
     text = "".join(r[1].value for r in chunks)
     text = '{"x": ' + "9" * 5_000 + "," + text[1:]
     chunks[0][1].value = text[: len(text) - sum(len(r[1].value) for r in chunks[1:])]
-    for r in ws.iter_rows():
-        if r[0].value == K_JSON_SHA:
-            r[1].value = hashlib.sha256(text.encode()).hexdigest()
+    rehash(wb, key=TEST_KEY)
     wb.save(path)
     return path
 
@@ -74,7 +85,7 @@ def test_a_deep_manifest_a_huge_number_and_a_crashing_file_do_not_stop_the_batch
     _big_number_bundle(inbox / "c" / "NQ57_c.xlsx", CODES[2])
     write_golden(inbox / "d" / "NQ57_d.xlsx", code=CODES[3])
     out = tmp_path / "tong_hop.xlsx"
-    data = tmp_path / "data"
+    data = _trusting(tmp_path / "data")
     code, text, err = _cli(capsys, data, "aggregate", inbox, "-o", out)
     assert code == 1, err
     bad = [ln for ln in text.splitlines() if "NQ57_c.xlsx" in ln]
@@ -98,7 +109,7 @@ def test_an_unexpected_fault_reading_one_file_is_that_file_s_line(capsys, tmp_pa
         return real(path, registry, **kw)
 
     monkeypatch.setattr(collect, "read_bundle", flaky)
-    data = tmp_path / "data"
+    data = _trusting(tmp_path / "data")
     code, text, err = _cli(capsys, data, "aggregate", inbox, "-o", tmp_path / "t.xlsx")
     assert code == 1 and "Lỗi không mong muốn" not in err
     assert any(ln.startswith("Từ chối") and "NQ57_1.xlsx" in ln and "lồng quá sâu" in ln for ln in text.splitlines())
@@ -142,11 +153,11 @@ def test_an_nfd_bundle_of_the_same_report_is_a_duplicate_not_a_conflict(capsys, 
     _reg, tpl, doc = golden(code=CODES[0])
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    write_bundle(tpl, doc, inbox / "NQ57_nfc.xlsx", app_version="0.1.0-test", exported_at=EXPORTED)
+    write_bundle(tpl, doc, inbox / "NQ57_nfc.xlsx", app_version="0.1.0-test", exported_at=EXPORTED, key=TEST_KEY)
     d = _nfd(doc)
     assert d != doc
-    write_bundle(tpl, d, inbox / "NQ57_nfd.xlsx", app_version="0.1.0-test", exported_at=EXPORTED)
-    data = tmp_path / "data"
+    write_bundle(tpl, d, inbox / "NQ57_nfd.xlsx", app_version="0.1.0-test", exported_at=EXPORTED, key=TEST_KEY)
+    data = _trusting(tmp_path / "data")
     code, text, err = _cli(capsys, data, "aggregate", inbox, "-o", tmp_path / "t.xlsx")
     assert code == 0, text + err
     assert any("NQ57_nfd.xlsx" in ln and "không có gì mới" in ln for ln in text.splitlines()), text
