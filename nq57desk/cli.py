@@ -304,10 +304,14 @@ def _template_from_docx(args) -> int:
     except TemplateError as e:
         _out(f"Lỗi: mẫu ghi ra chưa hợp lệ, cần sửa tay: {e}")
         return 2
+    _out(f"Đã ghi {out}: {_template_summary(tpl)}")
+    return 0
+
+
+def _template_summary(tpl) -> str:
     sections = sum(1 for _ in tpl.walk_sections())
     codes = {f.indicator for f in tpl.fields().values() if f.indicator}
-    _out(f"Đã ghi {out}: {tpl.title}, {sections} mục, {len(codes)} chỉ tiêu")
-    return 0
+    return f"{tpl.title}, {sections} mục, {len(codes)} chỉ tiêu"
 
 
 def _check_template(args) -> int:
@@ -328,9 +332,7 @@ def _check_template(args) -> int:
     except TemplateError as e:
         _out(f"Lỗi: {e}")
         return 2
-    sections = sum(1 for _ in tpl.walk_sections())
-    codes = {f.indicator for f in tpl.fields().values() if f.indicator}
-    _out(f"Mẫu hợp lệ: {tpl.title}, {sections} mục, {len(codes)} chỉ tiêu")
+    _out(f"Mẫu hợp lệ: {_template_summary(tpl)}")
     return 0
 
 

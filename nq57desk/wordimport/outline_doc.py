@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nq57desk.templates.catalogue import Catalogue
 from nq57desk.vn import fold
-from nq57desk.wordimport.place import APPENDIX, NUMBERING, Node, parse, table_spec
+from nq57desk.wordimport.place import APPENDIX, Node, level_styles, parse, table_spec
 from nq57desk.wordimport.read import Para, Table, read_word
 
 ALL_KINDS = ["month", "quarter", "half", "year", "months", "cutoff", "custom", "none"]
@@ -51,15 +51,7 @@ def template_from_docx(path, cat: Catalogue, tid: str | None = None) -> dict:
     word = read_word(path)
     s = parse(word)
     used: set[str] = set()
-    styles: list[str] = []
-
-    def collect(nodes, depth):
-        for n in nodes:
-            while len(styles) <= depth:
-                styles.append(NUMBERING.get(n.style, n.style))
-            collect(n.children, depth + 1)
-
-    collect(s.roots, 0)
+    styles = level_styles(s.roots)
 
     def blocks_of(key: str, items: list) -> list[dict]:
         out: list[dict] = []

@@ -41,6 +41,21 @@ HEADING = [
 APPENDIX = re.compile(r"^(?:\d+\.\s+)?(Phụ lục(?:\s+[IVXLC\d]+)?)\.?\s*[:\-–]?\s*(.*)$", re.I)
 
 
+def level_styles(roots) -> list[str]:
+    """The numbering style of each heading level, as the document's own headings show it (its first heading at a
+    level decides that level)."""
+    styles: list[str] = []
+
+    def collect(nodes, depth):
+        for n in nodes:
+            while len(styles) <= depth:
+                styles.append(NUMBERING.get(n.style, n.style))
+            collect(n.children, depth + 1)
+
+    collect(roots, 0)
+    return styles
+
+
 def heading_of(line: str, strict: bool = True):
     """(numbering style, title) of a numbered heading line, or None. `strict`: the line must read like a heading
     (short, not ending a sentence) because nothing else (bold, a heading style) says it is one."""
@@ -630,15 +645,7 @@ def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, prof
     if s.signature or s.signer:
         doc["signature"] = {"lines": s.signature or doc["signature"]["lines"], "name": s.signer}
     pl = _Placer(tpl, doc, cat, review)
-    styles: list[str] = []
-
-    def collect(nodes, depth):
-        for n in nodes:
-            while len(styles) <= depth:
-                styles.append(NUMBERING.get(n.style, n.style))
-            collect(n.children, depth + 1)
-
-    collect(s.roots, 0)
+    styles = level_styles(s.roots)
     if styles:
         pl.doc = ops.set_numbering(tpl, pl.doc, styles[:6])
     intro_key = next((b.key for b in tpl.intro if b.kind == "text"), None)

@@ -32,6 +32,23 @@ def _button(ed, name) -> QPushButton:
     return ed.scroll.widget().findChild(QPushButton, name)
 
 
+def _tick_indicators(*codes: str) -> None:
+    """In the open «Thêm nhóm số liệu» dialog: tick these catalogue indicators and add them."""
+    from PySide6.QtWidgets import QTreeWidget
+
+    from nq57desk.gui.figuregroup import FigureGroupDialog
+
+    d = QApplication.activeModalWidget()
+    assert isinstance(d, FigureGroupDialog)
+    tree = d.findChild(QTreeWidget, "indicatorTree")
+    for i in range(tree.topLevelItemCount()):
+        g = tree.topLevelItem(i)
+        for j in range(g.childCount()):
+            if g.child(j).data(0, Qt.UserRole) in codes:
+                g.child(j).setCheckState(0, Qt.Checked)
+    d.findChild(QPushButton, "addFigures").click()
+
+
 def test_shape_the_outline_undo_reopen_and_next_period(win, qtbot, gui_desk, dialogs):
     rid = _report(gui_desk)
     win.open_report(rid)
@@ -147,27 +164,14 @@ def test_add_an_appendix_and_write_in_it(win, qtbot, gui_desk, dialogs):
 
 def test_insert_a_figure_group_and_word_its_sentence(win, qtbot, gui_desk, dialogs):
     """«Thêm nội dung» › «Nhóm số liệu từ danh mục…»: tick indicators, type the figures, word the sentence."""
-    from PySide6.QtWidgets import QTreeWidget
 
-    from nq57desk.gui.figuregroup import FigureGroupDialog
 
     rid = _report(gui_desk)
     win.open_report(rid)
     ed = win.editor
     ed.show_section("ket_qua")
 
-    def tick():
-        d = QApplication.activeModalWidget()
-        assert isinstance(d, FigureGroupDialog)
-        tree = d.findChild(QTreeWidget, "indicatorTree")
-        for i in range(tree.topLevelItemCount()):
-            g = tree.topLevelItem(i)
-            for j in range(g.childCount()):
-                if g.child(j).data(0, Qt.UserRole) in ("hs.payment.total", "hs.payment.online"):
-                    g.child(j).setCheckState(0, Qt.Checked)
-        d.findChild(QPushButton, "addFigures").click()
-
-    QTimer.singleShot(0, tick)
+    QTimer.singleShot(0, lambda: _tick_indicators("hs.payment.total", "hs.payment.online"))
     menu = ed.outline_actions.add_menu("ket_qua", ed)
     next(a for a in menu.actions() if a.text().startswith("Nhóm số liệu")).trigger()
     sec = next(s for s in win.session.tpl.sections if s.key == "ket_qua")
@@ -221,9 +225,8 @@ def test_free_table_defined_by_the_officer_checks_its_figures(win, qtbot, gui_de
     a sentence too; rows pasted from Excel; the disagreement (3.199 in the table, 3.270 in the text) is flagged;
     then the columns are described again and the table removed, each one undo step."""
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QTableWidget, QTreeWidget
+    from PySide6.QtWidgets import QTableWidget
 
-    from nq57desk.gui.figuregroup import FigureGroupDialog
     from nq57desk.gui.tabledialog import FreeTableDialog
     from nq57desk.gui.tables import TableEditor
     from nq57desk.validation import validate
@@ -233,18 +236,7 @@ def test_free_table_defined_by_the_officer_checks_its_figures(win, qtbot, gui_de
     ed = win.editor
     ed.show_section("ket_qua")
 
-    def tick():
-        d = QApplication.activeModalWidget()
-        assert isinstance(d, FigureGroupDialog)
-        tree = d.findChild(QTreeWidget, "indicatorTree")
-        for i in range(tree.topLevelItemCount()):
-            g = tree.topLevelItem(i)
-            for j in range(g.childCount()):
-                if g.child(j).data(0, Qt.UserRole) == "hs.online":
-                    g.child(j).setCheckState(0, Qt.Checked)
-        d.findChild(QPushButton, "addFigures").click()
-
-    QTimer.singleShot(0, tick)
+    QTimer.singleShot(0, lambda: _tick_indicators("hs.online"))
     next(a for a in ed.outline_actions.add_menu("ket_qua", ed).actions() if a.text().startswith("Nhóm số liệu")).trigger()
     group = next(s for s in win.session.tpl.sections if s.key == "ket_qua").blocks[-1]
     online = next(f.key for f in group.fields if f.indicator == "hs.online")
