@@ -365,6 +365,20 @@ class _Placer:
         self.base_values, doc["values"] = doc["values"], {}  # the template's empty values, put back at the end
         self.rec = Recogniser(cat)
 
+    def heading(self, free: list, node, parent: str | None, untitled: str = "Mục") -> tuple[str, object]:
+        """Where one heading of the file goes: the template section among `free` it names (taken from `free`,
+        renamed to the file's wording), else a section added under `parent`; noted in the review."""
+        best = max(free, key=lambda s: overlap(s.title, node.title), default=None)
+        if best is not None and overlap(best.title, node.title) >= 0.5:
+            free.remove(best)
+            if not _same_title(best.title, node.title, self.doc):
+                self.doc = ops.rename(self.tpl, self.doc, best.key, node.title)
+            self.review.headings.append((node.title, best.key, f"khớp mục mẫu «{best.title}»"))
+            return best.key, best
+        self.doc, key = ops.add_section(self.tpl, self.doc, parent, node.title or untitled, None, None)
+        self.review.headings.append((node.title, key, "mục thêm mới"))
+        return key, None
+
     # text runs and figure groups
     def fill(self, key: str, items: list, first_text: str | None) -> None:
         run: list[str] = []
@@ -470,19 +484,9 @@ class _Placer:
         free = list(tsec.children) if tsec is not None else []
         order = []
         for c in node.children:
-            best = max(free, key=lambda s: overlap(s.title, c.title), default=None)
-            if best is not None and overlap(best.title, c.title) >= 0.5:
-                free.remove(best)
-                if not _same_title(best.title, c.title, self.doc):
-                    self.doc = ops.rename(self.tpl, self.doc, best.key, c.title)
-                self.review.headings.append((c.title, best.key, f"khớp mục mẫu «{best.title}»"))
-                order.append(best.key)
-                self.section(c, best.key, best)
-            else:
-                self.doc, ck = ops.add_section(self.tpl, self.doc, key, c.title, None, None)
-                self.review.headings.append((c.title, ck, "mục thêm mới"))
-                order.append(ck)
-                self.section(c, ck, None)
+            ck, csec = self.heading(free, c, key)
+            order.append(ck)
+            self.section(c, ck, csec)
         for s in free:
             self.doc = ops.set_hidden(self.tpl, self.doc, s.key, True)
         if tsec is not None:  # the file's order, the template's unused sections (hidden) after
@@ -660,17 +664,7 @@ def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, prof
     free = list(tpl.sections)
     placed = []
     for n in s.roots:
-        best = max(free, key=lambda x: overlap(x.title, n.title), default=None)
-        if best is not None and overlap(best.title, n.title) >= 0.5:
-            free.remove(best)
-            if not _same_title(best.title, n.title, pl.doc):
-                pl.doc = ops.rename(tpl, pl.doc, best.key, n.title)
-            review.headings.append((n.title, best.key, f"khớp mục mẫu «{best.title}»"))
-            key, tsec = best.key, best
-        else:
-            pl.doc, key = ops.add_section(tpl, pl.doc, None, n.title or "Phần", None, None)
-            review.headings.append((n.title, key, "mục thêm mới"))
-            tsec = None
+        key, tsec = pl.heading(free, n, None, "Phần")
         placed.append(key)
         pl.section(n, key, tsec)
     unplaced.extend(_appendices(pl, s.after))
