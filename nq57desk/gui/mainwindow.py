@@ -35,6 +35,8 @@ MAXIMIZED_UP_TO = 1366  # screens this wide or narrower: the window opens maximi
 EDITOR_ACTIONS = ("actSave", "actUndo", "actRedo", "actFind", "actHistory", "actDone", "actSent", "actDraft",
                   "actExportDocx", "actExportXlsx", "actOpenWord", "actPrevSection", "actNextSection", "actPreview",
                   "actExportPackage", "actExportPdf")
+# what the officer may do to the report selected on the home list: it is opened first, then the action runs
+HOME_ACTIONS = ("actExportDocx", "actExportXlsx", "actOpenWord", "actPreview", "actExportPackage", "actExportPdf")
 
 
 class _InputBlocker(QObject):
@@ -124,7 +126,7 @@ class MainWindow(QMainWindow):
                          ("actPreview", self.print_preview), ("actAbout", self.about),
                          ("actExportPackage", self.export_package), ("actExportPdf", self.export_pdf),
                          ("actUpper", self.show_upper)):
-            a[name].triggered.connect(fn)
+            a[name].triggered.connect(self._on_selected(fn) if name in HOME_ACTIONS else fn)
         tv = self.dock.toggleViewAction()
         tv.setText("Bảng Kiểm tra")
         tv.setShortcut(QKeySequence("F8"))
@@ -241,6 +243,8 @@ class MainWindow(QMainWindow):
         self.act["actUpper"].setEnabled(mode not in ("loading", "upper"))
         self.dock.setVisible(on)
         self.dock.toggleViewAction().setEnabled(on)
+        if mode == "home":
+            self._home_actions()
         if on:
             self._update_status_actions()
         else:
@@ -259,9 +263,26 @@ class MainWindow(QMainWindow):
             self.home.new_report.connect(self.new_report)
             self.home.edit_profile.connect(self.edit_profile)
             self.home.import_word.connect(self.import_word)
+            self.home.table.itemSelectionChanged.connect(self._home_actions)
         self.home.set_desk(desk)
         if self.session is None:
             self._set_mode("home")
+
+    def _on_selected(self, fn):
+        """An editor action that, on the home list, first opens the selected report (export, print, package)."""
+        def run():
+            if self.session is None and self.home is not None and self.stack.currentWidget() is self.home:
+                rid = self.home.selected_id()
+                if rid is None or not self.open_report(rid):
+                    return
+            fn()
+        return run
+
+    def _home_actions(self) -> None:
+        if self.home is not None and self.stack.currentWidget() is self.home:
+            on = self.home.selected_id() is not None
+            for name in HOME_ACTIONS:
+                self.act[name].setEnabled(on)
 
     def undo_target(self):
         """Ctrl+Z in any text box of the editor undoes across the whole report."""

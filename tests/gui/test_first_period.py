@@ -322,3 +322,20 @@ def test_a_file_no_program_opens_says_so_and_offers_its_folder(win, qtbot, gui_d
     (kind, title, text, detail), = dialogs.seen
     assert kind == "ask" and title == "Mở bằng Word" and "Không mở được tệp" in text and "Word" in text
     assert opened == [results[0]]
+
+
+def test_export_and_print_work_from_the_home_list_on_the_selected_report(win, qtbot, gui_desk, dialogs, monkeypatch):
+    """Issue 14, item 8: with a report selected on the home list, «Xuất DOCX», «Xem trước / In» … are not greyed;
+    they open that report and act on it."""
+    rid = gui_desk.create_report("chung", {"kind": "month", "year": 2026, "number": 5})
+    win.go_home()
+    home = win.home
+    home.table.clearSelection()
+    assert not win.act["actExportDocx"].isEnabled()  # nothing selected: nothing to export
+    row = next(r for r in range(home.table.rowCount()) if home.table.item(r, 0).data(Qt.UserRole) == rid)
+    home.table.selectRow(row)
+    assert all(win.act[n].isEnabled() for n in ("actExportDocx", "actExportXlsx", "actPreview", "actExportPackage"))
+    called = []
+    monkeypatch.setattr(win, "export", lambda kind: called.append((kind, win.session.rid)))
+    win.act["actExportDocx"].trigger()
+    assert called == [("docx", rid)] and win.stack.currentWidget() is win.editor
