@@ -195,7 +195,7 @@ def run(data_dir: str | None = None) -> int:
             if last and any(r.id == last for r in desk.list_reports()):
                 win.open_report(last)
             elif win.session is None:
-                win._set_mode("home")
+                win.set_mode("home")
         if probe:
             app.processEvents()
             _probe(f"ready_ms={round(process_age_ms())}\n")

@@ -114,8 +114,8 @@ class ChecksPanel(QWidget):
         t.setColumnWidth(0, max(96, max(t.fontMetrics().horizontalAdvance(x) for x in ("Cảnh báo (đã xem)",
                                                                                       "Đã giải trình")) + 34))
         t.setColumnWidth(1, 360)
-        t.itemActivated.connect(self._activated)
-        t.itemClicked.connect(self._activated)
+        t.itemActivated.connect(self.activate)
+        t.itemClicked.connect(self.activate)
         t.currentItemChanged.connect(lambda *_: self._update_ack_btn())
         t.setContextMenuPolicy(Qt.ActionsContextMenu)
         self.explain_act = QAction("Giải trình…", t)
@@ -265,7 +265,7 @@ class ChecksPanel(QWidget):
             return
         s.revalidate()  # shown at once, not after the check timer
 
-    def _activated(self, it, _col=0):
+    def activate(self, it, _col=0):
         f = it.data(0, Qt.UserRole)
         if f is not None:
             self.jump.emit(f)

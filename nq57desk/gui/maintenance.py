@@ -141,7 +141,7 @@ def restore(win, path: str | None = None, confirm: bool = True) -> bool:
     win.close_report()
     desk.close()
     win.desk = None
-    win._set_mode("loading")
+    win.set_mode("loading")
 
     def work():
         problem = None

@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.saved_label)
         self._actions()
         self._restore_geometry()
-        self._set_mode("loading")
+        self.set_mode("loading")
         if desk is not None:
             self.attach(desk)
 
@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue("editor/splitter", self.editor.splitter.saveState())
         self.settings.sync()
 
-    def _set_mode(self, mode: str) -> None:
+    def set_mode(self, mode: str) -> None:
         self.stack.setCurrentWidget({"loading": self.loading, "home": self.home, "editor": self.editor,
                                      "upper": self.upper}[mode])
         on = mode == "editor"
@@ -266,7 +266,7 @@ class MainWindow(QMainWindow):
             self.home.table.itemSelectionChanged.connect(self._home_actions)
         self.home.set_desk(desk)
         if self.session is None:
-            self._set_mode("home")
+            self.set_mode("home")
 
     def _on_selected(self, fn):
         """An editor action that, on the home list, first opens the selected report (export, print, package)."""
@@ -301,10 +301,10 @@ class MainWindow(QMainWindow):
         except NQError as e:
             error(self, "Mở báo cáo", str(e))
             if self.home is not None:
-                self._set_mode("home")
+                self.set_mode("home")
             return False
         self._show_session(s, section)
-        self._set_mode("editor")
+        self.set_mode("editor")
         if self.persist:
             self.settings.setValue("session/last_report", rid)
         return True
@@ -408,7 +408,7 @@ class MainWindow(QMainWindow):
             self.close_report()
             return False
         self.saved_label.setText("")
-        self._set_mode("editor")
+        self.set_mode("editor")
         return True
 
     def _unblock(self) -> None:
@@ -460,7 +460,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue("session/last_report", 0)
         self.home.refresh_years()
         self.home.refresh()
-        self._set_mode("home")
+        self.set_mode("home")
 
     def show_upper(self) -> None:
         """«Tổng hợp cấp trên»: the district's or province's mode of the same app (nq57desk.gui.upper)."""
@@ -477,7 +477,7 @@ class MainWindow(QMainWindow):
             self.upper.home_requested.connect(self.go_home)
             self.upper.message.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.upper.set_desk(self.desk)
-        self._set_mode("upper")
+        self.set_mode("upper")
         self.setWindowTitle(f"Tổng hợp cấp trên — {APP_TITLE}")
 
     def new_report(self) -> None:
@@ -643,7 +643,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         try:
-            from nq57desk.gui.printing import preview
+            from nq57desk.gui.printpreview import preview
 
             self.session.flush()
             preview(self, self.session.tpl, self.session.doc)

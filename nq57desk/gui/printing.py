@@ -156,16 +156,6 @@ def _reason(e: OSError) -> str:
     return os_error_vi(e)  # never the English strerror on its own
 
 
-# -- the window -------------------------------------------------------------------------------------------------
-
-def preview(parent, tpl, doc) -> None:
-    """«Xem trước khi in»: the report paginated on A4, with «In…» and «Lưu PDF…» (a draft as a draft)."""
-    from nq57desk.gui.printpreview import PreviewDialog
-
-    dlg = PreviewDialog(tpl, doc, parent)
-    dlg.exec()
-
-
 def cli_export_pdf(desk, rid: int, path: str | os.PathLike) -> int:
     """`nq57desk export ID --pdf FILE`: needs a Qt application; offscreen when there is no display."""
     import sys

@@ -164,7 +164,7 @@ class PreviewDialog(QDialog):
     # -- PDF --------------------------------------------------------------------------------------------------
     def save_pdf(self, path: str | None = None) -> Path | None:
         if path is None:
-            from nq57desk.gui.export import default_name
+            from nq57desk.gui.outputfiles import default_name
 
             folder = self.settings.value("export/dir", str(Path.home())) if self.settings is not None else str(Path.home())
             path = save_file(self, "Lưu PDF", str(Path(folder) / default_name(self.doc, "pdf")), ["Tệp PDF (*.pdf)"],
@@ -187,3 +187,9 @@ class PreviewDialog(QDialog):
         self.saved = final
         info(self, "Lưu PDF", f"Đã lưu báo cáo ({pages} trang) thành tệp PDF:", str(final))
         return final
+
+
+def preview(parent, tpl, doc) -> None:
+    """«Xem trước khi in»: the report paginated on A4, with «In…» and «Lưu PDF…» (a draft as a draft)."""
+    dlg = PreviewDialog(tpl, doc, parent)
+    dlg.exec()

@@ -70,7 +70,7 @@ def screenshot(data_dir, report_id: int, section_key: str | None, size: str, out
             t = win.checks.tree
             if t.topLevelItemCount():
                 t.setCurrentItem(t.topLevelItem(0))
-                win.checks._activated(t.topLevelItem(0))
+                win.checks.activate(t.topLevelItem(0))
         else:
             desk.report_info(report_id)  # a Vietnamese error when the id does not exist
             if not win.open_report(report_id, section_key):

@@ -16,7 +16,7 @@ class GroupHeader(QHeaderView):
         self.setSectionsClickable(True)
         self.setHighlightSections(False)
         self.setDefaultAlignment(Qt.AlignCenter | Qt.TextWordWrap)
-        self.sectionResized.connect(self._fit)
+        self.sectionResized.connect(self.fit)
 
     def _band(self) -> int:
         return self.fontMetrics().height() + 8
@@ -33,7 +33,7 @@ class GroupHeader(QHeaderView):
             h = max(h, len(self.groups[i]) * band + self._label_height(i))
         return min(h, 8 * band)
 
-    def _fit(self, *_):
+    def fit(self, *_):
         h = self.needed_height()
         if self.minimumHeight() != h:
             self.setMinimumHeight(h)

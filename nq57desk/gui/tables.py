@@ -408,7 +408,7 @@ class TableEditor(TableOps, QWidget):
 
     def resizeEvent(self, ev):  # noqa: N802 - Qt API
         super().resizeEvent(ev)
-        self.header._fit()
+        self.header.fit()
 
     # editing -----------------------------------------------------------------------------------------------
     def _path(self, vr: VRow, col: Column) -> tuple:

@@ -34,7 +34,7 @@ def test_rule_violation_appears_and_disappears(win, qtbot, gui_desk):
     # clicking the finding elsewhere jumps back to the section and focuses the field
     ed.show_section("_head")
     win.checks.tree.setCurrentItem(item)
-    win.checks._activated(item)
+    win.checks.activate(item)
     assert ed.current == "chinh_quyen_so"
     assert QApplication.focusWidget() is ed.ctx.widgets["tt_online"]
     # fix it: the finding goes away and the border too

@@ -260,7 +260,7 @@ def test_demo_never_takes_the_officers_commune(tmp_path, qtbot, qapp, dialogs):
 
 
 def test_export_problems_are_vietnamese_and_word_copies_are_fresh(win, qtbot, gui_desk, tmp_path, dialogs):
-    from nq57desk.gui.export import default_name, word_copy_path
+    from nq57desk.gui.outputfiles import default_name, word_copy_path
     from tests.conftest import REPORTS
 
     rid = gui_desk.import_report((REPORTS / "000_an_truong.json").read_bytes())
