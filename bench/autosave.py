@@ -83,8 +83,8 @@ def gui_run(desk, rid: int, n: int, tmp: Path) -> dict:
     from PySide6.QtTest import QTest
 
     from nq57desk.gui import qtutil
-    from nq57desk.gui.app import make_app
-    from nq57desk.gui.mainwindow import MainWindow
+    from nq57desk.gui.shell.app import make_app
+    from nq57desk.gui.shell.mainwindow import MainWindow
 
     qtutil.DIALOG_HOOK = lambda *a: False
     app = make_app()
@@ -239,7 +239,7 @@ def main() -> int:
         if args.outline:
             shape_outline(desk, rid, args.outline)
         gui = None
-        if importlib.util.find_spec("nq57desk.gui.session") is not None:
+        if importlib.util.find_spec("nq57desk.gui.editor.session") is not None:
             gui = gui_run(desk, rid, args.edits, tmp)
         base = baseline(desk, rid, args.edits)
         desk.close()

@@ -56,13 +56,13 @@ def child_app() -> dict:
     report = largest_report()
     with tempfile.TemporaryDirectory(prefix="nq57-bench-mem-") as tmp:
         tmp = Path(tmp)
-        if importlib.util.find_spec("nq57desk.gui.mainwindow") is None:
+        if importlib.util.find_spec("nq57desk.gui.shell.mainwindow") is None:
             return _core_only(tmp, report, stages)
         from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
         from nq57desk.gui import qtutil
-        from nq57desk.gui.app import make_app
-        from nq57desk.gui.mainwindow import MainWindow
+        from nq57desk.gui.shell.app import make_app
+        from nq57desk.gui.shell.mainwindow import MainWindow
 
         qtutil.DIALOG_HOOK = lambda kind, title, text, detail: False  # «Mở tệp ngay bây giờ?» → Không
         app = make_app()

@@ -99,7 +99,7 @@ def type_text(widget, text: str) -> None:
 
 
 def _table(win, key: str):
-    from nq57desk.gui.tables import TableEditor
+    from nq57desk.gui.tables.tables import TableEditor
 
     return next(t for t in win.editor.scroll.widget().findChildren(TableEditor) if t.spec.key == key)
 
@@ -114,11 +114,11 @@ def walk(out: Path, size: tuple[int, int] = (1366, 768)) -> Walk:
         os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_screen_config(size)}")
     from nq57desk.bundle.package import Drive
     from nq57desk.gui import qtutil
-    from nq57desk.gui.app import make_app
-    from nq57desk.gui.dialogs import HistoryDialog, NewReportDialog
-    from nq57desk.gui.mainwindow import MainWindow
-    from nq57desk.gui.package import PackageDialog
-    from nq57desk.gui.profile import ProfileDialog
+    from nq57desk.gui.dialogs.package import PackageDialog
+    from nq57desk.gui.dialogs.profile import ProfileDialog
+    from nq57desk.gui.dialogs.report import HistoryDialog, NewReportDialog
+    from nq57desk.gui.shell.app import make_app
+    from nq57desk.gui.shell.mainwindow import MainWindow
     from nq57desk.services import Desk
 
     app = make_app()

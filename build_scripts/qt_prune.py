@@ -35,7 +35,7 @@ def keep(dest: str) -> bool:
     if p.parts[:1] != ("PySide6",):
         return True
     if "translations" in p.parts:
-        return False  # Qt ships no Vietnamese (no qtbase_vi.qm); nq57desk.gui.qt_vi supplies the texts
+        return False  # Qt ships no Vietnamese (no qtbase_vi.qm); nq57desk.gui.shell.qt_vi supplies the texts
     if "plugins" not in p.parts:
         return True
     i = p.parts.index("plugins")

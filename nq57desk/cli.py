@@ -150,7 +150,7 @@ def _mail(desk, args) -> int:
 def _pdf_maker():
     """The PDF of a queued report is printed by the GUI's print path (loaded by name); None without Qt."""
     try:
-        return _gui("printing").cli_export_pdf
+        return _gui("printout.printing").cli_export_pdf
     except ImportError:
         return None
 
@@ -233,7 +233,7 @@ def _dispatch(args) -> int:
     if args.cmd == "check":
         return _check(args)
     if args.cmd == "screenshot":
-        screenshot = _gui("screenshot").screenshot
+        screenshot = _gui("shell.screenshot").screenshot
         return screenshot(args.data_dir, args.id, args.section, args.size, args.output)
     if args.cmd == "aggregate":  # opens the folder itself: a dry run must not create a database or a lock
         return _aggregate(args)
@@ -440,7 +440,7 @@ def _export(desk, args) -> int:
         desk.export_docx(args.id, args.docx)
         _out(args.docx)
     if args.pdf:
-        _gui("printing").cli_export_pdf(desk, args.id, Path(args.pdf))
+        _gui("printout.printing").cli_export_pdf(desk, args.id, Path(args.pdf))
         _out(args.pdf)
     if args.xlsx or args.package:
         block = blocking(findings, doc)
@@ -598,7 +598,7 @@ def _run_gui(data_dir) -> int:
     # back on, with those objects frozen out of its way, once the data folder is open (gui.app.collector_on).
     gc.disable()
     try:
-        run = _gui("app").run
+        run = _gui("shell.app").run
     except ImportError as e:
         sys.stderr.write(f"Lỗi: không mở được giao diện ({e}).\n")
         return 2

@@ -217,7 +217,7 @@ def _steps(run: _Run, tmp: Path, frozen: bool) -> None:
         return text
 
     def gui_modules():
-        names = ("nq57desk.gui.app", "nq57desk.gui.mainwindow", "nq57desk.gui.qtutil")
+        names = ("nq57desk.gui.shell.app", "nq57desk.gui.shell.mainwindow", "nq57desk.gui.qtutil")
         missing = [n for n in names if importlib.util.find_spec(n) is None]
         if missing:
             if frozen:
@@ -333,7 +333,7 @@ def _qt_icon(files: list[Path]) -> str:
 def _main_window(tmp: Path) -> str:
     """Build the main window (every .ui it loads, its icons), let Qt lay it out, close it. No data folder opens."""
     qtcore = importlib.import_module("PySide6.QtCore")
-    mainwindow = importlib.import_module("nq57desk.gui.mainwindow")
+    mainwindow = importlib.import_module("nq57desk.gui.shell.mainwindow")
     settings = qtcore.QSettings(str(tmp / "selftest.ini"), qtcore.QSettings.IniFormat)
     win = mainwindow.MainWindow(tmp / "gui", settings=settings, persist=False)
     try:

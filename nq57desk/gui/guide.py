@@ -3,7 +3,7 @@ QTextBrowser (no internet), opened by F1 at the chapter of the place the officer
 
 Places say which chapter is theirs with set_topic(widget, anchor); topic_at(widget) walks up from the focused
 widget to the nearest one that said. The screens in the guide are the real screenshots of docs/screenshots/
-(made by `nq57desk screenshot`, nq57desk/gui/screenshot.py), found through the browser's search paths: the frozen
+(made by `nq57desk screenshot`, nq57desk/gui/shell/screenshot.py), found through the browser's search paths: the frozen
 build ships the ones the guide names (build_scripts/nq57desk.spec), nothing is copied.
 """
 
@@ -40,7 +40,7 @@ def guide_dir() -> Path:
 def screens_dir() -> Path:
     """docs/screenshots/ of the source tree, or its copy inside a PyInstaller bundle."""
     base = getattr(sys, "_MEIPASS", None)
-    root = Path(base) if base else Path(__file__).resolve().parent.parent.parent
+    root = Path(base) if base else Path(__file__).resolve().parents[2]
     return root / "docs" / "screenshots"
 
 

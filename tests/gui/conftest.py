@@ -42,8 +42,8 @@ def gui_desk(tmp_path):
 def win(qtbot, qapp, gui_desk, dialogs):
     from PySide6.QtCore import Qt
 
-    from nq57desk.gui.app import setup_app
-    from nq57desk.gui.mainwindow import MainWindow
+    from nq57desk.gui.shell.app import setup_app
+    from nq57desk.gui.shell.mainwindow import MainWindow
 
     setup_app(qapp)
     w = MainWindow(gui_desk.data_dir, desk=gui_desk)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCalendarWidget, QComboBox, QToolButton
 
-from nq57desk.gui.blocks import FreeSectionsEditor, ListEditor, RecordsEditor
-from nq57desk.gui.fields import pick_date
-from nq57desk.gui.tables import TableEditor
+from nq57desk.gui.editor.blocks import FreeSectionsEditor, ListEditor, RecordsEditor
+from nq57desk.gui.editor.fields import pick_date
+from nq57desk.gui.tables.tables import TableEditor
 
 from .helpers import vtype
 

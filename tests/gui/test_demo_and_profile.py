@@ -40,7 +40,7 @@ def test_a_real_report_is_not_marked(win, gui_desk):
 
 
 def test_new_report_remembers_the_last_template_and_period(win, gui_desk, qtbot):
-    from nq57desk.gui.dialogs import NewReportDialog
+    from nq57desk.gui.dialogs.report import NewReportDialog
 
     d = NewReportDialog(gui_desk, win)
     qtbot.addWidget(d)
@@ -57,7 +57,7 @@ def test_new_report_remembers_the_last_template_and_period(win, gui_desk, qtbot)
 
 
 def test_history_names_the_officer_from_the_profile(win, gui_desk, monkeypatch):
-    from nq57desk.gui.dialogs import HistoryDialog
+    from nq57desk.gui.dialogs.report import HistoryDialog
 
     from .conftest import make_report
 
@@ -78,7 +78,7 @@ def test_history_names_the_officer_from_the_profile(win, gui_desk, monkeypatch):
 
 
 def test_profile_offers_a_commune_nơi_nhận_and_the_officer_field(qtbot, gui_desk, tmp_path):
-    from nq57desk.gui.profile import ProfileDialog
+    from nq57desk.gui.dialogs.profile import ProfileDialog
     from nq57desk.report.document import default_recipients
     from nq57desk.services import Desk
 

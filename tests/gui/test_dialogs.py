@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLineEdit, QPushButton
 
-from nq57desk.gui.dialogs import HistoryDialog, NewReportDialog
-from nq57desk.gui.find import FindDialog, search
-from nq57desk.gui.profile import ProfileDialog
+from nq57desk.gui.dialogs.profile import ProfileDialog
+from nq57desk.gui.dialogs.report import HistoryDialog, NewReportDialog
+from nq57desk.gui.editor.find import FindDialog, search
 
 from .conftest import make_report
 from .helpers import vtype
@@ -231,7 +231,7 @@ def test_export_xlsx_on_worker(win, qtbot, gui_desk, tmp_path, dialogs):
 
 
 def test_demo_never_takes_the_officers_commune(tmp_path, qtbot, qapp, dialogs):
-    from nq57desk.gui.profile import ProfileDialog
+    from nq57desk.gui.dialogs.profile import ProfileDialog
     from nq57desk.services import Desk
 
     desk = Desk(tmp_path / "a")
@@ -260,7 +260,7 @@ def test_demo_never_takes_the_officers_commune(tmp_path, qtbot, qapp, dialogs):
 
 
 def test_export_problems_are_vietnamese_and_word_copies_are_fresh(win, qtbot, gui_desk, tmp_path, dialogs):
-    from nq57desk.gui.outputfiles import default_name, word_copy_path
+    from nq57desk.gui.printout.outputfiles import default_name, word_copy_path
     from tests.conftest import REPORTS
 
     rid = gui_desk.import_report((REPORTS / "000_an_truong.json").read_bytes())

@@ -95,7 +95,7 @@ def test_explain_an_error_undo_redo_reopen(win, qtbot, gui_desk, dialogs):
 
 
 def test_export_docx_of_a_report_with_errors_is_not_refused(win, qtbot, gui_desk, dialogs, tmp_path):
-    from nq57desk.gui.export import Exporter
+    from nq57desk.gui.printout.export import Exporter
 
     rid = _import_with_error(gui_desk)
     assert win.open_report(rid)

@@ -47,7 +47,7 @@ def test_editing_a_finished_report_asks_then_makes_it_draft_with_its_changes(win
     assert top.status == "draft" and top.summary.startswith("Hoàn thành → Nháp vì đã sửa") and "số văn bản" in top.summary
     assert "Nháp" in ed.notice.text() and ed.notice.isVisible()
 
-    from nq57desk.gui.dialogs import HistoryDialog
+    from nq57desk.gui.dialogs.report import HistoryDialog
 
     h = HistoryDialog(win.session, win)
     assert "số văn bản" in h.table.item(0, 5).text()
@@ -80,7 +80,7 @@ def test_a_finished_report_opens_and_undoes_only_when_the_officer_agrees(win, qt
 
 
 def _table(win, key):
-    from nq57desk.gui.tables import TableEditor
+    from nq57desk.gui.tables.tables import TableEditor
 
     return next(t for t in win.editor.scroll.widget().findChildren(TableEditor) if t.spec.key == key)
 
@@ -145,7 +145,7 @@ def _toolbar_all_visible(win) -> bool:
 def test_window_opens_maximized_on_a_small_screen_with_every_action_visible(qtbot, qapp, gui_desk, dialogs, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from nq57desk.gui.mainwindow import MainWindow
+    from nq57desk.gui.shell.mainwindow import MainWindow
 
     w = MainWindow(gui_desk.data_dir, desk=gui_desk, settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(w)
@@ -172,7 +172,7 @@ def test_every_toolbar_action_is_visible_at_1366x768(win, qtbot, gui_desk, dialo
 
 def test_package_offers_usb_drives_only_and_asks_before_sending_a_draft(win, qtbot, gui_desk, tmp_path, dialogs):
     from nq57desk.bundle.package import Drive
-    from nq57desk.gui.package import PackageDialog
+    from nq57desk.gui.dialogs.package import PackageDialog
 
     rid = gui_desk.import_report((REPORTS / "000_an_truong.json").read_bytes())
     win.open_report(rid)
@@ -204,7 +204,7 @@ def test_package_offers_usb_drives_only_and_asks_before_sending_a_draft(win, qtb
 def test_checks_panel_folds_to_one_line_and_remembers(win, qtbot, gui_desk, dialogs, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from nq57desk.gui.mainwindow import MainWindow
+    from nq57desk.gui.shell.mainwindow import MainWindow
 
     from .helpers import panel_messages
 

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
-from nq57desk.gui.forms import outline
-from nq57desk.gui.tables import TableEditor
+from nq57desk.gui.editor.forms import outline
+from nq57desk.gui.tables.tables import TableEditor
 from nq57desk.templates.model import FieldsBlock, TextBlock
 
 from .conftest import make_report

@@ -59,7 +59,7 @@ def test_help_menu_and_f1_open_the_guide_at_the_section(win, qtbot, gui_desk):
     ed.show_section("_head")
     assert _f1(qtbot, win, ed.tree).anchor == "phan-dau"  # focus in the outline: the section shown
     ed.show_section("pl4")
-    from nq57desk.gui.tables import TableEditor
+    from nq57desk.gui.tables.tables import TableEditor
 
     table = ed.scroll.widget().findChildren(TableEditor)[0].table
     assert _f1(qtbot, win, table).anchor == "bang"
@@ -95,8 +95,8 @@ def test_icon_only_actions_have_vietnamese_tooltips_with_shortcuts(win):
 
 
 def test_f1_in_a_dialog_opens_its_chapter(win, qtbot, gui_desk):
-    from nq57desk.gui.dialogs import NewReportDialog
-    from nq57desk.gui.explain import ExplainDialog
+    from nq57desk.gui.dialogs.report import NewReportDialog
+    from nq57desk.gui.editor.explain import ExplainDialog
     from nq57desk.validation import Finding
 
     for d, anchor in ((NewReportDialog(gui_desk, win), "bao-cao-moi"),

@@ -9,7 +9,7 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 
-from nq57desk.gui.mail import MailController, OutboxDialog
+from nq57desk.gui.dialogs.mail import MailController, OutboxDialog
 from nq57desk.mail import outbox as ob
 from tests.helpers.mailservers import Dovecot, FileKeyring, Smtp, free_port
 from tests.test_mail_outbox import commune, setup
@@ -99,8 +99,8 @@ def test_main_window_has_the_mail_entries(win):
 
 @pytest.mark.skipif(not Dovecot.available(), reason="dovecot-imapd is not installed (.ci/run installs it)")
 def test_upper_level_receives_from_its_mailbox(qtbot, qapp, tmp_path, cdesk, dialogs):
-    from nq57desk.gui.app import setup_app
-    from nq57desk.gui.upper import UpperPage
+    from nq57desk.gui.shell.app import setup_app
+    from nq57desk.gui.upper.page import UpperPage
     from tests.helpers.keys import trust
     from tests.test_mail_receive import upper_desk
 

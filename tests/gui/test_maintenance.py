@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
-from nq57desk.gui import maintenance
+from nq57desk.gui.shell import maintenance
 from nq57desk.safety.backup import integrity_ok
 from nq57desk.safety.logs import log_unexpected
 from tests.gui.conftest import make_report

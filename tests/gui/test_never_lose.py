@@ -69,7 +69,7 @@ def test_failed_save_is_a_finding_is_retried_and_closing_asks(win, qtbot, gui_de
 
 def test_steady_typing_is_saved_without_waiting_for_a_pause(win, qtbot, gui_desk):
     """One key every 300 ms never leaves 800 ms of quiet; the save still comes within AUTOSAVE_MAX_MS."""
-    from nq57desk.gui.session import AUTOSAVE_MAX_MS
+    from nq57desk.gui.editor.session import AUTOSAVE_MAX_MS
 
     from .helpers import vtype
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from nq57desk.gui.amounts import AmountsEditor
-from nq57desk.gui.tasks import TasksEditor
+from nq57desk.gui.editor.amounts import AmountsEditor
+from nq57desk.gui.editor.tasks import TasksEditor
 from nq57desk.render.tree import build, to_text
 from nq57desk.validation import validate
 
@@ -81,7 +81,7 @@ def test_amount_list_editor(win, qtbot, gui_desk):
     assert "- Máy tính để bàn: 10 bộ, 200.000.000 đồng;\n- Máy in: 5 chiếc, 130.000.000 đồng;\n" in text
     assert "- Đào tạo, tập huấn: 60.000.000 đồng.\nTổng cộng: 390.000.000 đồng." in text
     # «Tìm» finds the items' words and points at their cells
-    from nq57desk.gui.find import search
+    from nq57desk.gui.editor.find import search
 
     hits = search(win.session, "may in")
     assert [h.entry.key for h in hits] == ["kinh_phi.items[2].name"]

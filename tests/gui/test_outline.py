@@ -36,7 +36,7 @@ def _tick_indicators(*codes: str) -> None:
     """In the open «Thêm nhóm số liệu» dialog: tick these catalogue indicators and add them."""
     from PySide6.QtWidgets import QTreeWidget
 
-    from nq57desk.gui.figuregroup import FigureGroupDialog
+    from nq57desk.gui.editor.figuregroup import FigureGroupDialog
 
     d = QApplication.activeModalWidget()
     assert isinstance(d, FigureGroupDialog)
@@ -186,7 +186,7 @@ def test_insert_a_figure_group_and_word_its_sentence(win, qtbot, gui_desk, dialo
     assert w[by["hs.payment.online.rate"]].text() == "99,83%"  # computed as the figures are typed
 
     def word():
-        from nq57desk.gui.linesdialog import LinesDialog
+        from nq57desk.gui.editor.linesdialog import LinesDialog
 
         d = QApplication.activeModalWidget()
         assert isinstance(d, LinesDialog)
@@ -227,8 +227,8 @@ def test_free_table_defined_by_the_officer_checks_its_figures(win, qtbot, gui_de
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QTableWidget
 
-    from nq57desk.gui.tabledialog import FreeTableDialog
-    from nq57desk.gui.tables import TableEditor
+    from nq57desk.gui.editor.tabledialog import FreeTableDialog
+    from nq57desk.gui.tables.tables import TableEditor
     from nq57desk.validation import validate
 
     rid = _report(gui_desk)

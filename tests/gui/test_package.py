@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
-from nq57desk.gui.package import PackageDialog
+from nq57desk.gui.dialogs.package import PackageDialog
 
 
 def _open(win, gui_desk, tmp_path):
@@ -53,7 +53,7 @@ def test_cancelling_keeps_the_other_package_in_the_folder(tmp_path):
     import json
 
     from nq57desk.bundle.package import PackageResult
-    from nq57desk.gui.package import _remove_package
+    from nq57desk.gui.dialogs.package import _remove_package
 
     (tmp_path / "NQ57_05503_2026-5T_r1.xlsx").write_bytes(b"other")
     (tmp_path / "NQ57_11635_2026-H1_r1.xlsx").write_bytes(b"ours")

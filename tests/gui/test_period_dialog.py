@@ -8,7 +8,7 @@ import datetime as dt
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QPushButton
 
-from nq57desk.gui.dialogs import NewReportDialog
+from nq57desk.gui.dialogs.report import NewReportDialog
 
 from .helpers import vtype
 

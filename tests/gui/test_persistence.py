@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nq57desk.gui.app import setup_app
-from nq57desk.gui.mainwindow import MainWindow
 from nq57desk.gui.qtutil import SETTINGS_FILE
+from nq57desk.gui.shell.app import setup_app
+from nq57desk.gui.shell.mainwindow import MainWindow
 from nq57desk.services import Desk
 
 from .conftest import make_report

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nq57desk.gui import printdialog, printpreview
-from nq57desk.gui.printdialog import PrintDialog
-from nq57desk.gui.printpreview import PreviewDialog
+from nq57desk.gui.printout import printdialog, printpreview
+from nq57desk.gui.printout.printdialog import PrintDialog
+from nq57desk.gui.printout.printpreview import PreviewDialog
 
 # Words of Qt's own English print dialogs and preview toolbar (and a few more): none may show.
 ENGLISH = set("""
@@ -40,7 +40,7 @@ WORD = re.compile(r"[^\W\d_]+")
 
 @pytest.fixture
 def app(qapp):
-    from nq57desk.gui.app import setup_app
+    from nq57desk.gui.shell.app import setup_app
 
     setup_app(qapp)
     return qapp

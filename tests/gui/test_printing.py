@@ -18,8 +18,8 @@ from PySide6.QtGui import QPdfWriter
 from PySide6.QtPrintSupport import QPrinter
 
 from nq57desk.errors import NQError
-from nq57desk.gui import printing
-from nq57desk.gui.printlayout import Measured, new_doc, paginate, text_widths_mm
+from nq57desk.gui.printout import printing
+from nq57desk.gui.printout.printlayout import Measured, new_doc, paginate, text_widths_mm
 from nq57desk.render.html import parts
 from nq57desk.render.tree import build
 from tests.conftest import GOLDEN

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QImage
 
-from nq57desk.gui.screenshot import screenshot
+from nq57desk.gui.shell.screenshot import screenshot
 
 
 def test_screenshot_section_and_home(qapp, tmp_path):

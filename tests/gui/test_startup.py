@@ -29,8 +29,8 @@ def test_startup_probe_reopens_last_report(tmp_path):
 
 def _window_on_a_folder(tmp_path, qtbot, qapp):
     """A data folder holding one golden report and a profile, and a main window on it not opened yet."""
-    from nq57desk.gui.app import setup_app
-    from nq57desk.gui.mainwindow import MainWindow
+    from nq57desk.gui.shell.app import setup_app
+    from nq57desk.gui.shell.mainwindow import MainWindow
     from nq57desk.services import Desk
     from tests.conftest import REPORTS
 
@@ -120,7 +120,7 @@ def test_lighter_feature_check_answers_as_pyside_does():
 
     import shibokensupport.feature as feature
 
-    from nq57desk.gui.app import lighter_feature_check
+    from nq57desk.gui.shell.app import lighter_feature_check
 
     lighter_feature_check()
     ours = feature._mod_uses_pyside
@@ -128,7 +128,7 @@ def test_lighter_feature_check_answers_as_pyside_does():
     lighter_feature_check()  # twice changes nothing
     assert feature._mod_uses_pyside is ours
     linecache.clearcache()
-    for name in ("nq57desk.gui.mainwindow", "nq57desk.gui.qtutil", "nq57desk.vn", "nq57desk.report.derive", "json",
+    for name in ("nq57desk.gui.shell.mainwindow", "nq57desk.gui.qtutil", "nq57desk.vn", "nq57desk.report.derive", "json",
                  "sqlite3", "sys", "PySide6.QtCore"):
         module = importlib.import_module(name)
         src = getattr(module, "__file__", None)

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QTableWidgetSelectionRange
 
-from nq57desk.gui.tablehead import parse_tsv
-from nq57desk.gui.tables import TableEditor
+from nq57desk.gui.tables.tablehead import parse_tsv
+from nq57desk.gui.tables.tables import TableEditor
 from nq57desk.gui.textwidgets import VLineEdit
 
 from .conftest import make_report

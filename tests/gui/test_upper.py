@@ -38,8 +38,8 @@ def _inbox(tmp_path, gui_desk):
 
 @pytest.fixture
 def page(qtbot, qapp, gui_desk, dialogs):
-    from nq57desk.gui.app import setup_app
-    from nq57desk.gui.upper import UpperPage
+    from nq57desk.gui.shell.app import setup_app
+    from nq57desk.gui.upper.page import UpperPage
 
     setup_app(qapp)
     p = UpperPage()
@@ -79,7 +79,7 @@ def test_import_shows_lines_and_completeness(qtbot, page, inbox, gui_desk, monke
     done = [r for r in _rows(page.communes) if r[3] != "Chưa nộp"]
     assert len(done) == 4 and all(r[5] == "Nháp" for r in done)
     assert "92 xã" in page.counts.text() and "chưa nộp 88" in page.counts.text()
-    from nq57desk.gui.upper import STATUS_FILTER
+    from nq57desk.gui.upper.page import STATUS_FILTER
 
     page.status.setCurrentIndex([k for k, _t in STATUS_FILTER].index("missing"))
     assert page.communes.rowCount() == 88
@@ -218,7 +218,7 @@ def test_a_communes_first_bundle_waits_until_its_key_is_confirmed(qtbot, page, t
 
 
 def test_the_profile_shows_the_key_code(qtbot, qapp, gui_desk, dialogs):
-    from nq57desk.gui.profile import ProfileDialog
+    from nq57desk.gui.dialogs.profile import ProfileDialog
 
     d = ProfileDialog(gui_desk)
     qtbot.addWidget(d)

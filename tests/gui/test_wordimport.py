@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMenu
 
-from nq57desk.gui import wordimport
+from nq57desk.gui.dialogs import wordimport
 from tests.conftest import ROOT
 from tests.helpers.seeddocx import write_seed_docx
 

@@ -68,7 +68,7 @@ def test_errors_while_opening_a_folder_are_logged_in_that_folder(qtbot, tmp_path
 
 @pytest.mark.parametrize("name", ["CON", "Xã: An?Trường*", "xa\u0300 Ta\u0302n", "Đ" * 400, "  .", "LPT1", "Phường <1>|"])
 def test_gui_default_export_names_are_fat32_safe(name):
-    from nq57desk.gui.outputfiles import default_name
+    from nq57desk.gui.printout.outputfiles import default_name
     from tests.test_reliability import _fat32_ok
 
     doc = {"commune": {"code": "05503", "name": name},

@@ -18,7 +18,7 @@ from PySide6.QtGui import QPainter, QPdfWriter
 from PySide6.QtPrintSupport import QPrinter
 
 from nq57desk.errors import NQError
-from nq57desk.gui.printlayout import page_layout, paginate, paint_page, text_widths_mm
+from nq57desk.gui.printout.printlayout import page_layout, paginate, paint_page, text_widths_mm
 from nq57desk.render.html import parts
 from nq57desk.render.tree import DocTree, build
 

@@ -76,8 +76,8 @@ def setup_app(app) -> None:
     from PySide6.QtCore import QLocale
     from PySide6.QtGui import QFont
 
-    from nq57desk.gui.qt_vi import VietnameseQt
     from nq57desk.gui.qtutil import icon
+    from nq57desk.gui.shell.qt_vi import VietnameseQt
 
     if app.property("nq57_setup"):
         return
@@ -156,7 +156,7 @@ def _open_desk(data):
     desk = Desk(data)
     try:
         desk.templates()
-        import nq57desk.gui.editor  # noqa: F401 - warms the import; widgets are made on the GUI thread
+        import nq57desk.gui.editor.editor  # noqa: F401 - warms the import; widgets are made on the GUI thread
     except Exception:  # noqa: BLE001 - only a warm-up; the GUI thread reports real problems when it uses them
         pass
     return desk
@@ -168,8 +168,8 @@ def run(data_dir: str | None = None) -> int:
     lighter_feature_check()  # before the modules below are imported
     from nq57desk import settings as st
     from nq57desk.errors import NQError
-    from nq57desk.gui.mainwindow import MainWindow
     from nq57desk.gui.qtutil import ask, error
+    from nq57desk.gui.shell.mainwindow import MainWindow
     from nq57desk.gui.workers import run_async
 
     app = make_app()

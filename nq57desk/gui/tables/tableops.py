@@ -9,8 +9,8 @@ import copy
 
 from PySide6.QtGui import QGuiApplication
 
-from nq57desk.gui.tablehead import parse_tsv, to_tsv
-from nq57desk.gui.tablespec import VRow
+from nq57desk.gui.tables.tablehead import parse_tsv, to_tsv
+from nq57desk.gui.tables.tablespec import VRow
 
 
 class TableOps:

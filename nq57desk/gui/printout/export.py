@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QProgressDialog
 
 from nq57desk.errors import NQError
-from nq57desk.gui.outputfiles import default_name, file_problem, word_copy_path
+from nq57desk.gui.printout.outputfiles import default_name, file_problem, word_copy_path
 from nq57desk.gui.qtutil import ask, error, open_in_program, progress, save_file
 from nq57desk.gui.workers import run_async
 from nq57desk.validation import blocking, refusal_text
@@ -22,7 +22,7 @@ from nq57desk.validation import blocking, refusal_text
 KINDS = {
     "docx": ("DOCX", "nq57desk.render.docx", "Tệp Word (*.docx)", "docx"),
     "xlsx": ("Excel", "nq57desk.bundle.writer", "Tệp Excel (*.xlsx)", "xlsx"),
-    "pdf": ("PDF", "nq57desk.gui.printing", "Tệp PDF (*.pdf)", "pdf"),
+    "pdf": ("PDF", "nq57desk.gui.printout.printing", "Tệp PDF (*.pdf)", "pdf"),
 }
 
 
@@ -77,7 +77,7 @@ class Exporter(QObject):
         if kind == "pdf":  # painted by Qt on a QPdfWriter: no widgets, so it may run off the GUI thread
             import copy
 
-            from nq57desk.gui.printing import export_pdf
+            from nq57desk.gui.printout.printing import export_pdf
 
             tpl, doc = s.tpl, copy.deepcopy(s.doc)
 

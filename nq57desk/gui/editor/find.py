@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton
 
-from nq57desk.gui.forms import HEAD
+from nq57desk.gui.editor.forms import HEAD
 from nq57desk.gui.qtutil import child, load_ui
 from nq57desk.gui.textwidgets import install_vi_menus
 from nq57desk.gui.values import display

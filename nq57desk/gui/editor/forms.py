@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nq57desk.gui.blocks import HINT_STYLE, block_editor, button_row
-from nq57desk.gui.fields import date_input, line_input, lines_area, text_area
+from nq57desk.gui.editor.blocks import HINT_STYLE, block_editor, button_row
+from nq57desk.gui.editor.fields import date_input, line_input, lines_area, text_area
 from nq57desk.gui.formctx import FormContext
 from nq57desk.gui.guide import set_topic
 from nq57desk.templates.model import DocumentsBlock, FieldsBlock, RecordsBlock, Section, TableBlock, Template

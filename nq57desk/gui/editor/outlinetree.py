@@ -167,7 +167,7 @@ class OutlineActions:
         return ((self.session.doc.get("outline") or {}).get("blocks") or {}).get(key) if self.session else None
 
     def edit_table(self, key: str) -> None:
-        from nq57desk.gui.tabledialog import describe_table
+        from nq57desk.gui.editor.tabledialog import describe_table
 
         spec = describe_table(self.session, self.editor, self.added_block(key))
         if spec is not None:
@@ -182,14 +182,14 @@ class OutlineActions:
 
     def add_block(self, key: str, kind: str) -> None:
         if kind == "table":
-            from nq57desk.gui.tabledialog import describe_table
+            from nq57desk.gui.editor.tabledialog import describe_table
 
             spec = describe_table(self.session, self.editor)
             if spec is not None:
                 self.apply(ops.add_block, key, spec)
             return
         if kind == "figures":
-            from nq57desk.gui.figuregroup import pick_figure_group
+            from nq57desk.gui.editor.figuregroup import pick_figure_group
 
             spec = pick_figure_group(self.session, self.editor)
             if spec is not None:

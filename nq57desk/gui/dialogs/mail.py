@@ -34,7 +34,7 @@ TICK_MS = 30_000
 
 
 def _pdf_maker(desk, rid, path):
-    from nq57desk.gui.printing import export_pdf
+    from nq57desk.gui.printout.printing import export_pdf
 
     export_pdf(desk.template_of(rid), desk.document(rid), path)
 

@@ -50,7 +50,7 @@ class PeriodDialog:
     def ask(win) -> dict | None:
         from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
-        from nq57desk.gui.dialogs import NewReportDialog
+        from nq57desk.gui.dialogs.report import NewReportDialog
         from nq57desk.gui.qtutil import child
         from nq57desk.report.document import make_period
 

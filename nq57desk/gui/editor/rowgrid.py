@@ -11,7 +11,7 @@ import copy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
-from nq57desk.gui.fields import line_input
+from nq57desk.gui.editor.fields import line_input
 from nq57desk.gui.formctx import FormContext
 from nq57desk.gui.qtutil import icon
 

@@ -132,10 +132,11 @@ class MainWindow(QMainWindow):
         tv.setShortcut(QKeySequence("F8"))
         tv.setIcon(icon("check"))
         child(self, QWidget, "menuView").addAction(tv)
-        from nq57desk.gui import maintenance
+        from nq57desk.gui.shell import maintenance
 
         maintenance.install(self)  # Tệp › Sao lưu / Khôi phục / Xuất nhật ký
-        from nq57desk.gui import guide, mail, wordimport
+        from nq57desk.gui import guide
+        from nq57desk.gui.dialogs import mail, wordimport
 
         wordimport.install(self)  # Báo cáo › Tạo từ báo cáo Word…
         mail.install(self)  # Xuất › Gửi cấp trên qua thư điện tử, Hộp thư đi; Tệp › Thiết lập thư điện tử
@@ -200,8 +201,8 @@ class MainWindow(QMainWindow):
 
     def _ensure_editor(self):
         if self.editor is None:
-            from nq57desk.gui.checks import ChecksPanel
-            from nq57desk.gui.editor import ReportEditor
+            from nq57desk.gui.editor.checks import ChecksPanel
+            from nq57desk.gui.editor.editor import ReportEditor
 
             self.checks = ChecksPanel()
             child(self, QWidget, "checksHost").layout().addWidget(self.checks)
@@ -253,7 +254,7 @@ class MainWindow(QMainWindow):
 
     # data folder -----------------------------------------------------------------------------------------------
     def attach(self, desk) -> None:
-        from nq57desk.gui.home import HomePage
+        from nq57desk.gui.shell.home import HomePage
 
         self.desk = desk
         if self.home is None:
@@ -290,7 +291,7 @@ class MainWindow(QMainWindow):
 
     # reports ---------------------------------------------------------------------------------------------------
     def open_report(self, rid: int, section: str | None = None) -> bool:
-        from nq57desk.gui.session import DocSession
+        from nq57desk.gui.editor.session import DocSession
 
         if not self.can_close():
             return False
@@ -375,7 +376,7 @@ class MainWindow(QMainWindow):
         if g is None:
             return False
         try:
-            from nq57desk.gui.session import DocSession
+            from nq57desk.gui.editor.session import DocSession
             from nq57desk.templates.cache import cache_dir, cached_template
 
             ref = g.doc["template"]
@@ -463,8 +464,8 @@ class MainWindow(QMainWindow):
         self.set_mode("home")
 
     def show_upper(self) -> None:
-        """«Tổng hợp cấp trên»: the district's or province's mode of the same app (nq57desk.gui.upper)."""
-        from nq57desk.gui.upper import UpperPage
+        """«Tổng hợp cấp trên»: the district's or province's mode of the same app (nq57desk.gui.upper.page)."""
+        from nq57desk.gui.upper.page import UpperPage
 
         if self.desk is None or not self.can_close():
             return
@@ -481,7 +482,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Tổng hợp cấp trên — {APP_TITLE}")
 
     def new_report(self) -> None:
-        from nq57desk.gui.dialogs import NewReportDialog
+        from nq57desk.gui.dialogs.report import NewReportDialog
 
         if self.desk is None:
             return
@@ -494,12 +495,12 @@ class MainWindow(QMainWindow):
             self.open_report(d.rid)
 
     def import_word(self) -> None:
-        from nq57desk.gui import wordimport
+        from nq57desk.gui.dialogs import wordimport
 
         wordimport.start(self)
 
     def edit_profile(self, first_run: bool = False) -> bool:
-        from nq57desk.gui.profile import ProfileDialog
+        from nq57desk.gui.dialogs.profile import ProfileDialog
 
         d = ProfileDialog(self.desk, self, first_run=first_run)
         ok = bool(d.exec())
@@ -545,7 +546,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(msg, 10000)
 
     def find(self) -> None:
-        from nq57desk.gui.find import FindDialog
+        from nq57desk.gui.editor.find import FindDialog
 
         if self.session is None:
             return
@@ -557,7 +558,7 @@ class MainWindow(QMainWindow):
         self.find_dialog.edit.selectAll()
 
     def history(self) -> None:
-        from nq57desk.gui.dialogs import HistoryDialog
+        from nq57desk.gui.dialogs.report import HistoryDialog
 
         if self.session is not None:
             HistoryDialog(self.session, self).exec()
@@ -620,7 +621,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Đã chuyển báo cáo mẫu vào Thùng rác.", 6000)
 
     def step_section(self, step: int) -> None:
-        from nq57desk.gui.forms import outline
+        from nq57desk.gui.editor.forms import outline
 
         if self.session is None:
             return
@@ -631,7 +632,7 @@ class MainWindow(QMainWindow):
         self.editor.show_section(keys[j])
 
     def export(self, kind: str, path: str | None = None, open_after: bool = False, ask_path: bool = True) -> bool:
-        from nq57desk.gui.export import Exporter
+        from nq57desk.gui.printout.export import Exporter
 
         if self.session is None or (kind == "xlsx" and self._refuse_demo("Xuất Excel")):
             return False
@@ -643,7 +644,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         try:
-            from nq57desk.gui.printpreview import preview
+            from nq57desk.gui.printout.printpreview import preview
 
             self.session.flush()
             preview(self, self.session.tpl, self.session.doc)
@@ -654,7 +655,7 @@ class MainWindow(QMainWindow):
 
     def export_package(self) -> None:
         """«Xuất gói gửi cấp trên»: DOCX + bundle + manifest, copied and verified on a USB stick or in a folder."""
-        from nq57desk.gui.package import PackageDialog
+        from nq57desk.gui.dialogs.package import PackageDialog
 
         if self.session is None or self._refuse_demo("Xuất gói gửi cấp trên"):
             return

@@ -37,8 +37,8 @@ def screenshot(data_dir, report_id: int, section_key: str | None, size: str, out
     from PySide6.QtCore import QSettings, Qt
 
     from nq57desk.errors import NQError
-    from nq57desk.gui.app import make_app
-    from nq57desk.gui.mainwindow import MainWindow
+    from nq57desk.gui.shell.app import make_app
+    from nq57desk.gui.shell.mainwindow import MainWindow
     from nq57desk.services import Desk
 
     try:

@@ -16,9 +16,9 @@ from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewWidget
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QSpinBox, QToolBar, QToolButton, QWidget
 
 from nq57desk.errors import NQError
-from nq57desk.gui import printdialog
-from nq57desk.gui.printing import error_count, export_pdf, paint_tree
-from nq57desk.gui.printlayout import page_layout
+from nq57desk.gui.printout import printdialog
+from nq57desk.gui.printout.printing import error_count, export_pdf, paint_tree
+from nq57desk.gui.printout.printlayout import page_layout
 from nq57desk.gui.qtutil import ask, child, error, icon, info, load_ui, save_file
 from nq57desk.render.tree import build
 
@@ -164,7 +164,7 @@ class PreviewDialog(QDialog):
     # -- PDF --------------------------------------------------------------------------------------------------
     def save_pdf(self, path: str | None = None) -> Path | None:
         if path is None:
-            from nq57desk.gui.outputfiles import default_name
+            from nq57desk.gui.printout.outputfiles import default_name
 
             folder = self.settings.value("export/dir", str(Path.home())) if self.settings is not None else str(Path.home())
             path = save_file(self, "Lưu PDF", str(Path(folder) / default_name(self.doc, "pdf")), ["Tệp PDF (*.pdf)"],

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nq57desk.gui.editor.forms import APPENDICES, HEAD, build_form, outline, place_of_finding
+from nq57desk.gui.editor.outlinetree import OutlineActions, OutlineTree, style_item
 from nq57desk.gui.formctx import FormContext, ack_id
-from nq57desk.gui.forms import APPENDICES, HEAD, build_form, outline, place_of_finding
-from nq57desk.gui.outlinetree import OutlineActions, OutlineTree, style_item
 from nq57desk.gui.qtutil import icon
 from nq57desk.report.document import STATUS_VI, context_of, fill_placeholders, is_demo, period_title
 from nq57desk.templates.model import TableBlock

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from nq57desk.gui.formctx import ERROR_COLOR, FormContext
 from nq57desk.gui.qtutil import icon
-from nq57desk.gui.tablehead import GroupHeader
-from nq57desk.gui.tableops import TableOps
-from nq57desk.gui.tablespec import TableSpec, VRow, spec_of  # noqa: F401 - spec_of is used by blocks
+from nq57desk.gui.tables.tablehead import GroupHeader
+from nq57desk.gui.tables.tableops import TableOps
+from nq57desk.gui.tables.tablespec import TableSpec, VRow, spec_of  # noqa: F401 - spec_of is used by blocks
 from nq57desk.gui.textwidgets import VLineEdit, VPlainTextEdit, combo
 from nq57desk.gui.values import NUMBER_TYPES, display, is_bad, parse_input
 from nq57desk.report.derive import format_value

@@ -176,7 +176,7 @@ class PackageDialog(QDialog):
         if isinstance(exc, NQError):
             error(self, "Xuất gói gửi cấp trên", str(exc))
         elif isinstance(exc, OSError):
-            from nq57desk.gui.outputfiles import file_problem
+            from nq57desk.gui.printout.outputfiles import file_problem
 
             error(self, "Xuất gói gửi cấp trên", file_problem(exc, str(self.destination() or "")))
         else:

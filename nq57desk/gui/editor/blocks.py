@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nq57desk.gui.fields import derived_output, field_input, line_input, text_area
+from nq57desk.gui.editor.fields import derived_output, field_input, line_input, text_area
 from nq57desk.gui.formctx import FormContext
 from nq57desk.gui.qtutil import icon
 from nq57desk.gui.textwidgets import combo
@@ -45,7 +45,7 @@ PREVIEW_STYLE = "color: #44515c; background: #f6f8fa; border: 1px solid #dde3e8;
 def _table(ctx, b):
     """The table editor module (QTableWidget, its header view, delegates) is imported with the first table shown:
     the window can open on a page without one sooner."""
-    from nq57desk.gui.tables import TableEditor, spec_of
+    from nq57desk.gui.tables.tables import TableEditor, spec_of
 
     return TableEditor(ctx, spec_of(b))
 
@@ -100,11 +100,11 @@ def added_block_row(acts, b: Block) -> QHBoxLayout:
 
 def _editor(ctx: FormContext, b: Block) -> QWidget | None:
     if b.kind == "amounts":  # the kinds of report/kinds.py: an editor module each
-        from nq57desk.gui.amounts import AmountsEditor
+        from nq57desk.gui.editor.amounts import AmountsEditor
 
         return AmountsEditor(ctx, b)
     if b.kind == "tasks":
-        from nq57desk.gui.tasks import TasksEditor
+        from nq57desk.gui.editor.tasks import TasksEditor
 
         return TasksEditor(ctx, b)
     if isinstance(b, TextBlock):
@@ -240,7 +240,7 @@ def fields_block(ctx: FormContext, b: FieldsBlock) -> QWidget:
     edit.setToolTip("Viết câu in số liệu theo cách của đơn vị (số liệu vẫn là số liệu, được kiểm tra)")
 
     def open_lines():
-        from nq57desk.gui.linesdialog import LinesDialog
+        from nq57desk.gui.editor.linesdialog import LinesDialog
 
         if LinesDialog(ctx.session, b, box).exec():
             ctx.rebuild()

@@ -239,7 +239,7 @@ class ChecksPanel(QWidget):
 
     def explain(self) -> None:
         """Open «Giải trình…» for the current error; the text is written when the officer saves it."""
-        from nq57desk.gui.explain import ExplainDialog
+        from nq57desk.gui.editor.explain import ExplainDialog
 
         f, s = self._current(), self._session()
         if f is None or s is None or not explainable(f):

@@ -28,7 +28,7 @@ COLUMNS = ["Xã/phường", "Kỳ báo cáo", "Mẫu báo cáo", "Trạng thái"
 class HomePage(QWidget):
     open_report = Signal(int)
     new_report = Signal()
-    import_word = Signal()  # «Tạo từ báo cáo Word…» (nq57desk/gui/wordimport.py)
+    import_word = Signal()  # «Tạo từ báo cáo Word…» (nq57desk/gui/dialogs/wordimport.py)
     edit_profile = Signal()
 
     def __init__(self, parent: QWidget | None = None):

@@ -79,7 +79,7 @@ class UpperPage(QWidget):
         self._relay = _Progress(self)
         self._relay.step.connect(self._on_step)
         self._build()
-        from nq57desk.gui.mail import install_receive
+        from nq57desk.gui.dialogs.mail import install_receive
 
         install_receive(self)  # «Nhận từ hộp thư» in the import menu
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nq57desk.gui.figuregroup import catalogue_of
+from nq57desk.gui.editor.figuregroup import catalogue_of
 from nq57desk.gui.qtutil import error
 from nq57desk.templates.catalogue import TABLE_FIGURE_TYPES
 from nq57desk.templates.fieldtypes import TYPES

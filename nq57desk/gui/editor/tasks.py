@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from nq57desk.gui.editor.rowgrid import LIVE_STYLE, RowGrid
 from nq57desk.gui.formctx import FormContext
-from nq57desk.gui.rowgrid import LIVE_STYLE, RowGrid
 from nq57desk.report import tasks
 
 

@@ -1,0 +1,1 @@
+"""The upper level's page: importing bundles, completeness, keys, consolidation."""
