@@ -25,6 +25,7 @@ _NUM = re.compile(r"(?<![\w./-])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?![\w]|[./-
 _FRACTION = re.compile(r"(?<![\w./-])(\d{1,3}(?:\.\d{3})+|\d+)\s*/\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\w/]|[.,-]\d)")
 _PERCENT = re.compile(r"(?<![\w./-])(\d+(?:[.,]\d+)?)\s*\\?%")
 _WORD = re.compile(r"[^\W\d_]+")
+_CLAUSE = re.compile(r";|,(?!\d)|(?<!\d),")  # a comma or semicolon between clauses, not the one of «91,62»
 _NAMED = re.compile(r"(?:Đề án|Nghị quyết|Nghị định|Quyết định|Kế hoạch|Chương trình|Thông tư|Chỉ thị|Công văn|"
                     r"Thông báo|Kết luận|Điều|Khoản|Phụ lục|Mục|số)\s*$", re.I)
 # words that may follow a figure without being its unit: «3.317/3.323 đạt 99,82%», «12 trong đó …» (folded)
@@ -70,10 +71,15 @@ class Recogniser:
         firsts = {fold(x).lower().split()[0] for x in (ind.unit, *ind.phrases) if x.strip()}
         return not firsts or word in firsts or word in _LINKS
 
-    def _best(self, words_before: list[tuple[str, bool]], words_after: list[tuple[str, bool]]) -> str | None:
-        """The indicator whose phrase stands nearest (words between, commas weigh more), longest phrase first."""
+    def _best(self, words_before: list[tuple[str, bool]], words_after: list[tuple[str, bool]], fits) -> str | None:
+        """The indicator whose phrase stands nearest (words between, commas weigh more), longest phrase first, among
+        those the number `fits` (its unit): «đúng hạn 31 nhiệm vụ» is no count of dossiers."""
         best: tuple[int, int, str] | None = None
         wb = [w for w, _c in words_before]
+        # a phrase after the number names it only within its own clause («14722 hồ sơ tiếp nhận»): past a comma it
+        # names the next number («tiếp nhận 5.214 hồ sơ, đã giải quyết 5.120 hồ sơ»)
+        clause = next((i for i, (_w, c) in enumerate(words_after) if c), len(words_after))
+        words_after = words_after[:clause]
         wa = [w for w, _c in words_after]
         commas_b = [c for _w, c in words_before]
         commas_a = [c for _w, c in words_after]
@@ -84,14 +90,14 @@ class Recogniser:
                     gap = (len(wb) - end) + COMMA * sum(commas_b[end:])
                     for code in codes:
                         cand = (gap, -n, code)
-                        best = cand if best is None or cand < best else best
+                        best = cand if fits(code) and (best is None or cand < best) else best
             for start in range(0, len(wa) - n + 1):
                 codes = table.get(tuple(wa[start:start + n]))
                 if codes:
                     gap = start + COMMA * sum(commas_a[:start]) + 1
                     for code in codes:
                         cand = (gap, -n, code)
-                        best = cand if best is None or cand < best else best
+                        best = cand if fits(code) and (best is None or cand < best) else best
         if best is None or best[0] > MAX_WORDS:
             return None
         return best[2]
@@ -149,9 +155,9 @@ class Recogniser:
             after_text = re.split(r"[;.]\s|[()]", after_text[: max(0, nxt - e) + 200] if nxt > e else after_text,
                                   maxsplit=1)[0]
             after = _words(after_text)[:MAX_WORDS]
-            code = self._best(before, after)
             unit_at = spans[i + 1][1] if i + 1 < len(spans) and spans[i + 1][2] == "den" else e
-            if code is None or not self._unit_ok(code, text[unit_at:]) or not self._accept(code, value):
+            code = self._best(before, after, lambda c, rest=text[unit_at:]: self._unit_ok(c, rest))
+            if code is None or not self._accept(code, value):
                 last_code = None if kind == "num" else last_code
                 continue
             if self.cat.get(code).type == "money":  # the app prints the unit after an amount: it is part of it
@@ -186,10 +192,10 @@ def _words(text: str) -> list[tuple[str, bool]]:
     out = []
     pos = 0
     for m in _WORD.finditer(text):
-        comma = bool(re.search(r"[,;]", text[pos:m.start()]))
+        comma = bool(_CLAUSE.search(text, pos, m.start()))
         out.append((fold(m.group(0)).lower(), comma))
         pos = m.end()
-    tail = bool(re.search(r"[,;]", text[pos:]))
+    tail = bool(_CLAUSE.search(text, pos))
     if tail:
         out.append(("", True))
     return out
