@@ -121,7 +121,7 @@ def write_seed_docx(text: str, path: Path, habit: str) -> Path:
             d.styles.add_style(f"Heading {k}", WD_STYLE_TYPE.PARAGRAPH)
     head = d.add_table(rows=1, cols=2)
     _borderless(head)
-    _cell_lines(head.cell(0, 0), [f"ỦY BAN NHÂN DÂN XÃ {seed.place.upper()}", number])
+    _cell_lines(head.cell(0, 0), [*(seed.issuer or [f"ỦY BAN NHÂN DÂN XÃ {seed.place.upper()}"]), number])
     _cell_lines(head.cell(0, 1), ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", dateline])
     d.add_paragraph().add_run("BÁO CÁO").bold = True
     d.add_paragraph().add_run(seed.subject).bold = True

@@ -37,6 +37,7 @@ class Node:
 
 @dataclass
 class Seed:
+    issuer: list[str] = field(default_factory=list)  # «ỦY BAN NHÂN DÂN», «PHƯỜNG QUYẾT THẮNG» as the report writes it
     place: str = ""
     date: str | None = None
     subject: str = ""
@@ -62,6 +63,8 @@ def parse(text: str) -> Seed:
             day, month, year = m.group(2), m.group(3), m.group(4)
             s.date = (f"{year}-{int(month):02d}-{int(day):02d}" if day and month else
                       f"{year}-{int(month):02d}" if month else None)
+        elif lines[i].isupper() and not lines[i].startswith(("CỘNG HÒA", "SỐ")):
+            s.issuer.append(lines[i])
         i += 1
     i += 1
     s.subject = lines[i]
