@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 ERROR_COLOR = "#d32f2f"
+LABEL_STYLE = "font-weight: bold; color: #1f3b57;"  # a block's own label over its widgets
+
+
+def block_label(text: str, buddy: QWidget | None = None) -> QLabel:
+    """A block's own label over its widgets, wrapped, as the template or the officer words it."""
+    lab = QLabel(text)
+    lab.setWordWrap(True)
+    lab.setStyleSheet(LABEL_STYLE)
+    if buddy is not None:
+        lab.setBuddy(buddy)
+    return lab
 WARNING_COLOR = "#e67e00"
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from nq57desk.gui.editor.fields import derived_output, field_input, line_input, text_area
-from nq57desk.gui.formctx import FormContext
+from nq57desk.gui.formctx import FormContext, block_label
 from nq57desk.gui.qtutil import icon
 from nq57desk.gui.textwidgets import combo
 from nq57desk.report.derive import block_lines, is_computed, render_line
@@ -37,7 +37,6 @@ from nq57desk.templates.model import (
     TextBlock,
 )
 
-LABEL_STYLE = "font-weight: bold; color: #1f3b57;"
 HINT_STYLE = "color: #5f6b76;"
 PREVIEW_STYLE = "color: #44515c; background: #f6f8fa; border: 1px solid #dde3e8; padding: 6px;"
 
@@ -171,11 +170,7 @@ def _titled(title: str, body: QWidget, hint: str = "") -> QWidget:
     lay.setContentsMargins(0, 0, 0, 0)
     lay.setSpacing(3)
     if title:
-        lab = QLabel(title)
-        lab.setWordWrap(True)
-        lab.setStyleSheet(LABEL_STYLE)
-        lab.setBuddy(body)
-        lay.addWidget(lab)
+        lay.addWidget(block_label(title, body))
     if hint:
         h = QLabel(hint)
         h.setWordWrap(True)
@@ -225,11 +220,9 @@ def _titled_box(label: str, spacing: int) -> tuple[QWidget, QVBoxLayout]:
     lay.setContentsMargins(0, 0, 0, 0)
     lay.setSpacing(spacing)
     if label:
-        lab = QLabel(label)
-        lab.setWordWrap(True)
-        lab.setStyleSheet(LABEL_STYLE)
-        lay.addWidget(lab)
+        lay.addWidget(block_label(label))
     return box, lay
+
 
 
 def fields_block(ctx: FormContext, b: FieldsBlock) -> QWidget:
@@ -297,10 +290,7 @@ class _Repeated(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
         if title:
-            t = QLabel(title)
-            t.setWordWrap(True)
-            t.setStyleSheet(LABEL_STYLE)
-            lay.addWidget(t)
+            lay.addWidget(block_label(title))
         items = self.items()
         for i, item in enumerate(items):
             lay.addWidget(self._frame(i, item, len(items)))

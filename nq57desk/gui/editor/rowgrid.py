@@ -12,10 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from nq57desk.gui.editor.fields import line_input
-from nq57desk.gui.formctx import FormContext
+from nq57desk.gui.formctx import FormContext, block_label
 from nq57desk.gui.qtutil import icon
 
-LABEL_STYLE = "font-weight: bold; color: #1f3b57;"
 HEAD_STYLE = "color: #44515c; font-weight: bold;"
 LIVE_STYLE = "color: #1a3d66; font-weight: bold;"
 
@@ -33,10 +32,7 @@ class RowGrid(QWidget):
         self.lay.setContentsMargins(0, 0, 0, 0)
         self.lay.setSpacing(4)
         if title:
-            t = QLabel(title)
-            t.setWordWrap(True)
-            t.setStyleSheet(LABEL_STYLE)
-            self.lay.addWidget(t)
+            self.lay.addWidget(block_label(title))
 
     # where the rows are: the document path of the list, and the finding key of row i (1-based) -------------
     def rows_path(self) -> tuple:
