@@ -31,6 +31,8 @@ PERIOD_VI = {"month": "Tháng", "quarter": "Quý", "half": "6 tháng", "year": "
 TOP_ORDER = ("format", "template", "commune", "period", "header", "outline", "lines", "values", "carried", "recipients",
              "signature", "status", "revision", "replaces")
 DOC_FIELDS = ("kind", "number", "date", "issuer", "subject")
+DEMO_MARK = "Báo cáo mẫu"  # how every list and title marks the demo report
+DEMO_TIP = "Báo cáo mẫu để xem thử cách làm; không gửi cấp trên được. Xóa bằng «Báo cáo › Xóa báo cáo mẫu»."
 DEMO_REFUSAL = ("Đây là báo cáo mẫu, chỉ để xem thử cách làm: không {action} được. Hãy tạo báo cáo của đơn vị "
                 "(«Tạo báo cáo mới…») và xóa báo cáo mẫu («Báo cáo › Xóa báo cáo mẫu»).")
 

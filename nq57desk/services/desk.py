@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from nq57desk import settings
@@ -233,13 +233,22 @@ class Desk:
             if status:
                 q = q.where(Report.status == status)
             rows = s.scalars(q.order_by(Report.updated_at.desc(), Report.id.desc())).all()
-            return [self._info(r) for r in rows]
+            demos = self._demo_ids(s)
+            return [self._info(r, r.id in demos) for r in rows]
 
     def report_info(self, rid: int) -> ReportInfo:
         with self.session() as s:
-            return self._info(self._report(s, rid))
+            return self._info(self._report(s, rid), rid in self._demo_ids(s))
 
-    def _info(self, r: Report) -> ReportInfo:
+    @staticmethod
+    def _demo_ids(s: Session) -> set[int]:
+        """The reports whose current revision is the demo report, asked of SQLite's JSON functions so a list of
+        reports does not parse every document."""
+        q = (select(Revision.report_id).join(Report, Report.id == Revision.report_id)
+             .where(Revision.number == Report.revision, func.json_extract(Revision.document, "$.demo") == 1))
+        return set(s.scalars(q))
+
+    def _info(self, r: Report, demo: bool = False) -> ReportInfo:
         try:
             title = self.registry.get(r.template_id, r.template_version).title
         except NQError:
@@ -253,7 +262,7 @@ class Desk:
             if doc:
                 period = doc["period"]
         return ReportInfo(r.id, r.commune_code, r.commune_name, rdoc.period_title(period), r.period_code, r.period_year,
-                          r.template_id, title, r.status, r.revision, r.updated_at, r.deleted_at is not None)
+                          r.template_id, title, r.status, r.revision, r.updated_at, r.deleted_at is not None, demo)
 
     def _report(self, s: Session, rid: int) -> Report:
         r = s.get(Report, rid)

@@ -35,6 +35,7 @@ class ReportInfo:
     revision: int
     updated_at: str
     deleted: bool
+    demo: bool = False  # the app's demo report: marked in every list, never sent
 
     @property
     def status_vi(self) -> str:

@@ -11,6 +11,10 @@ from nq57desk.errors import NQError
 def test_demo_report_is_marked_and_refused_in_a_package(win, gui_desk, dialogs, tmp_path):
     rid = gui_desk.ensure_demo()
     assert rid is not None and gui_desk.document(rid)["demo"] is True
+    assert gui_desk.report_info(rid).demo and [r.demo for r in gui_desk.list_reports()] == [True]
+    win.home.refresh()  # the home list marks the row too
+    cell = win.home.table.item(0, 0)
+    assert cell.text().endswith("— báo cáo mẫu") and cell.font().italic() and "không gửi" in cell.toolTip()
     assert win.open_report(rid)
     assert win.windowTitle().startswith("Báo cáo mẫu — ")
     assert win.editor.status.text().startswith("Trạng thái: Báo cáo mẫu · ")
@@ -37,6 +41,7 @@ def test_a_real_report_is_not_marked(win, gui_desk):
     assert win.open_report(rid)
     assert "mẫu —" not in win.windowTitle() and not win.act["actDeleteDemo"].isVisible()
     assert "demo" not in gui_desk.document(rid)
+    assert not gui_desk.report_info(rid).demo
 
 
 def test_new_report_remembers_the_last_template_and_period(win, gui_desk, qtbot):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from nq57desk.errors import NQError
 from nq57desk.gui.qtutil import ask, error, icon, when
 from nq57desk.gui.textwidgets import combo
+from nq57desk.report.document import DEMO_MARK, DEMO_TIP
 
 STATUSES = [("", "Tất cả"), ("draft", "Nháp"), ("done", "Hoàn thành"), ("sent", "Đã gửi")]
 COLUMNS = ["Xã/phường", "Kỳ báo cáo", "Mẫu báo cáo", "Trạng thái", "Sửa lần cuối"]
@@ -147,11 +148,16 @@ class HomePage(QWidget):
         t = self.table
         t.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            cells = [r.commune_name, r.period_label, r.template_title, r.status_vi, when(r.updated_at)]
+            name = f"{r.commune_name} — {DEMO_MARK.lower()}" if r.demo else r.commune_name
+            cells = [name, r.period_label, r.template_title, r.status_vi, when(r.updated_at)]
             for j, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setData(Qt.UserRole, r.id)
-                it.setToolTip(text)
+                it.setToolTip(DEMO_TIP if r.demo else text)
+                if r.demo:
+                    f = it.font()
+                    f.setItalic(True)
+                    it.setFont(f)
                 t.setItem(i, j, it)
             if r.id == keep:
                 t.selectRow(i)

@@ -588,11 +588,11 @@ class MainWindow(QMainWindow):
         self._set_title(s.doc)
 
     def _set_title(self, d: dict) -> None:
-        from nq57desk.report.document import is_demo, period_title
+        from nq57desk.report.document import DEMO_MARK, is_demo, period_title
 
         demo = is_demo(d)
         self.act["actDeleteDemo"].setVisible(demo and self.session is not None and self.session.desk is not None)
-        self.setWindowTitle(("Báo cáo mẫu — " if demo else "")
+        self.setWindowTitle((f"{DEMO_MARK} — " if demo else "")
                             + f"{d['commune']['name']} — {period_title(d['period'])} — {APP_TITLE}")
 
     def _refuse_demo(self, title: str) -> bool:
