@@ -444,3 +444,14 @@ def test_cli_exit_1_when_something_is_rejected_or_nothing_found(capsys, tmp_path
     (tmp_path / "rong").mkdir()
     code, text, _ = _cli(capsys, tmp_path / "data", tmp_path / "rong", "-o", tmp_path / "o2.xlsx")
     assert code == 1 and "Không tìm thấy gói báo cáo" in text and not (tmp_path / "o2.xlsx").exists()
+
+
+def test_the_import_log_names_templates_by_their_title(two_communes, registry, sample_tpl, tmp_path):
+    """The province's officer reads the template's title, not its id (an id only when the template is unknown)."""
+    res, _ = two_communes
+    out = tmp_path / "tong_hop.xlsx"
+    write_consolidated(res, registry, out)
+    ws = openpyxl.load_workbook(out)["Tệp đã nhập"]
+    rows = [r for r in ws.iter_rows(values_only=True) if r and r[0] in (1, 2)]
+    assert len(rows) == 2
+    assert all(r[6] == sample_tpl.title for r in rows)

@@ -387,7 +387,12 @@ class _Book:
     def log(self, ws) -> None:
         heads = ["TT", "Tệp", "Kết quả", "Ghi chú, lý do", "Mã xã", "Xã, phường", "Mẫu", "Kỳ", "Lần gửi", "Thời điểm xuất"]
         widths = [6, 40, 16, 60, 9, 22, 14, 22, 8, 17]
-        rows = [([str(i), ln.source, ln.status_vi, ln.message, ln.commune_code, ln.commune_name, ln.template,
+        # the template's title, as the officer knows it; an id only for a file whose template is unknown here
+        titles = {s.template.id: s.template.title for s in self.subs}
+        if self.tpl is not None:
+            titles.setdefault(self.tpl.id, self.tpl.title)
+        rows = [([str(i), ln.source, ln.status_vi, ln.message, ln.commune_code, ln.commune_name,
+                  titles.get(ln.template, ln.template),
                   ln.period_label or ln.period, ln.revision, _when(ln.exported_at)], "data") for i, ln in enumerate(self.group.lines, start=1)]
         cols = [S.GridCol("stt")] + [S.GridCol()] * 7 + [S.GridCol("integer"), S.GridCol()]
         self.grid_sheet(ws, "DANH SÁCH TỆP ĐÃ NHẬP", heads, widths, rows or [([""] * len(heads), "data")], cols)
