@@ -24,6 +24,7 @@ from nq57desk.report.document import (
     next_period_label,
     period_code,
     period_label,
+    period_of_code,
     period_title,
     previous_period,
 )
@@ -360,3 +361,19 @@ def test_upper_level_paths_read_titles_as_printed(reg):
     assert any("Chương trình công tác năm 2026" in i.where for i in cons.indicators)
     assert not any("{" in where for where, _b in proposal_blocks(tpl, period))
     assert any("Chương trình công tác năm 2026" in v for v in section_paths(tpl, context_of({"period": period})).values())
+
+
+@pytest.mark.parametrize("period", [
+    make_period("month", 2026, 4), make_period("quarter", 2026, 2), make_period("half", 2026, 1),
+    make_period("months", 2026, 5), make_period("year", 2026), make_period("none", 2026),
+    make_period("cutoff", 2025, end="2025-11-06"), make_period("custom", 2025, start="2025-07-01"),
+])
+def test_a_period_code_reads_back_as_its_period(period):
+    """Lists that hold only a code (a held bundle at the upper level) still show the period in words."""
+    back = period_of_code(period_code(period))
+    assert back is not None and period_code(back) == period_code(period) and period_title(back) == period_title(period)
+
+
+@pytest.mark.parametrize("text", ["", "2026", "2026-T13", "2026-Q5", "2026-D3102", "abc", "2026-T04x"])
+def test_what_is_no_period_code(text):
+    assert period_of_code(text) is None

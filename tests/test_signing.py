@@ -227,7 +227,7 @@ def test_a_new_pc_of_a_known_commune_waits_for_confirmation_then_counts_in_one_s
     res = up.import_bundles([newer])
     assert res.lines[0].status == "held" and "máy mới" in res.lines[0].message
     assert [s.revision for s in up.group("thu-nghiem-goi", "2026-T05").submissions] == [1]  # r2 not used yet
-    assert [(x.reason, x.revision) for x in up.held()] == [("pending_key", 2)]
+    assert [(x.reason, x.revision, x.period_label) for x in up.held()] == [("pending_key", 2, "tháng 5/2026")]
     with pytest.raises(NQError, match="không có khóa nào có mã"):
         up.confirm_key("05503", "AAAA-AAAA-AAAA-AAAA")
     up.confirm_key("05503", fingerprint(public_key_text(OTHER_KEY)).lower().replace("-", " "))

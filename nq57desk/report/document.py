@@ -6,6 +6,7 @@ import calendar
 import copy
 import datetime as dt
 import json
+import re
 
 from nq57desk.errors import DocumentError
 from nq57desk.templates.model import (
@@ -139,6 +140,32 @@ def period_code(p: dict) -> str:
         return f"{e[:4]}-D{e[5:7]}{e[8:10]}"
     return {"month": f"{y}-T{n:02d}" if n else f"{y}-T", "quarter": f"{y}-Q{n}", "half": f"{y}-H{n}",
             "months": f"{y}-{n}T", "year": f"{y}-N", "none": f"{y}-X"}.get(k, f"{y}-K{str(p.get('start', '')).replace('-', '')}")
+
+
+def period_of_code(code: str) -> dict | None:
+    """The period a code of period_code() stands for (2026-T04, 2026-Q2, 2026-H1, 2026-5T, 2026-N, 2026-X, 2025-D1106,
+    2025-K20250701), None when the text is no such code. A code carries no custom end: that period reads «từ ngày …»."""
+    m = re.fullmatch(r"(\d{4})-(?:T(\d{1,2})|Q([1-4])|H([12])|(\d{1,2})T|(N)|(X)|D(\d{2})(\d{2})|K(\d{4})(\d{2})(\d{2}))",
+                     code.strip(), re.I)
+    if not m:
+        return None
+    y = int(m.group(1))
+    try:
+        if m.group(2):
+            return make_period("month", y, int(m.group(2)))
+        if m.group(3):
+            return make_period("quarter", y, int(m.group(3)))
+        if m.group(4):
+            return make_period("half", y, int(m.group(4)))
+        if m.group(5):
+            return make_period("months", y, int(m.group(5)))
+        if m.group(6) or m.group(7):
+            return make_period("year" if m.group(6) else "none", y)
+        if m.group(8):
+            return make_period("cutoff", y, end=f"{y}-{m.group(8)}-{m.group(9)}")
+        return make_period("custom", y, start=f"{m.group(10)}-{m.group(11)}-{m.group(12)}")
+    except (DocumentError, ValueError):
+        return None
 
 
 def previous_period(p: dict) -> dict | None:

@@ -18,7 +18,7 @@ from nq57desk.aggregate.collect import check_province, duplicate_of, read_source
 from nq57desk.aggregate.decide import Line, Submission, decide
 from nq57desk.aggregate.sources import list_sources
 from nq57desk.errors import NQError, StoreError
-from nq57desk.report.document import period_title
+from nq57desk.report.document import period_of_code, period_title
 from nq57desk.units import commune
 from nq57desk.upper.keys import PENDING, KeyMap, held, pending_message
 from nq57desk.upper.results import ImportResult
@@ -124,9 +124,10 @@ class Reader:
 
 
 def held_line(row: dict, reason: str, message: str) -> Line:
+    p = period_of_code(row["period_code"])
     return Line(row["source_name"], "held", message, reason, row["commune_code"], row.get("commune_name") or "",
                 row["template_id"], row["period_code"], row["revision"], row.get("exported_at") or "", row["sha256"],
-                row.get("report_status") or "", row.get("imported_at") or "")
+                row.get("report_status") or "", row.get("imported_at") or "", period_title(p) if p else "")
 
 
 def findings_json(sub: Submission) -> str:

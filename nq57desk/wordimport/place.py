@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from nq57desk.errors import NQError
 from nq57desk.render.tree import document_text
 from nq57desk.report import outline as ops
-from nq57desk.report.document import make_period, new_document
+from nq57desk.report.document import make_period, new_document, period_of_code
 from nq57desk.templates.catalogue import Catalogue
 from nq57desk.vn import fold as _fold_text
 from nq57desk.wordimport.figures import Recogniser, pattern_of
@@ -305,19 +305,11 @@ def period_from_text(text: str) -> dict | None:
 
 
 def period_from_code(code: str) -> dict:
-    """2026-T04, 2026-Q2, 2026-H1, 2026-5T, 2026-N, 2026-X (as `aggregate --period`), or a phrase of a subject line."""
-    m = re.fullmatch(r"(\d{4})-(T(\d{1,2})|Q([1-4])|H([12])|(\d{1,2})T|N|X)", code.strip(), re.I)
-    if m:
-        y = int(m.group(1))
-        if m.group(3):
-            return make_period("month", y, int(m.group(3)))
-        if m.group(4):
-            return make_period("quarter", y, int(m.group(4)))
-        if m.group(5):
-            return make_period("half", y, int(m.group(5)))
-        if m.group(6):
-            return make_period("months", y, int(m.group(6)))
-        return make_period("year" if m.group(2).upper() == "N" else "none", y)
+    """A period code (as `aggregate --period`: 2026-T04, 2026-Q2, 2026-H1, 2026-5T, 2026-N, 2026-X, 2025-D1106) or a
+    phrase of a subject line."""
+    p = period_of_code(code)
+    if p is not None:
+        return p
     p = period_from_text(code)
     if p is None:
         raise NQError(f"Kỳ báo cáo «{code}» không hiểu; viết như 2026-T04, 2026-Q2, 2026-H1, 2026-5T, 2026-N "

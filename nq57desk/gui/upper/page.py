@@ -213,7 +213,8 @@ class UpperPage(QWidget):
         t = self.held
         t.setRowCount(len(self._held))
         for i, ln in enumerate(self._held):
-            cells = [f"{ln.commune_name} ({ln.commune_code})", ln.template, ln.period, str(ln.revision or ""),
+            cells = [f"{ln.commune_name} ({ln.commune_code})", self._template_title(ln.template),
+                     ln.period_label or ln.period, str(ln.revision or ""),
                      REASON_VI.get(ln.reason, ln.reason), ln.message]
             for j, text in enumerate(cells):
                 it = QTableWidgetItem(text)
@@ -225,6 +226,13 @@ class UpperPage(QWidget):
                                "khóa xã đọc (trong «Thông tin đơn vị» của xã) với mã ở đây, đúng thì xác nhận."
                                if n else "Không có gói nào đang chờ xác nhận.")
         self.tabs.setTabText(2, f"Chờ xác nhận ({n})" if n else "Chờ xác nhận")
+
+    def _template_title(self, tid: str) -> str:
+        """The template as the officer knows it; its id only when this installation does not have it."""
+        try:
+            return self.desk.registry.get(tid).title
+        except NQError:
+            return tid
 
     def _held_menu(self, pos) -> None:
         menu = QMenu(self.held)
