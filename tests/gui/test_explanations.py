@@ -62,7 +62,6 @@ def test_explain_an_error_undo_redo_reopen(win, qtbot, gui_desk, dialogs):
     assert "Đã giải trình" in item.text(0) and f"Giải trình: {WHY}" in item.text(2)
     assert "đã giải trình" in panel.summary.text()
     assert win.session.doc["explanations"] == [{"key": "tthc_total", "rule": "sum", "text": WHY}]
-
     # undo removes it, redo brings it back (the explanations are part of the document's snapshots)
     win.session.undo()
     qtbot.waitUntil(lambda: "Đã giải trình" not in _row_of(panel, _is_sum).text(0), timeout=2000)
@@ -86,12 +85,18 @@ def test_explain_an_error_undo_redo_reopen(win, qtbot, gui_desk, dialogs):
         s.set_explanation(f, "Đã đối chiếu số liệu.")
     s.flush()
     gui_desk.export_xlsx(rid, gui_desk.data_dir / "goi.xlsx")
+    # every error of its section explained: the section is no longer marked as an error in the tree (amber)
+    from nq57desk.gui.editor.editor import MARK_ROLE
+
+    sec = win.editor.items[_row_of(win.checks, _is_sum).data(0, Qt.UserRole).where]
+    qtbot.waitUntil(lambda: sec.data(0, MARK_ROLE) == "warning", timeout=2000)
 
     # «Xóa giải trình» takes it away again
     win.checks.tree.setCurrentItem(_row_of(win.checks, _is_sum))
     assert win.checks.unexplain_btn.isEnabled()
     win.checks.remove_explanation()
     qtbot.waitUntil(lambda: "Đã giải trình" not in _row_of(win.checks, _is_sum).text(0), timeout=2000)
+    qtbot.waitUntil(lambda: sec.data(0, MARK_ROLE) == "error", timeout=2000)
 
 
 def test_export_docx_of_a_report_with_errors_is_not_refused(win, qtbot, gui_desk, dialogs, tmp_path):

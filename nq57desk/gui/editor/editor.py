@@ -23,6 +23,8 @@ from nq57desk.gui.qtutil import icon
 from nq57desk.report.document import STATUS_VI, context_of, fill_placeholders, is_demo, period_title
 from nq57desk.templates.model import TableBlock
 
+MARK_ROLE = Qt.UserRole + 7  # the worst finding under a tree item: error | warning | ""
+
 STATUS_COLOR = {"draft": "#5d6d7e", "done": "#2e7d32", "sent": "#1565c0"}
 
 
@@ -325,6 +327,7 @@ class ReportEditor(QWidget):
                 QTimer.singleShot(0, self._ensure_focus_visible)
 
     def _findings(self, findings) -> None:
+        findings = self._explained_as_warnings(findings)
         if self.ctx is not None:
             self.ctx.mark(findings, self.acknowledged)
         worst: dict[str, str] = {}
@@ -341,6 +344,23 @@ class ReportEditor(QWidget):
         for k, it in self.items.items():
             sev = worst.get(k)
             it.setIcon(0, icon("error" if sev == "error" else "warning") if sev else icon("blank"))
+            it.setData(0, MARK_ROLE, sev or "")
+
+    def _explained_as_warnings(self, findings) -> list:
+        """An error the officer has explained is no longer a red mark in the tree or on its field: it shows as a
+        warning, its giải trình in the tooltip («Kiểm tra» still lists it as an explained error)."""
+        from dataclasses import replace
+
+        from nq57desk.validation import explainable
+
+        s = self.session
+        if s is None or not s.doc.get("explanations"):
+            return list(findings)
+        out = []
+        for f in findings:
+            why = s.explanation(f) if f.severity == "error" and explainable(f) else ""
+            out.append(replace(f, severity="warning", message=f"{f.message}\nĐã giải trình: {why}") if why else f)
+        return out
 
     def set_acknowledged(self, ids: set[str]) -> None:
         self.acknowledged = set(ids)
