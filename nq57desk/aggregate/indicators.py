@@ -12,20 +12,10 @@ from decimal import Decimal
 
 from nq57desk.report.derive import ReportEnv
 from nq57desk.report.document import context_of, period_context
-from nq57desk.report.kinds import handler
+from nq57desk.report.kinds import function, value
 from nq57desk.templates import expr
 from nq57desk.templates.fieldtypes import shown_unit
-from nq57desk.templates.model import (
-    AssessmentBlock,
-    DocumentsBlock,
-    FieldsBlock,
-    FreeSectionsBlock,
-    ListBlock,
-    RecordsBlock,
-    TableBlock,
-    Template,
-    TextBlock,
-)
+from nq57desk.templates.model import FieldsBlock, Template
 from nq57desk.templates.numbering import section_paths
 from nq57desk.vn import fold
 
@@ -176,39 +166,11 @@ def proposal_lines(tpl: Template, doc: dict, blocks) -> list[tuple[str, str]]:
             if line.strip():
                 out.append((where, line.strip()))
 
+    ctx = context_of(doc)
     for where, b in blocks:
-        v = values.get(b.key)
-        if (kind := handler(b)) is not None:
-            for line in kind.lines(b, v, context_of(doc)):
-                add(where, line if isinstance(line, str) else line[0])
-        elif isinstance(b, TextBlock):
-            add(where, v)
-        elif isinstance(b, ListBlock):
-            for x in v or []:
-                add(where, x)
-        elif isinstance(b, AssessmentBlock):
-            for k, lab in b.items:
-                if (v or {}).get(k):
-                    add(where, f"{lab}: {v[k]}")
-        elif isinstance(b, FieldsBlock):
-            for f in b.fields:
-                if f.type in ("text", "longtext") and values.get(f.key):
-                    add(where, f"{f.label}: {values[f.key]}")
-        elif isinstance(b, FreeSectionsBlock):
-            for it in v or []:
-                add(where, " – ".join(x for x in (str(it.get("title") or ""), str(it.get("text") or "")) if x))
-        elif isinstance(b, RecordsBlock):
-            for rec in v or []:
-                add(where, "; ".join(f"{f.label}: {rec[f.key]}" for f in b.fields if rec.get(f.key) not in (None, "")))
-        elif isinstance(b, DocumentsBlock):
-            from nq57desk.render.tree import document_text
-
-            for d in v or []:
-                add(where, document_text(d))
-        elif isinstance(b, TableBlock):
-            rows = v.values() if isinstance(v, dict) else (v or [])
-            for r in rows:
-                add(where, " | ".join(str(r.get(c.key)) for c in b.columns if r.get(c.key) not in (None, "")))
+        if (lines := function(b, "lines")) is not None:  # the kind's words as plain lines (report/kinds.py)
+            for line in lines(b, value(b, values), ctx):
+                add(where, line[0] if isinstance(line, tuple) else line)
     return out
 
 

@@ -22,7 +22,7 @@ from nq57desk.aggregate.decide import Group
 from nq57desk.aggregate.indicators import Consolidator
 from nq57desk.bundle.format import BundleError, os_problem
 from nq57desk.render.tree import Appendix, Heading, Para, Row, Table, build
-from nq57desk.report import tasks
+from nq57desk.report.blockkinds import tasks
 from nq57desk.report.derive import ReportEnv
 from nq57desk.report.document import context_of, fill_placeholders, new_document, period_label
 from nq57desk.templates.model import Field, FieldsBlock, TableBlock, Template

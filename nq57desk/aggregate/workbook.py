@@ -27,7 +27,7 @@ from nq57desk.bundle.format import CHUNK, CONSOLIDATED_FORMAT, BundleError, os_p
 from nq57desk.bundle.safefile import atomic_write
 from nq57desk.bundle.writer import tables_of
 from nq57desk.render.tree import HeaderCell, build
-from nq57desk.report import tasks
+from nq57desk.report.blockkinds import tasks
 from nq57desk.templates.model import TableBlock
 from nq57desk.units import provinces
 from nq57desk.vn import ascii_name, fmt_number, fmt_percent, to_plain

@@ -49,7 +49,7 @@ from nq57desk.bundle.safefile import atomic_write
 from nq57desk.render.tree import HeaderCell, Table, build, to_text
 from nq57desk.report.derive import ReportEnv, is_computed
 from nq57desk.report.document import STATUS_VI, context_of, dumps, period_code, period_label, period_title
-from nq57desk.report.kinds import handler
+from nq57desk.report.kinds import function
 from nq57desk.report.shaping import shape
 from nq57desk.templates.fieldtypes import shown_unit
 from nq57desk.templates.model import TableBlock, Template, fields_of
@@ -86,8 +86,8 @@ def build_workbook(tpl: Template, doc: dict, *, app_version: str, key, exported_
         _table_sheet(wb.create_sheet(sheet_title(_table_sheet_name(tpl, block, where), taken)), tpl, doc, block, table)
     ctx = context_of(doc)
     for where, b in tpl.blocks():
-        if (kind := handler(b)) is not None:
-            t, types = kind.table(b, (doc.get("values") or {}).get(b.key), ctx)
+        if (sheet := function(b, "table")) is not None:  # a kind with a sheet of its own (amounts, tasks)
+            t, types = sheet(b, (doc.get("values") or {}).get(b.key), ctx)
             t.where = where
             ws = wb.create_sheet(sheet_title(_table_sheet_name(tpl, b, where), taken))
             _grid_sheet(ws, tpl, doc, t, [S.GridCol(x, 2 if x == "percent" else None) for x in types])

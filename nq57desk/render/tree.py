@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nq57desk.report.derive import ReportEnv, block_lines, format_value, render_line
+from nq57desk.report.derive import ReportEnv
 from nq57desk.report.document import context_of, fill_placeholders
-from nq57desk.report.kinds import handler
+from nq57desk.report.kinds import function, value
 from nq57desk.report.shaping import shape
-from nq57desk.templates import fieldtypes
-from nq57desk.templates.fieldtypes import unit_after
-from nq57desk.templates.model import (
-    AppendixRefBlock,
-    AssessmentBlock,
-    Block,
-    DocumentsBlock,
-    FieldsBlock,
-    FreeSectionsBlock,
-    ListBlock,
-    RecordsBlock,
-    Section,
-    TableBlock,
-    Template,
-    TextBlock,
-)
+from nq57desk.templates.model import Block, Section, Template
 from nq57desk.templates.numbering import label, next_chain, style_at
 from nq57desk.vn import GAP, date_line, doc_number, fmt_date, month_only, month_str
 
@@ -88,6 +73,21 @@ class Appendix:
     landscape: bool
     body: list = field(default_factory=list)
     key: str = ""
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What a block kind's nodes() may need besides its value (nq57desk/report/kinds.py): the report, its figures,
+    the placeholder names, the appendices printed, and where the block stands in the outline: the depth below the
+    top and the numbering chain, for the kinds that print headings of their own (records, free sections)."""
+
+    tpl: Template
+    doc: dict
+    env: ReportEnv
+    names: dict  # report/document.context_of
+    printed: set  # the keys of the appendices that print
+    depth: int = 0
+    chain: tuple[int, ...] = ()
 
 
 @dataclass
@@ -174,10 +174,8 @@ class _Builder:
     def has_content(self, blocks) -> bool:
         """Whether any block holds something the officer typed (a fixed table's row labels are the template's)."""
         for b in blocks:
-            if isinstance(b, FieldsBlock):
-                if any(_given(self.env.resolve(f.key)) for f in b.fields):
-                    return True
-            elif not isinstance(b, AppendixRefBlock) and _given(self.values.get(b.key)):
+            own = function(b, "given")  # a kind whose words are figures (fields) says itself
+            if own(b, self.env) if own is not None else is_given(self.values.get(b.key)):
                 return True
         return False
 
@@ -207,186 +205,11 @@ class _Builder:
 
     # one block -------------------------------------------------------------------------------------------
     def block(self, b: Block, where: str, depth: int, chain) -> list:
-        v = self.values.get(b.key)
-        kind = handler(b)
-        if kind is not None:
-            return kind.nodes(b, v, where, self.ctx)
-        if isinstance(b, TextBlock):
-            style = {"note": "note", "subtitle": "subtitle"}.get(b.style, None)
-            return [Para(line, style or _line_style(line), where) for line in _lines(v)]
-        if isinstance(b, FieldsBlock):
-            return self.fields(b, where)
-        if isinstance(b, ListBlock):
-            items = [x for x in (v or []) if x and x.strip()]
-            if b.marker == "arabic":
-                return [Para(f"{i}. {x.strip()}", "body", where) for i, x in enumerate(items, start=1)]
-            return [Para(f"{b.marker} {x.strip()}", "bullet", where) for x in items]
-        if isinstance(b, DocumentsBlock):
-            return self.documents(b, v or [], where)
-        if isinstance(b, AssessmentBlock):
-            return self.assessment(b, v or {}, where)
-        if isinstance(b, RecordsBlock):
-            return self.records(b, v or [], where, depth, chain)
-        if isinstance(b, TableBlock):
-            return [self.table(b, where)]
-        if isinstance(b, AppendixRefBlock):
-            a = self.tpl.appendix(b.appendix)
-            if a is not None and a.key not in self.printed_appendices:
-                return []
-            return [Para(b.text.replace("{label}", a.label if a else b.appendix), "plain", where)]
-        if isinstance(b, FreeSectionsBlock):
-            return self.free_sections(v or [], where, depth, chain)
-        return []
-
-    def fields(self, b: FieldsBlock, where: str) -> list:
-        lines = block_lines(b, self.doc)
-        if lines:
-            texts = (render_line(line, self.tpl, self.doc, self.env) for line in lines)
-            return [Para(t, _line_style(t), where) for t in texts if t]
-        out = []
-        for f in b.fields:
-            val = format_value(f, self.env.resolve(f.key))
-            if val:
-                unit = f" {u}" if (u := unit_after(f.type, f.unit)) else ""
-                out.append(Para(f"- {f.label}: {val}{unit}", "bullet", where))
-        return out
-
-    def documents(self, b: DocumentsBlock, items: list, where: str) -> list:
-        texts = [document_text(d) for d in items]
-        texts = [t for t in texts if t]
-        if not texts:
+        nodes = function(b, "nodes")
+        if nodes is None:
             return []
-        if b.layout == "grouped":
-            lead = fill_placeholders(b.lead, self.ctx).strip()
-            prefix = f"{b.bullet} " if b.bullet else ""
-            body = "; ".join(grouped_documents([d for d in items if document_text(d)]))
-            return [Para(f"{prefix}{lead + ' ' if lead else ''}{body}.", "bullet" if prefix else "body", where)]
-        if b.layout == "paragraph":
-            lead = fill_placeholders(b.lead, self.ctx)
-            prefix = f"{b.bullet} " if b.bullet else ""
-            return [Para(f"{prefix}{lead}{'; '.join(t.rstrip(';.') for t in texts)}.", "bullet" if prefix else "body", where)]
-        mark = f"{b.bullet} " if b.bullet else ""
-        return [Para(f"{mark}{t}", "bullet" if mark else "body", where) for t in texts]
-
-    def assessment(self, b: AssessmentBlock, v: dict, where: str) -> list:
-        out = []
-        for key, lab in b.items:
-            lines = _lines(v.get(key))
-            if not lines:
-                continue
-            if lines[0][:2] in ("+ ", "- "):
-                out.append(Para(f"- {lab}:", "bullet", where))
-                out += [Para(x, _line_style(x), where) for x in lines]
-            else:
-                out.append(Para(f"- {lab}: {lines[0]}", "bullet", where))
-                out += [Para(x, _line_style(x), where) for x in lines[1:]]
-        return out
-
-    def records(self, b: RecordsBlock, items: list, where: str, depth: int, chain) -> list:
-        out = []
-        style = style_at(self.tpl, depth)
-        for i, rec in enumerate(items, start=1):
-            out.append(Heading(label(style, i, chain), str(rec.get(b.title_field) or ""), depth, style, where))
-            for f in b.fields:
-                if f.key == b.title_field:
-                    continue
-                lines = _lines(format_value(f, rec.get(f.key)) if f.type != "longtext" else rec.get(f.key))
-                if not lines:
-                    continue
-                first = f"{f.label}: {lines[0]}" if f.print_label else lines[0]
-                out.append(Para(first, _line_style(first), where))
-                out += [Para(x, _line_style(x), where) for x in lines[1:]]
-        return out
-
-    def free_sections(self, items: list, where: str, depth: int, chain) -> list:
-        out, counters = [], {}
-        for it in items:
-            lvl = max(0, min(3, int(it.get("level") or 0)))
-            for k in list(counters):
-                if k > lvl:
-                    del counters[k]
-            counters[lvl] = counters.get(lvl, 0) + 1
-            style = style_at(self.tpl, depth + lvl)
-            sub_chain = chain
-            for k in range(lvl):
-                sub_chain = next_chain(style_at(self.tpl, depth + k), counters.get(k, 1), sub_chain)
-            out.append(Heading(label(style, counters[lvl], sub_chain), str(it.get("title") or ""), depth + lvl, style, where))
-            out += [Para(x, _line_style(x), where) for x in _lines(it.get("text"))]
-        return out
-
-    def table(self, b: TableBlock, where: str) -> Table:
-        cols = b.columns
-        depth = max((len(c.group) for c in cols), default=0) + 1
-        header: list[HeaderCell] = []
-        for level in range(depth - 1):
-            ci = 0
-            while ci < len(cols):
-                c = cols[ci]
-                if len(c.group) <= level:
-                    ci += 1
-                    continue
-                span = 1
-                while ci + span < len(cols) and cols[ci + span].group[: level + 1] == c.group[: level + 1]:
-                    span += 1
-                header.append(HeaderCell(fill_placeholders(c.group[level], self.ctx), level, ci, 1, span))
-                ci += span
-        for ci, c in enumerate(cols):
-            top = len(c.group)
-            header.append(HeaderCell(fill_placeholders(c.label, self.ctx), top, ci, depth - top, 1))
-        rows: list[Row] = []
-        stt_cols = [i for i, c in enumerate(cols) if c.type == "stt"]
-        first_text = next((i for i, c in enumerate(cols) if c.type != "stt"), 0)
-        if b.fixed:
-            n = 0
-            for r in b.rows:
-                if r.kind == "group":
-                    num, _, lab = r.label.partition("|") if "|" in r.label else ("", "", r.label)
-                    cells = [""] * len(cols)
-                    if stt_cols:
-                        cells[stt_cols[0]] = num
-                    cells[first_text] = lab
-                    rows.append(Row(cells, "group"))
-                    continue
-                n += 1
-                cells = []
-                for c in cols:
-                    if c.type == "stt":
-                        given = r.cell(c.key)
-                        cells.append(str(given) if given is not None else str(n))
-                    else:
-                        cells.append(format_value(c, self.env.cell(b, r.key, c.key)))
-                rows.append(Row(cells))
-        else:
-            data = [x for x in (self.values.get(b.key) or []) if isinstance(x, dict)]
-            order = [(None, "")] + [(g, lab) for g, lab in b.groups]
-            for gkey, glabel in order:
-                members = [x for x in data if x.get("_group") == gkey or (gkey is None and x.get("_group") not in {g for g, _ in b.groups})]
-                if gkey is not None:
-                    num, _, lab = glabel.partition("|")
-                    cells = [""] * len(cols)
-                    if stt_cols:
-                        cells[stt_cols[0]] = num
-                    cells[first_text] = lab
-                    rows.append(Row(cells, "group"))
-                for i, x in enumerate(members, start=1):
-                    rows.append(Row([(str(x.get(c.key) or i) if c.type == "stt" else format_value(c, x.get(c.key))) for c in cols]))
-        if b.total_label:
-            cells = [""] * len(cols)
-            cells[first_text] = b.total_label
-            for i, c in enumerate(cols):
-                if c.total:
-                    if b.fixed:
-                        cells[i] = format_value(c, self.env.cell(b, "total", c.key))
-                    else:
-                        from nq57desk.templates import expr
-                        from nq57desk.templates.expr import Call, Name
-
-                        cells[i] = format_value(c, expr.evaluate(Call("colsum", (Name(b.key), Name(c.key))), self.env))
-            rows.append(Row(cells, "total"))
-        widths = [c.width or fieldtypes.of(c.type).width for c in cols]
-        numeric = [fieldtypes.is_numeric(c.type) for c in cols]
-        return Table(header, depth, rows, widths, numeric, title=fill_placeholders(b.title, self.ctx),
-                     kinds=[c.type for c in cols], landscape=b.landscape or len(cols) > 7, where=where)
+        rc = RenderContext(self.tpl, self.doc, self.env, self.ctx, self.printed_appendices, depth, chain)
+        return nodes(b, value(b, self.values), where, rc)
 
 
 def orientations(nodes: list, landscape: bool) -> list[bool]:
@@ -422,12 +245,12 @@ def document_text(d: dict) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _given(v) -> bool:
+def is_given(v) -> bool:
     """Anything typed: a non-blank string, a number, or a container holding one."""
     if isinstance(v, dict):
-        return any(_given(x) for k, x in v.items() if k != "_group")
+        return any(is_given(x) for k, x in v.items() if k != "_group")
     if isinstance(v, list):
-        return any(_given(x) for x in v)
+        return any(is_given(x) for x in v)
     if isinstance(v, str):
         return bool(v.strip())
     return v is not None
@@ -449,13 +272,15 @@ def grouped_documents(items: list) -> list[str]:
     return out
 
 
-def _lines(v) -> list[str]:
+def text_lines(v) -> list[str]:
+    """A typed text's non-blank lines, stripped."""
     if not v:
         return []
     return [x.strip() for x in str(v).split("\n") if x.strip()]
 
 
-def _line_style(line: str) -> str:
+def line_style(line: str) -> str:
+    """A line the officer starts with «- » or «+ » prints as a bullet."""
     return "bullet" if line[:2] in ("- ", "+ ") else "body"
 
 

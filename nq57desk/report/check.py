@@ -13,7 +13,6 @@ import re
 
 from nq57desk.errors import DocumentError
 from nq57desk.report.document import (
-    DOC_FIELDS,
     FORMAT,
     FORMATS,
     PERIOD_VI,
@@ -27,16 +26,10 @@ from nq57desk.report.shaping import check_outline, shape
 from nq57desk.templates import fieldtypes
 from nq57desk.templates.model import (
     PERIOD_KINDS,
-    AppendixRefBlock,
-    AssessmentBlock,
-    DocumentsBlock,
     FieldsBlock,
-    FreeSectionsBlock,
-    ListBlock,
-    RecordsBlock,
     TableBlock,
     Template,
-    TextBlock,
+    fields_of,
 )
 from nq57desk.vn import fmt_date, month_only
 
@@ -44,7 +37,6 @@ MAX_NUMBER = 10**15  # a million billion: beyond any figure a commune reports, w
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 YEARS = (1900, 2100)  # a cited document or a report date outside these is a typing mistake
 REPLACE_KINDS = ("thay thế", "bổ sung")
-FREE_LEVELS = (0, 1, 2)  # "Mục cấp 1", "Mục cấp 2", "Mục cấp 3"
 HEADER_KEYS = ("issuer", "number", "symbol", "place", "date", "kinh_gui", "subject")
 PERIOD_KEYS = {"kind", "year", "number", "start", "end", "label"}
 NUMBER_LIMITS = {"month": 12, "quarter": 4, "half": 2, "months": 12}
@@ -376,103 +368,22 @@ def _check_carried(carried, tpl: Template) -> None:
 
 
 def _check_values(values, tpl: Template) -> None:
+    from nq57desk.report.kinds import empty_values, function
+
     if not isinstance(values, dict):
         raise DocumentError("«values» phải là một đối tượng", "values")
     known = {}
-    for _ckey, b in tpl.blocks():
-        if isinstance(b, FieldsBlock):
-            for f in b.fields:
-                if not f.derived:
-                    known[f.key] = f
-        elif not isinstance(b, AppendixRefBlock):
-            known[b.key] = b
+    for _ckey, b in tpl.blocks():  # the keys each block holds: a spread kind's are its fields (report/kinds.py)
+        own = {f.key: f for f in fields_of(b)} if function(b, "empty_values") is not None else {}
+        known.update({key: own.get(key, b) for key in empty_values(b)})
     extra = set(values) - set(known)
     if extra:
         raise DocumentError(f"mẫu «{tpl.id}» không có trường {', '.join(sorted(extra))}", "values")
-    from nq57desk.report.kinds import handler
-
     for key, v in values.items():
         spec = known[key]
         place = f"values.{key}"
-        if (kind := handler(spec)) is not None:
-            kind.check(spec, v, place)
-        elif hasattr(spec, "type") and not hasattr(spec, "kind"):  # a Field
+        if hasattr(spec, "type") and not hasattr(spec, "kind"):  # a Field
             if not type_ok(spec.type, v):
                 raise DocumentError(f"«{spec.label}» phải là {TYPE_VI[spec.type]}, có {_show(v)}", place)
-        elif isinstance(spec, TextBlock):
-            if not isinstance(v, str):
-                raise DocumentError("đoạn văn phải là chuỗi chữ", place)
-        elif isinstance(spec, ListBlock):
-            _str_list(v, place, "danh sách")
-        elif isinstance(spec, DocumentsBlock):
-            _list_of_dicts(v, place, set(DOC_FIELDS))
-            for i, d in enumerate(v):
-                if d.get("date") not in (None, "") and not is_date(d["date"]):
-                    raise DocumentError(f"ngày văn bản phải là ngày có thật, dạng YYYY-MM-DD (có {_show(d['date'])})",
-                                        f"{place}[{i}].date")
-                for k2 in ("kind", "number", "issuer", "subject"):
-                    if not isinstance(d.get(k2, ""), str):
-                        raise DocumentError(f"«{k2}» phải là chuỗi chữ", f"{place}[{i}].{k2}")
-        elif isinstance(spec, AssessmentBlock):
-            items = {k for k, _ in spec.items}
-            if not isinstance(v, dict) or set(v) - items or not all(isinstance(x, str) for x in v.values()):
-                raise DocumentError(f"khối đánh giá là bảng {', '.join(sorted(items))} → chữ", place)
-        elif isinstance(spec, RecordsBlock):
-            fields = {f.key: f for f in spec.fields}
-            _list_of_dicts(v, place, set(fields))
-            for i, r in enumerate(v):
-                for k2, x in r.items():
-                    if not type_ok(fields[k2].type, x):
-                        raise DocumentError(f"«{fields[k2].label}» phải là {TYPE_VI[fields[k2].type]}", f"{place}[{i}].{k2}")
-        elif isinstance(spec, FreeSectionsBlock):
-            _list_of_dicts(v, place, {"title", "text", "level"})
-            for i, it in enumerate(v):
-                for k2 in ("title", "text"):
-                    if not isinstance(it.get(k2, ""), str):
-                        raise DocumentError(f"«{k2}» của mục tự thêm phải là chuỗi chữ", f"{place}[{i}].{k2}")
-                if it.get("level", 0) not in FREE_LEVELS or isinstance(it.get("level"), bool):
-                    raise DocumentError("«level» của mục tự thêm là 0, 1 hoặc 2 (mục cấp 1, 2, 3)", f"{place}[{i}].level")
-        elif isinstance(spec, TableBlock):
-            _check_table(spec, v, place)
-
-
-def _list_of_dicts(v, place, allowed) -> None:
-    if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
-        raise DocumentError("phải là danh sách đối tượng", place)
-    for i, x in enumerate(v):
-        extra = set(x) - allowed
-        if extra:
-            raise DocumentError(f"không biết khóa {', '.join(sorted(extra))}", f"{place}[{i}]")
-
-
-def _check_table(tb: TableBlock, v, place) -> None:
-    cols = {c.key: c for c in tb.columns}
-
-    def row_ok(row, rplace):
-        if not isinstance(row, dict):
-            raise DocumentError("mỗi dòng là một đối tượng cột: giá trị", rplace)
-        for k, x in row.items():
-            if k == "_group" and not tb.fixed:
-                if not isinstance(x, str) or x not in {g for g, _ in tb.groups}:
-                    raise DocumentError(f"nhóm «{x}» không có trong bảng", rplace)
-                continue
-            if k not in cols:
-                raise DocumentError(f"bảng «{tb.title or tb.key}» không có cột «{k}»", rplace)
-            col = cols[k]
-            if not type_ok(col.type, x):
-                raise DocumentError(f"cột «{col.label}» phải là {TYPE_VI[col.type]}", f"{rplace}.{k}")
-
-    if tb.fixed:
-        if not isinstance(v, dict):
-            raise DocumentError("bảng có dòng cố định: giá trị là bảng khóa dòng → các ô", place)
-        rows = {r.key for r in tb.data_rows()}
-        extra = set(v) - rows
-        if extra:
-            raise DocumentError(f"bảng không có dòng {', '.join(sorted(extra))}", place)
-        for rk, row in v.items():
-            row_ok(row, f"{place}.{rk}")
-    else:
-        if not isinstance(v, list):
-            raise DocumentError("bảng nhập tự do: giá trị là danh sách dòng", place)
-        for i, row in enumerate(v):
-            row_ok(row, f"{place}[{i}]")
+        elif (check := function(spec, "check")) is not None:
+            check(spec, v, place)

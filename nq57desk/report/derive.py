@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 from nq57desk.report.document import context_of
-from nq57desk.report.kinds import handler
+from nq57desk.report.kinds import function
 from nq57desk.templates import expr
 from nq57desk.templates.fieldtypes import NUMBERLIKE_TYPES, is_numeric
 from nq57desk.templates.model import Column, Field, TableBlock, Template
@@ -52,8 +52,8 @@ class ReportEnv(expr.Env):
                 return _num(v)
             return v
         parts = path.split(".")
-        if len(parts) == 2 and (kind := handler(self.tpl.block(parts[0]))) is not None:
-            return kind.resolve(self.tpl.block(parts[0]), self.values.get(parts[0]), parts[1])
+        if len(parts) == 2 and (resolve := function(self.tpl.block(parts[0]), "resolve")) is not None:
+            return resolve(self.tpl.block(parts[0]), self.values.get(parts[0]), parts[1])
         if len(parts) == 3:
             tb = self.tpl.table(parts[0])
             if tb is not None and tb.fixed:

@@ -9,17 +9,7 @@ import json
 import re
 
 from nq57desk.errors import DocumentError
-from nq57desk.templates.model import (
-    AssessmentBlock,
-    DocumentsBlock,
-    FieldsBlock,
-    FreeSectionsBlock,
-    ListBlock,
-    RecordsBlock,
-    TableBlock,
-    Template,
-    TextBlock,
-)
+from nq57desk.templates.model import Template
 from nq57desk.templates.placeholders import fill_placeholders  # noqa: F401  (its home; imported from here too)
 from nq57desk.vn import XML_ILLEGAL, fmt_date, nfc_deep, parse_date, roman
 
@@ -243,40 +233,18 @@ def empty_values(tpl: Template, ctx: dict | None = None) -> dict:
 
 
 def empty_block_values(b) -> dict:
-    """The empty value(s) of one block, by key (a fields block has one per typed field)."""
-    from nq57desk.report.kinds import handler
+    """The empty value(s) of one block, by key (a fields block has one per typed field): its kind's (report/kinds.py)."""
+    from nq57desk.report.kinds import empty_values
 
-    values: dict = {}
-    if (kind := handler(b)) is not None:
-        values[b.key] = kind.empty(b, {})
-    elif isinstance(b, TextBlock):
-        values[b.key] = ""
-    elif isinstance(b, FieldsBlock):
-        for f in b.fields:
-            if not f.derived:
-                values[f.key] = f.default
-    elif isinstance(b, ListBlock):
-        values[b.key] = []
-    elif isinstance(b, (DocumentsBlock, RecordsBlock, FreeSectionsBlock)):
-        values[b.key] = []
-    elif isinstance(b, AssessmentBlock):
-        values[b.key] = {k: "" for k, _ in b.items}
-    elif isinstance(b, TableBlock):
-        if b.fixed:
-            values[b.key] = {r.key: {} for r in b.data_rows()}
-        else:
-            values[b.key] = []
-    return values
+    return empty_values(b, {})
 
 
 def hint_text(b, doc: dict):
     """A block's hint as it would read in this report (placeholders filled): what «Dùng gợi ý» puts in."""
-    ctx = context_of(doc)
-    if isinstance(b, TextBlock):
-        return fill_placeholders(b.hint, ctx)
-    if isinstance(b, ListBlock):
-        return [fill_placeholders(x, ctx) for x in b.hint]
-    return None
+    from nq57desk.report.kinds import function
+
+    hint = function(b, "hint")
+    return hint(b, context_of(doc)) if hint is not None else None
 
 
 def new_document(tpl: Template, commune: dict, period: dict, profile: dict | None = None) -> dict:

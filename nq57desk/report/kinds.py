@@ -1,20 +1,33 @@
-"""The block kinds that keep all their logic in one module of their own, found by kind name.
+"""Every block kind's logic, found by kind name: adding a kind is one module here plus its widget (docs/report-format.md).
 
-Each handler module (nq57desk/report/amounts.py, nq57desk/report/tasks.py) offers the same functions:
+KINDS maps a kind name (a block's `kind`, as templates spell it) to its module under nq57desk/report/blockkinds/,
+imported on first use. A module gives the functions of the protocol that apply to its kind; an absent one means
+"nothing of that sort" (`function(b, name)` is None and the caller does nothing):
 
 - empty(b, ctx) → the value of a new report; check(b, v, place) → raise DocumentError for a value the store must
-  not take (the strict import check);
+  not take (the strict import check); a kind without `empty` holds no value (appendix_ref). A kind whose value is
+  spread over several keys of `values` (fields: one per typed field) gives empty_values(b, ctx) → {key: value} and
+  value(b, values) → its part of `values` instead, and its keys are checked by field type (report/check.py);
+- hint(b, ctx) → the template's example wording as «Dùng gợi ý» puts it in;
 - names(b) → the names expressions may use ("kinh_phi.total"); resolve(b, v, name) → their values;
 - findings(b, v) → [(severity, key, label, message)] for «Kiểm tra»;
-- nodes(b, v, where, ctx) → document-tree nodes (render/tree.py); table(b, v, ctx) → (Table, [GridCol types]) for
-  the bundle's sheet; entries(b, v) → [(key, label, text)] for «Tìm».
+- nodes(b, v, where, rc) → document-tree nodes, rc a render/tree.py RenderContext (the report, its figures, the
+  depth and numbering chain of the outline around the block); given(b, env) → whether a kind whose words are
+  figures holds any (else: its value holds something typed); table(b, v, ctx) → (Table, [GridCol types]) for
+  the bundle's own sheet of the kind;
+- entries(b, v, shown) → [(key, label, text)] for «Tìm», shown a Shown (the forms' formatter, computed figures);
+- lines(b, v, ctx) → the block's words as plain lines (str or (text, style)), quoted by the upper level.
 
-The files that dispatch on block classes (check, derive, validation, tree, bundle, find, the GUI) each ask
-`handler(b)` once instead of adding a branch per kind.
+`fields` and `table`, the figure kinds, stay core kinds besides: the report's figures (derive.ReportEnv),
+expressions, carried figures, the bundle's table and figure sheets and the upper level's consolidation read their
+blocks directly, since every figure of a report lives in them. Their modules hold what is per block only.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 
 from nq57desk.errors import DocumentError
@@ -24,19 +37,57 @@ from nq57desk.vn import fmt_number
 MAX_ROWS = 300  # far beyond any real list; a file with more is not a report
 MAX_TEXT = 5000  # characters in one cell of these blocks
 
+_HOME = "nq57desk.report.blockkinds."
+KINDS = {
+    "text": _HOME + "text",
+    "fields": _HOME + "fields",
+    "list": _HOME + "lists",
+    "documents": _HOME + "documents",
+    "assessment": _HOME + "assessment",
+    "amounts": _HOME + "amounts",
+    "tasks": _HOME + "tasks",
+    "records": _HOME + "records",
+    "table": _HOME + "table",
+    "appendix_ref": _HOME + "appendix_ref",
+    "free_sections": _HOME + "free_sections",
+}
+_loaded: dict[str, ModuleType] = {}
+
 
 def handler(b) -> ModuleType | None:
-    """The module holding a block kind's logic, or None for the kinds dispatched the older way."""
+    """The module holding a block kind's logic (None for no block, or a kind nobody registered)."""
     kind = getattr(b, "kind", None)
-    if kind == "amounts":
-        from nq57desk.report import amounts
+    mod = _loaded.get(kind)
+    if mod is None and kind in KINDS:
+        mod = _loaded[kind] = importlib.import_module(KINDS[kind])
+    return mod
 
-        return amounts
-    if kind == "tasks":
-        from nq57desk.report import tasks
 
-        return tasks
-    return None
+def function(b, name: str) -> Callable | None:
+    """One protocol function of a block's kind, or None when the kind has nothing of that sort."""
+    return getattr(handler(b), name, None)
+
+
+def empty_values(b, ctx: dict | None = None) -> dict:
+    """The empty value(s) of one block, by key: one under its key, a spread kind's own, none for a kind with none."""
+    mod = handler(b)
+    if hasattr(mod, "empty_values"):
+        return mod.empty_values(b, ctx or {})
+    return {b.key: mod.empty(b, ctx or {})} if hasattr(mod, "empty") else {}
+
+
+def value(b, values: dict):
+    """A block's value in a report's `values` (a spread kind's: the dict of its keys)."""
+    own = function(b, "value")
+    return own(b, values) if own is not None else values.get(b.key)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What «Tìm» needs to list a block's words as the forms show them (the formatter is the GUI's)."""
+
+    show: Callable  # (type, value, decimals) → the text of an input (gui/values.display)
+    derived: dict  # the computed figures, by key
 
 
 # -- strict value checks shared by the kinds -----------------------------------------------------------------
@@ -92,3 +143,13 @@ def rows(v, place: str, what: str) -> list:
     if len(v) > MAX_ROWS:
         raise DocumentError(f"{what} có {len(v)} dòng, quá {MAX_ROWS} dòng", place)
     return v
+
+
+def list_of_dicts(v, place, allowed) -> None:
+    """A list of objects whose keys are all allowed (documents, records, free sections)."""
+    if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
+        raise DocumentError("phải là danh sách đối tượng", place)
+    for i, x in enumerate(v):
+        extra = set(x) - allowed
+        if extra:
+            raise DocumentError(f"không biết khóa {', '.join(sorted(extra))}", f"{place}[{i}]")

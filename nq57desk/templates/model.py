@@ -108,7 +108,7 @@ class AssessmentBlock(Block):
 
 @dataclass(frozen=True)
 class AmountsBlock(Block):
-    """A budget as a total and its parts in đồng (nq57desk/report/amounts.py holds the kind's logic)."""
+    """A budget as a total and its parts in đồng (nq57desk/report/blockkinds/amounts.py holds the kind's logic)."""
 
     lead: str = ""  # the default lead-in sentence ("Tổng kinh phí thực hiện …, gồm:")
     title: str = ""  # the bundle sheet's title
@@ -116,7 +116,7 @@ class AmountsBlock(Block):
 
 @dataclass(frozen=True)
 class TasksBlock(Block):
-    """Tasks by plan or phase: assigned, done, on time … (nq57desk/report/tasks.py holds the kind's logic)."""
+    """Tasks by plan or phase: assigned, done, on time … (nq57desk/report/blockkinds/tasks.py holds the kind's logic)."""
 
     layout: str = "sentences"  # sentences: one per row; table: a table
     title: str = ""  # the table's and the bundle sheet's title

@@ -25,10 +25,10 @@ def valid_names(tpl: Template) -> set[str]:
             if b.total_label:
                 for c in b.columns:
                     names.add(f"{b.key}.total.{c.key}")
-        if b.kind in ("amounts", "tasks"):  # their figures (report/kinds.py; refs stays below the report layer)
-            from nq57desk.report.kinds import handler
+        from nq57desk.report.kinds import function  # refs stays below the report layer
 
-            names |= handler(b).names(b)
+        if (own := function(b, "names")) is not None:  # a kind's own figures (amounts, tasks)
+            names |= own(b)
     return names
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from nq57desk.report.check import is_month
 from nq57desk.report.derive import ReportEnv, format_value
 from nq57desk.report.document import context_of, fill_placeholders
-from nq57desk.report.kinds import handler
+from nq57desk.report.kinds import function
 from nq57desk.report.shaping import shape
 from nq57desk.templates import expr
 from nq57desk.templates.fieldtypes import shown_unit
@@ -295,8 +295,8 @@ class _Validator:
     def kinds(self):
         """The blocks whose findings live in their own module (report/kinds.py)."""
         for ckey, b in self.tpl.blocks():
-            if (kind := handler(b)) is not None:
-                for sev, key, label, message in kind.findings(b, self.values.get(b.key)):
+            if (findings := function(b, "findings")) is not None:
+                for sev, key, label, message in findings(b, self.values.get(b.key)):
                     self.add(sev, key, message, where=ckey, label=label)
 
     def choice(self, c: Column, key, val, label, where=None):

@@ -167,3 +167,11 @@ def test_records_free_sections_and_totals(win, qtbot, gui_desk):
     assert [r["title"] for r in v["mo_hinh"]] == ["Thôn thông minh", "Chợ 4.0"] and v["mo_hinh"][1]["nam"] == 2025
     assert v["muc_them"] == [{"title": "Về chuyển đổi số", "text": "Nội dung mục.", "level": 0}]
     assert v["bang"] == {"a": {"ky_nay": 10, "luy_ke": 25}, "b": {"ky_nay": 5, "luy_ke": 7}}
+
+
+def test_every_block_kind_has_its_editor():
+    """One widget factory per kind of the registry (nq57desk/report/kinds.py), no isinstance chain."""
+    from nq57desk.gui.editor.blocks import EDITORS
+    from nq57desk.report.kinds import KINDS
+
+    assert set(EDITORS) == set(KINDS)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel
 from nq57desk.gui.editor.fields import line_input, text_area
 from nq57desk.gui.editor.rowgrid import LIVE_STYLE, RowGrid
 from nq57desk.gui.formctx import FormContext
-from nq57desk.report import amounts
+from nq57desk.report.blockkinds import amounts
 
 
 class AmountsEditor(RowGrid):

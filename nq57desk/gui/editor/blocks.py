@@ -98,39 +98,38 @@ def added_block_row(acts, b: Block) -> QHBoxLayout:
 
 
 def _editor(ctx: FormContext, b: Block) -> QWidget | None:
-    if b.kind == "amounts":  # the kinds of report/kinds.py: an editor module each
-        from nq57desk.gui.editor.amounts import AmountsEditor
+    make = EDITORS.get(b.kind, (None, None))[0]
+    return make(ctx, b) if make is not None else None
 
-        return AmountsEditor(ctx, b)
-    if b.kind == "tasks":
-        from nq57desk.gui.editor.tasks import TasksEditor
 
-        return TasksEditor(ctx, b)
-    if isinstance(b, TextBlock):
-        area = text_area(ctx, ("values", b.key), b.key, b.label or "Nội dung", blank="",
-                         min_lines=1 if b.style in ("note", "subtitle") else 4)
-        box = _titled(b.label, area)
-        if b.hint:
-            _hint_row(ctx, b, area, box.layout())
-        return box
-    if isinstance(b, FieldsBlock):
-        return fields_block(ctx, b)
-    if isinstance(b, ListBlock):
-        return ListEditor(ctx, b)
-    if isinstance(b, DocumentsBlock):
-        t = _table(ctx, b)
-        return _titled(b.label or "Văn bản", t, "Mỗi dòng một văn bản; ngày gõ dạng ngày/tháng/năm.")
-    if isinstance(b, AssessmentBlock):
-        return assessment_block(ctx, b)
-    if isinstance(b, RecordsBlock):
-        return RecordsEditor(ctx, b)
-    if isinstance(b, TableBlock):
-        return _titled(ctx.fill(b.title or b.label), _table(ctx, b))
-    if isinstance(b, AppendixRefBlock):
-        return appendix_ref(ctx, b)
-    if isinstance(b, FreeSectionsBlock):
-        return FreeSectionsEditor(ctx, b)
-    return None
+def text_block(ctx: FormContext, b: TextBlock) -> QWidget:
+    area = text_area(ctx, ("values", b.key), b.key, b.label or "Nội dung", blank="",
+                     min_lines=1 if b.style in ("note", "subtitle") else 4)
+    box = _titled(b.label, area)
+    if b.hint:
+        _hint_row(ctx, b, area, box.layout())
+    return box
+
+
+def documents_block(ctx: FormContext, b: DocumentsBlock) -> QWidget:
+    return _titled(b.label or "Văn bản", _table(ctx, b), "Mỗi dòng một văn bản; ngày gõ dạng ngày/tháng/năm.")
+
+
+def table_block(ctx: FormContext, b: TableBlock) -> QWidget:
+    return _titled(ctx.fill(b.title or b.label), _table(ctx, b))
+
+
+def amounts_block(ctx: FormContext, b) -> QWidget:
+    """The kinds of report/kinds.py with an editor module each, imported with the first one shown."""
+    from nq57desk.gui.editor.amounts import AmountsEditor
+
+    return AmountsEditor(ctx, b)
+
+
+def tasks_block(ctx: FormContext, b) -> QWidget:
+    from nq57desk.gui.editor.tasks import TasksEditor
+
+    return TasksEditor(ctx, b)
 
 
 def _hint_row(ctx: FormContext, b, area, lay) -> None:
@@ -482,3 +481,20 @@ def appendix_ref(ctx: FormContext, b: AppendixRefBlock) -> QWidget:
         lay.addWidget(go)
     lay.addStretch(1)
     return w
+
+
+# -- the widget of each block kind -------------------------------------------------------------------------------
+# kind (nq57desk/report/kinds.py) → (editor factory, the guide's topic for F1 in it, None: the section's)
+EDITORS = {
+    "text": (text_block, None),
+    "fields": (fields_block, "so-lieu"),
+    "list": (ListEditor, None),
+    "documents": (documents_block, "bang"),
+    "assessment": (assessment_block, None),
+    "amounts": (amounts_block, "so-lieu"),
+    "tasks": (tasks_block, "so-lieu"),
+    "records": (RecordsEditor, "bang"),
+    "table": (table_block, "bang"),
+    "appendix_ref": (appendix_ref, None),
+    "free_sections": (FreeSectionsEditor, None),
+}

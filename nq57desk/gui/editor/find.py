@@ -11,18 +11,7 @@ from nq57desk.gui.editor.forms import HEAD
 from nq57desk.gui.qtutil import child, load_ui
 from nq57desk.gui.textwidgets import install_vi_menus
 from nq57desk.gui.values import display
-from nq57desk.report.derive import format_value
-from nq57desk.report.kinds import handler
-from nq57desk.templates.model import (
-    AssessmentBlock,
-    DocumentsBlock,
-    FieldsBlock,
-    FreeSectionsBlock,
-    ListBlock,
-    RecordsBlock,
-    TableBlock,
-    TextBlock,
-)
+from nq57desk.report.kinds import Shown, function, value
 from nq57desk.vn import fold
 
 
@@ -55,58 +44,12 @@ def entries(session) -> list[Entry]:
            Entry(HEAD, "signature.lines", "Thẩm quyền ký", "\n".join((doc.get("signature") or {}).get("lines") or [])),
            Entry(HEAD, "signature", "Người ký", (doc.get("signature") or {}).get("name") or "")]
     values = doc.get("values") or {}
-    derived = session.derived()
+    shown = Shown(display, session.derived())
     for where, _title, blocks in tpl.containers():
         for b in blocks:
-            v = values.get(b.key)
-            if (kind := handler(b)) is not None:
-                out += [Entry(where, k, lab, text) for k, lab, text in kind.entries(b, v)]
-            elif isinstance(b, TextBlock):
-                out.append(Entry(where, b.key, b.label or "Nội dung", v or ""))
-            elif isinstance(b, FieldsBlock):
-                for f in b.fields:
-                    if f.key in derived:
-                        out.append(Entry(where, f.key, f.label, format_value(f, derived[f.key])))
-                    else:
-                        out.append(Entry(where, f.key, f.label, display(f.type, values.get(f.key), f.decimals)))
-            elif isinstance(b, ListBlock):
-                out += [Entry(where, f"{b.key}[{i}]", f"{b.label} {i}", x or "") for i, x in enumerate(v or [], 1)]
-            elif isinstance(b, AssessmentBlock):
-                out += [Entry(where, f"{b.key}.{k}", lab, (v or {}).get(k) or "") for k, lab in b.items]
-            elif isinstance(b, RecordsBlock):
-                for i, rec in enumerate(v or [], 1):
-                    out += [Entry(where, f"{b.key}[{i}].{f.key}", f"{b.item_label} {i} › {f.label}",
-                                  display(f.type, rec.get(f.key), f.decimals)) for f in b.fields]
-            elif isinstance(b, DocumentsBlock):
-                for i, d in enumerate(v or [], 1):
-                    for k in ("kind", "number", "date", "issuer", "subject"):
-                        out.append(Entry(where, f"{b.key}[{i}].{k}", f"{b.label} {i}", display(k if k == "date" else "text", d.get(k))))
-            elif isinstance(b, TableBlock):
-                out += _table_entries(where, b, v)
-            elif isinstance(b, FreeSectionsBlock):
-                for i, it in enumerate(v or [], 1):
-                    out.append(Entry(where, f"{b.key}[{i}].title", f"Mục {i}", it.get("title") or ""))
-                    out.append(Entry(where, f"{b.key}[{i}].text", f"Mục {i}", it.get("text") or ""))
+            if (own := function(b, "entries")) is not None:  # the kind's words (report/kinds.py)
+                out += [Entry(where, k, lab, text) for k, lab, text in own(b, value(b, values), shown)]
     return [e for e in out if e.text]
-
-
-def _table_entries(where: str, b: TableBlock, v) -> list[Entry]:
-    out = []
-    name = b.title or b.label
-    if b.fixed:
-        for r in b.data_rows():
-            row = (v or {}).get(r.key) or {}
-            for c in b.columns:
-                fixed = r.cell(c.key)
-                text = str(fixed) if fixed is not None and c.type != "stt" else display(c.type, row.get(c.key), c.decimals)
-                out.append(Entry(where, f"{b.key}.{r.key}.{c.key}", f"{name} › {c.label}", text))
-    else:
-        for i, row in enumerate(v or [], 1):
-            for c in b.columns:
-                if c.type != "stt" and isinstance(row, dict):
-                    out.append(Entry(where, f"{b.key}[{i}].{c.key}", f"{name} › {c.label}",
-                                     display(c.type, row.get(c.key), c.decimals)))
-    return out
 
 
 def _fold1(text: str) -> str:

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nq57desk.gui.editor.blocks import HINT_STYLE, block_editor, button_row
+from nq57desk.gui.editor.blocks import EDITORS, HINT_STYLE, block_editor, button_row
 from nq57desk.gui.editor.fields import date_input, line_input, lines_area, text_area
 from nq57desk.gui.formctx import FormContext
 from nq57desk.gui.guide import set_topic
-from nq57desk.templates.model import DocumentsBlock, FieldsBlock, RecordsBlock, Section, TableBlock, Template
+from nq57desk.templates.model import Section, Template
 from nq57desk.templates.numbering import number_sections
 
 HEAD = "_head"
@@ -157,11 +157,8 @@ def _blocks(ctx: FormContext, blocks, lay: QVBoxLayout) -> None:
 
 def _topic_of_block(ed: QWidget, b) -> QWidget:
     """F1 in a table opens the guide at tables, in figures at figures and checks (nq57desk.gui.guide)."""
-    if isinstance(b, (TableBlock, DocumentsBlock, RecordsBlock)):
-        return set_topic(ed, "bang")
-    if isinstance(b, FieldsBlock) or b.kind in ("amounts", "tasks"):
-        return set_topic(ed, "so-lieu")
-    return ed
+    topic = EDITORS.get(b.kind, (None, None))[1]
+    return set_topic(ed, topic) if topic else ed
 
 
 def _links(ctx: FormContext, items: list[tuple[str, str]], outer: QVBoxLayout, lead: str) -> None:

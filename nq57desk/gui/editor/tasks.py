@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel
 
 from nq57desk.gui.editor.rowgrid import LIVE_STYLE, RowGrid
 from nq57desk.gui.formctx import FormContext
-from nq57desk.report import tasks
+from nq57desk.report.blockkinds import tasks
 
 
 class TasksEditor(RowGrid):

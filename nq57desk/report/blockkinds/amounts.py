@@ -2,7 +2,7 @@
 
 Value: {"lead": str, "items": [{"name", "quantity", "unit", "amount"}], "total": int | null}; every key may be
 absent (blank). The stated total must equal the items when all amounts are given, and can never be below the
-amounts known. Blank figures print nothing (never "…" or 0). See nq57desk/report/kinds.py for the handler functions.
+amounts known. Blank figures print nothing (never "…" or 0). See nq57desk/report/kinds.py for the protocol.
 """
 
 from __future__ import annotations
@@ -156,10 +156,10 @@ def lines(b, v, ctx: dict) -> list[tuple[str, str]]:
     return out
 
 
-def nodes(b, v, where: str, ctx: dict) -> list:
+def nodes(b, v, where: str, rc) -> list:
     from nq57desk.render.tree import Para
 
-    return [Para(t, style, where) for t, style in lines(b, v, ctx)]
+    return [Para(t, style, where) for t, style in lines(b, v, rc.names)]
 
 
 def table(b, v, ctx: dict):
@@ -181,7 +181,7 @@ def table(b, v, ctx: dict):
     return t, [c[2] for c in cols]
 
 
-def entries(b, v) -> list[tuple[str, str, str]]:
+def entries(b, v, shown) -> list[tuple[str, str, str]]:
     label = b.label or "Kinh phí"
     out = [(f"{b.key}.lead", f"{label} › câu dẫn", str((v or {}).get("lead") or "") if isinstance(v, dict) else "")]
     for i, it in enumerate(items_of(v), start=1):

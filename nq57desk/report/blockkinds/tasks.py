@@ -156,12 +156,12 @@ def lines(b, v, ctx: dict) -> list[str]:
     return out
 
 
-def nodes(b, v, where: str, ctx: dict) -> list:
+def nodes(b, v, where: str, rc) -> list:
     from nq57desk.render.tree import Para
 
     if b.layout == "table":
-        return [table(b, v, ctx, where)[0]] if rows_of(v) else []
-    return [Para(f"- {s}", "bullet", where) for s in lines(b, v, ctx)]
+        return [table(b, v, rc.names, where)[0]] if rows_of(v) else []
+    return [Para(f"- {s}", "bullet", where) for s in lines(b, v, rc.names)]
 
 
 def table(b, v, ctx: dict, where: str = ""):
@@ -187,7 +187,7 @@ def table(b, v, ctx: dict, where: str = ""):
     return node, kinds_
 
 
-def entries(b, v) -> list[tuple[str, str, str]]:
+def entries(b, v, shown) -> list[tuple[str, str, str]]:
     label = b.label or b.title or "Tiến độ nhiệm vụ"
     out = []
     for i, r in enumerate(rows_of(v), start=1):
