@@ -19,6 +19,7 @@ from nq57desk.render.tree import document_text
 from nq57desk.report import outline as ops
 from nq57desk.report.document import make_period, new_document
 from nq57desk.templates.catalogue import Catalogue
+from nq57desk.templates.model import TableBlock, fields_of
 from nq57desk.vn import fold as _fold_text
 from nq57desk.wordimport.figures import Recogniser, pattern_of
 from nq57desk.wordimport.read import Para, Table, WordFile
@@ -590,15 +591,31 @@ def table_spec(t: Table, cat: Catalogue) -> tuple[dict, list[dict]]:
         t = fold(text).lower().replace("\n", " ")
         return next((code for ph, code in names if t == ph or t.startswith(ph + " ")), None) if t else None
 
+    def _by_group(j: int, lab: str) -> str | None:
+        """The figure a column under a group header names: the chain «group › column» names it, or the group does and
+        the column is its only one of the period (the others cumulative); two parts of a group are not its whole."""
+        group = groups[j].replace("\n", " ")
+        whole, chain = named(group), named(f"{group} {lab}")
+        if chain and chain != whole:
+            return chain
+        peers = [k for k in range(width) if groups[k] == groups[j] and not _cumulative(labels[k])]
+        return whole if peers == [j] else None
+
     columns, used = [], set()
     spec: dict = {"type": "table", "label": "Bảng", "columns": columns}
+    # a row with words and no figure (past its STT) names the rows below it («1 | Cấp Xã», its figures on the next
+    # row as the cells wrapped): its words do not make a column of figures text
+    figures = [r for r in data if not _label_row(r)]
     for j, lab in enumerate(labels):
         col = {"key": f"c{j + 1}", "label": lab or " ", "type": "text"}
         if groups[j]:
             col["group"] = groups[j].replace("\n", " ")
         cells = [r[j] for r in data if r[j].strip()]
-        code = named(lab)
-        if code and code not in used and cells and all(_num_cell(x) is not None for x in cells):
+        numbers = [r[j] for r in (figures if j and columns[0]["type"] == "text" else data) if r[j].strip()]
+        # the column is named by its whole header chain (group › column: «Số hồ sơ trực tuyến › 5 tháng đầu năm»);
+        # a cumulative column («Lũy kế đến hiện tại») is not the period's figure
+        code = None if _cumulative(lab) else named(lab) or (_by_group(j, lab) if groups[j] else None)
+        if code and code not in used and numbers and all(_num_cell(x) is not None for x in numbers):
             col.update(type="integer", indicator=code)
             used.add(code)
         elif len(cells) >= 2 and sum(fold(x).lower() in marks for x in cells) >= 0.6 * len(cells):
@@ -618,10 +635,28 @@ def table_spec(t: Table, cat: Catalogue) -> tuple[dict, list[dict]]:
             if not cell.strip():
                 continue
             c = columns[j]
+            if c["type"] == "integer" and _num_cell(cell) is None:  # a label row's words: kept in its first cell
+                first = columns[0]["key"]
+                row[first] = f"{row.get(first, '')} {cell}".strip()
+                continue
             row[c["key"]] = _num_cell(cell) if c["type"] == "integer" else cell
         if row:
             rows.append(row)
     return spec, rows
+
+
+def _label_row(r: list[str]) -> bool:
+    """A row of words only past its first cell (its STT): it names the rows below, it states no figure."""
+    rest = [x for x in r[1:] if x.strip()]
+    return bool(rest) and all(_num_cell(x) is None for x in rest)
+
+
+_CUMULATIVE = re.compile(r"\bluy ke\b")
+
+
+def _cumulative(label: str) -> bool:
+    """A column of cumulative figures («Lũy kế đến hiện tại»): the catalogue's figures are the period's."""
+    return bool(_CUMULATIVE.search(fold(label).lower()))
 
 
 def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, profile: dict | None = None,
@@ -697,32 +732,102 @@ def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, prof
 
 
 def _appendices(pl: _Placer, items: list) -> list[str]:
-    """What follows the signature: a heading over the appendices, then each «Phụ lục …» with its content."""
-    key, run, unplaced = None, [], []
-
-    def flush():
-        if key is not None and run:
-            pl.fill(key, list(run), None)
-        run.clear()
-
+    """What follows the signature: a heading over the appendices, then each «Phụ lục …» with its content. An appendix
+    whose table has the columns of one of the template's tables of free rows fills that table (its figures, such as
+    the tasks a table counts, are then the template's own), in the file's order; the others are added appendices."""
+    segments: list[tuple[object, list]] = []  # (the «Phụ lục» heading's match or None, what follows it)
+    unplaced: list[str] = []
     for it in items:
-        if isinstance(it, Table):
-            if key is None:
-                pl.doc, key = ops.add_appendix(pl.tpl, pl.doc, "Phụ lục", "", None)
-            flush()
-            pl.table(key, it)
-            continue
-        m = APPENDIX.match(it.text)
+        m = None if isinstance(it, Table) else APPENDIX.match(it.text)
         if m:
-            flush()
-            pl.doc, key = ops.add_appendix(pl.tpl, pl.doc, m.group(1), m.group(2), None)
-        elif it.text.startswith("(Kèm theo"):
+            segments.append((m, []))
+        elif not isinstance(it, Table) and it.text.startswith("(Kèm theo"):
             continue  # the app writes it under each appendix
-        elif key is None and it.text.isupper():
+        elif segments or isinstance(it, Table):
+            if not segments:
+                segments.append((None, []))
+            segments[-1][1].append(it)
+        elif it.text.isupper():
             pl.doc = ops.set_appendix_heading(pl.tpl, pl.doc, it.text)
-        elif key is not None:
-            run.append(it)
         else:
             unplaced.append(it.line)
-    flush()
+    # which template appendix each segment fills (in the template's order, so the file's order holds): only a table
+    # the template counts figures from; another one prints as the file has it, a free table
+    order = [a.key for a in pl.tpl.appendices]
+    counted = {}  # template table key → the figures its rows give
+    for _c, b in ops.shape(pl.tpl, pl.doc).blocks():
+        for f in fields_of(b):
+            for tk in re.findall(r"\w+", f.formula or "") if f.indicator else ():
+                counted.setdefault(tk, []).append(f.indicator)
+    matched: list[tuple[object, object] | None] = []
+    floor = 0
+    for m, content in segments:
+        hit = None
+        if m is not None and content and all(isinstance(x, Table) for x in content):
+            for i in range(floor, len(order)):
+                a = pl.tpl.appendices[i]
+                tb = next((b for b in a.blocks if isinstance(b, TableBlock) and not b.fixed and b.key in counted), None)
+                rows = _template_rows(tb, content[0], pl.doc) if tb is not None else None
+                if rows is not None:
+                    hit, floor = (a, tb, rows), i + 1
+                    break
+        matched.append(hit)
+    for k, ((m, content), hit) in enumerate(zip(segments, matched, strict=True)):
+        if hit is not None:
+            a, tb, rows = hit
+            key = a.key
+            if (m.group(1), m.group(2)) != (a.label, a.title):
+                pl.doc = ops.rename_appendix(pl.tpl, pl.doc, key, m.group(1), m.group(2))
+            pl.values[tb.key] = rows
+            pl.review.tables.append((" | ".join(content[0].grid()[0][:4]), tb.key, list(dict.fromkeys(counted[tb.key]))))
+            content = content[1:]
+        else:
+            # before the next template appendix the file fills, else after all
+            nxt = next((h[0].key for h in matched[k + 1:] if h), None)
+            index = [x["key"] for x in ops.outline_of(pl.tpl, pl.doc)["appendices"]].index(nxt) if nxt else None
+            label, title = (m.group(1), m.group(2)) if m is not None else ("Phụ lục", "")
+            pl.doc, key = ops.add_appendix(pl.tpl, pl.doc, label, title, None, index)
+        run: list = []
+        for it in content:
+            if isinstance(it, Table):
+                if run:
+                    pl.fill(key, run, None)
+                    run = []
+                pl.table(key, it)
+            else:
+                run.append(it)
+        if run:
+            pl.fill(key, run, None)
     return unplaced
+
+
+def _template_rows(tb, t: Table, doc: dict) -> list[dict] | None:
+    """A Word table's rows as the template table `tb`'s rows when it has the same columns (the printed labels,
+    folded; the STT column any), every cell fitting its column; else None."""
+    from nq57desk.report.document import context_of
+    from nq57desk.templates.placeholders import fill_placeholders
+
+    grid = t.grid()
+    if len(grid) < 2 or t.width() != len(tb.columns) or any(c.span > 1 or c.merged for c in t.rows[0]):
+        return None
+    ctx = context_of(doc)
+    for c, head in zip(tb.columns, grid[0], strict=True):
+        want = fold(fill_placeholders(c.label, ctx)).lower().split()
+        if fold(head).lower().split() != want and not (c.type == "stt" and fold(head).lower() in ("stt", "tt", "so tt")):
+            return None
+    rows = []
+    for r in grid[1:]:
+        row: dict = {}
+        for c, cell in zip(tb.columns, r, strict=True):
+            cell = cell.strip()
+            if c.type == "stt" or not cell:
+                continue
+            if c.type in ("text", "longtext") or (c.type == "choice" and (c.allow_other or cell in c.choices)):
+                row[c.key] = cell
+            elif c.type == "integer" and _num_cell(cell) is not None:
+                row[c.key] = _num_cell(cell)
+            else:
+                return None
+        if row:
+            rows.append(row)
+    return rows
