@@ -413,9 +413,17 @@ class _Placer:
             docs.clear()
             bullet = ""
 
+        group: list = []  # consecutive paragraphs stating figures: one figure group, a sentence each
+
+        def flush_group():
+            if group:
+                self.figure_group(key, list(group))
+                group.clear()
+
         for it in items:
             rec = document_of(it.line) if isinstance(it, Para) else None
             if rec is not None and (not docs or it.line[:1] == bullet):
+                flush_group()
                 bullet = it.line[:1] if it.line[:2] in ("- ", "+ ") else ""
                 docs.append(rec)
                 continue
@@ -425,49 +433,58 @@ class _Placer:
                 docs.append(rec)
                 continue
             if isinstance(it, Table):
+                flush_group()
                 flush()
                 self.table(key, it)
                 continue
             line = it.line
             found = self.rec.read(line)
             if not found.numbers:
+                flush_group()
                 run.append(line)
                 continue
             flush()
-            self.figure_group(key, line, found)
+            rates = {code for _l, f in group for _s, _e, code, _v in f.stated}
+            if any(code in rates for _s, _e, code, _v in found.stated):
+                flush_group()  # a rate stated again is another group's (one value each)
+            group.append((line, found))
+        flush_group()
         flush_docs()
         flush()
 
-    def figure_group(self, key: str, line: str, found) -> None:
-        codes = list(dict.fromkeys(code for _s, _e, code, _v in found.numbers))
-        stated = list(dict.fromkeys(code for _s, _e, code, _v in found.stated))
+    def figure_group(self, key: str, entries: list) -> None:
+        """One figure group for consecutive paragraphs stating figures, each paragraph one of its sentences."""
+        codes = list(dict.fromkeys(code for _l, found in entries for _s, _e, code, _v in found.numbers))
+        stated = list(dict.fromkeys(code for _l, found in entries for _s, _e, code, _v in found.stated))
         self.doc, bk = ops.add_block(self.tpl, self.doc, key, {"type": "fields", "label": "Số liệu",
                                                                "indicators": codes, "stated": stated})
         block = ops.shape(self.tpl, self.doc).block(bk)
         by = {f.indicator: f.key for f in block.fields if f.indicator}
         # a figure the template computes (hs_offline = received − online) stays the report's words, not a value
         computed = {f.indicator for f in block.fields if f.indicator and f.derived}
-        found.numbers = [x for x in found.numbers if x[2] not in computed]
         st = {f.stated_of: f.key for f in block.fields if getattr(f, "stated_of", None)}
         rate_key = {}
         for code in stated:
             fk = by.get(code)
             if fk and fk in st:
                 rate_key[code] = st[fk]
-        found.stated = [x for x in found.stated if x[2] in rate_key]
 
         def key_of(code, rate):
             return rate_key[code] if rate else by[code]
 
-        for _s, _e, code, value in found.numbers:
-            self.values[by[code]] = value
-        for _s, _e, code, value in found.stated:
-            self.values[rate_key[code]] = value
+        patterns = []
+        for line, found in entries:
+            found.numbers = [x for x in found.numbers if x[2] not in computed]
+            found.stated = [x for x in found.stated if x[2] in rate_key]
+            for _s, _e, code, value in found.numbers:
+                self.values[by[code]] = value
+                self.review.figures.append((code, value, line, bk))
+            for _s, _e, code, value in found.stated:
+                self.values[rate_key[code]] = value
+            patterns.append(pattern_of(line, found, key_of))
         lines = dict(self.doc.get("lines") or {})
-        lines[bk] = [pattern_of(line, found, key_of)]
+        lines[bk] = patterns
         self.doc = dict(self.doc, lines=lines)
-        for _s, _e, code, value in found.numbers:
-            self.review.figures.append((code, value, line, bk))
 
     def table(self, key: str, t: Table) -> None:
         spec, rows = table_spec(t, self.cat)
