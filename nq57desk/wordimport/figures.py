@@ -104,6 +104,8 @@ class Recogniser:
 
     def read(self, text: str) -> Found:
         found = Found()
+        if not any(ch.isdigit() for ch in text):
+            return found  # most paragraphs state no figure
         spans: list[tuple[int, int, str]] = []  # (start, end, kind) of numbers to consider
         taken = set()
         for m in _PERCENT.finditer(text):
