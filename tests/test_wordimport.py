@@ -282,7 +282,8 @@ def test_tracked_changes_and_draft_box(tmp_path, templates):
 
 
 def test_footnotes_kept(tmp_path, templates):
-    """A footnote's text is not dropped: it goes, in order, to «Nội dung chưa xếp (từ tệp Word)»."""
+    """A footnote's text comes right after the paragraph that refers to it, in the officer's words and nothing else;
+    one no paragraph refers to is not dropped: it goes to «Nội dung chưa xếp (từ tệp Word)»."""
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
     def footnote(parts):
@@ -290,7 +291,12 @@ def test_footnotes_kept(tmp_path, templates):
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{w}">'
             '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
             '<w:footnote w:id="1"><w:p><w:r><w:t>Số liệu tính đến ngày 23/4/2026.</w:t></w:r></w:p></w:footnote>'
+            '<w:footnote w:id="2"><w:p><w:r><w:t>Theo phần mềm một cửa.</w:t></w:r></w:p></w:footnote>'
             "</w:footnotes>").encode()
+        body = parts["word/document.xml"].decode()
+        parts["word/document.xml"] = body.replace(
+            "<w:t>Nội dung.</w:t></w:r>", '<w:t>Nội dung.</w:t></w:r><w:r><w:rPr><w:vertAlign w:val="superscript"/>'
+            '</w:rPr><w:footnoteReference w:id="1"/></w:r>').encode()
         rels = parts["word/_rels/document.xml.rels"].decode()
         parts["word/_rels/document.xml.rels"] = rels.replace(
             "</Relationships>", '<Relationship Id="rIdF1" Type="http://schemas.openxmlformats.org/officeDocument/'
@@ -303,7 +309,10 @@ def test_footnotes_kept(tmp_path, templates):
     p = tmp_path / "chu_thich.docx"
     p.write_bytes(_rezip(_plain_docx(tmp_path), footnote))
     imp = import_word(p, templates, default_catalogue(), commune_code="05800", template_id="chung")
-    assert imp.review.unplaced == ["Chú thích: Số liệu tính đến ngày 23/4/2026."]
+    key = imp.review.headings[0][1]
+    texts = [v for k, v in imp.doc["values"].items() if k.startswith(key) and isinstance(v, str) and v.strip()]
+    assert texts == ["Nội dung.\nSố liệu tính đến ngày 23/4/2026."], texts
+    assert imp.review.unplaced == ["Chú thích: Theo phần mềm một cửa."]
 
 
 @pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is not installed")

@@ -470,6 +470,8 @@ def _walk(pkg: _Package, notes: list[str]) -> WordFile:
     items: list = []
     count = [0]
     body = pkg.body
+    notes_by_id = _footnotes(pkg, notes)
+    placed: set[str] = set()
 
     def para(p, layout=False):
         count[0] += 1
@@ -501,6 +503,11 @@ def _walk(pkg: _Package, notes: list[str]) -> WordFile:
             if line.strip():
                 items.append(Para(line.strip(" \xa0"), bold, level, label, layout, count[0]))
                 label = ""  # the number belongs to the first line only
+        # a footnote's text, as the officer wrote it, right after the paragraph that refers to it
+        for fid in [x.get(W + "id") for r in _runs(p) for x in r.findall(W + "footnoteReference")]:
+            if fid in notes_by_id and fid not in placed:
+                placed.add(fid)
+                items.append(Para(notes_by_id[fid], False, None, "", layout, count[0]))
         for box in p.iter(W + "txbxContent"):  # a text box (the DỰ THẢO stamp, a note) anchored here
             if any(a.tag.endswith("}Fallback") for a in box.iterancestors()):
                 continue  # the same box again, for old Word versions
@@ -553,14 +560,22 @@ def _walk(pkg: _Package, notes: list[str]) -> WordFile:
             what = {"image": "ảnh lấy từ mạng", "hyperlink": "đường liên kết"}.get(kind, "liên kết ngoài")
             if kind != "hyperlink":
                 notes.append(f"Tệp có {what} ({target[:120]}); không tải về (ứng dụng chạy không cần mạng).")
-    footnotes = []
+    # a footnote no paragraph of the body refers to (one in a table cell, say) is kept apart: nothing is dropped
+    footnotes = [t for fid, t in notes_by_id.items() if fid not in placed]
+    return WordFile(items, notes, footnotes)
+
+
+def _footnotes(pkg: _Package, notes: list[str]) -> dict[str, str]:
+    """The footnotes' texts by id (the separators Word keeps there are not footnotes)."""
+    out: dict[str, str] = {}
     try:
         froot = pkg.related("footnotes")
-        for fn in froot.iter(W + "footnote") if froot is not None else ():
-            if fn.get(W + "type") in (None, "normal"):
-                t = " ".join(_para_runs(p)[0].strip() for p in fn.iter(W + "p")).strip()
-                if t:
-                    footnotes.append(unicodedata.normalize("NFC", t))
     except etree.XMLSyntaxError:  # a broken footnotes part loses the footnotes, not the report
         notes.append("Không đọc được phần chú thích cuối trang.")
-    return WordFile(items, notes, footnotes)
+        return out
+    for fn in froot.iter(W + "footnote") if froot is not None else ():
+        if fn.get(W + "type") in (None, "normal"):
+            t = " ".join(_para_runs(p)[0].strip() for p in fn.iter(W + "p")).strip()
+            if t:
+                out[fn.get(W + "id", str(len(out)))] = unicodedata.normalize("NFC", t)
+    return out
