@@ -404,3 +404,20 @@ def test_template_from_outline_docx(tid, capsys, data_dir, tmp_path):
     assert made.numbering[: len(made.numbering)] == shipped.numbering[: len(made.numbering)]
     code, text, _err = _cli(capsys, data_dir, "templates", "--import", str(out))
     assert code == 0 and text.startswith(made.id)
+
+
+def test_a_wards_report_unlike_the_seeds(templates, tmp_path):
+    """A ward's report of another shape (A./B./C. outline, a cut-off period, short phrases): every figure it states
+    with a catalogue code is read, none as another figure; «đúng hạn 5.097 hồ sơ», «giao 16 nhiệm vụ» by the
+    catalogue's frames, «quá hạn: 0 nhiệm vụ» after «hoàn thành» still the phrase's; its own slip is flagged."""
+    text = (ROOT / "tests" / "fixtures" / "word" / "ward_quyet_thang.txt").read_text(encoding="utf-8")
+    src = write_seed_docx(text, tmp_path / "phuong.docx", "bold")
+    imp = import_word(src, templates, default_catalogue(), template_id="chung")
+    assert imp.doc["commune"]["name"] == "Phường Quyết Thắng"
+    got = {(code, value) for code, value, _s, _k in imp.review.figures}
+    assert got == {("cnscd.teams", 9), ("tthc.total", 298), ("tthc.full_online", 171), ("tthc.part_online", 119),
+                   ("tthc.not_online", 8), ("hs.received", 5214), ("hs.resolved", 5120),
+                   ("hs.resolved.ontime", 5097), ("hs.resolved.late", 31), ("nv.assigned", 16), ("nv.done", 11),
+                   ("nv.in_progress", 5)}, got
+    findings = validate(imp.template, imp.doc)
+    assert any(f.rule == "sum" and "5.097 + 31 = 5.128" in f.message for f in findings)
