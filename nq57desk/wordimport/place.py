@@ -752,12 +752,18 @@ def _appendices(pl: _Placer, items: list) -> list[str]:
     """What follows the signature: a heading over the appendices, then each «Phụ lục …» with its content. An appendix
     whose table has the columns of one of the template's tables of free rows fills that table (its figures, such as
     the tasks a table counts, are then the template's own), in the file's order; the others are added appendices."""
-    segments: list[tuple[object, list]] = []  # (the «Phụ lục» heading's match or None, what follows it)
+    from nq57desk.report.document import context_of
+    from nq57desk.templates.placeholders import fill_placeholders
+
+    segments: list[tuple[list | None, list]] = []  # ([label, title] of a «Phụ lục» heading or None, what follows it)
     unplaced: list[str] = []
     for it in items:
         m = None if isinstance(it, Table) else APPENDIX.match(it.text)
         if m:
-            segments.append((m, []))
+            segments.append(([m.group(1), m.group(2)], []))
+        elif segments and segments[-1][0] and not segments[-1][0][1] and not segments[-1][1] and \
+                isinstance(it, Para) and it.text.isupper():
+            segments[-1][0][1] = it.text  # the title on its own line under «Phụ lục», as the app prints it
         elif not isinstance(it, Table) and it.text.startswith("(Kèm theo"):
             continue  # the app writes it under each appendix
         elif segments or isinstance(it, Table):
@@ -793,8 +799,8 @@ def _appendices(pl: _Placer, items: list) -> list[str]:
         if hit is not None:
             a, tb, rows = hit
             key = a.key
-            if (m.group(1), m.group(2)) != (a.label, a.title):
-                pl.doc = ops.rename_appendix(pl.tpl, pl.doc, key, m.group(1), m.group(2))
+            if tuple(m) != (a.label, fill_placeholders(a.title, context_of(pl.doc))):
+                pl.doc = ops.rename_appendix(pl.tpl, pl.doc, key, m[0], m[1])
             pl.values[tb.key] = rows
             pl.review.tables.append((" | ".join(content[0].grid()[0][:4]), tb.key, list(dict.fromkeys(counted[tb.key]))))
             content = content[1:]
@@ -802,7 +808,7 @@ def _appendices(pl: _Placer, items: list) -> list[str]:
             # before the next template appendix the file fills, else after all
             nxt = next((h[0].key for h in matched[k + 1:] if h), None)
             index = [x["key"] for x in ops.outline_of(pl.tpl, pl.doc)["appendices"]].index(nxt) if nxt else None
-            label, title = (m.group(1), m.group(2)) if m is not None else ("Phụ lục", "")
+            label, title = m if m is not None else ("Phụ lục", "")
             pl.doc, key = ops.add_appendix(pl.tpl, pl.doc, label, title, None, index)
         run: list = []
         for it in content:
