@@ -60,12 +60,12 @@ def outline_of(tpl: Template, doc: dict) -> dict:
         n["blocks"] = [b.key for b in a.blocks]
         return n
 
-    o = copy.deepcopy(doc.get("outline") or {})
+    o = doc.get("outline") or {}  # its sections are made again above: only what they do not hold is copied
     out = {"sections": [node(s) for s in shaped.sections], "appendices": [app(a) for a in shaped.appendices],
-           "blocks": o.get("blocks") or {}}
+           "blocks": copy.deepcopy(o.get("blocks") or {})}
     for k in ("numbering", "appendix_heading"):
         if o.get(k) is not None:
-            out[k] = o[k]
+            out[k] = copy.deepcopy(o[k])
     return out
 
 

@@ -82,11 +82,22 @@ def shape(tpl: Template, doc: dict) -> Template:
     return hit
 
 
+_KEYS: dict[int, tuple[Template, frozenset[str]]] = {}
+
+
 def template_keys(tpl: Template) -> set[str]:
+    """Every key a template uses (a new set); a template never changes, and every outline operation asks: found
+    once per template."""
+    hit = _KEYS.get(id(tpl))
+    if hit is not None and hit[0] is tpl:
+        return set(hit[1])
     keys = {s.key for _a, s in tpl.walk_sections()} | {a.key for a in tpl.appendices}
     for _c, b in tpl.blocks():
         keys.add(b.key)
         keys.update(f.key for f in fields_of(b))
+    if len(_KEYS) > 64:
+        _KEYS.clear()
+    _KEYS[id(tpl)] = (tpl, frozenset(keys))
     return keys
 
 

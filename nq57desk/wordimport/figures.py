@@ -18,6 +18,7 @@ from nq57desk.vn import fold as _fold_text
 
 fold = functools.lru_cache(maxsize=50_000)(_fold_text)  # the same words are folded for every number
 MAX_WORDS = 12  # words between a phrase and its number
+FRAME = "…"  # in a phrase, where its number stands: «đúng hạn … hồ sơ» (the words right before it, right after it)
 COMMA = 4  # a comma or semicolon between them counts as this many words
 
 # a number as written: 14744, 3.317, 60.807.000, 99,99; a fraction a/b; dates and document numbers are not figures
@@ -48,9 +49,15 @@ class Recogniser:
     def __init__(self, cat: Catalogue):
         self.cat = cat
         self.phrases: list[tuple[list[str], str]] = []
+        self.frames: list[tuple[tuple[str, ...], tuple[str, ...], str]] = []  # (words before, words after, code)
         for ind in cat.indicators:
             for ph in ind.phrases:
-                self.phrases.append((fold(ph).lower().split(), ind.code))
+                if FRAME in ph:
+                    before, _sep, after = fold(ph).lower().partition(FRAME)
+                    self.frames.append((tuple(_plain(before)), tuple(_plain(after)), ind.code))
+                else:
+                    self.phrases.append((fold(ph).lower().split(), ind.code))
+        self.frames.sort(key=lambda f: -(len(f[0]) + len(f[1])))  # the fullest frame first
         self.by_len: dict[int, dict[tuple[str, ...], list[str]]] = {}  # phrases by length, for a quick look-up
         for toks, code in self.phrases:
             self.by_len.setdefault(len(toks), {}).setdefault(tuple(toks), []).append(code)
@@ -68,7 +75,7 @@ class Recogniser:
             return True
         ind = self.cat.get(code)
         word = fold(m.group(1)).lower()
-        firsts = {fold(x).lower().split()[0] for x in (ind.unit, *ind.phrases) if x.strip()}
+        firsts = {fold(x).lower().split()[0] for x in (ind.unit, *ind.phrases) if x.strip() and FRAME not in x}
         return not firsts or word in firsts or word in _LINKS
 
     def _best(self, words_before: list[tuple[str, bool]], words_after: list[tuple[str, bool]], fits) -> str | None:
@@ -102,8 +109,28 @@ class Recogniser:
             return None
         return best[2]
 
+    def _framed(self, words_before: list[tuple[str, bool]], rest: str) -> str | None:
+        """The indicator a frame («đúng hạn … hồ sơ») names: its words right before the number and right after it,
+        nothing between. Short words are ambiguous («quá hạn» of dossiers or of tasks, «giao» anywhere): framed,
+        the unit after the number says which, and no farther number is taken. Asked only when no phrase names the
+        number («hoàn thành quá hạn: 0 nhiệm vụ» is the phrase's, not the frame «quá hạn … nhiệm vụ»)."""
+        after = _words(rest[:80])
+        for pre, post, code in self.frames:
+            n = len(pre)
+            if n > len(words_before) or (words_before and words_before[-1][0] == ""):
+                continue  # a comma or semicolon right before the number: the words before are another clause's
+            tail = words_before[len(words_before) - n:]
+            if tuple(w for w, _c in tail) != pre or any(c for _w, c in tail[1:]):
+                continue
+            head = after[:len(post)]
+            if tuple(w for w, _c in head) == post and not any(c for _w, c in head):
+                return code
+        return None
+
     def read(self, text: str) -> Found:
         found = Found()
+        if not any(ch.isdigit() for ch in text):
+            return found  # most paragraphs state no figure
         spans: list[tuple[int, int, str]] = []  # (start, end, kind) of numbers to consider
         taken = set()
         for m in _PERCENT.finditer(text):
@@ -157,6 +184,8 @@ class Recogniser:
             after = _words(after_text)[:MAX_WORDS]
             unit_at = spans[i + 1][1] if i + 1 < len(spans) and spans[i + 1][2] == "den" else e
             code = self._best(before, after, lambda c, rest=text[unit_at:]: self._unit_ok(c, rest))
+            if code is None and kind == "num":  # a frame only where no phrase names the number
+                code = self._framed(before, text[unit_at:])
             if code is None or not self._accept(code, value):
                 last_code = None if kind == "num" else last_code
                 continue
@@ -176,6 +205,10 @@ class Recogniser:
             return False
         self.values[code] = value
         return True
+
+
+def _plain(text: str) -> list[str]:
+    return _WORD.findall(text)
 
 
 def _is_year(t: str) -> bool:

@@ -19,6 +19,7 @@ from nq57desk.render.tree import document_text
 from nq57desk.report import outline as ops
 from nq57desk.report.document import make_period, new_document, period_of_code
 from nq57desk.templates.catalogue import Catalogue
+from nq57desk.templates.model import TableBlock, fields_of
 from nq57desk.vn import fold as _fold_text
 from nq57desk.wordimport.figures import Recogniser, pattern_of
 from nq57desk.wordimport.read import Para, Table, WordFile
@@ -404,9 +405,17 @@ class _Placer:
             docs.clear()
             bullet = ""
 
+        group: list = []  # consecutive paragraphs stating figures: one figure group, a sentence each
+
+        def flush_group():
+            if group:
+                self.figure_group(key, list(group))
+                group.clear()
+
         for it in items:
             rec = document_of(it.line) if isinstance(it, Para) else None
             if rec is not None and (not docs or it.line[:1] == bullet):
+                flush_group()
                 bullet = it.line[:1] if it.line[:2] in ("- ", "+ ") else ""
                 docs.append(rec)
                 continue
@@ -416,49 +425,58 @@ class _Placer:
                 docs.append(rec)
                 continue
             if isinstance(it, Table):
+                flush_group()
                 flush()
                 self.table(key, it)
                 continue
             line = it.line
             found = self.rec.read(line)
             if not found.numbers:
+                flush_group()
                 run.append(line)
                 continue
             flush()
-            self.figure_group(key, line, found)
+            rates = {code for _l, f in group for _s, _e, code, _v in f.stated}
+            if any(code in rates for _s, _e, code, _v in found.stated):
+                flush_group()  # a rate stated again is another group's (one value each)
+            group.append((line, found))
+        flush_group()
         flush_docs()
         flush()
 
-    def figure_group(self, key: str, line: str, found) -> None:
-        codes = list(dict.fromkeys(code for _s, _e, code, _v in found.numbers))
-        stated = list(dict.fromkeys(code for _s, _e, code, _v in found.stated))
+    def figure_group(self, key: str, entries: list) -> None:
+        """One figure group for consecutive paragraphs stating figures, each paragraph one of its sentences."""
+        codes = list(dict.fromkeys(code for _l, found in entries for _s, _e, code, _v in found.numbers))
+        stated = list(dict.fromkeys(code for _l, found in entries for _s, _e, code, _v in found.stated))
         self.doc, bk = ops.add_block(self.tpl, self.doc, key, {"type": "fields", "label": "Số liệu",
                                                                "indicators": codes, "stated": stated})
         block = ops.shape(self.tpl, self.doc).block(bk)
         by = {f.indicator: f.key for f in block.fields if f.indicator}
         # a figure the template computes (hs_offline = received − online) stays the report's words, not a value
         computed = {f.indicator for f in block.fields if f.indicator and f.derived}
-        found.numbers = [x for x in found.numbers if x[2] not in computed]
         st = {f.stated_of: f.key for f in block.fields if getattr(f, "stated_of", None)}
         rate_key = {}
         for code in stated:
             fk = by.get(code)
             if fk and fk in st:
                 rate_key[code] = st[fk]
-        found.stated = [x for x in found.stated if x[2] in rate_key]
 
         def key_of(code, rate):
             return rate_key[code] if rate else by[code]
 
-        for _s, _e, code, value in found.numbers:
-            self.values[by[code]] = value
-        for _s, _e, code, value in found.stated:
-            self.values[rate_key[code]] = value
+        patterns = []
+        for line, found in entries:
+            found.numbers = [x for x in found.numbers if x[2] not in computed]
+            found.stated = [x for x in found.stated if x[2] in rate_key]
+            for _s, _e, code, value in found.numbers:
+                self.values[by[code]] = value
+                self.review.figures.append((code, value, line, bk))
+            for _s, _e, code, value in found.stated:
+                self.values[rate_key[code]] = value
+            patterns.append(pattern_of(line, found, key_of))
         lines = dict(self.doc.get("lines") or {})
-        lines[bk] = [pattern_of(line, found, key_of)]
+        lines[bk] = patterns
         self.doc = dict(self.doc, lines=lines)
-        for _s, _e, code, value in found.numbers:
-            self.review.figures.append((code, value, line, bk))
 
     def table(self, key: str, t: Table) -> None:
         spec, rows = table_spec(t, self.cat)
@@ -582,15 +600,31 @@ def table_spec(t: Table, cat: Catalogue) -> tuple[dict, list[dict]]:
         t = fold(text).lower().replace("\n", " ")
         return next((code for ph, code in names if t == ph or t.startswith(ph + " ")), None) if t else None
 
+    def _by_group(j: int, lab: str) -> str | None:
+        """The figure a column under a group header names: the chain «group › column» names it, or the group does and
+        the column is its only one of the period (the others cumulative); two parts of a group are not its whole."""
+        group = groups[j].replace("\n", " ")
+        whole, chain = named(group), named(f"{group} {lab}")
+        if chain and chain != whole:
+            return chain
+        peers = [k for k in range(width) if groups[k] == groups[j] and not _cumulative(labels[k])]
+        return whole if peers == [j] else None
+
     columns, used = [], set()
     spec: dict = {"type": "table", "label": "Bảng", "columns": columns}
+    # a row with words and no figure (past its STT) names the rows below it («1 | Cấp Xã», its figures on the next
+    # row as the cells wrapped): its words do not make a column of figures text
+    figures = [r for r in data if not _label_row(r)]
     for j, lab in enumerate(labels):
         col = {"key": f"c{j + 1}", "label": lab or " ", "type": "text"}
         if groups[j]:
             col["group"] = groups[j].replace("\n", " ")
         cells = [r[j] for r in data if r[j].strip()]
-        code = named(lab)
-        if code and code not in used and cells and all(_num_cell(x) is not None for x in cells):
+        numbers = [r[j] for r in (figures if j and columns[0]["type"] == "text" else data) if r[j].strip()]
+        # the column is named by its whole header chain (group › column: «Số hồ sơ trực tuyến › 5 tháng đầu năm»);
+        # a cumulative column («Lũy kế đến hiện tại») is not the period's figure
+        code = None if _cumulative(lab) else named(lab) or (_by_group(j, lab) if groups[j] else None)
+        if code and code not in used and numbers and all(_num_cell(x) is not None for x in numbers):
             col.update(type="integer", indicator=code)
             used.add(code)
         elif len(cells) >= 2 and sum(fold(x).lower() in marks for x in cells) >= 0.6 * len(cells):
@@ -610,10 +644,28 @@ def table_spec(t: Table, cat: Catalogue) -> tuple[dict, list[dict]]:
             if not cell.strip():
                 continue
             c = columns[j]
+            if c["type"] == "integer" and _num_cell(cell) is None:  # a label row's words: kept in its first cell
+                first = columns[0]["key"]
+                row[first] = f"{row.get(first, '')} {cell}".strip()
+                continue
             row[c["key"]] = _num_cell(cell) if c["type"] == "integer" else cell
         if row:
             rows.append(row)
     return spec, rows
+
+
+def _label_row(r: list[str]) -> bool:
+    """A row of words only past its first cell (its STT): it names the rows below, it states no figure."""
+    rest = [x for x in r[1:] if x.strip()]
+    return bool(rest) and all(_num_cell(x) is None for x in rest)
+
+
+_CUMULATIVE = re.compile(r"\bluy ke\b")
+
+
+def _cumulative(label: str) -> bool:
+    """A column of cumulative figures («Lũy kế đến hiện tại»): the catalogue's figures are the period's."""
+    return bool(_CUMULATIVE.search(fold(label).lower()))
 
 
 def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, profile: dict | None = None,
@@ -689,32 +741,108 @@ def place(word: WordFile, tpl, cat: Catalogue, commune: dict, period: dict, prof
 
 
 def _appendices(pl: _Placer, items: list) -> list[str]:
-    """What follows the signature: a heading over the appendices, then each «Phụ lục …» with its content."""
-    key, run, unplaced = None, [], []
+    """What follows the signature: a heading over the appendices, then each «Phụ lục …» with its content. An appendix
+    whose table has the columns of one of the template's tables of free rows fills that table (its figures, such as
+    the tasks a table counts, are then the template's own), in the file's order; the others are added appendices."""
+    from nq57desk.report.document import context_of
+    from nq57desk.templates.placeholders import fill_placeholders
 
-    def flush():
-        if key is not None and run:
-            pl.fill(key, list(run), None)
-        run.clear()
-
+    segments: list[tuple[list | None, list]] = []  # ([label, title] of a «Phụ lục» heading or None, what follows it)
+    unplaced: list[str] = []
     for it in items:
-        if isinstance(it, Table):
-            if key is None:
-                pl.doc, key = ops.add_appendix(pl.tpl, pl.doc, "Phụ lục", "", None)
-            flush()
-            pl.table(key, it)
-            continue
-        m = APPENDIX.match(it.text)
+        m = None if isinstance(it, Table) else APPENDIX.match(it.text)
         if m:
-            flush()
-            pl.doc, key = ops.add_appendix(pl.tpl, pl.doc, m.group(1), m.group(2), None)
-        elif it.text.startswith("(Kèm theo"):
+            segments.append(([m.group(1), m.group(2)], []))
+        elif segments and segments[-1][0] and not segments[-1][0][1] and not segments[-1][1] and \
+                isinstance(it, Para) and it.text.isupper():
+            segments[-1][0][1] = it.text  # the title on its own line under «Phụ lục», as the app prints it
+        elif not isinstance(it, Table) and it.text.startswith("(Kèm theo"):
             continue  # the app writes it under each appendix
-        elif key is None and it.text.isupper():
+        elif segments or isinstance(it, Table):
+            if not segments:
+                segments.append((None, []))
+            segments[-1][1].append(it)
+        elif it.text.isupper():
             pl.doc = ops.set_appendix_heading(pl.tpl, pl.doc, it.text)
-        elif key is not None:
-            run.append(it)
         else:
             unplaced.append(it.line)
-    flush()
+    # which template appendix each segment fills (in the template's order, so the file's order holds): only a table
+    # the template counts figures from; another one prints as the file has it, a free table
+    order = [a.key for a in pl.tpl.appendices]
+    counted = {}  # template table key → the figures its rows give
+    for _c, b in ops.shape(pl.tpl, pl.doc).blocks():
+        for f in fields_of(b):
+            for tk in re.findall(r"\w+", f.formula or "") if f.indicator else ():
+                counted.setdefault(tk, []).append(f.indicator)
+    matched: list[tuple[object, object] | None] = []
+    floor = 0
+    for m, content in segments:
+        hit = None
+        if m is not None and content and all(isinstance(x, Table) for x in content):
+            for i in range(floor, len(order)):
+                a = pl.tpl.appendices[i]
+                tb = next((b for b in a.blocks if isinstance(b, TableBlock) and not b.fixed and b.key in counted), None)
+                rows = _template_rows(tb, content[0], pl.doc) if tb is not None else None
+                if rows is not None:
+                    hit, floor = (a, tb, rows), i + 1
+                    break
+        matched.append(hit)
+    for k, ((m, content), hit) in enumerate(zip(segments, matched, strict=True)):
+        if hit is not None:
+            a, tb, rows = hit
+            key = a.key
+            if tuple(m) != (a.label, fill_placeholders(a.title, context_of(pl.doc))):
+                pl.doc = ops.rename_appendix(pl.tpl, pl.doc, key, m[0], m[1])
+            pl.values[tb.key] = rows
+            pl.review.tables.append((" | ".join(content[0].grid()[0][:4]), tb.key, list(dict.fromkeys(counted[tb.key]))))
+            content = content[1:]
+        else:
+            # before the next template appendix the file fills, else after all
+            nxt = next((h[0].key for h in matched[k + 1:] if h), None)
+            index = [x["key"] for x in ops.outline_of(pl.tpl, pl.doc)["appendices"]].index(nxt) if nxt else None
+            label, title = m if m is not None else ("Phụ lục", "")
+            pl.doc, key = ops.add_appendix(pl.tpl, pl.doc, label, title, None, index)
+        run: list = []
+        for it in content:
+            if isinstance(it, Table):
+                if run:
+                    pl.fill(key, run, None)
+                    run = []
+                pl.table(key, it)
+            else:
+                run.append(it)
+        if run:
+            pl.fill(key, run, None)
     return unplaced
+
+
+def _template_rows(tb, t: Table, doc: dict) -> list[dict] | None:
+    """A Word table's rows as the template table `tb`'s rows when it has the same columns (the printed labels,
+    folded; the STT column any), every cell fitting its column; else None."""
+    from nq57desk.report.document import context_of
+    from nq57desk.templates.placeholders import fill_placeholders
+
+    grid = t.grid()
+    if len(grid) < 2 or t.width() != len(tb.columns) or any(c.span > 1 or c.merged for c in t.rows[0]):
+        return None
+    ctx = context_of(doc)
+    for c, head in zip(tb.columns, grid[0], strict=True):
+        want = fold(fill_placeholders(c.label, ctx)).lower().split()
+        if fold(head).lower().split() != want and not (c.type == "stt" and fold(head).lower() in ("stt", "tt", "so tt")):
+            return None
+    rows = []
+    for r in grid[1:]:
+        row: dict = {}
+        for c, cell in zip(tb.columns, r, strict=True):
+            cell = cell.strip()
+            if c.type == "stt" or not cell:
+                continue
+            if c.type in ("text", "longtext") or (c.type == "choice" and (c.allow_other or cell in c.choices)):
+                row[c.key] = cell
+            elif c.type == "integer" and _num_cell(cell) is not None:
+                row[c.key] = _num_cell(cell)
+            else:
+                return None
+        if row:
+            rows.append(row)
+    return rows

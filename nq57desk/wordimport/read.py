@@ -9,6 +9,7 @@ any XML parser sees it, DTDs are refused, nothing linked from the file is ever f
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import shutil
 import subprocess
@@ -18,6 +19,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from lxml import etree
 
 from nq57desk.errors import NQError
 from nq57desk.vn import roman as _roman
@@ -33,8 +36,11 @@ MAX_PARAGRAPHS = 50_000
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MACRO_CT = "application/vnd.ms-word.document.macroEnabled.main+xml"
-_DOCX_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+# the main part of a Word document, macro-enabled document, template (python-docx opens the same kinds)
+_WORD_CTS = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+             "application/vnd.ms-word.document.macroEnabled.main+xml",
+             "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+             "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
 
 
 class WordError(NQError):
@@ -135,8 +141,8 @@ def convert_doc(path: Path, outdir: Path) -> Path | None:
     return out if out.is_file() else None
 
 
-def _checked_zip(data: bytes, path: Path, notes: list[str]) -> bytes:
-    """The zip's sizes and parts checked; a .docm comes back as a plain .docx without its macros."""
+def _checked_zip(data: bytes, path: Path, notes: list[str]) -> dict[str, bytes]:
+    """The zip's sizes and parts checked; its XML parts by name (a .docm's macros are neither read nor run)."""
     bio = io.BytesIO(data)
     if not zipfile.is_zipfile(bio):
         raise WordError(path, "không phải tệp Word .docx (có thể là tệp khác bị đổi đuôi, hoặc tệp chép chưa hết).")
@@ -170,8 +176,6 @@ def _checked_zip(data: bytes, path: Path, notes: list[str]) -> bytes:
                         raise WordError(path, f"phần «{i.filename}» có khai báo DOCTYPE/ENTITY (kiểu tấn công «bom XML»); "
                                               "từ chối.")
                     parts[i.filename] = raw
-                elif not i.filename.lower().endswith(".bin"):
-                    parts[i.filename] = zf.read(i)
                 elif "vbaProject" in i.filename:
                     notes.append("Tệp có macro (.docm): chỉ đọc chữ, macro không được chạy và không được giữ lại.")
     except WordError:
@@ -179,17 +183,9 @@ def _checked_zip(data: bytes, path: Path, notes: list[str]) -> bytes:
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error) as e:
         raise WordError(path, f"tệp Word bị hỏng hoặc chép chưa hết ({type(e).__name__}).") from None
     ct = parts["[Content_Types].xml"].decode("utf-8", "replace")
-    if _MACRO_CT in ct or "vbaProject" in ct:
-        ct = ct.replace(_MACRO_CT, _DOCX_CT)
-        ct = re.sub(r'<(?:Default|Override)[^>]*vbaProject[^>]*/>', "", ct)
-        parts["[Content_Types].xml"] = ct.encode("utf-8")
-        for name in [n for n in parts if n.endswith(".rels")]:
-            parts[name] = re.sub(rb'<Relationship [^>]*vbaProject[^>]*/>', b"", parts[name])
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
-        for name, raw in parts.items():
-            z.writestr(name, raw)
-    return out.getvalue()
+    if not any(x in ct for x in _WORD_CTS):
+        raise WordError(path, "không phải tệp Word .docx (nội dung không phải văn bản Word).")
+    return parts
 
 
 def read_word(path) -> WordFile:
@@ -211,14 +207,50 @@ def read_word(path) -> WordFile:
             if len(data) > MAX_FILE:
                 raise WordError(path, "tệp .doc chuyển sang .docx quá lớn.")
     notes: list[str] = []
-    clean = _checked_zip(data, path, notes)
-    import docx
-
+    parts = _checked_zip(data, path, notes)
     try:
-        d = docx.Document(io.BytesIO(clean))
-    except Exception as e:  # noqa: BLE001 - python-docx raises many kinds on malformed parts; all mean "damaged"
+        pkg = _Package(parts)
+    except etree.XMLSyntaxError as e:
         raise WordError(path, f"tệp Word bị hỏng, không đọc được ({type(e).__name__}).") from None
-    return _walk(d, notes)
+    return _walk(pkg, notes)
+
+
+class _Package:
+    """The parts of the Word file the reading needs, parsed by lxml as they are (no entity, no network): the
+    document, its styles, numbering and footnotes (found by the document's relationships), and its external links.
+    python-docx's own loading of every part cost as much as the whole reading."""
+
+    def __init__(self, parts: dict[str, bytes]):
+        self.parts = parts
+        self.body = self._xml("word/document.xml").find(W + "body")
+        if self.body is None:
+            raise etree.XMLSyntaxError("no body", None, 0, 0)
+        self.rels: list[tuple[str, str, bool]] = []  # (kind, target, external)
+        raw = parts.get("word/_rels/document.xml.rels")
+        if raw:
+            for r in _parse(raw).iter(_REL + "Relationship"):
+                self.rels.append((r.get("Type", "").rsplit("/", 1)[-1], r.get("Target", ""),
+                                  r.get("TargetMode", "") == "External"))
+
+    def _xml(self, name: str):
+        return _parse(self.parts[name])
+
+    def related(self, kind: str):
+        """The root of the part the document relates as `kind` (styles, numbering, footnotes), else None."""
+        for k, target, external in self.rels:
+            if k == kind and not external:
+                name = posixpath.normpath(posixpath.join("word", target)) if not target.startswith("/") else target[1:]
+                if name in self.parts:
+                    return self._xml(name)
+        return None
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _parse(raw: bytes):
+    return etree.fromstring(raw, _PARSER)
 
 
 # -- the walk ------------------------------------------------------------------------------------------------------
@@ -248,13 +280,11 @@ def _fmt(fmt: str, n: int) -> str:
 class _Numbering:
     """Word's automatic numbering: numbering.xml's definitions and the running counters, as Word counts them."""
 
-    def __init__(self, d):
+    def __init__(self, root):
         self.nums: dict[str, tuple[str, dict]] = {}
         self.abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
         self.counters: dict[str, dict[int, int]] = {}
-        try:
-            root = d.part.numbering_part.element
-        except (KeyError, NotImplementedError, AttributeError):
+        if root is None:
             return
         for a in root.iter(W + "abstractNum"):
             lv = {}
@@ -302,15 +332,13 @@ class _Numbering:
 class _Styles:
     """Paragraph styles: heading level, bold, and numbering, following based-on chains."""
 
-    def __init__(self, d):
+    def __init__(self, root):
         self.by_id: dict[str, object] = {}
-        try:
-            root = d.styles.element
-        except (KeyError, AttributeError):
+        self._cache: dict[str, tuple] = {}
+        if root is None:
             return
         for s in root.iter(W + "style"):
             self.by_id[s.get(W + "styleId")] = s
-        self._cache: dict[str, tuple] = {}
 
     def info(self, sid: str | None) -> tuple[int | None, bool, tuple | None]:
         if not sid:
@@ -356,20 +384,27 @@ def _on(el) -> bool:
 _TEXT_TAGS = {W + "t", W + "tab", W + "br", W + "cr", W + "noBreakHyphen", W + "sym"}
 
 
+_SKIP = {W + "del", W + "moveFrom", W + "pPr"}
+
+
+def _runs(el):
+    """The runs of a paragraph in order, inside insertions, links, fields and content controls, not inside deletions;
+    a run's own drawing (a text box) is not descended into: a text box is read as its own paragraphs."""
+    for c in el:
+        tag = c.tag
+        if tag == W + "r":
+            yield c
+        elif tag not in _SKIP and len(c):
+            yield from _runs(c)
+
+
 def _para_runs(p) -> tuple[str, list[bool]]:
     """The visible text (insertions kept, deletions dropped) and whether each visible run is bold."""
     parts: list[str] = []
     bolds: list[bool] = []
-    for r in p.iter(W + "r"):
-        anc = r.getparent()
-        hidden = False
-        while anc is not None and anc is not p:
-            if anc.tag in (W + "del", W + "moveFrom", W + "txbxContent"):  # a text box is read as its own paragraphs
-                hidden = True
-                break
-            anc = anc.getparent()
+    for r in _runs(p):
         rpr = r.find(W + "rPr")
-        if hidden or (rpr is not None and _on(rpr.find(W + "vanish"))):
+        if rpr is not None and _on(rpr.find(W + "vanish")):
             continue
         text = []
         for el in r:
@@ -429,12 +464,14 @@ def _borderless(tbl, styles: _Styles) -> bool:
 _LAYOUT_WORDS = re.compile(r"CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|Nơi nhận|Độc lập\s*-\s*Tự do", re.I)
 
 
-def _walk(d, notes: list[str]) -> WordFile:
-    numbering = _Numbering(d)
-    styles = _Styles(d)
+def _walk(pkg: _Package, notes: list[str]) -> WordFile:
+    numbering = _Numbering(pkg.related("numbering"))
+    styles = _Styles(pkg.related("styles"))
     items: list = []
     count = [0]
-    body = d.element.body
+    body = pkg.body
+    notes_by_id = _footnotes(pkg, notes)
+    placed: set[str] = set()
 
     def para(p, layout=False):
         count[0] += 1
@@ -466,6 +503,11 @@ def _walk(d, notes: list[str]) -> WordFile:
             if line.strip():
                 items.append(Para(line.strip(" \xa0"), bold, level, label, layout, count[0]))
                 label = ""  # the number belongs to the first line only
+        # a footnote's text, as the officer wrote it, right after the paragraph that refers to it
+        for fid in [x.get(W + "id") for r in _runs(p) for x in r.findall(W + "footnoteReference")]:
+            if fid in notes_by_id and fid not in placed:
+                placed.add(fid)
+                items.append(Para(notes_by_id[fid], False, None, "", layout, count[0]))
         for box in p.iter(W + "txbxContent"):  # a text box (the DỰ THẢO stamp, a note) anchored here
             if any(a.tag.endswith("}Fallback") for a in box.iterancestors()):
                 continue  # the same box again, for old Word versions
@@ -513,28 +555,27 @@ def _walk(d, notes: list[str]) -> WordFile:
 
     block(body)
     # text boxes (the DỰ THẢO stamp) are inside runs' drawings; their text is read where they stand
-    rels = d.part.rels
-    for r in rels.values():
-        if r.is_external:
-            kind = r.reltype.rsplit("/", 1)[-1]
+    for kind, target, external in pkg.rels:
+        if external:
             what = {"image": "ảnh lấy từ mạng", "hyperlink": "đường liên kết"}.get(kind, "liên kết ngoài")
             if kind != "hyperlink":
-                notes.append(f"Tệp có {what} ({r.target_ref[:120]}); không tải về (ứng dụng chạy không cần mạng).")
-    footnotes = []
-    try:
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-        fpart = d.part.part_related_by(RT.FOOTNOTES)
-        from lxml import etree
-
-        froot = etree.fromstring(fpart.blob, etree.XMLParser(resolve_entities=False, no_network=True))
-        for fn in froot.iter(W + "footnote"):
-            if fn.get(W + "type") in (None, "normal"):
-                t = " ".join(_para_runs(p)[0].strip() for p in fn.iter(W + "p")).strip()
-                if t:
-                    footnotes.append(unicodedata.normalize("NFC", t))
-    except (KeyError, ValueError, AttributeError):
-        pass
-    except Exception:  # noqa: BLE001 - a broken footnotes part loses the footnotes, not the report
-        notes.append("Không đọc được phần chú thích cuối trang.")
+                notes.append(f"Tệp có {what} ({target[:120]}); không tải về (ứng dụng chạy không cần mạng).")
+    # a footnote no paragraph of the body refers to (one in a table cell, say) is kept apart: nothing is dropped
+    footnotes = [t for fid, t in notes_by_id.items() if fid not in placed]
     return WordFile(items, notes, footnotes)
+
+
+def _footnotes(pkg: _Package, notes: list[str]) -> dict[str, str]:
+    """The footnotes' texts by id (the separators Word keeps there are not footnotes)."""
+    out: dict[str, str] = {}
+    try:
+        froot = pkg.related("footnotes")
+    except etree.XMLSyntaxError:  # a broken footnotes part loses the footnotes, not the report
+        notes.append("Không đọc được phần chú thích cuối trang.")
+        return out
+    for fn in froot.iter(W + "footnote") if froot is not None else ():
+        if fn.get(W + "type") in (None, "normal"):
+            t = " ".join(_para_runs(p)[0].strip() for p in fn.iter(W + "p")).strip()
+            if t:
+                out[fn.get(W + "id", str(len(out)))] = unicodedata.normalize("NFC", t)
+    return out
