@@ -181,3 +181,21 @@ def test_an_edit_that_slips_into_the_glimpse_is_kept(tmp_path, qtbot, qapp, dial
     finally:
         w.close_report()
         desk.close()
+
+
+def test_icons_come_from_the_packed_resource_file_when_there(tmp_path, qapp, monkeypatch):
+    """The packaged app reads every icon from resources/icons.rcc (one file opened at start-up, not ~30), made by the
+    spec with uicode.pack_icons; a source tree, without it, reads the SVG files."""
+    from nq57desk.gui import qtutil
+    from nq57desk.gui.uicode import pack_icons
+    from nq57desk.settings import resources_dir
+
+    pack_icons(resources_dir() / "icons", tmp_path / qtutil.ICONS_RCC)
+    for packed, folder in ((True, tmp_path), (False, resources_dir())):
+        monkeypatch.setattr(qtutil, "resources_dir", lambda folder=folder: folder)
+        monkeypatch.setattr(qtutil, "_PACKED", [])
+        monkeypatch.setattr(qtutil, "_ICONS", {})
+        for name in ("app", "save", "undo", "check"):
+            assert not qtutil.icon(name).pixmap(20, 20).isNull(), name
+        assert qtutil._PACKED == [packed]
+        assert qtutil.icon("no-such-icon").isNull()
