@@ -75,8 +75,6 @@ def child(root: QWidget, cls, name: str):
 
 
 _ICONS: dict[str, QIcon] = {}
-
-
 _PACKED: list[bool] = []  # [whether resources/icons.rcc was found and registered], looked for once
 ICONS_RCC = "icons.rcc"  # the packaged app's icons in one Qt resource file (build_scripts/nq57desk.spec makes it)
 
@@ -93,7 +91,6 @@ def icon(name: str) -> QIcon:
         p = f":/icons/{name}.svg" if _PACKED[0] else str(resources_dir() / "icons" / f"{name}.svg")
         _ICONS[name] = QIcon(p) if QFile.exists(p) else QIcon()
     return _ICONS[name]
-
 
 
 def shortcut_tip(action) -> str:
