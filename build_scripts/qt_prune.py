@@ -1,8 +1,8 @@
 """Which collected Qt files the frozen app keeps: a QtWidgets app needs a handful of Qt's plugins and no translations.
 
-Used twice by nq57desk.spec: by the QtGui hook in pyinstaller_hooks/ (so dropped plugins are never analysed and their
-dependencies, such as GTK for the GTK theme plugin or Kerberos for the TLS plugin, never collected), and as a last
-filter over everything the analysis collected.
+Used twice by nq57desk.spec: by the QtGui and QtNetwork hooks in pyinstaller_hooks/ (so dropped plugins are never
+analysed and their dependencies, such as GTK for the GTK theme plugin or GLib's gio for the network-state plugin,
+never collected), and as a last filter over everything the analysis collected (which also leaves out SYSTEM_LIBS).
 """
 
 from __future__ import annotations
@@ -25,12 +25,18 @@ KEEP_PLUGINS: dict[str, set[str] | None] = {
 }
 # Windows: software OpenGL and the shader compiler serve Qt Quick / OpenGL, not QtWidgets' raster painting.
 DROP_FILES = {"opengl32sw.dll", "d3dcompiler_47.dll"}
+# Linux: the CUPS print plugin's libcups and the libraries nothing else loads (GnuTLS, Avahi, p11-kit, GMP …; 7 MB)
+# come from the system, as libc and the GL drivers do: a Linux PC that prints has them. Without them
+# the plugin does not load and Qt prints to PDF only. (The list: the build's libraries that only libcups needs.)
+SYSTEM_LIBS = {"libcups.so.2", "libgnutls.so.30", "libavahi-client.so.3", "libavahi-common.so.3", "libp11-kit.so.0",
+               "libunistring.so.2", "libidn2.so.0", "libtasn1.so.6", "libnettle.so.8", "libhogweed.so.6",
+               "libgmp.so.10"}
 
 
 def keep(dest: str) -> bool:
     """dest: the file's path inside the bundle ("PySide6/Qt/plugins/platforms/libqxcb.so")."""
     p = PurePosixPath(dest.replace("\\", "/"))
-    if p.name.lower() in DROP_FILES:
+    if p.name.lower() in DROP_FILES or p.name in SYSTEM_LIBS:
         return False
     if p.parts[:1] != ("PySide6",):
         return True

@@ -165,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(encoding="utf-8")
         except (AttributeError, ValueError):
             pass
+    gui = _gui_only(sys.argv[1:] if argv is None else argv)
+    if gui is not None:
+        return _run_gui(gui[0])
     try:
         args = _parser().parse_args(argv)
     except SystemExit as e:  # usage errors, --help and --version end here with argparse's code
@@ -198,6 +201,18 @@ def main(argv: list[str] | None = None) -> int:
 
         gc.collect()  # a half-written zip closed by the collector, now, while its complaint goes to the log
         sys.unraisablehook = previous_hook
+
+
+def _gui_only(argv: list[str]) -> tuple[str | None] | None:
+    """(data folder,) when the command line only opens the app (no arguments, or --data-dir alone): start-up then
+    skips building the parser of every command (~11 ms). None: the parser reads it."""
+    if not argv:
+        return (None,)
+    if len(argv) == 1 and argv[0].startswith("--data-dir=") and len(argv[0]) > len("--data-dir="):
+        return (argv[0].partition("=")[2],)
+    if len(argv) == 2 and argv[0] == "--data-dir" and not argv[1].startswith("-"):
+        return (argv[1],)
+    return None
 
 
 def _log_unraisable(u) -> None:

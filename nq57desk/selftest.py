@@ -341,6 +341,9 @@ def _main_window(tmp: Path) -> str:
         win.show()
         qtcore.QCoreApplication.processEvents()
         n = len(win.findChildren(importlib.import_module("PySide6.QtWidgets").QWidget))
+        blank = [name for name in mainwindow.ICONS if name in win.act and win.act[name].icon().isNull()]
+        if blank:  # the packaged app reads its icons from resources/icons.rcc (nq57desk/gui/qtutil.py icon)
+            raise RuntimeError(f"không có biểu tượng cho {', '.join(blank)}")
         return f"Dựng cửa sổ chính ({n} thành phần, «{win.windowTitle()}»)"
     finally:
         win.close()

@@ -160,6 +160,7 @@ def test_hidden_imports_exist():
 def test_launcher_and_hooks_exist():
     assert (BUILD / "nq57desk_launch.py").is_file()
     assert (BUILD / "pyinstaller_hooks" / "hook-PySide6.QtGui.py").is_file()
+    assert (BUILD / "pyinstaller_hooks" / "hook-PySide6.QtNetwork.py").is_file()
     assert (BUILD / "make_icon.py").is_file()
     assert 'hookspath=[str(SPEC_DIR / "pyinstaller_hooks")]' in SPEC.read_text(encoding="utf-8")
 
@@ -204,6 +205,10 @@ def test_every_qt_module_the_gui_imports_is_shipped():
     ("PySide6/Qt/translations/qtbase_de.qm", False),
     ("PySide6/translations/qtbase_fr.qm", False),
     ("PySide6/opengl32sw.dll", False),
+    ("libcups.so.2", False),  # the system's (qt_prune.SYSTEM_LIBS)
+    ("libgnutls.so.30", False),
+    ("libssl.so.3", True),  # Python's ssl: the app's mail
+    ("libgssapi_krb5.so.2", True),  # QtNetwork needs it too
     ("PySide6/Qt6Widgets.dll", True),
     ("resources/templates/chung.yaml", True),
     ("nq57desk/store/migrations/env.py", True),

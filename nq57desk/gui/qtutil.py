@@ -75,12 +75,21 @@ def child(root: QWidget, cls, name: str):
 
 
 _ICONS: dict[str, QIcon] = {}
+_PACKED: list[bool] = []  # [whether resources/icons.rcc was found and registered], looked for once
+ICONS_RCC = "icons.rcc"  # the packaged app's icons in one Qt resource file (build_scripts/nq57desk.spec makes it)
 
 
 def icon(name: str) -> QIcon:
+    """resources/icons/NAME.svg. The packaged app reads them all from one resource file: one file opened at start-up
+    instead of ~30 (each a seek on a cold hard disk); a source tree reads the SVG files."""
     if name not in _ICONS:
-        p = resources_dir() / "icons" / f"{name}.svg"
-        _ICONS[name] = QIcon(str(p)) if p.exists() else QIcon()
+        if not _PACKED:
+            from PySide6.QtCore import QResource
+
+            rcc = resources_dir() / ICONS_RCC
+            _PACKED.append(rcc.is_file() and QResource.registerResource(str(rcc)))
+        p = f":/icons/{name}.svg" if _PACKED[0] else str(resources_dir() / "icons" / f"{name}.svg")
+        _ICONS[name] = QIcon(p) if QFile.exists(p) else QIcon()
     return _ICONS[name]
 
 

@@ -7,6 +7,7 @@ the generated code is never committed. It is made
   - in a source tree, on first use, into the user's cache folder, keyed by the .ui file's hash and the PySide6
     version, so it cannot go stale.
 When neither is possible (no uic), callers fall back to QUiLoader.
+At build time the icons are packed here too, by Qt's rcc (pack_icons).
 """
 
 from __future__ import annotations
@@ -34,6 +35,21 @@ def generate(ui_file: Path) -> str:
                        timeout=120)
         src = out.read_text(encoding="utf-8")
     return trim_imports(src)
+
+
+def pack_icons(icons_dir: Path, out: Path) -> Path:
+    """Every SVG of icons_dir in one binary Qt resource file under :/icons/ (Qt's rcc); the spec ships it as
+    resources/icons.rcc, which nq57desk.gui.qtutil.icon reads. Build time only: never run by the app."""
+    import subprocess
+
+    qrc = out.with_suffix(".qrc")
+    qrc.write_text('<RCC><qresource prefix="/icons">' + "".join(
+        f'<file alias="{p.name}">{p.resolve().as_posix()}</file>' for p in sorted(Path(icons_dir).glob("*.svg")))
+        + "</qresource></RCC>\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-c", "import sys; from PySide6.scripts.pyside_tool import rcc; "
+                    "sys.argv = ['rcc', '--binary', sys.argv[1], '-o', sys.argv[2]]; rcc()", str(qrc), str(out)],
+                   check=True, capture_output=True, timeout=120)
+    return out
 
 
 def trim_imports(src: str) -> str:

@@ -46,10 +46,9 @@ def _window_on_a_folder(tmp_path, qtbot, qapp):
 
 
 def test_glimpse_shows_the_last_report_before_the_folder_opens(tmp_path, qtbot, qapp, dialogs):
-    """The window shows the report read with the standard library; input waits until the folder is open."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
+    """The window shows the report read with the standard library and takes input at once (it used to wait for the
+    folder, issue 14); what is typed is saved when the folder is open, and the folder is this window's meanwhile."""
+    from nq57desk.safety.lock import FolderLocked
     from nq57desk.services import Desk
 
     from .helpers import vtype
@@ -62,31 +61,50 @@ def test_glimpse_shows_the_last_report_before_the_folder_opens(tmp_path, qtbot, 
     w.editor.show_section("_head")
     qtbot.waitExposed(w)
     name = w.editor.ctx.widgets["signature"]
-    before = name.text()
     name.setFocus()
-    QTest.keyClick(w.windowHandle(), Qt.Key_X)  # as the window gets it from the system
-    assert name.text() == before  # blocked until the data folder is open
-    other = w.editor.ctx.widgets["header.place"]
-    QTest.mouseClick(w.windowHandle(), Qt.LeftButton, Qt.NoModifier, other.mapTo(w, other.rect().center()))
-    assert not other.hasFocus()  # a click on the form waits too
-    w.editor.tree.setFocus()  # the outline is not blocked
-    first = w.editor.tree.currentItem()
-    QTest.keyClick(w.windowHandle(), Qt.Key_Down)
-    assert w.editor.tree.currentItem() is not first
-    w.editor.show_section("_head")
+    name.selectAll()
+    vtype(name, "Lê Văn C")
+    assert name.text() == "Lê Văn C" and w.session.dirty
+    w.close()  # the edits are not saved yet: the window stays until they are
+    assert w.isVisible()
+    other = subprocess.run([sys.executable, "-c", "import sys; from nq57desk.services import Desk; Desk(sys.argv[1])",
+                            str(data)], capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert FolderLocked.__name__ in other.stderr  # another process cannot open the folder under the glimpse
     desk = Desk(data)
     try:
         w.attach(desk)
         assert w.adopt(desk)
         assert w.stack.currentWidget() is w.editor and w.act["actExportDocx"].isEnabled()
-        name = w.editor.ctx.widgets["signature"]
-        name.setFocus()
-        name.selectAll()
-        vtype(name, "Lê Văn C")
-        w.session.flush()
+        qtbot.waitUntil(lambda: not w.isVisible())  # the close asked for meanwhile, after the save
         assert desk.document(rid)["signature"]["name"] == "Lê Văn C"
-        w.close_report()
     finally:
+        desk.close()
+
+
+def test_glimpse_edits_that_cannot_be_saved_go_to_a_file(tmp_path, qtbot, qapp, dialogs):
+    """The stored report changed after the glimpse read it (or the folder did not open): what was typed on the
+    glimpse is written to a JSON file in the data folder and the officer is told, never dropped silently."""
+    import json
+
+    from nq57desk.services import Desk
+
+    data, rid, w = _window_on_a_folder(tmp_path, qtbot, qapp)
+    assert w.preview_last(rid)
+    w.session.set(("signature", "name"), "Gõ trên bản xem trước")
+    desk = Desk(data)
+    try:
+        doc = desk.document(rid)
+        doc["signature"]["name"] = "Sửa ở nơi khác"
+        desk.save_document(rid, doc)
+        w.attach(desk)
+        assert not w.adopt(desk)
+        kept = list(data.glob(f"bao-cao-{rid}-chua-luu-*.json"))
+        assert len(kept) == 1 and json.loads(kept[0].read_text(encoding="utf-8"))["signature"]["name"] == \
+            "Gõ trên bản xem trước"
+        assert any("chua-luu" in " ".join(m) for m in dialogs.seen), dialogs.seen
+        assert desk.document(rid)["signature"]["name"] == "Sửa ở nơi khác"
+    finally:
+        w.close_report()
         desk.close()
 
 
@@ -144,7 +162,7 @@ def test_an_edit_that_slips_into_the_glimpse_is_kept(tmp_path, qtbot, qapp, dial
 
     data, rid, w = _window_on_a_folder(tmp_path, qtbot, qapp)
     assert w.preview_last(rid)
-    w.session.set(("signature", "name"), "Người ký gõ sớm")  # as an input method would, past the blocker
+    w.session.set(("signature", "name"), "Người ký gõ sớm")
     desk = Desk(data)
     try:
         w.attach(desk)
@@ -163,3 +181,21 @@ def test_an_edit_that_slips_into_the_glimpse_is_kept(tmp_path, qtbot, qapp, dial
     finally:
         w.close_report()
         desk.close()
+
+
+def test_icons_come_from_the_packed_resource_file_when_there(tmp_path, qapp, monkeypatch):
+    """The packaged app reads every icon from resources/icons.rcc (one file opened at start-up, not ~30), made by the
+    spec with uicode.pack_icons; a source tree, without it, reads the SVG files."""
+    from nq57desk.gui import qtutil
+    from nq57desk.gui.uicode import pack_icons
+    from nq57desk.settings import resources_dir
+
+    pack_icons(resources_dir() / "icons", tmp_path / qtutil.ICONS_RCC)
+    for packed, folder in ((True, tmp_path), (False, resources_dir())):
+        monkeypatch.setattr(qtutil, "resources_dir", lambda folder=folder: folder)
+        monkeypatch.setattr(qtutil, "_PACKED", [])
+        monkeypatch.setattr(qtutil, "_ICONS", {})
+        for name in ("app", "save", "undo", "check"):
+            assert not qtutil.icon(name).pixmap(20, 20).isNull(), name
+        assert qtutil._PACKED == [packed]
+        assert qtutil.icon("no-such-icon").isNull()

@@ -2,7 +2,8 @@
 
 Sending and receiving run on one worker thread of their own (nq57desk.gui.workers), never on the GUI thread; the
 package and its PDF are made on the GUI thread when the officer asks (as «Xuất gói» does: Qt's printing wants
-it). A timer looks for due items every 30 s, and Qt's QNetworkInformation saying the network is back tries at once.
+it). A timer looks for due items every 30 s, and Qt's QNetworkInformation saying the network is back tries at once
+(watched from the first tick on).
 """
 
 from __future__ import annotations
@@ -54,10 +55,13 @@ class MailController(QObject):
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
-        self.network = self._watch_network()
+        self.network = None
+        self._watching = False
 
     def _watch_network(self):
-        """Qt's view of the OS network state: back online → try at once. None when no backend is available."""
+        """Qt's view of the OS network state: back online → try at once. None when no backend is available.
+        Started at the first tick, not with the window: QtNetwork and its OS backend cost start-up ~15 ms."""
+        self._watching = True
         try:
             from PySide6.QtNetwork import QNetworkInformation
 
@@ -84,6 +88,8 @@ class MailController(QObject):
 
     def tick(self, force: bool = False) -> bool:
         """Send what is due (force: every queued item); False when nothing was started."""
+        if not self._watching:
+            self.network = self._watch_network()
         box = self.outbox()
         if box is None or self.busy:
             return False

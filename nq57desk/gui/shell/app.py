@@ -1,8 +1,9 @@
 """Start the app: the window shows first; the data folder (SQLite, templates: heavy imports) opens right after,
 on a worker thread, and is handed to the window. There is no global app object.
 
-NQ57_STARTUP_PROBE=1 prints `startup_ms=<N>` when the main window is first shown and `ready_ms=<N>` when the
-data folder is open (and the last report, if any, is shown), then exits 0.
+NQ57_STARTUP_PROBE=1 prints `startup_ms=<N>` when the main window is first shown, `editable_ms=<N>` when the last
+report takes input (at once when the window shows it from the glimpse, whose edits are saved once the folder is
+open) and `ready_ms=<N>` when the data folder is open (and the last report, if any, is shown), then exits 0.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ def run(data_dir: str | None = None) -> int:
     if probe:
         app.processEvents()
         ms = round(process_age_ms())
-        _probe(f"startup_ms={ms}\n" + (f"report_ms={ms}\n" if previewed else "")
+        _probe(f"startup_ms={ms}\n" + (f"report_ms={ms}\neditable_ms={ms}\n" if previewed else "")
                + f"startup_cpu_ms={round(time.process_time() * 1000)}\n")
 
     def opened(desk):
@@ -198,14 +199,15 @@ def run(data_dir: str | None = None) -> int:
                 win.set_mode("home")
         if probe:
             app.processEvents()
-            _probe(f"ready_ms={round(process_age_ms())}\n")
+            ms = round(process_age_ms())
+            _probe(("" if previewed else f"editable_ms={ms}\n") + f"ready_ms={ms}\n")
             QTimer.singleShot(0, lambda: app.exit(0))
         elif desk.profile() is None:
             QTimer.singleShot(0, win.first_run)
 
     def failed(exc):
         collector_on()
-        win._unblock()
+        win.keep_glimpse_edits()
         win.close_report()  # a previewed report: its folder could not be opened
         backup = getattr(getattr(exc, "result", None), "backup", None)
         if backup is not None and not probe:

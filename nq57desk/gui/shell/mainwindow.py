@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -39,42 +39,6 @@ EDITOR_ACTIONS = ("actSave", "actUndo", "actRedo", "actFind", "actHistory", "act
 HOME_ACTIONS = ("actExportDocx", "actExportXlsx", "actOpenWord", "actPreview", "actExportPackage", "actExportPdf")
 
 
-class _InputBlocker(QObject):
-    """Keys and clicks on the previewed report wait until its data folder is open (well under a second); a busy
-    cursor says so. Scrolling and the outline still work.
-
-    It filters the main window's QWindow, which sees the window's input before any widget does and little else;
-    a filter on the whole application would see every event of every widget during start-up (~8 % of it)."""
-
-    KEYS = (QEvent.KeyPress, QEvent.KeyRelease, QEvent.ShortcutOverride)
-    POINTED = (QEvent.MouseButtonPress, QEvent.MouseButtonRelease, QEvent.MouseButtonDblClick, QEvent.DragEnter,
-               QEvent.DragMove, QEvent.Drop)
-
-    def __init__(self, editor: QWidget, win: QWidget):
-        super().__init__(win)
-        self.editor, self.win = editor, win
-        editor.scroll.setCursor(Qt.BusyCursor)
-        win.winId()  # the native window exists from here on (show() would create it anyway)
-        self.handle = win.windowHandle()
-        self.handle.installEventFilter(self)
-
-    def _inside(self, w) -> bool:
-        return w is not None and (w is self.editor.scroll or self.editor.scroll.isAncestorOf(w))
-
-    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt API
-        t = ev.type()
-        if t in self.KEYS:
-            return self._inside(self.win.focusWidget())
-        if t in self.POINTED:
-            return self._inside(self.win.childAt(ev.position().toPoint()))
-        return False
-
-    def release(self) -> None:
-        self.handle.removeEventFilter(self)
-        self.editor.scroll.unsetCursor()
-        self.deleteLater()
-
-
 class MainWindow(QMainWindow):
     def __init__(self, data_dir: str | Path | None = None, desk=None, settings: QSettings | None = None,
                  persist: bool = True):
@@ -85,6 +49,8 @@ class MainWindow(QMainWindow):
         self.persist = persist
         self.desk = None
         self.session = None
+        self._glimpse_lock: Path | None = None  # the folder whose lock the glimpse holds (preview_last)
+        self._close_when_open = False  # closed while the glimpse had unsaved edits: close once they are saved
         self.find_dialog = None
         self.exporter = None
         self.setWindowIcon(icon("app"))
@@ -368,13 +334,21 @@ class MainWindow(QMainWindow):
     # the report shown before the data folder is open -----------------------------------------------------------
     def preview_last(self, rid: int) -> bool:
         """Show the report that was open last time, read from the database without SQLAlchemy (nq57desk.glimpse),
-        while the data folder opens on a worker. Input to it waits for adopt(); any problem here just means the
-        ordinary path (open the folder, then the report) runs instead."""
+        while the data folder opens on a worker. It can be edited at once: the window holds the folder's lock from
+        here on (no other window can change the report meanwhile); the edits wait in the session and are saved as
+        soon as adopt() hands it the open folder, and the window does not close before that (closeEvent). Any
+        problem here just means the ordinary path (open the folder, then the report) runs instead."""
         from nq57desk.glimpse import peek_report
+        from nq57desk.safety import lock
 
         g = peek_report(Path(self.data_dir), rid) if self.data_dir is not None else None
         if g is None:
             return False
+        try:
+            lock.acquire(Path(self.data_dir))
+        except NQError:  # another window has the folder open: the ordinary path tells the officer
+            return False
+        self._glimpse_lock = Path(self.data_dir)
         try:
             from nq57desk.gui.editor.session import DocSession
             from nq57desk.templates.cache import cache_dir, cached_template
@@ -384,44 +358,77 @@ class MainWindow(QMainWindow):
             tpl = next((t for t in (cached_template(p, cache) for p in g.template_paths)
                         if t.id == ref["id"] and t.version == ref["version"]), None)
             if tpl is None:
+                self._end_glimpse()
                 return False
             self._ensure_editor()
             s = DocSession(None, g.rid, self, doc=g.doc, tpl=tpl, acknowledged=g.acknowledged, stored_text=g.text)
             self._show_session(s, None)
         except Exception:  # noqa: BLE001 - a glimpse only; the ordinary path reports real problems
             self.session = None
+            self._end_glimpse()
             return False
         self.stack.setCurrentWidget(self.editor)
         self.dock.setVisible(True)
-        self._input_blocker = _InputBlocker(self.editor, self)
         self.saved_label.setText("Đang mở dữ liệu…")
         self._set_title(s.doc)
         return True
 
     def adopt(self, desk) -> bool:
-        """The data folder is open: the previewed report becomes editable, or is reopened if it changed."""
+        """The data folder is open: the previewed report is saved from now on (what was typed meanwhile first), or
+        is reopened if it changed; a close asked for meanwhile happens now."""
         s = self.session
         if s is None or s.desk is not None:
             return False
         ok = s.attach(desk)
-        self._unblock()
+        self._end_glimpse()
         if not ok:
+            self.keep_glimpse_edits()
             self.close_report()
             return False
         self.saved_label.setText("")
         self.set_mode("editor")
+        if self._close_when_open:
+            QTimer.singleShot(0, self.close)
         return True
 
-    def _unblock(self) -> None:
-        b = getattr(self, "_input_blocker", None)
-        if b is not None:
-            b.release()
-            self._input_blocker = None
+    def _end_glimpse(self) -> None:
+        """The window's own hold on the folder's lock ends (the open Desk holds its own)."""
+        from nq57desk.safety import lock
+
+        folder, self._glimpse_lock = self._glimpse_lock, None
+        if folder is not None:
+            lock.release(folder)
+
+    def keep_glimpse_edits(self) -> None:
+        """Edits made on the glimpse that cannot go into the report (its folder did not open, or the stored report
+        changed meanwhile) are written to a JSON file of the report's format in the data folder, and the officer
+        is told where: nothing typed is dropped without a word."""
+        s = self.session
+        if s is None or s.desk is not None or not s.dirty or self.data_dir is None:
+            return
+        import time
+
+        from nq57desk.errors import os_error_vi
+        from nq57desk.report.document import dumps
+        from nq57desk.safety.atomic import atomic_write_bytes
+
+        path = Path(self.data_dir) / f"bao-cao-{s.rid}-chua-luu-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        try:
+            atomic_write_bytes(path, dumps(s.doc).encode("utf-8"))
+            detail = (f"Những gì vừa sửa được giữ trong tệp {path} (nhập lại bằng «nq57desk import» hoặc nhờ cán bộ "
+                      "tin học).")
+        except (OSError, ValueError, TypeError) as e:
+            detail = f"Không ghi được tệp {path}: {os_error_vi(e) if isinstance(e, OSError) else e}."
+        s.discard()  # kept in the file
+        error(self, "Chưa lưu được những gì vừa sửa", "Báo cáo được sửa khi dữ liệu chưa mở xong, nhưng không lưu "
+              "vào báo cáo được.", detail)
 
     def can_close(self) -> bool:
         """Save what is pending; when that fails, the officer decides: stay (the default) or drop the changes."""
-        if self.session is None or self.session.desk is None:
+        if self.session is None:
             return True
+        if self.session.desk is None:  # the glimpse: what was typed is saved once the folder is open (adopt)
+            return not self.session.dirty
         try:
             self.session.flush()
             return True
@@ -435,6 +442,7 @@ class MainWindow(QMainWindow):
             return False
 
     def close_report(self) -> None:
+        self._end_glimpse()
         if self.session is None or self.editor is None:
             return
         try:
@@ -454,7 +462,7 @@ class MainWindow(QMainWindow):
         return False
 
     def go_home(self) -> None:
-        if self._upper_busy() or not self.can_close():
+        if self.home is None or self._upper_busy() or not self.can_close():  # home: built when the folder is open
             return
         self.close_report()
         if self.persist:
@@ -676,6 +684,11 @@ class MainWindow(QMainWindow):
 
     # closing ---------------------------------------------------------------------------------------------------
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        if self.session is not None and self.session.desk is None and self.session.dirty:
+            self._close_when_open = True  # edits on the glimpse: saved when the folder is open, then closed (adopt)
+            self.saved_label.setText("Đang mở dữ liệu để lưu…")
+            ev.ignore()
+            return
         if self._upper_busy() or not self.can_close():
             ev.ignore()
             return
