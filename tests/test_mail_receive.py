@@ -232,3 +232,60 @@ def test_no_imap_server_is_no_connection(tmp_path, dovecot):
         assert ei.value.reason == "no_connection"
     finally:
         up.close()
+
+
+def test_a_rejected_bundle_goes_to_its_own_folder_and_is_listed_with_the_reason(tmp_path, dovecot):
+    """What a province's IT officer expects: the message whose bundle was refused leaves the inbox for the folder
+    «NQ57 Bị từ chối» (not taken again by itself), the summary and «Thư bị từ chối» say why; moved back to the
+    inbox by hand, it is read again."""
+    up = upper_desk(tmp_path, dovecot)
+    try:
+        code = communes("19")[0].code
+        genuine, key = _bundle_of(tmp_path, code)
+        trust(up, code, key=key)
+        dovecot.append(_mail("hacker@example.com", {"NQ57_fake.xlsx": b"PK\x03\x04 not really a workbook"}))
+        dovecot.append(_mail("vanthu@xa.gov.vn", {"NQ57_ok.xlsx": genuine}))
+        res = rc.receive(up)
+        assert [x.status for x in res.lines] == ["rejected", "accepted"]
+        assert res.rejected_folder == rc.REJECTED_FOLDER
+        text = res.summary()
+        assert "1 thư có gói bị từ chối (đã chuyển vào thư mục «NQ57 Bị từ chối»" in text
+        assert "NQ57_fake.xlsx của hacker@example.com — " in text
+        [row] = rc.rejected(up)
+        assert row["attachment"] == "NQ57_fake.xlsx" and row["sender"] == "hacker@example.com" and row["detail"]
+        m = dovecot.client()
+        try:
+            m.select("INBOX")
+            assert m.uid("SEARCH", None, "ALL")[1][0].split() == [b"2"]  # only the accepted one stays
+            typ, _ = m.select(rc._quote(rc.imap_utf7(rc.REJECTED_FOLDER)))
+            assert typ == "OK"
+            typ, data = m.uid("SEARCH", None, "KEYWORD", rc.REJECTED)
+            [uid] = data[0].split()
+            assert rc.receive(up).messages == 0  # not taken again by itself
+            m.uid("MOVE", uid, "INBOX")  # the officer drags it back after mending the cause
+        finally:
+            m.logout()
+        again = rc.receive(up)
+        assert again.messages == 1 and [x.status for x in again.lines] == ["rejected"]
+        assert len(rc.rejected(up)) == 2
+    finally:
+        up.close()
+
+
+def test_without_move_a_rejected_message_stays_flagged(tmp_path, dovecot, monkeypatch):
+    up = upper_desk(tmp_path, dovecot)
+    monkeypatch.setattr(rc, "_can_move", lambda m: False)  # a server without RFC 6851
+    try:
+        dovecot.append(_mail("hacker@example.com", {"NQ57_fake.xlsx": b"PK\x03\x04 junk"}))
+        res = rc.receive(up)
+        assert res.lines[0].status == "rejected" and res.rejected_folder == ""
+        assert "đánh dấu «$NQ57Rejected» trên máy chủ" in res.summary()
+        m = dovecot.client()
+        try:
+            m.select("INBOX")
+            assert m.uid("SEARCH", None, "KEYWORD", rc.REJECTED, "KEYWORD", rc.DONE)[1][0].split() == [b"1"]
+        finally:
+            m.logout()
+        assert rc.receive(up).messages == 0
+    finally:
+        up.close()

@@ -33,6 +33,8 @@ from nq57desk.store.models import MailTaken
 from nq57desk.store.received import count_commit
 
 DONE = "$NQ57Taken"
+REJECTED = "$NQ57Rejected"  # a message with a bundle the import refused
+REJECTED_FOLDER = "NQ57 Bị từ chối"  # where such a message is moved on the server (when it can MOVE)
 MAILBOX = "INBOX"
 NOT_BUNDLE, NO_ATTACHMENT, TAKEN_BEFORE = "not_bundle", "no_attachment", "taken_before"
 EXTRA_VI = {NOT_BUNDLE: "Không phải gói báo cáo", NO_ATTACHMENT: "Thư không có tệp đính kèm",
@@ -72,6 +74,7 @@ class ReceiveResult:
     groups: list[tuple[str, str]] = field(default_factory=list)
     receipts: int = 0  # «Đã nhận» messages sent back
     receipt_problems: list[str] = field(default_factory=list)
+    rejected_folder: str = ""  # the server folder messages with a refused bundle were moved to ("" : flagged only)
 
     @property
     def ok(self) -> bool:
@@ -84,6 +87,13 @@ class ReceiveResult:
         text = (f"Đã đọc {self.messages} thư mới: nhận {c.get('accepted', 0)} gói, trùng {c.get('duplicate', 0)}, "
                 f"bản cũ {c.get('replaced', 0)}, xung đột {c.get('conflict', 0)}, từ chối {c.get('rejected', 0)}, "
                 f"chờ xác nhận khóa {c.get('held', 0)}, tệp không phải gói {c.get(NOT_BUNDLE, 0)}.")
+        refused = [x for x in self.lines if x.status == "rejected"]
+        if refused:
+            where = (f"đã chuyển vào thư mục «{self.rejected_folder}» trên máy chủ" if self.rejected_folder else
+                     f"đánh dấu «{REJECTED}» trên máy chủ")
+            text += (f" {len({x.message_id for x in refused})} thư có gói bị từ chối ({where}; không nhận lại tự "
+                     "động): " + "; ".join(f"{x.attachment} của {x.sender or '(không rõ)'} — {x.message}"
+                                          for x in refused) + ".")
         if self.receipts:
             text += f" Đã gửi {self.receipts} thư báo nhận."
         for p in self.receipt_problems:
@@ -127,7 +137,7 @@ def receive(desk, password: str | None = None, *, mailbox: str = MAILBOX,
                 msgs = _fetch(desk, m, mailbox, uidvalidity, chunk, tmp, acc.imap_host)
                 _import_batch(upper, msgs, res)
                 _record(desk, mailbox, msgs, res)
-                _mark_done(m, ",".join(x.uid for x in msgs), acc.imap_host)
+                _mark_done(m, msgs, acc.imap_host, res)
                 for x in msgs:
                     res.messages += 1
                     _receipt(acc, password, res, x)
@@ -277,14 +287,67 @@ def _receipt(acc: Account, password: str, res: ReceiveResult, x: _Msg) -> None:
         res.receipts += 1
 
 
-def _mark_done(m, uid: str, host: str) -> None:
-    """`uid`: one UID or a comma-separated set."""
+def _mark_done(m, msgs: list[_Msg], host: str, res: ReceiveResult) -> None:
+    """After the record committed: every message of the batch gets $NQ57Taken in one STORE, except those holding
+    a bundle the import refused: they get $NQ57Rejected and are moved to the folder «NQ57 Bị từ chối», out of the
+    inbox the officer reads (when the server can MOVE; else they stay, flagged with both keywords). Moved back
+    to the inbox by hand (after the cause is mended), such a message is a new message and is taken again."""
+    refused = [x.uid for x in msgs if any(ln.status == "rejected" for ln in x.slots)
+                                  or any(st == "rejected" for _a, st in x.before)]
+    done = [x.uid for x in msgs if x.uid not in refused]
     try:
-        typ, data = m.uid("STORE", uid, "+FLAGS", f"({DONE})")
+        if refused and _can_move(m):
+            _store(m, refused, f"({REJECTED})", host)
+            folder = _quote(imap_utf7(REJECTED_FOLDER))
+            m.create(folder)  # NO when it exists already: that is fine
+            typ, data = m.uid("MOVE", ",".join(refused), folder)
+            if typ != "OK":
+                raise MailError("refused", f"Hộp thư «{host}» không cho chuyển thư vào thư mục «{REJECTED_FOLDER}» "
+                                           f"({data}).")
+            res.rejected_folder = REJECTED_FOLDER
+        elif refused:
+            done += refused
+            _store(m, refused, f"({REJECTED})", host)
+        if done:
+            _store(m, done, f"({DONE})", host)
+    except MailError:
+        raise
     except BaseException as e:
         raise classify(e, host) from e
+
+
+def _can_move(m) -> bool:
+    """MOVE (RFC 6851), asked after login (the greeting's list may be shorter)."""
+    typ, data = m.capability()
+    return typ == "OK" and b"MOVE" in (data[0] or b"").upper().split()
+
+
+def _store(m, uids: list[str], flags: str, host: str) -> None:
+    typ, data = m.uid("STORE", ",".join(uids), "+FLAGS", flags)
     if typ != "OK":
         raise MailError("refused", f"Hộp thư «{host}» không cho đánh dấu thư đã nhận ({data}).")
+
+
+def imap_utf7(name: str) -> str:
+    """A folder name in IMAP's modified UTF-7 (RFC 3501 §5.1.3): «Bị từ chối» → "B&Hss- t&Hus- ch&HtE-i"."""
+    import base64
+
+    out, run = [], []
+
+    def flush():
+        if run:
+            b = base64.b64encode("".join(run).encode("utf-16-be")).rstrip(b"=").replace(b"/", b",")
+            out.append("&" + b.decode("ascii") + "-")
+            run.clear()
+
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7E:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            run.append(ch)
+    flush()
+    return "".join(out)
 
 
 def _save_attachments(msg, folder: Path, x: _Msg) -> list:
@@ -352,6 +415,12 @@ def _now() -> str:
     from nq57desk.services.records import now
 
     return now()
+
+
+def rejected(desk) -> list[dict]:
+    """The attachments the import refused, with the reason and the message they came in, newest first (for
+    «Thư bị từ chối»)."""
+    return [r for r in taken(desk) if r["status"] == "rejected"]
 
 
 def taken(desk) -> list[dict]:
