@@ -123,6 +123,20 @@ def test_upper_level_receives_from_its_mailbox(qtbot, qapp, tmp_path, cdesk, dia
         qtbot.waitUntil(lambda: getattr(page, "last_receive", None) is not None, timeout=30_000)
         assert page.lines.item(0, 0).text() == "Đã nhận"
         assert "Đã đọc 1 thư mới: nhận 1 gói" in page.summary.text()
+        from nq57desk.gui.dialogs.mail import RejectedDialog
+        from tests.test_mail_receive import _mail
+
+        d.append(_mail("hacker@example.com", {"NQ57_fake.xlsx": b"PK\x03\x04 junk"}))
+        page.last_receive = None
+        page.act_receive.trigger()  # a forged bundle: refused, said in the summary, listed in «Thư bị từ chối»
+        qtbot.waitUntil(lambda: getattr(page, "last_receive", None) is not None, timeout=30_000)
+        assert page.lines.item(0, 0).text() == "Từ chối"
+        assert "1 thư có gói bị từ chối (đã chuyển vào thư mục «NQ57 Bị từ chối»" in page.summary.text()
+        rej = RejectedDialog(page, up)
+        qtbot.addWidget(rej)
+        assert rej.table.rowCount() == 1 and rej.table.item(0, 2).text() == "NQ57_fake.xlsx"
+        assert "hacker@example.com" in rej.table.item(0, 1).text() and rej.table.item(0, 3).text()
+        assert page.act_rejected.text().startswith("Thư bị từ chối")
     finally:
         srv.stop()
         d.stop()

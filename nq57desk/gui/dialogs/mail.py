@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from nq57desk.errors import NQError
-from nq57desk.gui.qtutil import error, icon, info
+from nq57desk.gui.qtutil import error, icon, info, when
 from nq57desk.gui.workers import run_async, serial_pool
 
 TICK_MS = 30_000
@@ -351,11 +351,50 @@ def send_current(win) -> None:
 # -- the upper level ---------------------------------------------------------------------------------------------------
 
 def install_receive(page) -> QAction:
-    """«Nhận từ hộp thư» in the upper level window's import menu."""
+    """«Nhận từ hộp thư» and «Thư bị từ chối» in the upper level window's import menu."""
     a = page.b_import.menu().addAction("Nhận từ hộp thư (thư điện tử)…")
     a.triggered.connect(lambda: start_receive(page))
     page.act_receive = a
+    r = page.b_import.menu().addAction("Thư bị từ chối (hộp thư)…")
+    r.triggered.connect(lambda: RejectedDialog(page, page.desk).exec() if page.desk is not None else None)
+    page.act_rejected = r
     return a
+
+
+class RejectedDialog(QDialog):
+    """«Thư bị từ chối»: each attachment the import refused, with the reason and the message it came in; the
+    messages wait in the server folder «NQ57 Bị từ chối» (moved back to the inbox, they are read again)."""
+
+    COLUMNS = ["Nhận lúc", "Thư của (chưa xác thực)", "Tệp", "Lý do"]
+
+    def __init__(self, parent, desk):
+        from nq57desk.mail.receive import REJECTED_FOLDER, rejected
+
+        super().__init__(parent)
+        self.setWindowTitle("Thư bị từ chối")
+        self.resize(900, 380)
+        lay = QVBoxLayout(self)
+        rows = rejected(desk)
+        lay.addWidget(QLabel(
+            f"Các thư dưới đây có gói báo cáo bị từ chối; trên máy chủ thư chúng nằm trong thư mục «{REJECTED_FOLDER}» "
+            "và không được nhận lại tự động. Khi đã khắc phục nguyên nhân (ví dụ cài thêm mẫu báo cáo), chuyển thư về "
+            "Hộp thư đến rồi «Nhận từ hộp thư» lần nữa; nếu không, đề nghị xã gửi lại." if rows else
+            "Chưa có thư nào bị từ chối."))
+        self.table = QTableWidget(len(rows), len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        for i, r in enumerate(rows):
+            for j, text in enumerate([when(r["taken_at"] or ""), f"{r['sender']}\n{r['sent_date']}",
+                                      r["attachment"], r["detail"] or ""]):
+                it = QTableWidgetItem(text.replace("\n", " — "))
+                it.setToolTip(f"{text}\nMessage-ID: {r['message_id']}")
+                self.table.setItem(i, j, it)
+        lay.addWidget(self.table)
+        bb = QDialogButtonBox(QDialogButtonBox.Close)
+        bb.button(QDialogButtonBox.Close).setText("Đóng")
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
 
 
 def start_receive(page) -> bool:
