@@ -289,3 +289,23 @@ def test_without_move_a_rejected_message_stays_flagged(tmp_path, dovecot, monkey
         assert rc.receive(up).messages == 0
     finally:
         up.close()
+
+
+def test_batches_and_fetch_groups_take_every_message_once(tmp_path, dovecot, monkeypatch):
+    """Several imports (BATCH) and several FETCH round trips (FETCH_BYTES) in one run: each message's lines in
+    order, each marked once."""
+    monkeypatch.setattr(rc, "BATCH", 2)
+    monkeypatch.setattr(rc, "FETCH_BYTES", 1)  # each message its own round trip
+    up = upper_desk(tmp_path, dovecot)
+    try:
+        for i in range(5):
+            dovecot.append(_mail(f"x{i}@b.vn", {f"ghi-chu-{i}.txt": b"x", f"anh-{i}.png": b"y"}))
+        seen: list[tuple[int, int]] = []
+        res = rc.receive(up, progress=lambda a, b: seen.append((a, b)))
+        assert res.messages == 5 and seen == [(0, 5), (2, 5), (4, 5)]
+        assert [x.attachment for x in res.lines] == [f"{k}-{i}.{e}" for i in range(5)
+                                                     for k, e in (("ghi-chu", "txt"), ("anh", "png"))]
+        assert [x.sender for x in res.lines[::2]] == [f"x{i}@b.vn" for i in range(5)]
+        assert rc.receive(up).messages == 0 and len(rc.taken(up)) == 10
+    finally:
+        up.close()

@@ -103,7 +103,8 @@ class ReceiveResult:
         return text
 
 
-BATCH = 100  # messages imported together: one import (one read of the store) per batch, not per message
+BATCH = 500  # messages imported together: one import (one read of the store, one backup) per batch; a batch's
+#             attachments wait on disk, its messages come FETCH_BYTES at a time
 
 
 @dataclass
@@ -171,42 +172,45 @@ def _quote(name: str) -> str:
 
 
 def _fetch(desk, m, mailbox: str, validity: str, uids: list[str], tmp: Path, host: str) -> list[_Msg]:
-    """A batch of messages in one FETCH: each one's attachments saved under `tmp` (bundles) or listed."""
+    """A batch of messages, fetched in groups of at most FETCH_BYTES (one FETCH … BODY.PEEK[] per group, one
+    connection and SELECT for all): each group's attachments are saved under `tmp` (bundles) or listed before the
+    next group comes, so only one group is ever held in memory."""
     import re
 
-    raws: dict[str, bytes] = {}
-    typ = "OK"
-    try:
-        for group in _by_size(m, uids):  # at most FETCH_BYTES in memory per round trip
-            typ, data = m.uid("FETCH", ",".join(group), "(UID BODY.PEEK[])")
-            for part in data or []:
-                if isinstance(part, tuple):
-                    got = re.search(rb"UID (\d+)", part[0])
-                    if got:
-                        raws[got.group(1).decode()] = part[1]
-    except MailError:
-        raise
-    except BaseException as e:
-        raise classify(e, host) from e
-    missing = [u for u in uids if u not in raws]
-    if typ != "OK" or missing:
-        raise MailError(NO_CONNECTION, f"Hộp thư «{host}» không trả về thư số {', '.join(missing[:5])}; chạy lại "
-                                       "để nhận tiếp.")
     keys = {u: f"{validity}:{u}" for u in uids}
     with desk.engine.connect() as c:
         before: dict[str, list] = {}
         for uid, a, st in c.execute(select(MailTaken.uid, MailTaken.attachment, MailTaken.status).where(
                 MailTaken.mailbox == mailbox, MailTaken.uid.in_(list(keys.values())))):
             before.setdefault(uid, []).append((a, st))
-    out = []
-    for n, uid in enumerate(uids):
-        msg = email.message_from_bytes(raws[uid])  # compat32: headers decoded only where read (_text), 5× faster
-        mid = _text(msg.get("Message-ID")).strip() or f"<khong-co-message-id:{keys[uid]}>"
-        sender = email.utils.parseaddr(_text(msg.get("From")))[1]
-        x = _Msg(uid, keys[uid], mid, sender, _text(msg.get("Date")), [], before.get(keys[uid], []))
-        if not x.before:
-            x.slots = _save_attachments(msg, tmp / f"{n:03d}", x)
-        out.append(x)
+    out: list[_Msg] = []
+    try:
+        groups = _by_size(m, uids)
+    except BaseException as e:
+        raise classify(e, host) from e
+    for group in groups:
+        raws: dict[str, bytes] = {}
+        try:
+            typ, data = m.uid("FETCH", ",".join(group), "(UID BODY.PEEK[])")
+        except BaseException as e:
+            raise classify(e, host) from e
+        for part in data or []:
+            if isinstance(part, tuple):
+                got = re.search(rb"UID (\d+)", part[0])
+                if got:
+                    raws[got.group(1).decode()] = part[1]
+        missing = [u for u in group if u not in raws]
+        if typ != "OK" or missing:
+            raise MailError(NO_CONNECTION, f"Hộp thư «{host}» không trả về thư số {', '.join(missing[:5])}; chạy lại "
+                                           "để nhận tiếp.")
+        for uid in group:
+            msg = email.message_from_bytes(raws.pop(uid))  # compat32: headers decoded only where read (_text)
+            mid = _text(msg.get("Message-ID")).strip() or f"<khong-co-message-id:{keys[uid]}>"
+            sender = email.utils.parseaddr(_text(msg.get("From")))[1]
+            x = _Msg(uid, keys[uid], mid, sender, _text(msg.get("Date")), [], before.get(keys[uid], []))
+            if not x.before:
+                x.slots = _save_attachments(msg, tmp / f"{len(out):04d}", x)
+            out.append(x)
     return out
 
 
