@@ -309,3 +309,20 @@ def test_batches_and_fetch_groups_take_every_message_once(tmp_path, dovecot, mon
         assert rc.receive(up).messages == 0 and len(rc.taken(up)) == 10
     finally:
         up.close()
+
+
+def test_headers_and_names_read_as_text():
+    """Messages are parsed with the fast compat32 policy: folded headers, RFC 2047 words and RFC 2231 file names
+    still come out as the default policy would give them (NFC)."""
+    import email
+
+    raw = (b"From: =?utf-8?b?VsSDbiB0aMawIA==?=\r\n <vanthu@xa.gov.vn>\r\nMessage-ID:\r\n <abc@xa.gov.vn>\r\n"
+           b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+           b"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''B%C3%A1o%20c%C3%A1o.pdf"
+           b"\r\n\r\nx\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+           b"filename=\"=?utf-8?b?R2hpIGNow7oucGRm?=\"\r\n\r\ny\r\n--b--\r\n")
+    m = email.message_from_bytes(raw)
+    assert rc._text(m.get("Message-ID")).strip() == "<abc@xa.gov.vn>"
+    assert rc._text(m.get("From")).startswith("Văn thư") and "vanthu@xa.gov.vn" in rc._text(m.get("From"))
+    names = [rc._text(p.get_filename()) for p in m.walk() if not p.is_multipart() and p.get_filename()]
+    assert names == ["Báo cáo.pdf", "Ghi chú.pdf"]

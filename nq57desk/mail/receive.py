@@ -16,6 +16,7 @@ from __future__ import annotations
 import email
 import email.header
 import email.utils
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -175,8 +176,6 @@ def _fetch(desk, m, mailbox: str, validity: str, uids: list[str], tmp: Path, hos
     """A batch of messages, fetched in groups of at most FETCH_BYTES (one FETCH … BODY.PEEK[] per group, one
     connection and SELECT for all): each group's attachments are saved under `tmp` (bundles) or listed before the
     next group comes, so only one group is ever held in memory."""
-    import re
-
     keys = {u: f"{validity}:{u}" for u in uids}
     with desk.engine.connect() as c:
         before: dict[str, list] = {}
@@ -220,7 +219,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, tuple):  # get_filename's RFC 2231 (charset, language, text)
         return email.utils.collapse_rfc2231_value(value)
-    text = str(value)
+    text = re.sub(r"\r?\n(?=[ \t])", "", str(value))  # unfolded, as the default policy would
     if "=?" not in text:
         return text
     try:
@@ -234,8 +233,6 @@ FETCH_BYTES = 16 * 1024 * 1024
 
 def _by_size(m, uids: list[str]) -> list[list[str]]:
     """The UIDs in groups of at most FETCH_BYTES (RFC822.SIZE; a bigger message goes alone)."""
-    import re
-
     typ, data = m.uid("FETCH", ",".join(uids), "(UID RFC822.SIZE)")
     size: dict[str, int] = {}
     for part in data or []:
