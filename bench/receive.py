@@ -5,7 +5,7 @@
 Issue 17's target: receive ≤ 1.3 × the import of the same files (Upper.import_bundles, what `aggregate` stores
 before writing its workbook). Both into fresh data folders that trust the bundles' key, interleaved (A B, B A, …)
 --reps times each; the medians, the best against the best and each pair's ratio are printed (the machine is shared:
-single runs vary by ±20 %). --profile runs one receive under cProfile instead. Needs dovecot-imapd (the
+single runs vary by ±20 %). --profile runs one aggregate and one receive under cProfile instead. Needs dovecot-imapd (the
 tests' own Dovecot setup, tests/helpers/mailservers.py); the keyring is a file of the temp folder, never the real one.
 """
 
@@ -29,7 +29,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=500)
     ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--profile", action="store_true", help="profile one receive instead (where its time goes)")
+    ap.add_argument("--profile", action="store_true", help="profile one aggregate and one receive instead (where the time goes)")
     args = ap.parse_args()
     n = args.messages
     import keyring.core
@@ -75,10 +75,14 @@ def main() -> int:
     d = Dovecot().start()
     times: dict[str, list[float]] = {"aggregate": [], "receive": []}
 
-    def run_aggregate():
+    def run_aggregate(prof=None):
         a = folder("aggregate")
         t0 = time.perf_counter()
+        if prof is not None:
+            prof.enable()
         res = a.upper().import_bundles([files])
+        if prof is not None:
+            prof.disable()
         t = time.perf_counter() - t0
         assert res.counts().get("accepted") == n, res.summary()
         a.close()
@@ -110,10 +114,10 @@ def main() -> int:
             import cProfile
             import pstats
 
-            prof = cProfile.Profile()
-            print(f"receive under the profiler: {run_receive(prof):.1f} s")
-            st = pstats.Stats(prof)
-            st.sort_stats("cumulative").print_stats(r"nq57desk/(mail|upper|aggregate)|imaplib|email", 30)
+            for what, run in (("aggregate", run_aggregate), ("receive", run_receive)):
+                prof = cProfile.Profile()
+                print(f"{what} under the profiler: {run(prof):.1f} s")
+                pstats.Stats(prof).sort_stats("tottime").print_stats(25)
             return 0
         for rep in range(args.reps):  # interleaved, A B A B …, so a busy spell of the machine hits both alike
             order = ("aggregate", "receive") if rep % 2 == 0 else ("receive", "aggregate")

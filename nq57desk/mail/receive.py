@@ -208,7 +208,7 @@ def _fetch(desk, m, mailbox: str, validity: str, uids: list[str], tmp: Path, hos
             sender = email.utils.parseaddr(_text(msg.get("From")))[1]
             x = _Msg(uid, keys[uid], mid, sender, _text(msg.get("Date")), [], before.get(keys[uid], []))
             if not x.before:
-                x.slots = _save_attachments(msg, tmp / f"{len(out):04d}", x)
+                x.slots = _save_attachments(msg, tmp, f"{len(out):04d}", x)
             out.append(x)
     return out
 
@@ -351,12 +351,12 @@ def imap_utf7(name: str) -> str:
     return "".join(out)
 
 
-def _save_attachments(msg, folder: Path, x: _Msg) -> list:
-    """The message's attachments in order: a saved path for a bundle or package, a line for anything else."""
+def _save_attachments(msg, folder: Path, stem: str, x: _Msg) -> list:
+    """The message's attachments in order: a saved path for a bundle or package (all in one flat folder, named
+    from `stem`: removing 500 subfolders cost 2 s on ext4, the files alone 0.1 s), a line for anything else."""
     from nq57desk.bundle.package import safe_filename
 
     slots: list = []
-    folder.mkdir(parents=True, exist_ok=True)
     for i, part in enumerate(p for p in msg.walk() if not p.is_multipart() and p.get_filename()):
         name = unicodedata.normalize("NFC", _text(part.get_filename()))
         data = part.get_payload(decode=True) or b""
@@ -365,7 +365,7 @@ def _save_attachments(msg, folder: Path, x: _Msg) -> list:
             slots.append(TakenLine(name, NOT_BUNDLE, "tệp không phải gói báo cáo (.xlsx, .zip); không nhập.",
                                    x.sender, x.date, x.mid))
             continue
-        path = folder / f"{i:03d}_{safe_filename(name)}"
+        path = folder / f"{stem}_{i:03d}_{safe_filename(name)}"
         path.write_bytes(data)
         if low.endswith(".zip") and not _holds_bundle(path):
             slots.append(TakenLine(name, NOT_BUNDLE, "tệp nén không chứa gói báo cáo; không nhập.", x.sender, x.date,
@@ -388,8 +388,8 @@ def _import_batch(upper, msgs: list[_Msg], res: ReceiveResult) -> None:
         res.groups = sorted(set(res.groups) | set(got.groups))
         for ln in got.lines:
             src = str(ln.source)
-            path = next((p for p in owner if src == p or src.startswith(p + "!") or src.startswith(p + "/")
-                         or src.startswith(p + "\\")), None)
+            path = src if src in owner else next((p for p in owner if src.startswith(p + "!") or src.startswith(
+                p + "/") or src.startswith(p + "\\")), None)  # a bundle inside a package: its .zip
             if path is None:
                 continue
             x, name = owner[path]
