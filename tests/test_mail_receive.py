@@ -326,3 +326,60 @@ def test_headers_and_names_read_as_text():
     assert rc._text(m.get("From")).startswith("Văn thư") and "vanthu@xa.gov.vn" in rc._text(m.get("From"))
     names = [rc._text(p.get_filename()) for p in m.walk() if not p.is_multipart() and p.get_filename()]
     assert names == ["Báo cáo.pdf", "Ghi chú.pdf"]
+
+
+def _by_email_package(raw: bytes) -> list[tuple[str, bytes]]:
+    import email
+    import email.policy
+
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    return [(str(p.get_filename()), p.get_payload(decode=True) or b"") for p in msg.walk()
+            if not p.is_multipart() and p.get_filename()]
+
+
+def test_the_fast_mime_walk_gives_what_the_email_package_gives():
+    """split_message cuts attachments out of the raw bytes; on every shape here it must agree with the email
+    package (and fall back to it on the unusual ones)."""
+    import os
+
+    data, other = os.urandom(3000), os.urandom(500)
+    plain = _mail("a@b.vn", {"NQ57_a.xlsx": data, "Báo cáo tháng 12.pdf": other})
+    nested = EmailMessage()
+    nested["From"] = "a@b.vn"
+    nested.set_content("văn bản")
+    nested.add_alternative("<p>văn bản</p>", subtype="html")
+    nested.add_attachment(data, maintype="application", subtype="zip", filename="NQ57_goi.zip")
+    qp = EmailMessage()
+    qp["From"] = "a@b.vn"
+    qp.set_content("x")
+    qp.add_attachment("ghi chú có dấu\n", subtype="plain", filename="ghi-chú.txt", cte="quoted-printable")
+    fwd = EmailMessage()
+    fwd["From"] = "c@d.vn"
+    fwd.set_content("chuyển tiếp")
+    fwd.add_attachment(_parsed(plain))  # a message inside the message: left to the email package
+    shapes = {
+        "plain": plain, "nested": bytes(nested), "qp": bytes(qp), "forwarded": bytes(fwd),
+        "single part": b"From: a@b.vn\nContent-Type: application/octet-stream; name=x.xlsx\nContent-Disposition: "
+                       b"attachment; filename=x.xlsx\nContent-Transfer-Encoding: base64\n\nUEsDBA==\n",
+        "cut": plain[: len(plain) * 2 // 3],
+        "no body": b"From: a@b.vn\nSubject: x\n",
+    }
+    for name, raw in shapes.items():
+        for eol in (b"\r\n", b"\n"):
+            wire = raw.replace(b"\r\n", b"\n").replace(b"\n", eol)
+            _head, files = rc.split_message(wire)
+            assert files == _by_email_package(wire), (name, eol)
+    import email
+
+    for name in ("plain", "nested", "qp", "single part"):  # what comes over IMAP (CRLF) takes the fast walk
+        head, body = rc._cut(shapes[name].replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+        got: list = []
+        rc._walk(email.message_from_bytes(head), body, got, 0)
+        assert got, name
+
+
+def _parsed(raw: bytes):
+    import email
+    import email.policy
+
+    return email.message_from_bytes(raw, policy=email.policy.default)

@@ -13,9 +13,12 @@ but proves nothing: the signature decides.
 
 from __future__ import annotations
 
+import binascii
 import email
 import email.header
+import email.message
 import email.utils
+import quopri
 import re
 import shutil
 import tempfile
@@ -203,14 +206,81 @@ def _fetch(desk, m, mailbox: str, validity: str, uids: list[str], tmp: Path, hos
             raise MailError(NO_CONNECTION, f"Hộp thư «{host}» không trả về thư số {', '.join(missing[:5])}; chạy lại "
                                            "để nhận tiếp.")
         for uid in group:
-            msg = email.message_from_bytes(raws.pop(uid))  # compat32: headers decoded only where read (_text)
+            msg, files = split_message(raws.pop(uid))
             mid = _text(msg.get("Message-ID")).strip() or f"<khong-co-message-id:{keys[uid]}>"
             sender = email.utils.parseaddr(_text(msg.get("From")))[1]
             x = _Msg(uid, keys[uid], mid, sender, _text(msg.get("Date")), [], before.get(keys[uid], []))
             if not x.before:
-                x.slots = _save_attachments(msg, tmp, f"{len(out):04d}", x)
+                x.slots = _save_attachments(files, tmp, f"{len(out):04d}", x)
             out.append(x)
     return out
+
+
+class _Unusual(Exception):
+    """A structure the fast walk leaves to the email package."""
+
+
+def split_message(raw: bytes) -> tuple[email.message.Message, list[tuple[str, bytes]]]:
+    """The message's headers, and (file name, decoded bytes) of each part that carries a file name, in order.
+
+    A MIME walk over the raw bytes: each part's headers go through the email package (compat32: decoded only
+    where read, by _text), its body is cut out at the boundary and decoded by binascii in one call, never fed to
+    the email package's parser line by line (2.5 ms a message of 50 KB). Anything unusual (a delimiter missing, a
+    message inside the message, an encoding other than base64, quoted-printable or none) is left to the email
+    package, which gives the same answer more slowly."""
+    try:
+        files: list[tuple[str, bytes]] = []
+        head, body = _cut(raw)
+        top = email.message_from_bytes(head)
+        _walk(top, body, files, 0)
+        return top, files
+    except (_Unusual, binascii.Error, ValueError, LookupError):
+        msg = email.message_from_bytes(raw)
+        return msg, [(_text(p.get_filename()), p.get_payload(decode=True) or b"") for p in msg.walk()
+                     if not p.is_multipart() and p.get_filename()]
+
+
+def _cut(raw: bytes) -> tuple[bytes, bytes]:
+    """Headers (with their last line end) and body of a message or part."""
+    if raw.startswith(b"\r\n"):
+        return b"", raw[2:]
+    i = raw.find(b"\r\n\r\n")
+    if i < 0:
+        raise _Unusual
+    return raw[:i + 2], raw[i + 4:]
+
+
+def _walk(msg, body: bytes, files: list, depth: int) -> None:
+    ctype = msg.get_content_type()
+    if ctype.startswith("message/") or depth > 8:
+        raise _Unusual
+    if msg.get_content_maintype() == "multipart":
+        boundary = msg.get_boundary()
+        if not boundary:
+            raise _Unusual
+        chunks = (b"\r\n" + body).split(b"\r\n--" + boundary.encode("ascii"))
+        if len(chunks) < 3 or not chunks[-1].startswith(b"--"):
+            raise _Unusual  # no part, or no closing delimiter
+        for chunk in chunks[1:-1]:
+            nl = chunk.find(b"\r\n")
+            if nl < 0 or chunk[:nl].strip():
+                raise _Unusual  # the delimiter line goes on: not ours
+            head, part_body = _cut(chunk[nl + 2:])
+            _walk(email.message_from_bytes(head), part_body, files, depth + 1)
+        return
+    name = msg.get_filename()
+    if not name:
+        return
+    cte = str(msg.get("Content-Transfer-Encoding") or "").strip().lower()
+    if cte == "base64":
+        data = binascii.a2b_base64(body)
+    elif cte == "quoted-printable":
+        data = quopri.decodestring(body)
+    elif cte in ("", "7bit", "8bit", "binary"):
+        data = body
+    else:
+        raise _Unusual
+    files.append((_text(name), data))
 
 
 def _text(value) -> str:
@@ -351,15 +421,14 @@ def imap_utf7(name: str) -> str:
     return "".join(out)
 
 
-def _save_attachments(msg, folder: Path, stem: str, x: _Msg) -> list:
+def _save_attachments(files: list[tuple[str, bytes]], folder: Path, stem: str, x: _Msg) -> list:
     """The message's attachments in order: a saved path for a bundle or package (all in one flat folder, named
     from `stem`: removing 500 subfolders cost 2 s on ext4, the files alone 0.1 s), a line for anything else."""
     from nq57desk.bundle.package import safe_filename
 
     slots: list = []
-    for i, part in enumerate(p for p in msg.walk() if not p.is_multipart() and p.get_filename()):
-        name = unicodedata.normalize("NFC", _text(part.get_filename()))
-        data = part.get_payload(decode=True) or b""
+    for i, (name, data) in enumerate(files):
+        name = unicodedata.normalize("NFC", name)
         low = name.lower()
         if not low.endswith((".xlsx", ".zip")):
             slots.append(TakenLine(name, NOT_BUNDLE, "tệp không phải gói báo cáo (.xlsx, .zip); không nhập.",
