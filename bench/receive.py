@@ -29,7 +29,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=500)
     ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--profile", action="store_true", help="profile one aggregate and one receive instead (where the time goes)")
+    ap.add_argument("--profile", action="store_true",
+                    help="profile one aggregate and one receive instead (where the time goes)")
     args = ap.parse_args()
     n = args.messages
     import keyring.core
