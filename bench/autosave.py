@@ -78,7 +78,7 @@ def _number_fields(win):
     return best[0], ws
 
 
-def gui_run(desk, rid: int, n: int, tmp: Path) -> dict:
+def gui_run(desk, rid: int, n: int, tmp: Path, send: float | None = None) -> dict:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
 
@@ -97,6 +97,7 @@ def gui_run(desk, rid: int, n: int, tmp: Path) -> dict:
     section, fields = _number_fields(win)
     if not fields:
         raise SystemExit("no editable number field found in the report")
+    sending = keep_sending(win, desk, rid, tmp, send) if send is not None else None
     s = win.session
 
     worker_ms: list[float] = []
@@ -159,6 +160,7 @@ def gui_run(desk, rid: int, n: int, tmp: Path) -> dict:
         done: list[int] = []
         run_async(lambda: time.sleep(nap), lambda _r, done=done: done.append(1), pool=s.pool)
         control_ms.append(_wait_ticking(lambda done=done: bool(done)))
+    sent = sending() if sending is not None else None
     s.flush()
     desk.save_document = real_save
     stored = desk.document(rid)
@@ -167,7 +169,54 @@ def gui_run(desk, rid: int, n: int, tmp: Path) -> dict:
     win.close()
     return {"section": section, "fields": len(fields), "key": key_ms, "check": check_ms, "dispatch": dispatch_ms,
             "autosave": autosave_ms, "stall": stall_ms, "stall_control": control_ms, "total": total_ms,
-            "worker": worker_ms}
+            "worker": worker_ms, "sent": sent}
+
+
+# -- --send: the outbox sending all along (issue 17) ------------------------------------------------------------------
+
+def keep_sending(win, desk, rid: int, tmp: Path, delay: float):
+    """The window's own outbox (win.mail) sends the report's package to a local aiosmtpd that answers each message
+    after `delay` s, again and again while the officer types: each message sent is queued again on the worker (a
+    bench-only wrapper of Outbox.attempt) and the controller's tick takes it. Returns stop() → messages sent."""
+    import keyring.core
+
+    from nq57desk.mail import outbox as ob
+    from nq57desk.mail.account import Account, save_account
+    from tests.helpers.mailservers import PASSWORD, UPPER_USER, USER, FileKeyring, Smtp
+
+    os.environ["NQ57_TEST_KEYRING"] = str(tmp / "keyring.json")  # never the real OS keyring
+    keyring.core._keyring_backend = FileKeyring()
+    srv = Smtp(delay=delay).start()
+    save_account(desk, Account(user=USER, sender=USER, to=[UPPER_USER], smtp_host="127.0.0.1", smtp_port=srv.port,
+                               smtp_security="plain"), PASSWORD)
+    real_attempt, state = ob.Outbox.attempt, {"on": True, "sent": 0}
+
+    def attempt_again(box, item_id, password=None):  # on the worker
+        got = real_attempt(box, item_id, password)
+        if got.state == ob.SENT and state["on"]:
+            state["sent"] += 1
+            with box.desk.session() as ses, ses.begin():
+                row = ses.get(ob.OutboxItem, item_id)
+                row.state, row.next_at = ob.QUEUED, ob._now().isoformat()
+        return got
+
+    ob.Outbox.attempt = attempt_again
+    ctl = win.mail
+    ctl.changed.connect(lambda: state["on"] and not ctl.busy and ctl.tick())
+    ctl.send_report(rid)  # the package is made here (before the measurement), the sends go to the worker
+    if not ctl.busy:
+        raise SystemExit("the outbox did not start sending")
+
+    def stop() -> int:
+        state["on"] = False
+        _wait_ticking(lambda: not ctl.busy, timeout_ms=120_000)
+        ob.Outbox.attempt = real_attempt
+        srv.stop()
+        if not srv.messages:
+            raise SystemExit("nothing reached the SMTP server")
+        return state["sent"]
+
+    return stop
 
 
 TICK_MS = 2
@@ -224,6 +273,9 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--edits", type=int, default=500)
     p.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    p.add_argument("--send", type=float, default=None, metavar="SECONDS",
+                   help="the outbox keeps sending the report's package to a local SMTP server that answers each "
+                        "message after SECONDS while typing is measured (issue 17: try 0.5)")
     p.add_argument("--outline", type=int, default=0, metavar="N",
                    help="first give the report a 6-level outline of N added sections (the issue's case: 200)")
     args = p.parse_args()
@@ -240,7 +292,7 @@ def main() -> int:
             shape_outline(desk, rid, args.outline)
         gui = None
         if importlib.util.find_spec("nq57desk.gui.editor.session") is not None:
-            gui = gui_run(desk, rid, args.edits, tmp)
+            gui = gui_run(desk, rid, args.edits, tmp, args.send)
         base = baseline(desk, rid, args.edits)
         desk.close()
 
@@ -250,6 +302,8 @@ def main() -> int:
     rows = []
     if gui:
         print(f"editor section «{gui['section']}», {gui['fields']} number fields, one keystroke + one autosave per edit")
+        if gui.get("sent") is not None:
+            print(f"while the outbox sent: {gui['sent']} messages to a local SMTP server answering after {args.send} s")
         rows += [("keystroke handling", gui["key"]), ("live check (120 ms after)", gui["check"]),
                  ("autosave: hand-off only", gui["dispatch"]), ("autosave (GUI thread)", gui["autosave"]),
                  ("event-loop stall in save", gui["stall"]), ("  control: worker sleeps", gui["stall_control"]),

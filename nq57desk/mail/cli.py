@@ -65,7 +65,7 @@ def send(desk, rid: int, out: Callable[[str], None], err: Callable[[str], None],
     box = Outbox(desk, make_pdf)
     item = box.queue(rid)
     if item.again and item.state == SENT:
-        out(f"{item.id}\tBáo cáo {rid} lần gửi {item.revision} đã gửi lúc {item.state_vi[len('Đã gửi lúc '):]}; "
+        out(f"{item.id}\tBáo cáo {rid} lần gửi {item.revision} đã gửi lúc {item.sent_vi}; "
             "không gửi lại.")
         return 0
     item = box.attempt(item.id)

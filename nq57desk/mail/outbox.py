@@ -66,13 +66,20 @@ class Item:
     recipients: list[str]
     again: bool = False  # `queue` found this revision queued or sent already
     receipt_at: str | None = None  # the upper level's «Đã nhận» came back (when the commune has IMAP set)
+    report_sent: bool = False  # this attempt made the report «Đã gửi» (an open editor refreshes its status)
+
+    @property
+    def sent_vi(self) -> str:
+        """When the server accepted it, as the officer reads a time."""
+        return _hm(self.sent_at)
 
     @property
     def state_vi(self) -> str:
-        """What the outbox shows: «Chờ gửi», «Đang gửi», «Đã gửi lúc …» or the reason."""
+        """What the outbox shows: «Chờ gửi», «Đang gửi», «Đã gửi lúc …», «Cấp trên đã nhận lúc …» or the reason."""
+        if self.state == SENT and self.receipt_at:
+            return f"Cấp trên đã nhận lúc {_hm(self.receipt_at)} (đã gửi lúc {self.sent_vi})"
         if self.state == SENT:
-            return f"Đã gửi lúc {_hm(self.sent_at)}" + (f"; cấp trên đã nhận lúc {_hm(self.receipt_at)}"
-                                                        if self.receipt_at else "")
+            return f"Đã gửi lúc {self.sent_vi}"
         if self.state == QUEUED and self.reason:
             return f"Chờ gửi ({REASON_VI.get(self.reason, self.reason)}; thử lại lúc {_hm(self.next_at)})"
         if self.state == FAILED:
@@ -288,6 +295,7 @@ class Outbox:
             r.note = note
             r.message = "Máy chủ thư đã nhận thư." + (f" {note}" if note else "")
         info = self.desk.report_info(rid)
+        res = None
         if info.status == "done" and info.revision == rev:
             try:
                 res = self.desk.set_status(rid, "sent")
@@ -296,8 +304,14 @@ class Outbox:
             if res is not None:
                 with self.desk.session() as s, s.begin():
                     s.get(OutboxItem, item_id).status_revision = res.revision
-        return self.item(item_id)
+        out = self.item(item_id)
+        out.report_sent = res is not None
+        return out
 
+
+    def awaits_receipts(self) -> bool:
+        """The commune reads its own mailbox (IMAP set) and a sent item has no «Đã nhận» yet: worth a look."""
+        return bool(self.account().imap_host) and any(x.state == SENT and not x.receipt_at for x in self.items())
 
     def check_receipts(self, password: str | None = None) -> int:
         """Read the commune's own mailbox (when IMAP is set) for the upper level's «Đã nhận» of sent items; each

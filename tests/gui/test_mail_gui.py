@@ -123,7 +123,87 @@ def test_upper_level_receives_from_its_mailbox(qtbot, qapp, tmp_path, cdesk, dia
         qtbot.waitUntil(lambda: getattr(page, "last_receive", None) is not None, timeout=30_000)
         assert page.lines.item(0, 0).text() == "Đã nhận"
         assert "Đã đọc 1 thư mới: nhận 1 gói" in page.summary.text()
+        from nq57desk.gui.dialogs.mail import RejectedDialog
+        from tests.test_mail_receive import _mail
+
+        d.append(_mail("hacker@example.com", {"NQ57_fake.xlsx": b"PK\x03\x04 junk"}))
+        page.last_receive = None
+        page.act_receive.trigger()  # a forged bundle: refused, said in the summary, listed in «Thư bị từ chối»
+        qtbot.waitUntil(lambda: getattr(page, "last_receive", None) is not None, timeout=30_000)
+        assert page.lines.item(0, 0).text() == "Từ chối"
+        assert "1 thư có gói bị từ chối (đã chuyển vào thư mục «NQ57 Bị từ chối»" in page.summary.text()
+        rej = RejectedDialog(page, up)
+        qtbot.addWidget(rej)
+        assert rej.table.rowCount() == 1 and rej.table.item(0, 2).text() == "NQ57_fake.xlsx"
+        assert "hacker@example.com" in rej.table.item(0, 1).text() and rej.table.item(0, 3).text()
+        assert page.act_rejected.text().startswith("Thư bị từ chối")
     finally:
+        srv.stop()
+        d.stop()
+        if up is not None:
+            up.close()
+
+
+@pytest.mark.skipif(not Dovecot.available(), reason="dovecot-imapd is not installed (.ci/run installs it)")
+def test_open_editor_follows_the_send_and_the_outbox_shows_the_upper_levels_receipt(qtbot, qapp, tmp_path, cdesk,
+                                                                                       dialogs):
+    """The worker marks the open report «Đã gửi»: the editor's status line says so; the upper level takes the
+    message in and answers «Đã nhận»; the commune's controller finds it on its worker (the 15-min poll, run
+    now) and «Hộp thư đi» shows «Cấp trên đã nhận lúc …»."""
+    from PySide6.QtCore import Qt
+
+    from nq57desk.gui.shell.app import setup_app
+    from nq57desk.gui.shell.mainwindow import MainWindow
+    from nq57desk.mail import receive as rc
+    from nq57desk.mail.account import Account, save_account
+    from tests.helpers.keys import trust
+    from tests.helpers.mailservers import PASSWORD, USER
+    from tests.test_mail_receive import upper_desk
+
+    dk, rid = cdesk
+    dk.set_status(rid, "done")
+    d = Dovecot().start()
+    srv = Smtp(deliver=d.deliver).start()  # the province's server: SMTP in, into the Dovecot mailboxes
+    up = None
+    setup_app(qapp)
+    w = MainWindow(dk.data_dir, desk=dk)
+    qtbot.addWidget(w)
+    try:
+        setup(dk, srv.port)
+        acc = Account.from_profile(dk.profile())
+        acc.imap_host, acc.imap_port, acc.imap_security = "127.0.0.1", d.port, "plain"
+        save_account(dk, acc, PASSWORD)  # the commune reads its own mailbox for the receipts
+        w.setWindowState(Qt.WindowNoState)
+        w.resize(1366, 768)
+        w.show()
+        assert w.open_report(rid)
+        assert "Hoàn thành" in w.editor.status.text()
+        sent: list[int] = []
+        w.mail.report_sent.connect(sent.append)
+        item = w.mail.send_report(rid)
+        qtbot.waitUntil(lambda: not w.mail.busy, timeout=30_000)
+        assert sent == [rid] and w.session.status == "sent"
+        assert "Đã gửi" in w.editor.status.text()  # refreshed without reopening the report
+        up = upper_desk(tmp_path, d, smtp_port=srv.port)
+        trust(up, "05503", key=dk.signing_key())
+        res = rc.receive(up)
+        assert res.receipts == 1, res.summary()
+        assert w.mail.receipts_timer.isActive() and w.mail.receipts_timer.interval() == 15 * 60_000
+        box = OutboxDialog(w, w.mail)
+        qtbot.addWidget(box)
+        assert box.table.item(0, 3).text().startswith("Đã gửi lúc")
+        assert w.mail.poll_receipts()  # what the timer does every 15 min
+        qtbot.waitUntil(lambda: not w.mail.busy, timeout=30_000)
+        assert w.mail.outbox().item(item.id).receipt_at
+        assert box.table.item(0, 3).text().startswith("Cấp trên đã nhận lúc")
+        m = d.client(USER)
+        try:  # the receipt is marked done in the commune's mailbox: not read twice
+            m.select("INBOX")
+            assert m.uid("SEARCH", None, "UNKEYWORD", "$NQ57Taken")[1][0] == b""
+        finally:
+            m.logout()
+    finally:
+        w.close_report()
         srv.stop()
         d.stop()
         if up is not None:

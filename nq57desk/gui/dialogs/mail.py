@@ -3,7 +3,8 @@
 Sending and receiving run on one worker thread of their own (nq57desk.gui.workers), never on the GUI thread; the
 package and its PDF are made on the GUI thread when the officer asks (as «Xuất gói» does: Qt's printing wants
 it). A timer looks for due items every 30 s, and Qt's QNetworkInformation saying the network is back tries at once
-(watched from the first tick on).
+(watched from the first tick on). When the commune reads its own mailbox (IMAP set), the worker looks for the upper
+level's «Đã nhận» after each send and every 15 min while the app runs.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from nq57desk.errors import NQError
-from nq57desk.gui.qtutil import error, icon, info
+from nq57desk.gui.qtutil import error, icon, info, when
 from nq57desk.gui.workers import run_async, serial_pool
 
 TICK_MS = 30_000
+RECEIPTS_MS = 15 * 60_000
 
 
 def _pdf_maker(desk, rid, path):
@@ -45,6 +47,7 @@ class MailController(QObject):
 
     changed = Signal()  # an item changed state (the dialog refreshes)
     message = Signal(str)  # a sentence for the status bar
+    report_sent = Signal(int)  # the worker made this report «Đã gửi» (an open editor refreshes its status line)
 
     def __init__(self, desk_of, parent=None):
         super().__init__(parent)
@@ -55,6 +58,10 @@ class MailController(QObject):
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
+        self.receipts_timer = QTimer(self)
+        self.receipts_timer.setInterval(RECEIPTS_MS)
+        self.receipts_timer.timeout.connect(self.poll_receipts)
+        self.receipts_timer.start()
         self.network = None
         self._watching = False
 
@@ -102,6 +109,14 @@ class MailController(QObject):
         self._start(box.send_due)
         return True
 
+    def poll_receipts(self) -> bool:
+        """Look for the upper level's «Đã nhận» on the worker; False when busy (the running send looks after)."""
+        box = self.outbox()
+        if box is None or self.busy:
+            return False
+        self._start(list)
+        return True
+
     def send_report(self, rid: int):
         """«Gửi cấp trên»: make the package (and PDF) here, queue it, try at once on the worker."""
         box = self.outbox()
@@ -124,20 +139,40 @@ class MailController(QObject):
         self.changed.emit()
 
     def _start(self, fn) -> None:
+        box = self.outbox()
         self.busy = True
         self.changed.emit()
-        run_async(fn, self._done, self._failed, pool=self._pool)
+        run_async(lambda: _work(box, fn), self._done, self._failed, pool=self._pool)
 
-    def _done(self, items) -> None:
+    def _done(self, out) -> None:
+        items, receipts, problem = out
         self.busy = False
         for x in items or []:
             self.message.emit(f"Hộp thư đi: báo cáo {x.report_id} lần gửi {x.revision} — {x.state_vi}")
+            if x.report_sent:
+                self.report_sent.emit(x.report_id)
+        if receipts:
+            self.message.emit(f"Hộp thư đi: cấp trên đã báo nhận {receipts} thư.")
+        elif problem and not items:
+            self.message.emit(problem)
         self.changed.emit()
 
     def _failed(self, exc) -> None:
         self.busy = False
         self.message.emit(str(exc) if isinstance(exc, NQError) else f"Hộp thư đi: lỗi không mong muốn ({type(exc).__name__}).")
         self.changed.emit()
+
+
+def _work(box, fn) -> tuple[list, int, str]:
+    """On the worker: the sends `fn` makes, then a look for receipts when one is awaited; (items as they ended,
+    receipts found, what kept it from reading them)."""
+    from nq57desk.mail.errors import MailError
+
+    items = fn()
+    try:
+        return items, (box.check_receipts() if box.awaits_receipts() else 0), ""
+    except (MailError, NQError) as e:
+        return items, 0, f"Hộp thư đi: chưa đọc được thư báo nhận ({e})"
 
 
 class OutboxDialog(QDialog):
@@ -285,7 +320,15 @@ def install(win) -> MailController:
         acts[name] = a
     win.act.update(acts)
     win.mail = ctl
+    ctl.report_sent.connect(lambda rid: _report_sent(win, rid))
     return ctl
+
+
+def _report_sent(win, rid: int) -> None:
+    """The open editor's status line follows a report the outbox just marked «Đã gửi»."""
+    s = getattr(win, "session", None)
+    if s is not None and s.rid == rid:
+        s.reload_status()
 
 
 def setup_mail(win) -> None:
@@ -305,7 +348,7 @@ def send_current(win) -> None:
         error(win, "Gửi cấp trên", str(e))
         return
     if item.again and item.state == "sent":
-        info(win, "Gửi cấp trên", f"Bản này đã gửi lúc {item.state_vi[len('Đã gửi lúc '):]}; không gửi lại.")
+        info(win, "Gửi cấp trên", f"Bản này đã gửi lúc {item.sent_vi}; không gửi lại.")
     else:
         win.statusBar().showMessage("Đã xếp báo cáo vào hộp thư đi; đang gửi…", 10_000)
 
@@ -313,11 +356,50 @@ def send_current(win) -> None:
 # -- the upper level ---------------------------------------------------------------------------------------------------
 
 def install_receive(page) -> QAction:
-    """«Nhận từ hộp thư» in the upper level window's import menu."""
+    """«Nhận từ hộp thư» and «Thư bị từ chối» in the upper level window's import menu."""
     a = page.b_import.menu().addAction("Nhận từ hộp thư (thư điện tử)…")
     a.triggered.connect(lambda: start_receive(page))
     page.act_receive = a
+    r = page.b_import.menu().addAction("Thư bị từ chối (hộp thư)…")
+    r.triggered.connect(lambda: RejectedDialog(page, page.desk).exec() if page.desk is not None else None)
+    page.act_rejected = r
     return a
+
+
+class RejectedDialog(QDialog):
+    """«Thư bị từ chối»: each attachment the import refused, with the reason and the message it came in; the
+    messages wait in the server folder «NQ57 Bị từ chối» (moved back to the inbox, they are read again)."""
+
+    COLUMNS = ["Nhận lúc", "Thư của (chưa xác thực)", "Tệp", "Lý do"]
+
+    def __init__(self, parent, desk):
+        from nq57desk.mail.receive import REJECTED_FOLDER, rejected
+
+        super().__init__(parent)
+        self.setWindowTitle("Thư bị từ chối")
+        self.resize(900, 380)
+        lay = QVBoxLayout(self)
+        rows = rejected(desk)
+        lay.addWidget(QLabel(
+            f"Các thư dưới đây có gói báo cáo bị từ chối; trên máy chủ thư chúng nằm trong thư mục «{REJECTED_FOLDER}» "
+            "và không được nhận lại tự động. Khi đã khắc phục nguyên nhân (ví dụ cài thêm mẫu báo cáo), chuyển thư về "
+            "Hộp thư đến rồi «Nhận từ hộp thư» lần nữa; nếu không, đề nghị xã gửi lại." if rows else
+            "Chưa có thư nào bị từ chối."))
+        self.table = QTableWidget(len(rows), len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        for i, r in enumerate(rows):
+            for j, text in enumerate([when(r["taken_at"] or ""), f"{r['sender']}\n{r['sent_date']}",
+                                      r["attachment"], r["detail"] or ""]):
+                it = QTableWidgetItem(text.replace("\n", " — "))
+                it.setToolTip(f"{text}\nMessage-ID: {r['message_id']}")
+                self.table.setItem(i, j, it)
+        lay.addWidget(self.table)
+        bb = QDialogButtonBox(QDialogButtonBox.Close)
+        bb.button(QDialogButtonBox.Close).setText("Đóng")
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
 
 
 def start_receive(page) -> bool:

@@ -428,6 +428,11 @@ class DocSession(QObject):
         cur = self.desk.document(self.rid)
         self._apply_meta(cur["status"], cur["revision"], cur.get("replaces"))
 
+    def reload_status(self) -> None:
+        """The stored status changed outside this editor (the outbox marked the report «Đã gửi»): take it."""
+        cur = self.desk.document(self.rid)
+        self._apply_meta(cur["status"], cur["revision"], cur.get("replaces"))
+
     def restore_revision(self, number: int) -> None:
         self.flush()
         before = self._snapshot()
