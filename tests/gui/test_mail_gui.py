@@ -208,3 +208,26 @@ def test_open_editor_follows_the_send_and_the_outbox_shows_the_upper_levels_rece
         d.stop()
         if up is not None:
             up.close()
+
+
+def test_home_list_follows_a_report_the_outbox_marked_sent(qtbot, qapp, cdesk):
+    """The worker's «Đã gửi» reaches the home list too when it is the page shown (no reopening, no F5)."""
+    from PySide6.QtCore import Qt
+
+    from nq57desk.gui.shell.app import setup_app
+    from nq57desk.gui.shell.mainwindow import MainWindow
+
+    dk, rid = cdesk
+    dk.set_status(rid, "done")
+    setup_app(qapp)
+    w = MainWindow(dk.data_dir, desk=dk)
+    qtbot.addWidget(w)
+    w.setWindowState(Qt.WindowNoState)
+    w.show()
+    w.set_mode("home")
+    w.home.refresh()
+    col = 3  # «Trạng thái»
+    assert w.home.table.item(0, col).text() == "Hoàn thành"
+    dk.set_status(rid, "sent")  # what Outbox.attempt does on the worker once the server accepted the message
+    w.mail.report_sent.emit(rid)
+    assert w.home.table.item(0, col).text() == "Đã gửi"

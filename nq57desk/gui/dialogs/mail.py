@@ -112,7 +112,7 @@ class MailController(QObject):
     def poll_receipts(self) -> bool:
         """Look for the upper level's «Đã nhận» on the worker; False when busy (the running send looks after)."""
         box = self.outbox()
-        if box is None or self.busy:
+        if box is None or self.busy or not box.awaits_receipts():  # no IMAP set, or nothing awaits a receipt
             return False
         self._start(list)
         return True
@@ -325,10 +325,13 @@ def install(win) -> MailController:
 
 
 def _report_sent(win, rid: int) -> None:
-    """The open editor's status line follows a report the outbox just marked «Đã gửi»."""
+    """The open editor's status line, and the home list, follow a report the outbox just marked «Đã gửi»."""
     s = getattr(win, "session", None)
     if s is not None and s.rid == rid:
         s.reload_status()
+    home = getattr(win, "home", None)
+    if home is not None and home.isVisible():
+        home.refresh()
 
 
 def setup_mail(win) -> None:
