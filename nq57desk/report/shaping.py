@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import unicodedata
 from dataclasses import replace
 
@@ -56,7 +57,10 @@ ADDABLE_KINDS = {
 # -- the shape as a template -----------------------------------------------------------------------------------
 
 _CACHE: dict[tuple, Template] = {}
-_LAST: tuple = (None, None, None)  # (outline object, template, shaped): an open report asks again and again
+# (outline object, template, shaped) per thread: an open report asks again and again on the GUI thread, while the
+# save worker shapes its own copies of the outline (new objects): one slot shared by both made each live check
+# look its outline up again by its JSON
+_LAST = threading.local()
 
 
 def shape(tpl: Template, doc: dict) -> Template:
@@ -68,8 +72,7 @@ def shape(tpl: Template, doc: dict) -> Template:
     o = doc.get("outline")
     if not o:
         return tpl
-    global _LAST
-    last = _LAST  # one read: the save worker may set it meanwhile
+    last = getattr(_LAST, "hit", (None, None, None))
     if last[0] is o and last[1] is tpl:
         return last[2]
     key = (id(tpl), tpl.id, tpl.version, json.dumps(o, sort_keys=True, ensure_ascii=False))
@@ -78,7 +81,7 @@ def shape(tpl: Template, doc: dict) -> Template:
         if len(_CACHE) > 64:
             _CACHE.clear()
         hit = _CACHE[key] = _build(tpl, o)
-    _LAST = (o, tpl, hit)
+    _LAST.hit = (o, tpl, hit)
     return hit
 
 

@@ -293,9 +293,8 @@ class Template:
             yield a.key, f"{a.label}. {a.title}" if a.title else a.label, a.blocks
 
     def blocks(self) -> Iterator[tuple[str, Block]]:
-        for key, _title, blocks in self.containers():
-            for b in blocks:
-                yield key, b
+        """(container key, block) in document order; listed once (each live check walks them several times)."""
+        return iter(self.memo("_blocks", lambda: tuple((key, b) for key, _t, blocks in self.containers() for b in blocks)))
 
     def block(self, key: str) -> Block | None:
         return self._index()["blocks"].get(key)
@@ -316,6 +315,27 @@ class Template:
 
     def appendix(self, key: str) -> Appendix | None:
         return next((a for a in self.appendices if a.key == key), None)
+
+    def memo(self, name: str, make):
+        """`make()`, computed once and kept with this template: a template (shaped by a report's outline too) is
+        never changed, so what is derived from its shape alone holds as long as it does."""
+        v = self.__dict__.get(name)
+        if v is None:
+            v = make()
+            object.__setattr__(self, name, v)
+        return v
+
+    def memo_in(self, name: str, ctx: dict, make):
+        """Like memo, for what depends on a report's context too (context_of: its commune, period, …); a few
+        contexts are kept (one template serves many communes' reports at the upper level)."""
+        by_ctx = self.memo(name, dict)
+        key = tuple(sorted(ctx.items()))
+        v = by_ctx.get(key)
+        if v is None:
+            if len(by_ctx) > 16:
+                by_ctx.clear()
+            v = by_ctx[key] = make()
+        return v
 
     def _index(self) -> dict:
         idx = self.__dict__.get("_idx")

@@ -96,8 +96,13 @@ def number_sections(tpl: Template) -> dict[str, tuple[str, int, tuple[int, ...]]
 def section_paths(tpl: Template, ctx: dict | None = None) -> dict[str, str]:
     """key → "II. KẾT QUẢ … › 2. Về chuyển đổi số › b) Chính quyền số": where a finding points; with a report's
     context_of, titles read as printed ("… TRỌNG TÂM THÁNG 6 VÀ 6 THÁNG CUỐI NĂM 2026", not "{next_period_upper}")."""
-    if ctx is not None:
-        return {k: fill_placeholders(v, ctx) for k, v in section_paths(tpl).items()}
+    if ctx is None:
+        return dict(tpl.memo("_paths", lambda: _paths(tpl)))
+    # the live check asks at each pause in typing: computed once per outline and context
+    return dict(tpl.memo_in("_paths_in", ctx, lambda: {k: fill_placeholders(v, ctx) for k, v in section_paths(tpl).items()}))
+
+
+def _paths(tpl: Template) -> dict[str, str]:
     nums = number_sections(tpl)
     paths: dict[str, str] = {"_intro": "Phần mở đầu", "_closing": "Phần kết"}
     for anc, s in tpl.walk_sections():

@@ -160,9 +160,10 @@ class _Validator:
     def __init__(self, tpl: Template, doc: dict):
         self.tpl, self.doc = tpl, doc
         self.env = ReportEnv(tpl, doc)
-        self.paths = section_paths(tpl, context_of(doc))
-        self.values = doc.get("values") or {}
         self.ctx = context_of(doc)
+        self.paths = section_paths(tpl, self.ctx)
+        self.values = doc.get("values") or {}
+        self.labels: dict[str, str] = tpl.memo_in("_labels", self.ctx, dict)  # label_of's, kept with the template
         self.out: list[Finding] = []
 
     def add(self, sev, key, message, rule="field", where=None, label=None):
@@ -173,6 +174,12 @@ class _Validator:
         self.out.append(Finding(sev, where, key, place, message, rule))
 
     def label_of(self, name: str) -> str:
+        lab = self.labels.get(name)
+        if lab is None:
+            lab = self.labels[name] = self._label_of(name)
+        return lab
+
+    def _label_of(self, name: str) -> str:
         f = self.tpl.field(name)
         if f is not None:
             return f.label

@@ -62,6 +62,7 @@ class ReportEditor(QWidget):
         self.current: str | None = None
         self.acknowledged: set[str] = set()
         self.items: dict[str, QTreeWidgetItem] = {}
+        self.marked: dict[str, str] = {}  # section key → the icon its tree item shows (error, warning, blank)
         self.titles: dict[str, str] = {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -142,6 +143,7 @@ class ReportEditor(QWidget):
                 old.deleteLater()
             self.tree.clear()
             self.items.clear()
+            self.marked.clear()
 
     def show_notice(self, text: str) -> None:
         """A yellow line above the form until the report's status changes again."""
@@ -176,6 +178,7 @@ class ReportEditor(QWidget):
         ctx = context_of(self.session.doc)
         self.tree.clear()
         self.items.clear()
+        self.marked.clear()
         self.titles.clear()
         parents: list[QTreeWidgetItem] = []
         sections = {s.key: s for _a, s in tpl.walk_sections()}
@@ -343,8 +346,11 @@ class ReportEditor(QWidget):
                 it = it.parent()
         for k, it in self.items.items():
             sev = worst.get(k)
-            it.setIcon(0, icon("error" if sev == "error" else "warning") if sev else icon("blank"))
-            it.setData(0, MARK_ROLE, sev or "")
+            name = ("error" if sev == "error" else "warning") if sev else "blank"
+            if self.marked.get(k) != name:  # a 200-section outline: only what changed, at each live check
+                self.marked[k] = name
+                it.setIcon(0, icon(name))
+                it.setData(0, MARK_ROLE, sev or "")
 
     def _explained_as_warnings(self, findings) -> list:
         """An error the officer has explained is no longer a red mark in the tree or on its field: it shows as a
