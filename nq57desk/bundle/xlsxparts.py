@@ -65,6 +65,8 @@ class Sheet:
     title: str
     state: str  # visible | hidden | veryHidden
     part: str  # the zip member the workbook's relationship points to
+    declared: tuple[int, int] = (0, 0)  # (last row, last column) its <dimension> declares, once read
+    extent: tuple[int, int] = (0, 0)  # (last row, last column) holding a cell, once read
 
 
 @dataclass
@@ -255,8 +257,8 @@ def rows(zf: zipfile.ZipFile, sheet: Sheet, strings: list[str], budget: Budget) 
     beyond the limits (a declared dimension, a row or column too far, a formula, too many cells or characters)."""
     title = sheet.title
     ready: list[tuple[int, tuple]] = []
-    st = {"row": 0, "col": 0, "last": 0, "cell": None, "type": "n", "v": False, "is": 0, "t": False, "skip": 0,
-          "n": 0}
+    st = {"row": 0, "col": 0, "last": 0, "lastrow": 0, "cell": None, "type": "n", "v": False, "is": 0, "t": False,
+          "skip": 0, "n": 0}
     cells: dict[int, object] = {}
     text: list[str] = []
 
@@ -274,6 +276,9 @@ def rows(zf: zipfile.ZipFile, sheet: Sheet, strings: list[str], budget: Budget) 
                 col = st["col"] + 1
             if col > MAX_COLUMNS:
                 raise Refused("too_wide", title, ref or col)
+            if col > st["last"]:
+                st["last"] = col
+            st["lastrow"] = st["row"]
             st["col"], st["cell"], st["type"], st["n"] = col, col, attrs.get("t", "n"), 0
             text.clear()
         elif tag == "v":
@@ -304,6 +309,7 @@ def rows(zf: zipfile.ZipFile, sheet: Sheet, strings: list[str], budget: Budget) 
                 raise Refused("too_wide", title, attrs.get("ref"))
             if last_row > MAX_ROWS:
                 raise Refused("too_long", title, last_row)
+            sheet.declared = (last_row, last_col)
         elif tag in _FORMULA_TAGS:
             raise Refused("formula", f"trang «{title}»")
         elif tag in _ACTIVE_TAGS:
@@ -336,6 +342,7 @@ def rows(zf: zipfile.ZipFile, sheet: Sheet, strings: list[str], budget: Budget) 
             cells.clear()
 
     for _ in _feed(zf, sheet.part, _parser(start, end, chars)):
+        sheet.extent = (st["lastrow"], st["last"])
         if ready:
             yield from ready
             ready.clear()
