@@ -52,6 +52,7 @@ MSG = {
     "data_edited": "dữ liệu ẩn của gói đã bị sửa sau khi xuất ({}); hãy đề nghị xã xuất lại gói.",
 }
 COMPUTED_SLACK = 0.01 + 1e-9  # a computed figure's last shown decimal
+FIGURES_BEFORE_CODES = 7  # «Số liệu» had columns A–G before «Mã chỉ tiêu» (H) was added
 DATA_COLUMNS = 3  # key | value | sheet hash: the hidden sheet's width
 SHOWN = 3  # differences named in one message
 
@@ -80,17 +81,23 @@ def expected_sheets(tpl: Template, doc: dict, meta: dict, name: str) -> list[Val
 
 
 def cross_check(tpl: Template, doc: dict, meta: dict, loaded, name: str) -> None:
-    """Refuse (BundleError) a bundle whose visible sheets do not say what its hidden document says."""
+    """Refuse (BundleError) a bundle whose visible sheets do not say what its hidden document says.
+
+    `doc` is the document as the bundle carries it: a document in decomposed Unicode (NFD) renders some words
+    otherwise than its NFC form (a phrase the template would not repeat is found only in NFC), and its sheets
+    were written from it as it is."""
     expected = expected_sheets(tpl, doc, meta, name)
-    _check_titles([sh.title for sh, _rows in loaded.shown], [ws.title for ws in expected], loaded.others, name)
+    _check_titles([_canon(sh.title) for sh, _rows in loaded.shown], [_canon(ws.title) for ws in expected],
+                  loaded.others, name)
     _check_data_sheet(loaded, name)
     diffs: list[tuple[str, str]] = []  # (reason, place and values)
     for (sh, got), ws in zip(loaded.shown, expected, strict=True):
         if ws is expected[-1]:  # «Kiểm tra», always last
             _check_explanations(sh.title, got, doc, name)
             continue
-        _check_size(sh, ws, name)
-        diffs += _diff(ws, got)
+        width = _width(sh, ws)
+        _check_size(sh, ws, width, name)
+        diffs += _diff(ws, got, width)
         if len(diffs) > SHOWN:
             break
     if diffs:
@@ -130,13 +137,21 @@ def _check_data_sheet(loaded, name: str) -> None:
         raise _fail("data_edited", name, "thiếu phần dữ liệu")
 
 
-def _check_size(sh, ws: ValuesSheet, name: str) -> None:
+def _width(sh, ws: ValuesSheet) -> int:
+    """The columns compared: all the writer makes, but «Số liệu» of a bundle written before «Mã chỉ tiêu» (its
+    column H, a catalogue code the consolidation reads from the template, not from the sheet) ends at column G."""
+    if ws.title == SHEET_FIGURES and max(sh.declared[1], sh.extent[1]) == FIGURES_BEFORE_CODES:
+        return FIGURES_BEFORE_CODES
+    return ws.max_column
+
+
+def _check_size(sh, ws: ValuesSheet, width: int, name: str) -> None:
     """Declared <dimension> and the last cell actually there: not beyond what the writer made of this document."""
     for last_row, last_col in (sh.declared, sh.extent):
         if last_row > ws.max_row:
             raise _fail("too_long", name, sh.title, last_row, ws.max_row)
-        if last_col > ws.max_column:
-            raise _fail("too_wide", name, sh.title, get_column_letter(last_col), get_column_letter(max(ws.max_column, 1)))
+        if last_col > width:
+            raise _fail("too_wide", name, sh.title, get_column_letter(last_col), get_column_letter(max(width, 1)))
 
 
 def _canon(v):
@@ -154,9 +169,11 @@ def _norm(row) -> list:
     return out
 
 
-def _diff(ws: ValuesSheet, got: dict[int, tuple]) -> list[tuple[str, str]]:
+def _diff(ws: ValuesSheet, got: dict[int, tuple], width: int) -> list[tuple[str, str]]:
     """(reason, «where: sheet says …, data says …») of each differing cell, at most one per row."""
     want = ws.rows()
+    if width < ws.max_column:
+        want = {r: v[:width] for r, v in want.items()}
     figures = ws.title == SHEET_FIGURES
     out = []
     for r in sorted(set(want) | set(got)):

@@ -193,10 +193,16 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
         raise _fail("bad_document", name, str(e)) from None
     if str(meta.get(K_PERIOD)) != period_code(doc["period"]):
         raise _fail("data_edited", name, "kỳ báo cáo của gói khác nội dung báo cáo")
-    tpl = shape(tpl, doc).visible()  # the figures the commune reported, in its own outline
+    base, tpl = tpl, shape(tpl, doc).visible()  # the figures the commune reported, in its own outline
     from nq57desk.bundle.crosscheck import cross_check
 
-    cross_check(tpl, doc, meta, loaded, name)
+    if nfc == text:
+        cross_check(tpl, doc, meta, loaded, name)
+    else:  # the sheets were written from the document as carried, before NFC (see cross_check)
+        from nq57desk import jsonbound
+
+        carried = jsonbound.loads(text)
+        cross_check(shape(base, carried).visible(), carried, meta, loaded, name)
     return BundleResult(path=name, doc=doc, template_ref=(tpl.id, tpl.version), template=tpl, sha256=file_sha,
                         json_sha256=json_sha, visible_sha256=visible_sha, bundle_version=int(meta[K_VERSION]),
                         exported_at=str(meta.get(K_EXPORTED) or ""), app_version=str(meta.get(K_APP) or ""),
