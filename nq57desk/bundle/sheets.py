@@ -231,7 +231,7 @@ class ValuesSheet:
     def __init__(self, title: str):
         self.title = title
         self.cells: dict[tuple[int, int], _Cell] = {}
-        self.max_row = self.max_column = 0
+        self._merged = (0, 0)  # the furthest (row, column) a merged range reaches
         self.header_rows = range(0)  # the grid header's rows, when the sheet has one (names a column in messages)
         self.row_dimensions = self.column_dimensions = self.page_setup = self.page_margins = _SINK
         self.sheet_properties = self.oddFooter = _SINK
@@ -241,12 +241,19 @@ class ValuesSheet:
         c = self.cells.get((row, column))
         if c is None:
             c = self.cells[(row, column)] = _Cell()
-            self.max_row, self.max_column = max(self.max_row, row), max(self.max_column, column)
         return c
 
     def merge_cells(self, *, start_row: int, start_column: int, end_row: int, end_column: int) -> None:
         """openpyxl creates the merged range's cells: they count in the sheet's dimension."""
-        self.max_row, self.max_column = max(self.max_row, end_row), max(self.max_column, end_column)
+        self._merged = (max(self._merged[0], end_row), max(self._merged[1], end_column))
+
+    @property
+    def max_row(self) -> int:
+        return max(max((r for r, _c in self.cells), default=0), self._merged[0])
+
+    @property
+    def max_column(self) -> int:
+        return max(max((c for _r, c in self.cells), default=0), self._merged[1])
 
     def rows(self) -> dict[int, tuple]:
         """Row number → values from column A to the row's last cell (the rows a reader sees)."""
