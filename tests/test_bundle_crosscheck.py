@@ -269,3 +269,35 @@ def test_a_batch_stores_the_good_and_names_each_edited_place(capsys, tmp_path):
         and f"cột {col}" in lines[codes[1]], lines[codes[1]]
     assert lines[codes[2]].startswith("Từ chối") and "dữ liệu ẩn ghi" in lines[codes[2]], lines[codes[2]]
     assert stored(data) == sorted([codes[0], codes[3]])
+
+
+def test_a_hidden_row_or_column_is_refused(bundle, registry, tmp_path):
+    """The values still agree, but a row nobody sees on screen would still be consolidated."""
+    def row(ws):
+        ws.row_dimensions[cell_of(ws, "Số trạm BTS").row].hidden = True
+
+    e = refused(edit_sheet(bundle, tmp_path / "dong.xlsx", TABLE, row), registry, "hidden_cells")
+    assert f"trang «{TABLE}» có dòng" in e and "bị ẩn" in e, e
+
+    def col(ws):
+        ws.column_dimensions["D"].width = 0.2
+
+    e = refused(edit_sheet(bundle, tmp_path / "cot.xlsx", FREE, col), registry, "hidden_cells")
+    assert f"trang «{FREE}» có cột D bị ẩn" in e, e
+
+
+def test_a_task_progress_cell_changed_on_the_visible_sheet_only(tmp_path):
+    """A kind's own table (task progress, nq57desk.report.kinds) is compared like a template table."""
+    from nq57desk.templates import Registry
+    from tests.test_amounts import TASKS, chung, report
+
+    path = tmp_path / "b.xlsx"
+    write_bundle(chung(), report(tien_do_nhiem_vu=TASKS), path, key=TEST_KEY, app_version=APP)
+    read_bundle(path, Registry())
+
+    def change(ws):
+        cell_of(ws, "Giai đoạn 1").offset(column=2).value = 13  # «Đã hoàn thành» 11 → 13
+
+    bad = edit_sheet(path, tmp_path / "td.xlsx", "Tiến độ thực hiện nhiệm vụ", change)
+    e = refused(bad, Registry(), "sheet_edited")
+    assert "«Tiến độ thực hiện nhiệm vụ», dòng 4 («Giai đoạn 1»), cột D «Đã hoàn thành»: trang tính ghi 13, dữ liệu ẩn ghi 11" in e, e

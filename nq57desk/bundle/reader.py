@@ -3,8 +3,9 @@
 Order: size → zip structure (entries, sizes, ratios) → every part by its content (no DOCTYPE/ENTITY, no formula,
 macro, link or embedded object, whatever the part's name) → the sheets the workbook's relationships point to,
 streamed under hard limits (nq57desk.bundle.xlsxparts: columns, rows, cells, text) → hidden data (format, version, SHA-256 of the JSON and of the visible cells)
-→ template known → commune on the official list → document valid for its template → the figures shown on the
-"Số liệu" sheet equal the hidden document's (an edit of the hidden JSON with a recomputed SHA-256 is caught here).
+→ template known → commune on the official list → document valid for its template → every visible sheet equal, cell
+by cell, to what the writer makes of the hidden document, and no larger (nq57desk.bundle.crosscheck: an edit of
+either half signed again with the commune's own key is caught here).
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ MSG = {
     "xml_entity_part": "tệp chứa khai báo DOCTYPE/ENTITY (kiểu tấn công «bom XML»); từ chối.",
     "missing_part": "tệp Excel thiếu thành phần «{}»; tệp bị hỏng hoặc chép chưa hết.",
     "part_too_big": "thành phần «{}» của tệp lớn bất thường; từ chối để bảo vệ máy.",
+    "hidden_cells": "trang «{}» có {} bị ẩn; gói báo cáo không ẩn gì trên các trang, từ chối (số bị ẩn vẫn được "
+                    "tổng hợp mà không ai thấy).",
     "not_worksheet": "trang «{}» không phải trang bảng tính thường (trang macro, hộp thoại hay biểu đồ); từ chối.",
     "no_data": "không phải gói báo cáo NQ57 (thiếu trang dữ liệu ẩn «_data»).",
     "not_bundle": "không phải gói báo cáo NQ57 (dấu định dạng «{}»).",
