@@ -137,6 +137,7 @@ def test_validation_errors_mark_the_commune(tmp_path, sample_tpl, registry, monk
                                       if doc["values"]["hs_online"] > doc["values"]["hs_received"] else
                                       [Finding("warning", "kiểm tra lại")])
     fake.explanation = lambda doc, f: ""  # no giải trình
+    fake.explanations_of = lambda doc: {}  # what the reader's cross-check of «Kiểm tra» reads
     u = communes("19")
     _write(tmp_path, sample_tpl, make_doc(sample_tpl, u[0].code, received=2, online=5))
     _write(tmp_path, sample_tpl, make_doc(sample_tpl, u[1].code))

@@ -42,6 +42,8 @@ RATIO_FLOOR = 64 * 1024  # entries smaller than this cannot be bombs; tiny XML c
 # What the writer can produce, with room to spare; a sheet beyond it is refused at its first element going beyond
 # (a declared <dimension>, a row number, a cell's column), before anything is built for it. The widest sheet is a
 # table of a template (a dozen columns); the longest is the hidden one (one row per 15,000 characters of JSON).
+# These are the outer caps, checked while streaming before the template is known; once it is, each sheet must be
+# no larger than what the writer makes of the document (nq57desk.bundle.crosscheck).
 MAX_COLUMNS = 64  # column BL
 MAX_ROWS = 20_000
 MAX_CELLS = 100_000  # in the whole workbook, shared strings included (a real bundle: a few thousand)

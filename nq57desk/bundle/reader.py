@@ -3,8 +3,9 @@
 Order: size → zip structure (entries, sizes, ratios) → every part by its content (no DOCTYPE/ENTITY, no formula,
 macro, link or embedded object, whatever the part's name) → the sheets the workbook's relationships point to,
 streamed under hard limits (nq57desk.bundle.xlsxparts: columns, rows, cells, text) → hidden data (format, version, SHA-256 of the JSON and of the visible cells)
-→ template known → commune on the official list → document valid for its template → the figures shown on the
-"Số liệu" sheet equal the hidden document's (an edit of the hidden JSON with a recomputed SHA-256 is caught here).
+→ template known → commune on the official list → document valid for its template → every visible sheet equal, cell
+by cell, to what the writer makes of the hidden document, and no larger (nq57desk.bundle.crosscheck: an edit of
+either half signed again with the commune's own key is caught here).
 """
 
 from __future__ import annotations
@@ -45,10 +46,8 @@ from nq57desk.bundle.format import (
     MAX_UNCOMPRESSED,
     RATIO_FLOOR,
     SHEET_DATA,
-    SHEET_FIGURES,
     BundleError,
     VisibleHash,
-    cell_value,
 )
 from nq57desk.errors import DocumentError, NQError
 from nq57desk.report.document import check_document, loads, period_code
@@ -99,6 +98,8 @@ MSG = {
     "xml_entity_part": "tệp chứa khai báo DOCTYPE/ENTITY (kiểu tấn công «bom XML»); từ chối.",
     "missing_part": "tệp Excel thiếu thành phần «{}»; tệp bị hỏng hoặc chép chưa hết.",
     "part_too_big": "thành phần «{}» của tệp lớn bất thường; từ chối để bảo vệ máy.",
+    "hidden_cells": "trang «{}» có {} bị ẩn; gói báo cáo không ẩn gì trên các trang, từ chối (số bị ẩn vẫn được "
+                    "tổng hợp mà không ai thấy).",
     "not_worksheet": "trang «{}» không phải trang bảng tính thường (trang macro, hộp thoại hay biểu đồ); từ chối.",
     "no_data": "không phải gói báo cáo NQ57 (thiếu trang dữ liệu ẩn «_data»).",
     "not_bundle": "không phải gói báo cáo NQ57 (dấu định dạng «{}»).",
@@ -110,8 +111,6 @@ MSG = {
     "unknown_template": "báo cáo dùng mẫu «{}» phiên bản {} mà máy này chưa có; hãy nhập tệp mẫu trước.",
     "bad_commune": "mã xã không hợp lệ: {}",
     "bad_document": "{}",
-    "figures_edited": "số liệu trên trang «Số liệu» khác dữ liệu ẩn của gói ({}); gói đã bị sửa sau khi xuất, "
-                      "hãy đề nghị xã xuất lại gói, không sửa tay.",
 }
 
 
@@ -156,7 +155,7 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
     file_sha = hashlib.sha256(data).hexdigest()
     _check_zip(data, name)
     loaded = _load(data, name)
-    visible_sha, sheet_shas, titles, figures = loaded.visible_sha, loaded.sheet_shas, loaded.titles, loaded.figures
+    visible_sha, sheet_shas, titles = loaded.visible_sha, loaded.sheet_shas, loaded.titles
     meta, text = _hidden(loaded.hidden, name)
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != meta.get(K_JSON_SHA):
         raise _fail("data_edited", name, "mã kiểm tra dữ liệu không khớp")
@@ -197,8 +196,16 @@ def read_bundle(path, registry, *, data: bytes | None = None) -> BundleResult:
         raise _fail("bad_document", name, str(e)) from None
     if str(meta.get(K_PERIOD)) != period_code(doc["period"]):
         raise _fail("data_edited", name, "kỳ báo cáo của gói khác nội dung báo cáo")
-    tpl = shape(tpl, doc).visible()  # the figures the commune reported, in its own outline
-    _check_figures(tpl, doc, figures, name)
+    base, tpl = tpl, shape(tpl, doc).visible()  # the figures the commune reported, in its own outline
+    from nq57desk.bundle.crosscheck import cross_check
+
+    if nfc == text:
+        cross_check(tpl, doc, meta, loaded, name)
+    else:  # the sheets were written from the document as carried, before NFC (see cross_check)
+        from nq57desk import jsonbound
+
+        carried = jsonbound.loads(text)
+        cross_check(shape(base, carried).visible(), carried, meta, loaded, name)
     return BundleResult(path=name, doc=doc, template_ref=(tpl.id, tpl.version), template=tpl, sha256=file_sha,
                         json_sha256=json_sha, visible_sha256=visible_sha, bundle_version=int(meta[K_VERSION]),
                         exported_at=str(meta.get(K_EXPORTED) or ""), app_version=str(meta.get(K_APP) or ""),
@@ -210,55 +217,6 @@ def _signature(meta: dict, visible_sha: str, name: str):
     from nq57desk.bundle.signing import check_bundle
 
     return check_bundle(meta, meta[K_JSON_SHA], visible_sha, name)
-
-
-def _check_figures(tpl: Template, doc: dict, rows: dict | None, name: str) -> None:
-    """Every typed figure on the visible "Số liệu" sheet must equal the hidden document's value.
-
-    Typed fields only: a computed one (a rate) is recomputed from them by the importer anyway, and comparing it
-    would reject honest bundles whose app computed with slightly different rounding.
-    """
-    from nq57desk.bundle.writer import field_value, scalar_fields
-    from nq57desk.report.derive import ReportEnv, is_computed
-
-    if rows is None:
-        raise _fail("figures_edited", name, "không có trang «Số liệu»")
-    shown = rows
-    env = ReportEnv(tpl, doc)
-    bad = []
-    for _ckey, f in scalar_fields(tpl):
-        if is_computed(tpl, doc, f.key):
-            continue
-        want = cell_value(_as_cell(field_value(f, env.resolve(f.key))))
-        got = shown.get(f.key, _ABSENT)
-        if got != want:
-            bad.append(f"«{f.label}»: trang hiển thị {_show(got)}, dữ liệu ẩn {_show(want)}")
-    if bad:
-        more = f" và {len(bad) - 2} chỉ tiêu khác" if len(bad) > 2 else ""
-        raise _fail("figures_edited", name, "; ".join(bad[:2]) + more)
-
-
-_ABSENT = object()
-
-
-def _as_cell(v):
-    """A value as sheets.put() stores it: text cleaned (empty → no value), floats to 12 significant digits."""
-    from nq57desk.bundle.sheets import clean_text
-
-    if isinstance(v, str):
-        v = clean_text(v)
-        return v or None
-    if isinstance(v, float):
-        return float(f"{v:.12g}")
-    return v
-
-
-def _show(v) -> str:
-    if v is _ABSENT:
-        return "không có dòng này"
-    if v is None:
-        return "để trống"
-    return f"«{v}»" if isinstance(v, str) else str(v)
 
 
 def _read_file(p: Path) -> bytes:
@@ -372,7 +330,9 @@ class _Loaded:
     visible_sha: str
     sheet_shas: dict[str, str]
     titles: list[str]
-    figures: dict | None  # key → value shown on the "Số liệu" sheet
+    shown: list  # (xlsxparts.Sheet, {row number: values}) of every visible sheet, in workbook order
+    others: list[str]  # titles of hidden sheets other than the data sheet (the writer makes none)
+    data_sheet: object = None  # the xlsxparts.Sheet of the hidden data sheet
 
 
 def _load(data: bytes, name: str) -> _Loaded:
@@ -391,36 +351,34 @@ def _load(data: bytes, name: str) -> _Loaded:
             per: dict[str, str] = {}
             titles: list[str] = []
             hidden: list = []
-            figures = None
+            shown: list = []
+            others: list[str] = []
+            data_sheet = None
             for sh in wb.sheets:
                 if sh.title == SHEET_DATA:
                     hidden = [row for _i, row in X.rows(zf, sh, strings, budget) if row and row[0] is not None]
+                    data_sheet = sh
                     continue
                 if sh.state != "visible":
                     for _ in X.rows(zf, sh, strings, budget):  # read for its limits and formulas, then dropped
                         pass
+                    others.append(sh.title)
                     continue
                 h = total.open(sh.title)
-                shown = {} if sh.title == SHEET_FIGURES else None
+                got: dict[int, tuple] = {}
                 for i, row in X.rows(zf, sh, strings, budget):
                     h.row(i, row)
-                    if shown is not None and i > 3 and len(row) > 5 and isinstance(row[5], str) and row[5]:
-                        shown[unicodedata.normalize("NFC", row[5])] = cell_value(_nfc(row[3]))
-                if shown is not None:
-                    figures = shown
+                    got[i] = row
+                shown.append((sh, got))
                 per[sh.title] = h.close()
                 titles.append(sh.title)
-            return _Loaded(hidden, total.hexdigest(), per, titles, figures)
+            return _Loaded(hidden, total.hexdigest(), per, titles, shown, others, data_sheet)
     except X.Refused as e:
         if e.reason in ("formula", "active_content_vi"):
             raise _fail("formula" if e.reason == "formula" else "active_content", name, *e.args_vi) from None
         raise _fail(e.reason, name, *e.args_vi) from None
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError) as e:
         raise _fail("damaged", name, type(e).__name__) from None
-
-
-def _nfc(v):
-    return unicodedata.normalize("NFC", v) if isinstance(v, str) else v
 
 
 def _hidden(rows, name: str) -> tuple[dict, str]:

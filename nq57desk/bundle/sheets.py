@@ -123,6 +123,8 @@ def lines_needed(text, width: float) -> int:
 
 def fit_row(ws, row: int, values: Sequence, widths: Sequence[float], first_col: int = 1, extra: float = 0.0) -> None:
     """Row height for wrapped text (Excel does not measure rows it did not lay out itself)."""
+    if isinstance(ws, ValuesSheet):
+        return  # values only: no height to measure
     n = max((lines_needed(v, widths[i]) for i, v in enumerate(values) if i < len(widths)), default=1)
     ws.row_dimensions[row].height = min(409.0, n * LINE_PT + 4 + extra)
 
@@ -140,6 +142,8 @@ class GridCol:
 
 def write_header(ws, top: int, cells, header_rows: int, ncols: int, left: int = 1) -> None:
     """Merged multi-level header cells (objects with text/row/col/rowspan/colspan), bold, centred, boxed."""
+    if isinstance(ws, ValuesSheet):
+        ws.header_rows = range(top, top + header_rows)
     for r in range(header_rows):
         for c in range(ncols):
             put(ws, top + r, left + c, None, font=BOLD, align=CENTER, border=BOX)
@@ -152,6 +156,8 @@ def write_header(ws, top: int, cells, header_rows: int, ncols: int, left: int = 
 
 def header_heights(ws, top: int, cells, header_rows: int, widths: Sequence[float]) -> None:
     """Header row heights so every wrapped header label shows whole; widths are the grid's columns."""
+    if isinstance(ws, ValuesSheet):
+        return
     need = [1] * header_rows
     for h in cells:
         w = sum(widths[h.col: h.col + h.colspan])
@@ -190,3 +196,71 @@ def visible_rows(ws):
     if ws.max_row < 1:
         return iter(())
     return ws.iter_rows(min_row=1, max_row=ws.max_row, min_col=1, max_col=ws.max_column, values_only=True)
+
+
+class _Sink:
+    """Takes any setting and forgets it: the print setup, row heights and widths of a ValuesSheet."""
+
+    def __getattr__(self, _name):
+        return self
+
+    def __setattr__(self, _name, _value):
+        pass
+
+    def __getitem__(self, _key):
+        return self
+
+
+_SINK = _Sink()
+
+
+class _Cell:
+    __slots__ = ("value", "data_type", "quotePrefix", "font", "alignment", "border", "number_format")
+
+    def __init__(self):
+        self.value = None
+
+
+class ValuesSheet:
+    """The cells a sheet function writes, without openpyxl's styles or print setup: the writer's own sheet
+    functions run on it so the reader knows what each visible cell must hold (the layout has one home, the
+    writer), at a fraction of the cost of building an openpyxl sheet."""
+
+    PAPERSIZE_A4 = 9
+
+    def __init__(self, title: str):
+        self.title = title
+        self.cells: dict[tuple[int, int], _Cell] = {}
+        self._merged = (0, 0)  # the furthest (row, column) a merged range reaches
+        self.header_rows = range(0)  # the grid header's rows, when the sheet has one (names a column in messages)
+        self.row_dimensions = self.column_dimensions = self.page_setup = self.page_margins = _SINK
+        self.sheet_properties = self.oddFooter = _SINK
+        self.print_title_rows = self.freeze_panes = self.sheet_state = None
+
+    def cell(self, row: int, column: int) -> _Cell:
+        c = self.cells.get((row, column))
+        if c is None:
+            c = self.cells[(row, column)] = _Cell()
+        return c
+
+    def merge_cells(self, *, start_row: int, start_column: int, end_row: int, end_column: int) -> None:
+        """openpyxl creates the merged range's cells: they count in the sheet's dimension."""
+        self._merged = (max(self._merged[0], end_row), max(self._merged[1], end_column))
+
+    @property
+    def max_row(self) -> int:
+        return max(max((r for r, _c in self.cells), default=0), self._merged[0])
+
+    @property
+    def max_column(self) -> int:
+        return max(max((c for _r, c in self.cells), default=0), self._merged[1])
+
+    def rows(self) -> dict[int, tuple]:
+        """Row number → values from column A to the row's last cell (the rows a reader sees)."""
+        out: dict[int, list] = {}
+        for (r, c), cell in self.cells.items():
+            row = out.setdefault(r, [])
+            if len(row) < c:
+                row.extend([None] * (c - len(row)))
+            row[c - 1] = cell.value
+        return {r: tuple(v) for r, v in out.items()}

@@ -73,29 +73,45 @@ def write_bundle(tpl: Template, doc: dict, path, *, app_version: str, key, expor
 def build_workbook(tpl: Template, doc: dict, *, app_version: str, key, exported_at: dt.datetime | None = None) -> Workbook:
     exported = (exported_at or dt.datetime.now()).astimezone().replace(microsecond=0)
     tpl = shape(tpl, doc).visible()  # the report's own outline; hidden sections' figures are not reported
-    tree = build(tpl, doc)
     wb = Workbook()
     wb.properties.creator = f"nq57desk {app_version}"
     wb.properties.title = doc["header"].get("subject", "")[:250]
+    first = [wb.active]
+
+    def new_sheet(title: str):
+        ws = first.pop() if first else wb.create_sheet()
+        ws.title = title
+        return ws
+
+    visible_sheets(tpl, doc, exported, app_version, new_sheet)
+    _data_sheet(wb, doc, exported, app_version, key)
+    wb.active = 0
+    return wb
+
+
+def visible_sheets(tpl: Template, doc: dict, exported: dt.datetime, app_version: str, new_sheet, *,
+                   checks: bool = True) -> None:
+    """Write every visible sheet, in workbook order, on the sheets `new_sheet(title)` gives: openpyxl's for the
+    bundle, sheets.ValuesSheet for the reader's cross-check (what each visible cell must hold). `tpl` is already
+    shaped to the report's outline. `checks=False` leaves «Kiểm tra», always last, empty (its findings need a
+    validation the reader does not repeat)."""
+    tree = build(tpl, doc)
     taken: set[str] = set()
-    info = wb.active
-    info.title = sheet_title(SHEET_INFO, taken)
-    _info_sheet(info, tpl, doc, exported, app_version)
-    _figures_sheet(wb.create_sheet(sheet_title(SHEET_FIGURES, taken)), tpl, doc)
+    _info_sheet(new_sheet(sheet_title(SHEET_INFO, taken)), tpl, doc, exported, app_version)
+    _figures_sheet(new_sheet(sheet_title(SHEET_FIGURES, taken)), tpl, doc)
     for block, where, table in tables_of(tpl, tree):
-        _table_sheet(wb.create_sheet(sheet_title(_table_sheet_name(tpl, block, where), taken)), tpl, doc, block, table)
+        _table_sheet(new_sheet(sheet_title(_table_sheet_name(tpl, block, where), taken)), tpl, doc, block, table)
     ctx = context_of(doc)
     for where, b in tpl.blocks():
         if (sheet := function(b, "table")) is not None:  # a kind with a sheet of its own (amounts, tasks)
             t, types = sheet(b, (doc.get("values") or {}).get(b.key), ctx)
             t.where = where
-            ws = wb.create_sheet(sheet_title(_table_sheet_name(tpl, b, where), taken))
+            ws = new_sheet(sheet_title(_table_sheet_name(tpl, b, where), taken))
             _grid_sheet(ws, tpl, doc, t, [S.GridCol(x, 2 if x == "percent" else None) for x in types])
-    _text_sheet(wb.create_sheet(sheet_title(SHEET_TEXT, taken)), to_text(tree))
-    _checks_sheet(wb.create_sheet(sheet_title(SHEET_CHECKS, taken)), tpl, doc)
-    _data_sheet(wb, doc, exported, app_version, key)
-    wb.active = 0
-    return wb
+    _text_sheet(new_sheet(sheet_title(SHEET_TEXT, taken)), to_text(tree))
+    ws = new_sheet(sheet_title(SHEET_CHECKS, taken))
+    if checks:
+        _checks_sheet(ws, tpl, doc)
 
 
 # -- visible sheets ------------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ text are refused at the first element that goes too far, with memory bounded by 
 
 Values are read as openpyxl's read-only mode reads them for the cells a bundle holds (shared and inline strings,
 numbers, booleans); number formats are not applied (a date style does not turn a number into a date). Any formula
-(<f>, shared or array), conditional-format or validation formula, OLE object or control in a sheet is refused.
+(<f>, shared or array), conditional-format or validation formula, OLE object or control in a sheet is refused, and
+so is a hidden or zero-size row or column. Each Sheet records its declared <dimension> and the last row and column
+holding a cell, for the cross-check against what the template makes (nq57desk.bundle.crosscheck).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ class Sheet:
     title: str
     state: str  # visible | hidden | veryHidden
     part: str  # the zip member the workbook's relationship points to
+    declared: tuple[int, int] = (0, 0)  # (last row, last column) its <dimension> declares, once read
+    extent: tuple[int, int] = (0, 0)  # (last row, last column) holding a cell, once read
 
 
 @dataclass
@@ -241,6 +245,15 @@ def column_index(letters: str) -> int:
     return n
 
 
+def _letters(n: int) -> str:
+    """3 → "C", 28 → "AB": a column as Excel names it."""
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 def _bounds(ref: str) -> tuple[int, int]:
     """(last row, last column) of a <dimension ref="A1:F30">."""
     last = ref.split(":")[-1].strip()
@@ -255,8 +268,8 @@ def rows(zf: zipfile.ZipFile, sheet: Sheet, strings: list[str], budget: Budget) 
     beyond the limits (a declared dimension, a row or column too far, a formula, too many cells or characters)."""
     title = sheet.title
     ready: list[tuple[int, tuple]] = []
-    st = {"row": 0, "col": 0, "last": 0, "cell": None, "type": "n", "v": False, "is": 0, "t": False, "skip": 0,
-          "n": 0}
+    st = {"row": 0, "col": 0, "last": 0, "lastrow": 0, "cell": None, "type": "n", "v": False, "is": 0, "t": False,
+          "skip": 0, "n": 0}
     cells: dict[int, object] = {}
     text: list[str] = []
 
@@ -274,6 +287,9 @@ def rows(zf: zipfile.ZipFile, sheet: Sheet, strings: list[str], budget: Budget) 
                 col = st["col"] + 1
             if col > MAX_COLUMNS:
                 raise Refused("too_wide", title, ref or col)
+            if col > st["last"]:
+                st["last"] = col
+            st["lastrow"] = st["row"]
             st["col"], st["cell"], st["type"], st["n"] = col, col, attrs.get("t", "n"), 0
             text.clear()
         elif tag == "v":
@@ -286,6 +302,8 @@ def rows(zf: zipfile.ZipFile, sheet: Sheet, strings: list[str], budget: Budget) 
             st["skip"] += 1
         elif tag == "row":
             r = attrs.get("r")
+            if _hides(attrs, "ht"):
+                raise Refused("hidden_cells", title, f"dòng {(r or '')[:7]}")
             if r is not None:
                 if not r.isdigit() or len(r) > 7:
                     raise Refused("bad_cell", title, f"dòng {r[:20]}")
@@ -304,6 +322,10 @@ def rows(zf: zipfile.ZipFile, sheet: Sheet, strings: list[str], budget: Budget) 
                 raise Refused("too_wide", title, attrs.get("ref"))
             if last_row > MAX_ROWS:
                 raise Refused("too_long", title, last_row)
+            sheet.declared = (last_row, last_col)
+        elif tag == "col" and _hides(attrs, "width"):
+            m = attrs.get("min") or ""
+            raise Refused("hidden_cells", title, f"cột {_letters(int(m)) if m.isdigit() and len(m) < 6 else m[:5]}")
         elif tag in _FORMULA_TAGS:
             raise Refused("formula", f"trang «{title}»")
         elif tag in _ACTIVE_TAGS:
@@ -336,9 +358,21 @@ def rows(zf: zipfile.ZipFile, sheet: Sheet, strings: list[str], budget: Budget) 
             cells.clear()
 
     for _ in _feed(zf, sheet.part, _parser(start, end, chars)):
+        sheet.extent = (st["lastrow"], st["last"])
         if ready:
             yield from ready
             ready.clear()
+
+
+def _hides(attrs, size: str) -> bool:
+    """A row or column hidden, or too thin to see (the writer hides nothing and sizes every row and column): a
+    value shown on no screen would still be consolidated."""
+    if (attrs.get("hidden") or "").lower() in ("1", "true"):
+        return True
+    try:
+        return size in attrs and float(attrs[size]) < 1
+    except ValueError:
+        return True
 
 
 def _value(kind: str, raw: str, strings: list[str], title: str):
