@@ -169,15 +169,14 @@ def run(data_dir: str | None = None) -> int:
     lighter_feature_check()  # before the modules below are imported
     from nq57desk import settings as st
     from nq57desk.errors import NQError
-    from nq57desk.gui.qtutil import after_first_paint, ask, error
+    from nq57desk.gui.qtutil import ask, error
     from nq57desk.gui.shell.mainwindow import MainWindow
     from nq57desk.gui.workers import run_async
 
     app = make_app()
     data = st.data_dir(data_dir)
     probe = os.environ.get("NQ57_STARTUP_PROBE") == "1"
-    win = MainWindow(data, persist=not probe, rooms_later=True)
-    after_first_paint(win, win, win.install_rooms, 0)
+    win = MainWindow(data, persist=not probe)
     _install_excepthook(data, win)
     state: dict = {}
     last = int(win.settings.value("session/last_report", 0) or 0)

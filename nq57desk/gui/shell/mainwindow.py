@@ -41,8 +41,7 @@ HOME_ACTIONS = ("actExportDocx", "actExportXlsx", "actOpenWord", "actPreview", "
 
 class MainWindow(QMainWindow):
     def __init__(self, data_dir: str | Path | None = None, desk=None, settings: QSettings | None = None,
-                 persist: bool = True, rooms_later: bool = False):
-        """`rooms_later`: the other rooms' menu entries wait for install_rooms() (start-up: after the first paint)."""
+                 persist: bool = True):
         super().__init__()
         load_ui("mainwindow", base=self)
         self.data_dir = data_dir
@@ -68,8 +67,6 @@ class MainWindow(QMainWindow):
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)
         self._actions()
-        if not rooms_later:
-            self.install_rooms()
         self._restore_geometry()
         self.set_mode("loading")
         if desk is not None:
@@ -101,6 +98,15 @@ class MainWindow(QMainWindow):
         tv.setShortcut(QKeySequence("F8"))
         tv.setIcon(icon("check"))
         child(self, QWidget, "menuView").addAction(tv)
+        from nq57desk.gui.shell import maintenance
+
+        maintenance.install(self)  # Tệp › Sao lưu / Khôi phục / Xuất nhật ký
+        from nq57desk.gui import guide
+        from nq57desk.gui.dialogs import mail, wordimport
+
+        wordimport.install(self)  # Báo cáo › Tạo từ báo cáo Word…
+        mail.install(self)  # Xuất › Gửi cấp trên qua thư điện tử, Hộp thư đi; Tệp › Thiết lập thư điện tử
+        guide.install(self)  # Trợ giúp › Hướng dẫn sử dụng (F1)
         self._demo_action()
         for act in self.act.values():
             shortcut_tip(act)
@@ -113,24 +119,6 @@ class MainWindow(QMainWindow):
         for name, text in SHORT_TEXT.items():
             a[name].setIconText(text)
         self.toolbar = tb
-
-    def install_rooms(self) -> None:
-        """The menu entries of the other rooms (backups, Word import, e-mail, the guide). At start-up they come just
-        after the first paint (gui.shell.app.run): importing those rooms is ~20 ms the window need not wait for."""
-        if "actGuide" in self.act:
-            return
-        before = set(self.act)
-        from nq57desk.gui.shell import maintenance
-
-        maintenance.install(self)  # Tệp › Sao lưu / Khôi phục / Xuất nhật ký
-        from nq57desk.gui import guide
-        from nq57desk.gui.dialogs import mail, wordimport
-
-        wordimport.install(self)  # Báo cáo › Tạo từ báo cáo Word…
-        mail.install(self)  # Xuất › Gửi cấp trên qua thư điện tử, Hộp thư đi; Tệp › Thiết lập thư điện tử
-        guide.install(self)  # Trợ giúp › Hướng dẫn sử dụng (F1)
-        for name in set(self.act) - before:
-            shortcut_tip(self.act[name])
 
     def fit_toolbar(self) -> None:
         """Every toolbar action stays on screen (no «»» menu): when the words do not fit the window's width, the
@@ -234,7 +222,6 @@ class MainWindow(QMainWindow):
     def attach(self, desk) -> None:
         from nq57desk.gui.shell.home import HomePage
 
-        self.install_rooms()  # already there unless the window was never painted
         self.desk = desk
         if self.home is None:
             self.home = HomePage()
