@@ -20,15 +20,18 @@ the last one open (so the app reopens it).
   bytecode, as an installed app does: PYTHONDONTWRITEBYTECODE is dropped for the children and their .pyc files go
   to a temporary PYTHONPYCACHEPREFIX (nothing is written into the source tree); the warm-up run fills it.
 
-(b) Disk, frozen: dist/nq57desk (build_scripts/build_linux.sh) until its data folder is open, against the frozen
-  bare window that bench/size.py builds (build/size-bench/dist/hello, `--probe`), alternating, N times each. What
-  an old PC's hard disk pays at start-up:
+(b) Disk, frozen: dist/nq57desk (build_scripts/build_linux.sh; --app another build) until its report takes input
+  (`editable_ms`, as the bare window's start-up ends when it is shown) and until its data folder is open
+  (`ready_ms`), against the frozen bare window that bench/size.py builds (build/size-bench/dist/hello, `--probe`;
+  --bare another), alternating, N times each. What an old PC's hard disk pays at start-up:
   - files opened: the distinct paths of the successful open/openat calls of the process and its threads, seen by
     `strace -f` (one run each after a warm-up, apart from the timed ones): a disk pays a seek for a file the first
     time; the count of calls is shown too (PyInstaller's bootloader reopens the executable, which carries the
-    Python archive, for every module it imports: cached, no disk read);
+    Python archive, for every module it imports: cached, no disk read); «until editable» counts the opens logged
+    before the process's write of its `editable_ms=` line;
   - bytes read from disk: the child's `ru_inblock` (os.wait4; Linux counts it from the block layer, so it includes
-    shared libraries paged in through mmap) after every file of the frozen folder, of the data folder and every file
+    shared libraries paged in through mmap; «until editable»: the same counter, /proc/PID/io read_bytes, when the
+    line is read) after every file of the frozen folder, of the data folder and every file
     the strace run saw opened is dropped from the page cache (posix_fadvise DONTNEED: no root, nothing else
     evicted; pages another process has mapped stay, as they would on a real PC).
   Target: both ≤ 1.3× the frozen bare window's. Linux only (strace, posix_fadvise, ru_inblock); Windows has none
