@@ -20,15 +20,18 @@ the last one open (so the app reopens it).
   bytecode, as an installed app does: PYTHONDONTWRITEBYTECODE is dropped for the children and their .pyc files go
   to a temporary PYTHONPYCACHEPREFIX (nothing is written into the source tree); the warm-up run fills it.
 
-(b) Disk, frozen: dist/nq57desk (build_scripts/build_linux.sh) until its data folder is open, against the frozen
-  bare window that bench/size.py builds (build/size-bench/dist/hello, `--probe`), alternating, N times each. What
-  an old PC's hard disk pays at start-up:
+(b) Disk, frozen: dist/nq57desk (build_scripts/build_linux.sh; --app another build) until its report takes input
+  (`editable_ms`, as the bare window's start-up ends when it is shown) and until its data folder is open
+  (`ready_ms`), against the frozen bare window that bench/size.py builds (build/size-bench/dist/hello, `--probe`;
+  --bare another), alternating, N times each. What an old PC's hard disk pays at start-up:
   - files opened: the distinct paths of the successful open/openat calls of the process and its threads, seen by
     `strace -f` (one run each after a warm-up, apart from the timed ones): a disk pays a seek for a file the first
     time; the count of calls is shown too (PyInstaller's bootloader reopens the executable, which carries the
-    Python archive, for every module it imports: cached, no disk read);
+    Python archive, for every module it imports: cached, no disk read); «until editable» counts the opens logged
+    before the process's write of its `editable_ms=` line;
   - bytes read from disk: the child's `ru_inblock` (os.wait4; Linux counts it from the block layer, so it includes
-    shared libraries paged in through mmap) after every file of the frozen folder, of the data folder and every file
+    shared libraries paged in through mmap; «until editable»: the same counter, /proc/PID/io read_bytes, when the
+    line is read) after every file of the frozen folder, of the data folder and every file
     the strace run saw opened is dropped from the page cache (posix_fadvise DONTNEED: no root, nothing else
     evicted; pages another process has mapped stay, as they would on a real PC).
   Target: both ≤ 1.3× the frozen bare window's. Linux only (strace, posix_fadvise, ru_inblock); Windows has none
@@ -157,6 +160,9 @@ def launch(cmd: list[str], env: dict, marks: tuple[str, ...], prefix: list[str] 
                 cpu = _cpu_now(p.pid)
                 if cpu is not None:
                     out[f"cpu_at_{key}"] = cpu
+                read = _read_bytes_now(p.pid)
+                if read is not None:
+                    out[f"read_at_{key}"] = read
             elif key == "startup_cpu_ms":
                 out[key] = float(line.split("=", 1)[1])
         if hasattr(os, "wait4"):
@@ -184,6 +190,17 @@ def _cpu_now(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _read_bytes_now(pid: int) -> float | None:
+    """Bytes the process (all threads) has made the block layer fetch so far (Linux /proc/PID/io), or None."""
+    try:
+        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+            if line.startswith("read_bytes:"):
+                return float(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def spread(values: list[float], fmt: str = "{:.0f}") -> str:
@@ -244,19 +261,29 @@ def time_source(args, env, data: Path, rid: int, name: str) -> None:
     print()
 
 
-def strace_opens(cmd: list[str], env: dict, marks: tuple[str, ...]) -> tuple[int, set[str]]:
-    """Successful open/openat calls of one run (all threads) and the distinct paths."""
+def strace_opens(cmd: list[str], env: dict, marks: tuple[str, ...], until: str) -> tuple[int, set[str], set[str]]:
+    """Successful open/openat calls of one run (all threads), the distinct paths, and the distinct paths opened
+    before the process wrote its probe line `until=` (strace logs the write to stdout in order with the opens)."""
     with tempfile.TemporaryDirectory(prefix="nq57strace") as tmp:
         log = Path(tmp) / "trace"
-        launch(cmd, env, marks, prefix=["strace", "-f", "-qq", "-e", "trace=open,openat,openat2",
-                                        "-e", "status=successful", "-o", str(log)])
-        calls = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if "open" in line]
-    paths = set()
-    for line in calls:
+        launch(cmd, env, marks, prefix=["strace", "-f", "-qq", "-e", "trace=open,openat,openat2,write",
+                                        "-e", "status=successful", "-s", "64", "-o", str(log)])
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    calls, paths, before, seen_mark = 0, set(), set(), False
+    for line in lines:
+        call = line.split(None, 1)[-1] if line[:1].isdigit() else line  # "PID call(...)" with -f
+        if call.startswith("write(1, "):
+            seen_mark = seen_mark or f"{until}=" in call
+            continue
+        if not call.startswith(("open(", "openat(", "openat2(")):
+            continue
+        calls += 1
         _, _, rest = line.partition('"')
         if rest:
             paths.add(rest.partition('"')[0])
-    return len(calls), paths
+            if not seen_mark:
+                before.add(rest.partition('"')[0])
+    return calls, paths, before
 
 
 def evict(paths: set[str], folders: list[Path]) -> None:
@@ -278,9 +305,7 @@ def evict(paths: set[str], folders: list[Path]) -> None:
 
 
 def disk_frozen(args, env, data: Path, rid: int, name: str) -> None:
-    exe = ".exe" if sys.platform == "win32" else ""
-    frozen_app = ROOT / "dist" / "nq57desk" / f"nq57desk{exe}"
-    frozen_bare = ROOT / "build" / "size-bench" / "dist" / "hello" / f"hello{exe}"
+    frozen_app, frozen_bare = args.app.resolve(), args.bare.resolve()
     if not (frozen_app.exists() and frozen_bare.exists()):
         raise SystemExit(f"Cần {frozen_app} và {frozen_bare}: chạy build_scripts/build_linux.sh rồi bench/size.py trước.")
     if not (sys.platform.startswith("linux") and shutil.which("strace") and hasattr(os, "posix_fadvise")):
@@ -291,11 +316,11 @@ def disk_frozen(args, env, data: Path, rid: int, name: str) -> None:
     app_env = dict(env, NQ57_STARTUP_PROBE="1")
     launch(bare_cmd, env, bare_marks)  # warm-up: the first frozen run fills the data folder's caches
     launch(app_cmd, app_env, app_marks)
-    app_calls, app_paths = strace_opens(app_cmd, app_env, app_marks)
-    bare_calls, bare_paths = strace_opens(bare_cmd, env, bare_marks)
+    app_calls, app_paths, app_editable_paths = strace_opens(app_cmd, app_env, app_marks, "editable_ms")
+    bare_calls, bare_paths, _ = strace_opens(bare_cmd, env, bare_marks, "startup_ms")
     everything = app_paths | bare_paths
     folders = [frozen_app.parent, frozen_bare.parent, data]
-    app_bytes, bare_bytes, app_ms, bare_ms = [], [], [], []
+    app_bytes, bare_bytes, app_ms, bare_ms, app_editable_bytes, app_editable_ms = [], [], [], [], [], []
     for i in range(args.runs):
         for which in ([0, 1] if i % 2 == 0 else [1, 0]):
             os.sync()
@@ -308,16 +333,30 @@ def disk_frozen(args, env, data: Path, rid: int, name: str) -> None:
                 r = launch(app_cmd, app_env, app_marks)
                 app_bytes.append(r["inblock_bytes"] / 2**20)
                 app_ms.append(r["ready_ms"])
+                app_editable_ms.append(r["editable_ms"])
+                if "read_at_editable_ms" in r:
+                    app_editable_bytes.append(r["read_at_editable_ms"] / 2**20)
     print(f"frozen onedir, cold page cache for their files; report: {name} (id {rid}); {args.runs} runs each, "
           "interleaved; median (min–max)")
-    print(f"  files opened (strace, one run)    bare window {len(bare_paths):5d}   nq57desk to folder open "
-          f"{len(app_paths):5d}   {verdict(len(app_paths) / len(bare_paths), 1.3)}")
+    b, a = statistics.median(bare_bytes), statistics.median(app_bytes)
+    n = len(bare_paths)
+    print(f"  files opened (strace, one run)    bare window {n:5d}   nq57desk to report editable "
+          f"{len(app_editable_paths):5d}   {verdict(len(app_editable_paths) / n, 1.3)}")
+    print(f"  {'':<34}{'':<17}nq57desk to folder open   {len(app_paths):5d}   {verdict(len(app_paths) / n, 1.3)}")
     print(f"  open calls (same run)             bare window {bare_calls:5d}   nq57desk to folder open {app_calls:5d}   "
           f"{app_calls / bare_calls:.2f}× (PyInstaller reopens its archive for each module it imports)")
-    b, a = statistics.median(bare_bytes), statistics.median(app_bytes)
-    print(f"  MB read from disk                 bare window {spread(bare_bytes, '{:.1f}')}   "
-          f"nq57desk to folder open {spread(app_bytes, '{:.1f}')}   {verdict(a / b, 1.3)}")
-    print(f"  ms, cold (for scale only)         bare window {spread(bare_ms)}   nq57desk to folder open {spread(app_ms)}")
+    if app_editable_bytes:
+        e = statistics.median(app_editable_bytes)
+        print(f"  MB read from disk                 bare window {spread(bare_bytes, '{:.1f}')}   "
+              f"nq57desk to report editable {spread(app_editable_bytes, '{:.1f}')}   {verdict(e / b, 1.3)}")
+    print(f"  {'':<34}{'':<32}nq57desk to folder open {spread(app_bytes, '{:.1f}')}   {verdict(a / b, 1.3)}")
+    print(f"  ms, cold (for scale only)         bare window {spread(bare_ms)}   nq57desk to report editable "
+          f"{spread(app_editable_ms)}, to folder open {spread(app_ms)}")
+    extra = sorted(app_paths - bare_paths)
+    if args.list_files:
+        print(f"  the {len(extra)} files nq57desk opens that the bare window does not ('*': before the report is editable):")
+        for f in extra:
+            print(f"    {'*' if f in app_editable_paths else ' '} {f}")
 
 
 def main(argv=None) -> int:
@@ -326,6 +365,12 @@ def main(argv=None) -> int:
     ap.add_argument("--frozen", action="store_true",
                     help="files opened and bytes read by dist/nq57desk (build_scripts/build_linux.sh) against the "
                          "frozen bare window that bench/size.py builds (build/size-bench/dist/hello); Linux")
+    exe = ".exe" if sys.platform == "win32" else ""
+    ap.add_argument("--app", type=Path, default=ROOT / "dist" / "nq57desk" / f"nq57desk{exe}",
+                    help="--frozen: the frozen app's executable (default: dist/nq57desk/nq57desk)")
+    ap.add_argument("--bare", type=Path, default=ROOT / "build" / "size-bench" / "dist" / "hello" / f"hello{exe}",
+                    help="--frozen: the frozen bare window's executable (default: bench/size.py's)")
+    ap.add_argument("--list-files", action="store_true", help="--frozen: list the files only nq57desk opens")
     args = ap.parse_args(argv)
     env = dict(os.environ)
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QFile, QIODevice, QSettings, QUrl
+from PySide6.QtCore import QEvent, QFile, QIODevice, QObject, QSettings, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QIcon
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
@@ -91,6 +91,26 @@ def icon(name: str) -> QIcon:
         p = f":/icons/{name}.svg" if _PACKED[0] else str(resources_dir() / "icons" / f"{name}.svg")
         _ICONS[name] = QIcon(p) if QFile.exists(p) else QIcon()
     return _ICONS[name]
+
+
+class _AfterFirstPaint(QObject):
+    def __init__(self, widget: QWidget, context: QObject, fn, delay_ms: int):
+        super().__init__(widget)
+        self.widget, self.context, self.fn, self.delay_ms = widget, context, fn, delay_ms
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt API
+        if ev.type() == QEvent.Type.Paint:
+            self.widget.removeEventFilter(self)
+            QTimer.singleShot(self.delay_ms, self.context, self.fn)
+            self.deleteLater()
+        return False
+
+
+def after_first_paint(widget: QWidget, context: QObject, fn, delay_ms: int = 50) -> None:
+    """Call fn `delay_ms` after the widget is first painted (not at all if `context` is deleted first). A timer
+    started before the window shows can fire before its first paint on a slow start, and hold the paint up."""
+    _AfterFirstPaint(widget, context, fn, delay_ms)
 
 
 def shortcut_tip(action) -> str:

@@ -249,12 +249,12 @@ def next_backup_path(folder: Path, reason: str, now: dt.datetime | None = None) 
 
 
 def backup_now(db: Path, folder: Path, reason: str, only_if_changed: bool = False) -> Path | None:
-    """A rotated backup in `folder`; with only_if_changed, none is kept when the content equals the newest one."""
+    """A rotated backup in `folder`; with only_if_changed, none is made when the content equals the newest one
+    (compared before copying: at a start with nothing changed, no copy and its temporary files are written)."""
     newest = list_backups(folder)[:1]
-    dest = make_backup(db, next_backup_path(folder, reason))
-    if only_if_changed and newest and _content_hash(dest) == _content_hash(newest[0].path):
-        remove_quietly(dest)
+    if only_if_changed and newest and _content_hash(db) == _content_hash(newest[0].path):
         return None
+    dest = make_backup(db, next_backup_path(folder, reason))
     rotate(folder)
     return dest
 
@@ -265,6 +265,7 @@ def _content_hash(db: Path) -> str:
     try:
         con = connect_readonly(db)
         try:
+            con.execute("BEGIN")  # one snapshot of every table (a live database may be written meanwhile)
             for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
                 h.update(name.encode())
                 for row in con.execute(f'SELECT * FROM "{name}" ORDER BY rowid'):

@@ -40,7 +40,7 @@ from nq57desk.services.records import (
 from nq57desk.services.summary import age_seconds, changes, merge_summary
 from nq57desk.store.engine import make_engine, migrate
 from nq57desk.store.models import Acknowledgement, Profile, Report, Revision
-from nq57desk.templates import Registry, Template, load_template
+from nq57desk.templates import Registry, Template
 from nq57desk.templates.cache import cache_dir
 from nq57desk.units import check_commune, commune_dict
 from nq57desk.validation import Finding, blocking, done_refusal, refusal_text, validate
@@ -177,6 +177,8 @@ class Desk:
 
     def import_template(self, path: str | os.PathLike) -> TemplateInfo:
         """Check a template file from a USB stick, then copy it into the data folder (atomically)."""
+        from nq57desk.templates.loader import load_template  # YAML when a file is parsed, not at start-up
+
         tpl = load_template(path, self.registry.catalogue())  # raises TemplateError naming the file, place, problem
         for t in self.registry.all():
             if t.id == tpl.id and t.version == tpl.version:

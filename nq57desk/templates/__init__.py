@@ -46,6 +46,10 @@ class Registry:
         their problems are then set aside in .broken, and templates naming their codes fail to load, saying so)."""
         if self.data_dir is None:
             return None
+        from nq57desk.templates.catalogue import catalogue_paths
+
+        if len(catalogue_paths(self.data_dir)) == 1:
+            return None  # the shipped one, read only when a template is parsed (not for the cached ones)
         from nq57desk.templates.catalogue import CatalogueError, catalogue_for, default_catalogue
 
         try:

@@ -28,28 +28,36 @@ def cache_dir(data_dir: str | os.PathLike) -> Path:
     return Path(data_dir) / "cache"
 
 
+def _file_stamp(path: Path) -> str:
+    """A file as a cache key: its size, modification time and file number, as Python keys its own .pyc files by
+    the source's size and time. Nothing is read (on a hard disk each file read at start-up is a seek); a file
+    replaced by another (the app writes templates atomically) has a new number."""
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
 @functools.cache  # the code cannot change under a running process
 def _code_stamp() -> str:
     """The app version, and in a source tree the template code itself (a model change makes old pickles stale)."""
-    h = hashlib.sha256(__version__.encode())
+    parts = [__version__]
     for name in ("model.py", "loader.py", "expr.py", "refs.py", "yamlsafe.py", "catalogue.py"):
         p = _CODE / name
         if p.is_file():
-            h.update(p.read_bytes())
+            parts.append(_file_stamp(p))
     from nq57desk.templates.catalogue import shipped_path
 
     if shipped_path().is_file():  # a template's `indicators:` blocks are built from the catalogue
-        h.update(shipped_path().read_bytes())
-    return h.hexdigest()[:16]
+        parts.append(_file_stamp(shipped_path()))
+    return "|".join(parts)
 
 
 def cached_template(path: Path, cache_dir: Path, catalogue=None) -> Template:
-    """load_template(path), from the cache when the file and the code are unchanged since it was stored.
+    """load_template(path), from the cache when the file and the code are unchanged since it was stored (by their
+    size and time: a hit opens the pickle only, not the YAML).
 
     `catalogue`: a data folder's own indicator catalogue (None: the shipped one, part of the code stamp)."""
-    data = Path(path).read_bytes()
     extra = catalogue.stamp if catalogue is not None else ""
-    key = hashlib.sha256(data + _code_stamp().encode() + extra.encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{_file_stamp(Path(path))}|{_code_stamp()}|{extra}".encode()).hexdigest()[:32]
     entry = Path(cache_dir) / f"{Path(path).stem}.{key}.pickle"
     try:
         with open(entry, "rb") as f:

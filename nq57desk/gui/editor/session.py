@@ -74,9 +74,7 @@ class DocSession(QObject):
         self.save_timer.timeout.connect(self.save_async)
         self.check_timer = QTimer(self, singleShot=True, interval=CHECK_MS)
         self.check_timer.timeout.connect(self.revalidate)
-        if desk is None:  # the glimpse at start-up: the page is painted first, its checks (~15 ms) a moment later
-            QTimer.singleShot(50, self.revalidate)
-        else:
+        if desk is not None:  # the glimpse (desk=None): its window runs the checks once the page is painted
             self.revalidate()
 
     def _retemplate(self) -> bool:

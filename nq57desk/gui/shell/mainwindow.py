@@ -351,6 +351,7 @@ class MainWindow(QMainWindow):
         self._glimpse_lock = Path(self.data_dir)
         try:
             from nq57desk.gui.editor.session import DocSession
+            from nq57desk.gui.qtutil import after_first_paint
             from nq57desk.templates.cache import cache_dir, cached_template
 
             ref = g.doc["template"]
@@ -363,6 +364,7 @@ class MainWindow(QMainWindow):
             self._ensure_editor()
             s = DocSession(None, g.rid, self, doc=g.doc, tpl=tpl, acknowledged=g.acknowledged, stored_text=g.text)
             self._show_session(s, None)
+            after_first_paint(self, s, s.revalidate)  # the page first, its checks (~20 ms) a moment later
         except Exception:  # noqa: BLE001 - a glimpse only; the ordinary path reports real problems
             self.session = None
             self._end_glimpse()
