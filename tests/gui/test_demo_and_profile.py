@@ -13,8 +13,9 @@ def test_demo_report_is_marked_and_refused_in_a_package(win, gui_desk, dialogs, 
     assert rid is not None and gui_desk.document(rid)["demo"] is True
     assert gui_desk.report_info(rid).demo and [r.demo for r in gui_desk.list_reports()] == [True]
     win.home.refresh()  # the home list marks the row too
-    cell = win.home.table.item(0, 0)
-    assert cell.text().endswith("— báo cáo mẫu") and cell.font().italic() and "không gửi" in cell.toolTip()
+    cell = win.home.table.item(0, 3)  # «Trạng thái»
+    assert cell.text() == "Báo cáo mẫu" and cell.font().italic() and "không gửi" in cell.toolTip()
+    assert win.home.table.item(0, 0).font().italic()
     assert win.open_report(rid)
     assert win.windowTitle().startswith("Báo cáo mẫu — ")
     assert win.editor.status.text().startswith("Trạng thái: Báo cáo mẫu · ")

@@ -148,8 +148,9 @@ class HomePage(QWidget):
         t = self.table
         t.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            name = f"{r.commune_name} — {DEMO_MARK.lower()}" if r.demo else r.commune_name
-            cells = [name, r.period_label, r.template_title, r.status_vi, when(r.updated_at)]
+            # the demo's status says what it is: a draft never sent; its row in italics (the name column is narrow)
+            cells = [r.commune_name, r.period_label, r.template_title, DEMO_MARK if r.demo else r.status_vi,
+                     when(r.updated_at)]
             for j, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setData(Qt.UserRole, r.id)
