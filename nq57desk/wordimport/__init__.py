@@ -16,7 +16,7 @@ from nq57desk.wordimport.place import (
     commune_from,
     parse,
     period_from_code,
-    period_from_text,
+    period_in_text,
     place,
 )
 from nq57desk.wordimport.read import WordError, read_word
@@ -48,10 +48,10 @@ def import_word(path, templates, cat, *, template_id: str | None = None, commune
     parsed = parse(word)
     review = Review()
     if period is None:
-        period = period_from_text(parsed.subject)
+        period, words = period_in_text(parsed.subject)
         if period is None:
             raise PeriodUnknown("Không nhận ra kỳ báo cáo từ dòng trích yếu; hãy chọn kỳ (--period, ví dụ 2026-T04).")
-        review.period_why = f"theo dòng trích yếu «{parsed.subject[:80]}»"
+        review.period_why = f"theo chữ «{words}» của dòng trích yếu"
     else:
         review.period_why = "theo lựa chọn"
     if template_id:

@@ -279,14 +279,20 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 def period_from_text(text: str) -> dict | None:
     """The period a subject line states («6 tháng đầu năm 2026», «tháng 4/2026», «tính đến ngày …»), else None."""
-    hits = []
-    for rx, kind in _PERIODS:
-        m = rx.search(text)
-        if m:
-            hits.append((m.start(), kind, m))
+    return period_in_text(text)[0]
+
+
+def period_in_text(text: str) -> tuple[dict | None, str]:
+    """(period, the words that state it) — the words are what the review quotes to say why."""
+    hits = [(m.start(), kind, m) for rx, kind in _PERIODS for m in [rx.search(text)] if m]
     if not hits:
-        return None
+        return None, ""
     _pos, kind, m = min(hits, key=lambda h: h[0])
+    period = _period_of_match(m, kind)
+    return period, (m.group(0) if period is not None else "")
+
+
+def _period_of_match(m, kind: str) -> dict | None:
     if kind == "months":
         n, half, y = int(m.group(1)), m.group(2).lower(), int(m.group(3))
         if n == 6:
