@@ -426,3 +426,28 @@ def test_a_wards_report_unlike_the_seeds(templates, tmp_path):
                    ("nv.in_progress", 5)}, got
     findings = validate(imp.template, imp.doc)
     assert any(f.rule == "sum" and "5.097 + 31 = 5.128" in f.message for f in findings)
+
+
+@pytest.mark.parametrize("habit", HABITS)
+def test_a_quarterly_report_of_another_province(habit, templates, textsim, tmp_path):
+    """A Central Highlands commune's quarterly report (outline I.–IV. over 1., a one-line «Kính gửi», bullets of
+    figures, a budget in «triệu đồng», a plan table with «Lũy kế»): its own words come back, its dossier figures
+    written with «trễ hạn», «đã giải quyết … hồ sơ», «đang giải quyết … hồ sơ» are read, and its slip
+    (1.772 on time + 28 late ≠ 1.790 resolved) is flagged with the numbers."""
+    text = (ROOT / "tests" / "fixtures" / "word" / "commune_ea_kar.txt").read_text(encoding="utf-8")
+    src = write_seed_docx(text, tmp_path / "ea_kar.docx", habit)
+    for tid in (None, "chung"):
+        imp = import_word(src, templates, default_catalogue(), template_id=tid)
+        assert imp.doc["commune"]["name"] == "Xã Ea Kar"
+        assert (imp.doc["period"]["kind"], imp.doc["period"]["number"]) == ("quarter", 3)
+        assert "«quý III năm 2026»" in imp.review.period_why
+        got = {(code, value) for code, value, _s, _k in imp.review.figures}
+        assert got == {("hs.received", 1846), ("hs.online", 1402), ("hs.resolved", 1790), ("hs.resolved.ontime", 1772),
+                       ("hs.resolved.late", 28), ("hs.in_progress", 56), ("hs.payment.online", 612)}, got
+        findings = validate(imp.template, imp.doc)
+        assert any(f.rule == "sum" and "1.772 + 28 = 1.800" in f.message for f in findings), findings
+        assert not imp.review.unplaced
+        out = tmp_path / "back.docx"
+        export_docx(imp.template, imp.doc, out)
+        back = textsim["docx_text"](str(out))
+        assert textsim["recall"](text, back) >= 0.99 and textsim["precision"](text, back) >= 0.99

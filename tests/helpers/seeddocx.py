@@ -125,7 +125,10 @@ def write_seed_docx(text: str, path: Path, habit: str) -> Path:
     _cell_lines(head.cell(0, 1), ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", dateline])
     d.add_paragraph().add_run("BÁO CÁO").bold = True
     d.add_paragraph().add_run(seed.subject).bold = True
-    if seed.kinh_gui is not None:
+    inline = next((x for x in lines if x.startswith("Kính gửi:") and x.partition(":")[2].strip()), None)
+    if inline:
+        d.add_paragraph(inline)
+    elif seed.kinh_gui is not None:
         d.add_paragraph("Kính gửi:")
         for k in seed.kinh_gui:
             d.add_paragraph(f"- {k}")

@@ -70,9 +70,10 @@ def parse(text: str) -> Seed:
     s.subject = lines[i]
     i += 1
     if i < len(lines) and lines[i].startswith("Kính gửi"):
+        inline = lines[i].partition(":")[2].strip()  # «Kính gửi: Ủy ban nhân dân tỉnh …» on one line
         i += 1
-        s.kinh_gui = []
-        while lines[i].startswith("- "):
+        s.kinh_gui = [inline] if inline else []
+        while not inline and lines[i].startswith("- "):
             s.kinh_gui.append(lines[i][2:])
             i += 1
     stack: list[Node] = []
