@@ -76,6 +76,18 @@ class Indicator:
     def shown_unit(self) -> str:
         return shown_unit(self.type, self.unit)
 
+    def value_text(self, value) -> str:
+        """The figure as an officer reads it: «1.846 hồ sơ», «850.000.000 đồng», «75,9%»."""
+        from nq57desk.vn import fmt_money, fmt_number, fmt_percent
+
+        if value is None:
+            return ""
+        if self.type == "money":
+            return fmt_money(value)
+        if self.type == "percent" or self.rate is not None:
+            return fmt_percent(value)
+        return f"{fmt_number(value)} {self.unit}".rstrip()
+
 
 @dataclass(frozen=True)
 class Relation:

@@ -33,6 +33,7 @@ class Imported:
     template: object
     doc: dict
     review: Review
+    catalogue: object = None  # the one the figures were read against: the review names them by its labels
 
 
 def import_word(path, templates, cat, *, template_id: str | None = None, commune_code: str | None = None,
@@ -84,4 +85,4 @@ def import_word(path, templates, cat, *, template_id: str | None = None, commune
                         period_why=review.period_why)
         doc, review = place(word, tpl, cat, commune_dict(code), period, profile, parsed, review)
         check_document(doc, tpl)
-    return Imported(tpl, doc, review)
+    return Imported(tpl, doc, review, cat)

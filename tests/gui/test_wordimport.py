@@ -32,7 +32,13 @@ def test_import_review_jump_and_undo(win, qtbot, tmp_path):
     groups = {tree.topLevelItem(i).text(0).split(" (")[0]: tree.topLevelItem(i) for i in range(tree.topLevelItemCount())}
     assert {"Đề mục", "Số liệu", "Bảng", "Chưa xếp"} <= set(groups)
     fig = groups["Số liệu"].child(0)
-    assert "=" in fig.text(0)
+    # plain words: the indicator's label and the number as the officer writes it, then the sentence — no code
+    from nq57desk.templates.catalogue import default_catalogue
+
+    labels = {ind.label for ind in default_catalogue().indicators}
+    shown, _sep, sentence = fig.text(0).partition(" — ")
+    assert shown.split(": ")[0] in labels and sentence.startswith("«"), fig.text(0)
+    assert not any(ind.code in fig.text(0) for ind in default_catalogue().indicators)
     dlg.go(fig)  # opens the report at the section holding the figure
     assert win.session is not None and win.session.rid == rid
     assert win.editor.current == fig.data(0, 0x0100)  # Qt.UserRole: the section key

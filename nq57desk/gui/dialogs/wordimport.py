@@ -170,8 +170,20 @@ class ReviewDialog(QDialog):
             g.setExpanded(title != "Đề mục")
 
         group("Đề mục", [(t, how, k) for t, k, how in r.headings])
-        group("Số liệu", [(f"{code} = {value}: {sentence}", "nhóm số liệu", k) for code, value, sentence, k in r.figures])
-        group("Bảng", [(label, ", ".join(codes) or "bảng tự tạo", k) for label, k, codes in r.tables])
+        cat = imp.catalogue
+
+        def named(code: str) -> str:
+            ind = cat.get(code)
+            return ind.label if ind is not None else code
+
+        def figure(code: str, value) -> str:
+            ind = cat.get(code)
+            return f"{ind.label}: {ind.value_text(value)}" if ind is not None else f"{code}: {value}"
+
+        group("Số liệu", [(f"{figure(code, value)} — «{sentence}»", "nhóm số liệu", k)
+                          for code, value, sentence, k in r.figures])
+        group("Bảng", [(label, ("cột số liệu: " + ", ".join(named(c) for c in codes)) if codes else "bảng tự tạo", k)
+                       for label, k, codes in r.tables])
         group("Văn bản", [(t, "danh sách văn bản", k) for t, k in r.documents])
         group("Chưa xếp", [(t, "Nội dung chưa xếp", r.unplaced_key) for t in r.unplaced])
         if r.notes:
