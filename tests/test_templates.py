@@ -39,6 +39,8 @@ def test_shipped_templates_all_load():
     (("format: nq57-template/1", "format: other"), ["format"]),
     (("    title: A\n", "    title: A\n    style: fancy\n"), ["fancy"]),
     (("sections:", "sections: [\n"), ["YAML"]),
+    (("title: T\n", "title: T\nprovinces: [\"99\"]\n"), ["mã tỉnh/thành «99»", "provinces"]),
+    (("title: T\n", "title: T\nprovinces: 19\n"), ["provinces", "danh sách"]),
 ])
 def test_broken_template_names_file_place_problem(mutation, words):
     text = MINIMAL.replace(*mutation)
@@ -241,3 +243,9 @@ def test_registry_with_a_cache_gives_the_same_templates(tmp_path):
         entry.write_bytes(b"not a pickle")  # damaged entries are parsed again, not trusted
     assert Registry(cache_dir=cache).all() == plain
     assert Registry(cache_dir=cache).all() == plain  # from the rewritten entries
+
+
+def test_a_province_template_names_its_provinces():
+    t = parse_template(MINIMAL.replace("title: T\n", 'title: T\nprovinces: ["19", "31"]\n'), "t.yaml")
+    assert t.provinces == ("19", "31")
+    assert parse_template(MINIMAL, "t.yaml").provinces == ()

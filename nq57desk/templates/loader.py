@@ -493,8 +493,8 @@ def _rule(ctx, node, place) -> Rule:
                 where=node.get("where", "") or "", line=getattr(node, "line", None))
 
 
-TOP_KEYS = {"format", "id", "version", "title", "description", "period_kinds", "subject", "doc_symbol", "kinh_gui",
-            "numbering", "intro", "sections", "closing", "appendices", "appendix_heading", "rules"}
+TOP_KEYS = {"format", "id", "version", "title", "description", "period_kinds", "provinces", "subject", "doc_symbol",
+            "kinh_gui", "numbering", "intro", "sections", "closing", "appendices", "appendix_heading", "rules"}
 
 
 def parse_template(text: str, source: str = "<mẫu>", catalogue=None) -> Template:
@@ -522,6 +522,15 @@ def _parse(text: str, source: str, catalogue=None) -> Template:
     for k in pk:
         if k not in PERIOD_KINDS:
             ctx.fail("đầu tệp", f"kỳ báo cáo «{k}» không có; dùng: {', '.join(PERIOD_KINDS)}", data)
+    provinces = _str_list(ctx, data, "provinces", "đầu tệp")
+    if provinces:
+        from nq57desk.units import provinces as known_provinces
+
+        known = {code for code, _name in known_provinces()}
+        for code in provinces:
+            if code not in known:
+                ctx.fail("đầu tệp", f"mã tỉnh/thành «{code}» trong «provinces» không có trong danh mục (ví dụ «19» là "
+                         "Thái Nguyên)", data)
     numbering = _str_list(ctx, data, "numbering", "đầu tệp") or ("roman", "arabic", "point")
     for s in numbering:
         if s not in NUMBER_STYLES:
@@ -547,7 +556,7 @@ def _parse(text: str, source: str, catalogue=None) -> Template:
     rules = tuple(_rule(ctx, r, f"quy tắc {i + 1}") for i, r in enumerate(data.get("rules") or [])) + tuple(ctx.group_rules)
     tpl = Template(
         id=tid, version=version, title=_req(ctx, data, "title", "đầu tệp"),
-        description=_opt(ctx, data, "description", "đầu tệp", str, ""), period_kinds=pk,
+        description=_opt(ctx, data, "description", "đầu tệp", str, ""), period_kinds=pk, provinces=provinces,
         subject=_req(ctx, data, "subject", "đầu tệp"), doc_symbol=_opt(ctx, data, "doc_symbol", "đầu tệp", str, "BC-UBND"),
         kinh_gui=tuple(kg) if kg is not None else None, numbering=numbering, intro=intro, sections=sections,
         closing=closing, appendices=tuple(appendices),

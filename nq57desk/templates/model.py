@@ -247,6 +247,7 @@ class Template:
     doc_symbol: str = "BC-UBND"
     description: str = ""
     kinh_gui: tuple[str, ...] | None = None  # None: the report is not addressed; () addressed, officer fills
+    provinces: tuple[str, ...] = ()  # a province's outline: chosen by itself (Word import) only for its communes
     numbering: tuple[str, ...] = ("roman", "arabic", "point")
     intro: tuple[Block, ...] = ()
     sections: tuple[Section, ...] = ()
