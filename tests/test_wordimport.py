@@ -451,3 +451,44 @@ def test_a_quarterly_report_of_another_province(habit, templates, textsim, tmp_p
         export_docx(imp.template, imp.doc, out)
         back = textsim["docx_text"](str(out))
         assert textsim["recall"](text, back) >= 0.99 and textsim["precision"](text, back) >= 0.99
+
+
+@pytest.mark.parametrize("habit", HABITS)
+def test_a_monthly_report_of_a_province_without_a_template(habit, templates, textsim, tmp_path):
+    """A Nghệ An commune's monthly report: «Nam Đàn» is not Tuyên Quang's «Nấm Dẩn» (same letters folded); no
+    province template fits it (Thái Nguyên's matches one heading, but is Thái Nguyên's), so the general one; its
+    «Phần I» stays «Phần I»; its documents grouped in one paragraph become one grouped list; «toàn trình 180 thủ
+    tục» is a figure; its task table's progress column counts the tasks."""
+    text = (ROOT / "tests" / "fixtures" / "word" / "commune_nam_dan.txt").read_text(encoding="utf-8")
+    src = write_seed_docx(text, tmp_path / "nam_dan.docx", habit)
+    imp = import_word(src, templates, default_catalogue())
+    assert (imp.doc["commune"]["code"], imp.template.id) == ("17935", "chung")
+    got = {(code, value) for code, value, _s, _k in imp.review.figures}
+    assert got == {("tthc.total", 312), ("tthc.full_online", 180), ("tthc.part_online", 120), ("tthc.not_online", 12),
+                   ("hs.received", 425), ("hs.online", 350), ("hs.digitised", 410), ("hs.resolved.ontime", 398),
+                   ("hs.resolved.late", 3), ("nv.assigned", 20)}, got
+    [(_t, bk)] = imp.review.documents
+    assert imp.doc["outline"]["blocks"][bk]["layout"] == "grouped"
+    assert [d["kind"] for d in imp.doc["values"][bk]] == ["Quyết định"] * 2 + ["Kế hoạch"] * 2
+    counts = derived_values(ops.shape(imp.template, imp.doc), imp.doc)
+    assert (counts["i_nv__done"], counts["i_nv__in_progress"], counts["i_nv__overdue"]) == (9, 8, 2)
+    assert not [f for f in validate(imp.template, imp.doc) if f.severity == "error"]
+    assert not imp.review.unplaced
+    out = tmp_path / "back.docx"
+    export_docx(imp.template, imp.doc, out)
+    back = textsim["docx_text"](str(out))
+    assert "Phần I " in back and "Phần II " in back
+    assert textsim["recall"](text, back) >= 0.99 and textsim["precision"](text, back) >= 0.99
+
+
+def test_a_province_template_is_chosen_only_for_its_communes(templates, tmp_path):
+    """The same file, told it is a Thái Nguyên commune's, may get Thái Nguyên's outline; a Nghệ An commune's never."""
+    from nq57desk.wordimport.place import choose_template, parse
+    from nq57desk.wordimport.read import read_word
+
+    text = (ROOT / "tests" / "fixtures" / "word" / "commune_nam_dan.txt").read_text(encoding="utf-8")
+    parsed = parse(read_word(write_seed_docx(text, tmp_path / "nd.docx", "bold")))
+    tn = next(t for t in templates if t.id == "tn-tien-do-thang")
+    assert tn.provinces == ("19",)
+    assert choose_template(templates, parsed, "month", "19")[0].id == "tn-tien-do-thang"
+    assert choose_template(templates, parsed, "month", "40")[0].id == "chung"

@@ -43,7 +43,7 @@ def import_word(path, templates, cat, *, template_id: str | None = None, commune
     `templates` are the templates to choose from (their latest versions); `period` a period dict (None: from the
     subject line); `commune_code` None: from the issuer lines and place, else the profile's commune.
     """
-    from nq57desk.units import commune_dict
+    from nq57desk.units import commune, commune_dict
 
     word = read_word(path)
     parsed = parse(word)
@@ -55,21 +55,23 @@ def import_word(path, templates, cat, *, template_id: str | None = None, commune
         review.period_why = f"theo chữ «{words}» của dòng trích yếu"
     else:
         review.period_why = "theo lựa chọn"
+    profile = profile or {}
+    if commune_code:
+        code, review.commune_why = commune_code, "theo lựa chọn"
+    else:
+        code, review.commune_why = commune_from(parsed, profile.get("commune_code"))
     if template_id:
         tpl = next((t for t in templates if t.id == template_id), None)
         if tpl is None:
             raise NQError(f"Không có mẫu báo cáo «{template_id}».")
         review.template_why = "theo lựa chọn"
     else:
-        tpl, review.template_why = choose_template(templates, parsed, period["kind"])
+        unit = commune(code)
+        tpl, review.template_why = choose_template(templates, parsed, period["kind"],
+                                                   unit.province_code if unit is not None else None)
     if period["kind"] not in tpl.period_kinds:
         raise NQError(f"Mẫu «{tpl.title}» không dùng cho kỳ báo cáo này.")
     review.template = tpl.id
-    profile = profile or {}
-    if commune_code:
-        code, review.commune_why = commune_code, "theo lựa chọn"
-    else:
-        code, review.commune_why = commune_from(parsed, profile.get("commune_code"))
     from nq57desk.report.document import check_document
 
     try:

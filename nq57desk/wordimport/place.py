@@ -28,7 +28,7 @@ UNPLACED = "Nội dung chưa xếp (từ tệp Word)"
 fold = functools.lru_cache(maxsize=20_000)(_fold_text)  # headings and phrases are folded again and again
 
 # the Decree-30 ladder, as ranks: a heading's parent is the nearest earlier heading of a lower rank
-RANK = {"part": 0, "upper": 1, "roman": 2, "arabic": 3, "decimal": 4, "decimal3": 5, "point": 6}
+RANK = {"part": 0, "part_roman": 0, "upper": 1, "roman": 2, "arabic": 3, "decimal": 4, "decimal3": 5, "point": 6}
 NUMBERING = {"decimal3": "decimal"}
 HEADING = [
     (re.compile(r"^Phần\s+(\d+|[IVX]+)\s*[.:]?\s*$"), "part"),
@@ -63,8 +63,8 @@ def heading_of(line: str, strict: bool = True):
     for rx, style in HEADING:
         m = rx.match(line)
         if m:
-            if style == "part":
-                return style, ""
+            if style == "part":  # «Phần 1» or «Phần I»: printed back the way the file numbers it
+                return ("part" if m.group(1).isdigit() else "part_roman"), ""
             title = m.group(2)
             if strict and (len(title) > 160 or title.endswith((";", ",")) or (title.endswith(".") and len(title) > 90)):
                 return None
@@ -197,7 +197,7 @@ def parse(word: WordFile) -> Parsed:
                 h = heading_of(it.line)
         if h:
             style, title = h
-            if style == "part" and k + 1 < len(body) and isinstance(body[k + 1], Para):
+            if style in ("part", "part_roman") and k + 1 < len(body) and isinstance(body[k + 1], Para):
                 k += 1
                 title = body[k].text
             node = Node(style, title or "Phần", where=it.where)
@@ -247,11 +247,15 @@ def parse(word: WordFile) -> Parsed:
 
 # -- choosing -----------------------------------------------------------------------------------------------------
 
-def choose_template(templates, parsed: Parsed, kind: str | None):
-    """The template whose top-level sections the headings match best (ties: the general one); with why."""
+def choose_template(templates, parsed: Parsed, kind: str | None, province: str | None = None):
+    """The template whose top-level sections the headings match best (ties: the general one); with why. A
+    province's outline (`provinces:`) is chosen only for a commune of that province: a Nghệ An report whose first
+    heading reads like Thái Nguyên's is still no Thái Nguyên report."""
     best, best_score = None, -1.0
     for tpl in templates:
         if kind and kind not in tpl.period_kinds:
+            continue
+        if tpl.provinces and province not in tpl.provinces:
             continue
         titles = [s.title for s in tpl.sections]
         if not titles:
@@ -335,10 +339,17 @@ def commune_from(parsed: Parsed, profile_code: str | None):
             names.append(m.group(0))
     if parsed.place:
         names.append(parsed.place)
+    # a province named above the commune («UBND TỈNH NGHỆ AN») tells communes of the same name apart
+    provinces = {fold(m.group(2)).lower().strip() for line in parsed.issuer
+                 for m in [re.search(r"(TỈNH|THÀNH PHỐ)\s+(.+)$", line.upper())] if m}
     for name in names:
         found = search(name)
-        exact = [u for u in found if fold(u.name).lower().split(maxsplit=1)[-1] == fold(re.sub(
-            r"^(XÃ|PHƯỜNG|ĐẶC KHU)\s+", "", name, flags=re.I)).lower()]
+        bare = re.sub(r"^(XÃ|PHƯỜNG|ĐẶC KHU)\s+", "", name, flags=re.I)
+        exact = [u for u in found if fold(u.name).lower().split(maxsplit=1)[-1] == fold(bare).lower()]
+        # «Nam Đàn» is not «Nấm Dẩn»: the same letters with the same marks first, then the province named
+        for narrower in ([u for u in exact if u.name.split(maxsplit=1)[-1].upper() == bare.upper()],
+                         [u for u in exact if fold(u.province_name).lower() in provinces]):
+            exact = narrower if len(exact) > 1 and narrower else exact
         if profile_code:
             mine = [u for u in exact if u.code == profile_code]
             if mine:
@@ -419,6 +430,18 @@ class _Placer:
                 group.clear()
 
         for it in items:
+            grouped = grouped_documents_of(it.line) if isinstance(it, Para) else None
+            if grouped is not None:
+                flush_group()
+                flush_docs()
+                flush()
+                lead, recs = grouped
+                self.doc, bk = ops.add_block(self.tpl, self.doc, key, {
+                    "type": "documents", "label": "Văn bản", "layout": "grouped", "lead": lead,
+                    "bullet": it.line[:1] if it.line[:2] in ("- ", "+ ") else ""})
+                self.values[bk] = recs
+                self.review.documents.append((f"{len(recs)} văn bản: {document_text(recs[0])} …", bk))
+                continue
             rec = document_of(it.line) if isinstance(it, Para) else None
             if rec is not None and (not docs or it.line[:1] == bullet):
                 flush_group()
@@ -511,9 +534,10 @@ class _Placer:
                     self.doc = ops.move_section_to(self.tpl, self.doc, ck, key, i)
 
 
+_DOC_KINDS = (r"(?:Kế hoạch|Quyết định|Công văn|Thông báo|Chỉ thị|Nghị quyết|Báo cáo|Chương trình|Kết luận|Hướng dẫn|"
+              r"Đề án|Tờ trình|Thông tư|Nghị định)(?: hành động| liên tịch)?")
 _DOC = re.compile(
-    r"^(?P<kind>(?:Kế hoạch|Quyết định|Công văn|Thông báo|Chỉ thị|Nghị quyết|Báo cáo|Chương trình|Kết luận|Hướng dẫn|"
-    r"Đề án|Tờ trình|Thông tư|Nghị định)(?: hành động| liên tịch)?)\s+số\s+(?P<number>[\w./-]*\d[\w./-]*)\s*,?\s+"
+    r"^(?P<kind>" + _DOC_KINDS + r")\s+số\s+(?P<number>[\w./-]*\d[\w./-]*)\s*,?\s+"
     r"ngày\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})(?:\s+của\s+(?P<issuer>.+?))?\s+(?P<subject>(?:về|V/v|v/v)\s.+?)"
     r"\s*[;.]?$")
 
@@ -540,6 +564,36 @@ def document_of(line: str) -> dict | None:
     if _words_of(document_text(rec)) != _words_of(core):
         return None
     return {**rec, "_line": core}
+
+
+_GROUP_HEAD = re.compile(r"Các\s+(?P<kind>" + _DOC_KINDS + r")\s*:\s*")  # «Các Quyết định: (1) …»
+
+
+def grouped_documents_of(line: str) -> tuple[str, list[dict]] | None:
+    """(lead, documents) of a paragraph listing issued documents grouped by kind, as the app prints a grouped list
+    («Các Quyết định: (1) Quyết định số …; (2) …; Các Kế hoạch: (1) …»), when it prints back in the same words;
+    else None (the paragraph stays text)."""
+    from nq57desk.render.tree import grouped_documents
+
+    core = line[2:].strip() if line[:2] in ("- ", "+ ") else line.strip()
+    heads = list(_GROUP_HEAD.finditer(core))
+    if not heads:
+        return None
+    recs: list[dict] = []
+    for i, h in enumerate(heads):
+        seg = core[h.end():heads[i + 1].start() if i + 1 < len(heads) else len(core)]
+        items = re.split(r"\(\d+\)\s*", seg)
+        if items[0].strip() or len(items) < 3:  # words before «(1)», or a group of one: not the grouped form
+            return None
+        for item in items[1:]:
+            rec = document_of(item.strip())
+            if rec is None or rec["kind"] != h.group("kind"):
+                return None
+            rec.pop("_line", None)
+            recs.append(rec)
+    lead = core[:heads[0].start()].strip()
+    printed = f"{lead} " + "; ".join(grouped_documents(recs))
+    return (lead, recs) if _words_of(printed) == _words_of(core) else None
 
 
 def _same_title(template_title: str, heading: str, doc: dict) -> bool:

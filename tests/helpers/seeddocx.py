@@ -155,7 +155,7 @@ def write_seed_docx(text: str, path: Path, habit: str) -> Path:
 
     def heading(n: Node, depth: int) -> None:
         label = _heading_label(text, n)
-        if n.style == "part":
+        if n.style in ("part", "part_roman"):
             d.add_paragraph().add_run(label).bold = True
             d.add_paragraph().add_run(n.title).bold = True
             return
@@ -201,13 +201,13 @@ def _heading_label(text: str, n: Node) -> str:
     """The heading's number as the seed writes it ("II.", "1.", "a)", "Phần 1")."""
     lines = [x for x in (clean(r) for r in text.splitlines()) if x]
     for i, line in enumerate(lines):
-        if n.style == "part" and line == n.title and i and re.fullmatch(r"Phần\s+\d+", lines[i - 1]):
+        if n.style in ("part", "part_roman") and line == n.title and i and re.fullmatch(r"Phần\s+(\d+|[IVX]+)", lines[i - 1]):
             return lines[i - 1]
         if n.title and line.endswith(n.title) and line != n.title:
             m = _NUM_RE.match(line)
             if m:
                 return m.group(0).strip()
-    return "Phần 1" if n.style == "part" else ""
+    return {"part": "Phần 1", "part_roman": "Phần I"}.get(n.style, "")
 
 
 def write_outline_docx(tpl, path: Path) -> Path:

@@ -85,7 +85,7 @@ def parse(text: str) -> Seed:
         h = heading_of(line)
         if h:
             style, title = h
-            if style == "part":  # "Phần 1" then its title on the next line
+            if style in ("part", "part_roman"):  # "Phần 1" / "Phần I" then its title on the next line
                 i += 1
                 title = lines[i]
             node = Node(style, title)
