@@ -169,7 +169,7 @@ class Desk:
         out = []
         for t in self.registry.latest():
             out.append(TemplateInfo(t.id, t.version, t.title, t.period_kinds,
-                                    builtin=(builtin_dir() / t.source).exists()))
+                                    builtin=(builtin_dir() / t.source).exists(), provinces=t.provinces))
         return out
 
     def template(self, tid: str, version: int | None = None) -> Template:
@@ -185,7 +185,7 @@ class Desk:
                 raise TemplateError(Path(path).name, "", f"mẫu «{tpl.id}» phiên bản {tpl.version} đã có; hãy tăng «version»")
         dest = settings.user_templates_dir(self.data_dir) / f"{tpl.id}-v{tpl.version}{Path(path).suffix.lower()}"
         atomic_write(dest, Path(path).read_bytes())
-        return TemplateInfo(tpl.id, tpl.version, tpl.title, tpl.period_kinds, builtin=False)
+        return TemplateInfo(tpl.id, tpl.version, tpl.title, tpl.period_kinds, builtin=False, provinces=tpl.provinces)
 
     # profile -----------------------------------------------------------------------------------------------
     def profile(self) -> dict | None:

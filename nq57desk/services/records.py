@@ -19,6 +19,7 @@ class TemplateInfo:
     title: str
     period_kinds: tuple[str, ...]
     builtin: bool
+    provinces: tuple[str, ...] = ()  # a province's own outline (templates.for_province orders by it)
 
 
 @dataclass(frozen=True)

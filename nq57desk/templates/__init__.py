@@ -8,7 +8,7 @@ from nq57desk.errors import NQError, TemplateError
 from nq57desk.settings import resources_dir
 from nq57desk.templates.model import Template
 
-__all__ = ["Registry", "Template", "load_template", "parse_template", "builtin_dir"]
+__all__ = ["Registry", "Template", "load_template", "parse_template", "builtin_dir", "for_province"]
 
 
 def __getattr__(name: str):
@@ -21,6 +21,17 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def for_province(templates, province: str | None) -> list:
+    """The templates as an officer of `province` should see them: their province's own outlines first, then those
+    any commune may use, other provinces' last (still there: a province may borrow another's)."""
+    def rank(t) -> int:  # a Template or the desk's TemplateInfo: both carry `provinces`
+        if not t.provinces:
+            return 1
+        return 0 if province in t.provinces else 2
+
+    return sorted(templates, key=rank)
 
 
 def builtin_dir() -> Path:

@@ -306,3 +306,19 @@ def test_save_pdf_from_the_menu_on_a_worker(win, qtbot, gui_desk, tmp_path, dial
     assert results == [str(out)]
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 1
+
+
+def test_new_report_lists_the_officers_province_templates_first(gui_desk, qtbot):
+    """A Thái Nguyên officer sees Thái Nguyên's outline first; a Nghệ An officer the general ones first and the other
+    provinces' last (still offered)."""
+    from nq57desk.gui.dialogs.report import NewReportDialog
+
+    order = {}
+    for code in ("05800", "17935"):  # Xã Phú Thịnh (Thái Nguyên), Xã Nam Đàn (Nghệ An)
+        gui_desk.save_profile({**(gui_desk.profile() or {}), "commune_code": code})
+        d = NewReportDialog(gui_desk)
+        qtbot.addWidget(d)
+        order[code] = [d.tpl_combo.itemData(i) for i in range(d.tpl_combo.count())]
+        assert order[code] == [t.id for t in d.templates]
+    assert order["05800"][0] == "tn-tien-do-thang"
+    assert set(order["17935"][-2:]) == {"hp-6thang", "tn-tien-do-thang"}
