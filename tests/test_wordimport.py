@@ -492,3 +492,24 @@ def test_a_province_template_is_chosen_only_for_its_communes(templates, tmp_path
     assert tn.provinces == ("19",)
     assert choose_template(templates, parsed, "month", "19")[0].id == "tn-tien-do-thang"
     assert choose_template(templates, parsed, "month", "40")[0].id == "chung"
+
+
+@pytest.mark.parametrize("habit", HABITS)
+def test_a_fraction_whose_whole_is_named_after_it(habit, templates, textsim, tmp_path):
+    """A Hồ Chí Minh City ward's half-year report: «đúng hạn đạt 99,2% (1.940/1.956 hồ sơ đã giải quyết)» is 1.940
+    on time of 1.956 resolved (the words after a fraction name its whole: it read 1.940 as resolved); «12 Tổ … với
+    86 thành viên» is members, «tập huấn cho 86 thành viên» trained (the bare word «thành viên» read both as
+    trained)."""
+    text = (ROOT / "tests" / "fixtures" / "word" / "ward_ben_thanh.txt").read_text(encoding="utf-8")
+    src = write_seed_docx(text, tmp_path / "ben_thanh.docx", habit)
+    imp = import_word(src, templates, default_catalogue())
+    assert imp.doc["commune"]["name"] == "Phường Bến Thành" and imp.doc["period"]["kind"] == "half"
+    got = {(code, value) for code, value, _s, _k in imp.review.figures}
+    assert got == {("hs.received", 2000), ("hs.online", 1910), ("hs.resolved.ontime", 1940), ("hs.resolved", 1956),
+                   ("nv.done", 8), ("nv.assigned", 10), ("nv.in_progress", 2), ("cnscd.teams", 12),
+                   ("cnscd.members", 86), ("cnscd.trained", 86)}, got
+    assert not [f for f in validate(imp.template, imp.doc) if f.severity == "error"]
+    out = tmp_path / "back.docx"
+    export_docx(imp.template, imp.doc, out)
+    back = textsim["docx_text"](str(out))
+    assert textsim["recall"](text, back) >= 0.98 and textsim["precision"](text, back) >= 0.99

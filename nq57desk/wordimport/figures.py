@@ -183,7 +183,15 @@ class Recogniser:
                                   maxsplit=1)[0]
             after = _words(after_text)[:MAX_WORDS]
             unit_at = spans[i + 1][1] if i + 1 < len(spans) and spans[i + 1][2] == "den" else e
-            code = self._best(before, after, lambda c, rest=text[unit_at:]: self._unit_ok(c, rest))
+            def fits(c, rest=text[unit_at:]):
+                return self._unit_ok(c, rest)
+
+            code = self._best(before, after, fits)
+            if kind == "num" and unit_at != e:  # a fraction a/b: a phrase after it may name the whole, b
+                named_before, named_after = self._best(before, [], fits), self._best([], after, fits)
+                if named_before and self.rate_of.get(named_before, (None, None))[1] == named_after:
+                    # «đúng hạn đạt 99,2% (1.940/1.956 hồ sơ đã giải quyết)»: 1.940 on time of 1.956 resolved
+                    code = named_before
             if code is None and kind == "num":  # a frame only where no phrase names the number
                 code = self._framed(before, text[unit_at:])
             if code is None or not self._accept(code, value):
