@@ -108,6 +108,12 @@ def check_commune(c: dict) -> Unit:
     return u
 
 
+def province_of(code) -> str | None:
+    """The province code of a commune code (None when there is no such commune, or no code)."""
+    u = commune(code) if code else None
+    return u.province_code if u is not None else None
+
+
 def commune_dict(code) -> dict:
     u = commune(code)
     if u is None:

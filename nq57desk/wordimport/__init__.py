@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nq57desk.errors import NQError
+from nq57desk.templates.catalogue import Catalogue
 from nq57desk.wordimport.place import (
     Review,
     choose_template,
@@ -33,7 +34,7 @@ class Imported:
     template: object
     doc: dict
     review: Review
-    catalogue: object = None  # the one the figures were read against: the review names them by its labels
+    catalogue: Catalogue  # the one the figures were read against: the review names them by its labels
 
 
 def import_word(path, templates, cat, *, template_id: str | None = None, commune_code: str | None = None,
@@ -43,7 +44,7 @@ def import_word(path, templates, cat, *, template_id: str | None = None, commune
     `templates` are the templates to choose from (their latest versions); `period` a period dict (None: from the
     subject line); `commune_code` None: from the issuer lines and place, else the profile's commune.
     """
-    from nq57desk.units import commune, commune_dict
+    from nq57desk.units import commune_dict, province_of
 
     word = read_word(path)
     parsed = parse(word)
@@ -66,9 +67,7 @@ def import_word(path, templates, cat, *, template_id: str | None = None, commune
             raise NQError(f"Không có mẫu báo cáo «{template_id}».")
         review.template_why = "theo lựa chọn"
     else:
-        unit = commune(code)
-        tpl, review.template_why = choose_template(templates, parsed, period["kind"],
-                                                   unit.province_code if unit is not None else None)
+        tpl, review.template_why = choose_template(templates, parsed, period["kind"], province_of(code))
     if period["kind"] not in tpl.period_kinds:
         raise NQError(f"Mẫu «{tpl.title}» không dùng cho kỳ báo cáo này.")
     review.template = tpl.id

@@ -438,19 +438,19 @@ class _Placer:
                 lead, recs = grouped
                 self.doc, bk = ops.add_block(self.tpl, self.doc, key, {
                     "type": "documents", "label": "Văn bản", "layout": "grouped", "lead": lead,
-                    "bullet": it.line[:1] if it.line[:2] in ("- ", "+ ") else ""})
+                    "bullet": bullet_of(it.line)[0]})
                 self.values[bk] = recs
                 self.review.documents.append((f"{len(recs)} văn bản: {document_text(recs[0])} …", bk))
                 continue
             rec = document_of(it.line) if isinstance(it, Para) else None
             if rec is not None and (not docs or it.line[:1] == bullet):
                 flush_group()
-                bullet = it.line[:1] if it.line[:2] in ("- ", "+ ") else ""
+                bullet = bullet_of(it.line)[0]
                 docs.append(rec)
                 continue
             flush_docs()
             if rec is not None:  # a list with another bullet starts
-                bullet = it.line[:1] if it.line[:2] in ("- ", "+ ") else ""
+                bullet = bullet_of(it.line)[0]
                 docs.append(rec)
                 continue
             if isinstance(it, Table):
@@ -542,6 +542,11 @@ _DOC = re.compile(
     r"\s*[;.]?$")
 
 
+def bullet_of(line: str) -> tuple[str, str]:
+    """(bullet mark «-»/«+» or "", the line's words after it)."""
+    return (line[0], line[2:].strip()) if line[:2] in ("- ", "+ ") else ("", line.strip())
+
+
 def _words_of(text: str) -> list[str]:
     return [str(int(w)) if w.isdigit() else w for w in re.findall(r"\w+", text.lower())]
 
@@ -551,7 +556,7 @@ def document_of(line: str) -> dict | None:
     it back in the same words; else None (the line stays text)."""
     import datetime as dt
 
-    core = line[2:].strip() if line[:2] in ("- ", "+ ") else line.strip()
+    core = bullet_of(line)[1]
     m = _DOC.match(core)
     if not m:
         return None
@@ -575,7 +580,7 @@ def grouped_documents_of(line: str) -> tuple[str, list[dict]] | None:
     else None (the paragraph stays text)."""
     from nq57desk.render.tree import grouped_documents
 
-    core = line[2:].strip() if line[:2] in ("- ", "+ ") else line.strip()
+    core = bullet_of(line)[1]
     heads = list(_GROUP_HEAD.finditer(core))
     if not heads:
         return None

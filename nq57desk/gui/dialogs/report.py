@@ -25,6 +25,7 @@ from nq57desk.gui.qtutil import ask, child, error, load_ui, when
 from nq57desk.gui.textwidgets import install_vi_menus
 from nq57desk.report.document import PERIOD_VI, STATUS_VI, make_period, period_title
 from nq57desk.templates import for_province
+from nq57desk.units import province_of
 from nq57desk.vn import fmt_date, nfc, parse_date, roman
 
 
@@ -38,14 +39,6 @@ def period_choices(kind: str) -> list[tuple[str, int]]:
     if kind == "months":
         return [(f"{n} tháng đầu năm", n) for n in range(1, 13)]
     return []
-
-
-def _province_of(desk) -> str | None:
-    """The profile's province (None before the commune is set)."""
-    from nq57desk.units import commune
-
-    unit = commune((desk.profile() or {}).get("commune_code") or 0)
-    return unit.province_code if unit is not None else None
 
 
 def default_number(kind: str, today: dt.date) -> int:
@@ -64,7 +57,7 @@ class NewReportDialog(QDialog):
         self.settings = settings if settings is not None else getattr(parent, "settings", None)
         self.today = today or dt.date.today()
         self.rid: int | None = None
-        self.templates = for_province(desk.templates(), _province_of(desk))
+        self.templates = for_province(desk.templates(), province_of((desk.profile() or {}).get("commune_code")))
         self.tpl_combo: QComboBox = child(self, QComboBox, "templateCombo")
         self.desc: QLabel = child(self, QLabel, "templateDesc")
         self.kind: QComboBox = child(self, QComboBox, "kindCombo")
